@@ -1,0 +1,148 @@
+# mmd — one non-recursive Makefile.  Every library comes from pkg-config.
+#
+# Sources are picked up by directory so that adding a file never needs a
+# Makefile edit:
+#   common/*.c            -> build/libcommon.a   (linked into every program)
+#   daemon/*.c - main.c   -> build/libmmd.a      (+ daemon/main.c -> build/mmd)
+#   ctl/*.c               -> build/mmctl
+#   tui/*.c - main.c      -> build/libtui.a      (+ tui/main.c -> build/mmtop)
+#   tests/sim/*.c - main.c-> build/libsim.a      (+ tests/sim/main.c -> build/standx-sim)
+#   tests/unit/test_*.c   -> build/tests/test_*  (each linked with all the libs)
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+VERSION := 0.1.0
+
+PKGS    := libevent libevent_pthreads libcurl libwebsockets libsodium yaml-0.1 jansson ncursesw
+CC      ?= cc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+OPTFLAGS ?= -O2 -g
+CFLAGS  ?=
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror $(OPTFLAGS) -MMD -MP -pthread \
+           -DMMD_VERSION=\"$(VERSION)\" -Icommon -Idaemon -Itui -Itests/sim $(PKG_CFLAGS)
+LDFLAGS ?=
+LDLIBS  += $(PKG_LIBS) -lpthread -lm
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+DAEMON_SRC := $(filter-out daemon/main.c,$(sort $(wildcard daemon/*.c)))
+CTL_SRC    := $(sort $(wildcard ctl/*.c))
+TUI_SRC    := $(filter-out tui/main.c,$(sort $(wildcard tui/*.c)))
+SIM_SRC    := $(filter-out tests/sim/main.c,$(sort $(wildcard tests/sim/*.c)))
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRC   := $(sort $(wildcard tests/tools/*.c))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIBCOMMON := $(BUILD)/libcommon.a
+LIBMMD    := $(BUILD)/libmmd.a
+LIBTUI    := $(BUILD)/libtui.a
+LIBSIM    := $(BUILD)/libsim.a
+PROGS     := $(BUILD)/mmd $(BUILD)/mmctl $(BUILD)/mmtop $(BUILD)/standx-sim
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
+MANPAGES  := $(sort $(wildcard man/*.[1-8]))
+EXAMPLES  := $(sort $(wildcard examples/*.yaml))
+
+.PHONY: all check unit e2e deps install clean asan demo bench fuzz lint check-deps
+.SECONDARY:
+all: check-deps $(PROGS)
+
+# Fail early, with the exact command to run, when a -dev package is missing.
+check-deps:
+	@pkg-config --exists $(PKGS) cmocka || { \
+	  echo "mmd: missing build dependencies (pkg-config: $(PKGS) cmocka)."; \
+	  echo "mmd: run as root:  make deps"; exit 1; }
+
+Q := $(if $(V),,@)
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(if $(V),,@echo "  CC    $<")
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIBCOMMON): $(call obj,$(COMMON_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(LIBMMD): $(call obj,$(DAEMON_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(LIBTUI): $(call obj,$(TUI_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(LIBSIM): $(call obj,$(SIM_SRC))
+	@rm -f $@; ar rcs $@ $^
+
+$(BUILD)/mmd: $(call obj,daemon/main.c) $(LIBMMD) $(LIBCOMMON)
+	$(if $(V),,@echo "  LD    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/mmctl: $(call obj,$(CTL_SRC)) $(LIBCOMMON)
+	$(if $(V),,@echo "  LD    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/mmtop: $(call obj,tui/main.c) $(LIBTUI) $(LIBCOMMON)
+	$(if $(V),,@echo "  LD    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/standx-sim: $(call obj,tests/sim/main.c) $(LIBSIM) $(LIBCOMMON)
+	$(if $(V),,@echo "  LD    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBMMD) $(LIBTUI) $(LIBSIM) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(if $(V),,@echo "  LD    $@")
+	$(Q)$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CMOCKA_LIBS)
+
+# Small helper programs used by the integration tests (signing, ws client).
+$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBMMD) $(LIBSIM) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(if $(V),,@echo "  LD    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The test command the README gives and CI runs.
+check: deps-if-missing
+	$(MAKE) all $(UNIT_BINS) $(TOOL_BINS)
+	@BUILD=$(BUILD) tests/run.sh
+
+unit: all $(UNIT_BINS) $(TOOL_BINS)
+	@BUILD=$(BUILD) tests/run.sh unit
+
+e2e: all $(TOOL_BINS)
+	@BUILD=$(BUILD) tests/run.sh e2e
+
+# make check / make demo on a fresh machine: install the packages when we
+# can (root), else say exactly what to run.
+.PHONY: deps-if-missing
+deps-if-missing:
+	@tools/deps.sh --if-missing
+
+deps:
+	@tools/deps.sh
+
+asan:
+	$(MAKE) BUILD=build/asan OPTFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 \
+	  $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/doc/mmd/examples
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	@for m in $(MANPAGES); do s=$${m##*.}; \
+	  echo install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; \
+	  install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/ || exit 1; done
+	install -m 644 $(EXAMPLES) $(DESTDIR)$(PREFIX)/share/doc/mmd/examples/
+
+demo:
+	@echo "make demo: not yet (see the lifecycle/demo issue)"
+
+bench:
+	@echo "make bench: not yet (see the benchmarks issue)"
+
+fuzz:
+	@echo "make fuzz: not yet (see the fuzzing issue)"
+
+lint:
+	@for m in $(MANPAGES); do mandoc -Tlint -W warning $$m || exit 1; done; echo "lint: man pages clean"
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,89 @@
+/* config — the mmd.yaml schema as C structs, and the libyaml loader that
+ * fills them.  Every error is reported as "FILE:LINE:COLUMN: message" and all
+ * errors of a file are collected, not just the first.  Secrets (JWT, signing
+ * key) are held in libsodium guarded memory and never printed: the summary
+ * shows them as <set>.  See man/mmd.yaml.5 for the user-facing description. */
+#ifndef MMD_CONFIG_H
+#define MMD_CONFIG_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "dec.h"
+#include "log.h"
+
+struct signer;
+
+enum risk_level { RISK_CONSERVATIVE = 0, RISK_MODERATE, RISK_AGGRESSIVE };
+
+#define CFG_MAX_TIERS 3
+#define CFG_ID_MAX 64
+#define CFG_SYMBOL_MAX 32
+#define CFG_URL_MAX 256
+#define CFG_PATH_MAX 256
+
+struct cfg_band { double min_bps, max_bps; };
+
+struct cfg_account {
+    char id[CFG_ID_MAX];
+    char *jwt;                      /* sodium_malloc'd, NUL-terminated */
+    struct signer *signer;
+    bool implicit;                  /* made from a task's inline credentials */
+    int line, col;
+};
+
+struct cfg_task {
+    char id[CFG_ID_MAX];
+    char symbol[CFG_SYMBOL_MAX];    /* "BTC-USD" */
+    char account_id[CFG_ID_MAX];
+    size_t account;                 /* index into cfg.accounts */
+    enum risk_level level;
+    /* sizing */
+    dec_t base_qty;
+    int tiers;                      /* 1..3 */
+    double tier_qty_mult[CFG_MAX_TIERS];
+    /* strategy */
+    struct cfg_band bands[CFG_MAX_TIERS];
+    double requote_drift_bps;
+    double fill_cooldown_s;
+    /* risk */
+    dec_t max_position_usd;
+    double price_jump_threshold_bps;   /* per second */
+    dec_t min_depth_usd;               /* within 10 bps of mark, each side */
+    int max_fills_per_minute;
+    double max_spread_bps;
+    int stale_data_ms;
+    double halt_cooldown_s;
+    /* shutdown */
+    bool close_positions;
+    double shutdown_timeout_s;
+    int line, col;
+};
+
+struct cfg {
+    char path[CFG_PATH_MAX];
+    char rest_url[CFG_URL_MAX];     /* "https://perps.standx.com" */
+    char ws_url[CFG_URL_MAX];       /* base: "wss://perps.standx.com"; paths /ws-stream/v1, /ws-api/v1 */
+    char control_socket[CFG_PATH_MAX];
+    enum log_level log_level;
+    bool log_level_set;
+    struct cfg_account *accounts;
+    size_t n_accounts;
+    struct cfg_task *tasks;
+    size_t n_tasks;
+};
+
+/* Loads and validates.  Returns NULL on any error after writing every error
+ * message (one per line, "FILE:LINE:COL: ...") to `errs`. */
+struct cfg *cfg_load(const char *path, FILE *errs);
+void cfg_free(struct cfg *c);
+/* The one-screen summary printed by mmd -n (secrets as <set>). */
+void cfg_print_summary(const struct cfg *c, FILE *out);
+/* Default control socket: $XDG_RUNTIME_DIR/mmd.sock, else /tmp/mmd-$UID/mmd.sock.
+ * Used by mmd, mmctl and mmtop alike (MMD_SOCKET overrides in the clients). */
+void cfg_default_socket(char *buf, size_t len);
+const char *cfg_risk_level_name(enum risk_level l);
+/* Fills the level-dependent defaults (bands, guard thresholds) into t. */
+void cfg_task_defaults(struct cfg_task *t, enum risk_level l);
+
+#endif
