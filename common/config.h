@@ -26,9 +26,11 @@ struct cfg_band { double min_bps, max_bps; };
 
 struct cfg_account {
     char id[CFG_ID_MAX];
-    char *jwt;                      /* sodium_malloc'd, NUL-terminated */
+    char *jwt;                      /* sodium_malloc'd (read-only), NUL-terminated */
     struct signer *signer;
     bool implicit;                  /* made from a task's inline credentials */
+    bool placeholder;               /* a secret starts with "your-": signer may be NULL,
+                                       jwt holds the placeholder; never trade with it */
     int line, col;
 };
 
@@ -85,5 +87,14 @@ void cfg_default_socket(char *buf, size_t len);
 const char *cfg_risk_level_name(enum risk_level l);
 /* Fills the level-dependent defaults (bands, guard thresholds) into t. */
 void cfg_task_defaults(struct cfg_task *t, enum risk_level l);
+/* Zeroes t and fills EVERY default: the level's (cfg_task_defaults) plus
+ * tiers 2, multipliers 1/1.5/2, drift 1 bps, fill cooldown 10 s, shutdown
+ * closing positions with a 30 s timeout.  id, symbol, account, base_qty are
+ * left empty. */
+void cfg_task_init(struct cfg_task *t, enum risk_level l);
+/* "conservative" | "moderate" | "aggressive" -> 0, else -1. */
+int cfg_risk_level_parse(const char *s, enum risk_level *out);
+/* True when any account holds placeholder credentials. */
+bool cfg_has_placeholders(const struct cfg *c);
 
 #endif
