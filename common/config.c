@@ -5,6 +5,7 @@
  * from the environment; the JWT lives only in sodium_malloc'd memory, the
  * signing key only inside a signer, and the buffers that held the YAML text
  * are wiped.  The -n summary printer is in config_print.c. */
+#define _GNU_SOURCE   /* vasprintf, asprintf */
 #include "config.h"
 
 #include <ctype.h>
@@ -35,8 +36,15 @@ struct tinfo {                     /* per task, for the cross-task checks */
     const yaml_node_t *symbol;
 };
 
+struct cfg_err {
+    size_t line, col, seq;
+    char *msg;
+};
+
 struct ld {
     const char *file;
+    struct cfg_err *err;           /* collected, printed sorted by position */
+    size_t n_err;
     char dir[PATH_MAX];            /* the config file's directory */
     FILE *errs;
     int nerr;
@@ -54,14 +62,47 @@ struct ld {
 __attribute__((format(printf, 5, 6)))
 static void err_lc(struct ld *L, size_t line, size_t col, const char *path, const char *fmt, ...)
 {
+    char *msg = NULL, *full = NULL;
     va_list ap;
-    fprintf(L->errs, "%s:%zu:%zu: ", L->file, line, col);
-    if (path && *path) fprintf(L->errs, "%s: ", path);
     va_start(ap, fmt);
-    vfprintf(L->errs, fmt, ap);
+    int r = vasprintf(&msg, fmt, ap);
     va_end(ap);
-    fputc('\n', L->errs);
+    if (r < 0) msg = NULL;
+    if (asprintf(&full, "%s:%zu:%zu: %s%s%s", L->file, line, col, path && *path ? path : "",
+                 path && *path ? ": " : "", msg ? msg : "out of memory") < 0)
+        full = NULL;
+    free(msg);
     L->nerr++;
+    struct cfg_err *e = realloc(L->err, (L->n_err + 1) * sizeof *e);
+    if (!e || !full) {   /* cannot keep it: print it now */
+        fprintf(L->errs, "%s\n", full ? full : "config: out of memory");
+        free(full);
+        return;
+    }
+    L->err = e;
+    L->err[L->n_err] = (struct cfg_err){line, col, L->n_err, full};
+    L->n_err++;
+}
+
+static int err_cmp(const void *a, const void *b)
+{
+    const struct cfg_err *x = a, *y = b;
+    if (x->line != y->line) return x->line < y->line ? -1 : 1;
+    if (x->col != y->col) return x->col < y->col ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Prints the collected errors in file order. */
+static void err_flush(struct ld *L)
+{
+    if (L->n_err) qsort(L->err, L->n_err, sizeof *L->err, err_cmp);
+    for (size_t i = 0; i < L->n_err; i++) {
+        fprintf(L->errs, "%s\n", L->err[i].msg);
+        free(L->err[i].msg);
+    }
+    free(L->err);
+    L->err = NULL;
+    L->n_err = 0;
 }
 
 #define err_at(L, n, path, ...) \
@@ -129,7 +170,7 @@ static const char *what(const yaml_node_t *n)
     }
 }
 
-/* "a mapping", "the number 123", "\"bold\"" — never used on secret values. */
+/* "a mapping", "123", "true", "\"bold\"" — never used on secret values. */
 static const char *describe(const yaml_node_t *n, char *buf, size_t cap)
 {
     if (n->type != YAML_SCALAR_NODE || kind_of(n) == K_NULL) return what(n);
@@ -139,9 +180,7 @@ static const char *describe(const yaml_node_t *n, char *buf, size_t cap)
         v[i++] = isprint((unsigned char)*s) ? *s : '?';
     v[i] = 0;
     const char *more = sval(n)[i] ? "..." : "";
-    enum kind k = kind_of(n);
-    if (k == K_INT || k == K_FLOAT) snprintf(buf, cap, "the number %s%s", v, more);
-    else if (k == K_BOOL) snprintf(buf, cap, "the boolean %s", v);
+    if (kind_of(n) != K_STR) snprintf(buf, cap, "%s%s", v, more);
     else snprintf(buf, cap, "\"%s%s\"", v, more);
     return buf;
 }
@@ -300,8 +339,9 @@ static int rd_str(struct ld *L, const yaml_node_t *n, const char *path, char *ou
 {
     char d[80];
     if (n->type != YAML_SCALAR_NODE || kind_of(n) != K_STR) {
-        err_at(L, n, path, "expected a string, got %s%s", describe(n, d, sizeof d),
-               n->type == YAML_SCALAR_NODE && kind_of(n) != K_NULL ? " (quote it to make it a string)" : "");
+        bool sc = n->type == YAML_SCALAR_NODE && kind_of(n) != K_NULL;
+        err_at(L, n, path, "expected a string, got %s%s%s", !sc ? "" : kind_of(n) == K_BOOL ? "the boolean " : "the number ",
+               describe(n, d, sizeof d), sc ? " (quote it to make it a string)" : "");
         return -1;
     }
     size_t len = n->data.scalar.length;
@@ -604,6 +644,7 @@ static yaml_node_t *section(struct ld *L, const yaml_node_t *m, const char *key,
                             char *sp, const char *const *known)
 {
     yaml_node_t *s = mfield(L, m, key, mpath, sp);
+    if (s && s->type == YAML_SCALAR_NODE && kind_of(s) == K_NULL) return NULL;   /* "key:" alone */
     if (!s || !want_map(L, s, sp)) return NULL;
     map_check(L, s, sp, known, NULL);
     return s;
@@ -1030,13 +1071,11 @@ static void report_syntax(struct ld *L, const yaml_parser_t *ps, const char *buf
         for (size_t i = 0; i < ps->problem_offset && i < len; i++, col++)
             if (buf[i] == '\n') { line++; col = 0; }
     }
-    fprintf(L->errs, "%s:%zu:%zu: YAML syntax error: %s", L->file, line, col,
-            ps->problem ? ps->problem : "cannot parse");
+    char ctx[160] = "";
     if (ps->context)
-        fprintf(L->errs, " (%s at line %zu, column %zu)", ps->context, ps->context_mark.line + 1,
-                ps->context_mark.column + 1);
-    fputc('\n', L->errs);
-    L->nerr++;
+        sfmt(ctx, sizeof ctx, " (%s at line %zu, column %zu)", ps->context, ps->context_mark.line + 1,
+             ps->context_mark.column + 1);
+    err_lc(L, line, col, "", "YAML syntax error: %s%s", ps->problem ? ps->problem : "cannot parse", ctx);
 }
 
 static void wipe_doc(yaml_document_t *doc)
@@ -1109,6 +1148,7 @@ struct cfg *cfg_load(const char *path, FILE *errs)
     char *buf = read_cfg_file(&L, &len);
     if (!buf) { cfg_free(c); return NULL; }
     parse_and_load(&L, buf, len);
+    err_flush(&L);
     sodium_memzero(buf, len);
     free(buf);
     free(L.ti);

@@ -26,7 +26,7 @@ static void print_task(const struct cfg *c, const struct cfg_task *t, FILE *out)
 {
     char q[32], u1[32], u2[32];
     const char *acct = t->account < c->n_accounts ? c->accounts[t->account].id : t->account_id;
-    fprintf(out, "\ntask %-15s %s  account %s  risk %s\n", t->id, t->symbol, acct,
+    fprintf(out, "\ntask %-13s %s  account %s  risk %s\n", t->id, t->symbol, acct,
             cfg_risk_level_name(t->level));
     for (int i = 0; i < t->tiers && i < CFG_MAX_TIERS; i++)
         fprintf(out, "  tier %d           %g-%g bps from mid, qty %s (%s x %g)\n", i + 1,
@@ -58,8 +58,9 @@ void cfg_print_summary(const struct cfg *c, FILE *out)
     fprintf(out, "\naccounts (%zu)\n", c->n_accounts);
     for (size_t i = 0; i < c->n_accounts; i++) print_account(c, &c->accounts[i], out);
     for (size_t i = 0; i < c->n_tasks; i++) print_task(c, &c->tasks[i], out);
-    for (size_t i = 0; i < c->n_accounts; i++)
-        if (c->accounts[i].placeholder)
-            fprintf(out, "\nwarning: account '%s' has placeholder credentials (values starting with "
-                    "\"your-\"); mmd will refuse to trade with them\n", c->accounts[i].id);
+    if (!cfg_has_placeholders(c)) return;
+    fprintf(out, "\nwarning: placeholder credentials (values starting with \"your-\") in account");
+    for (size_t i = 0, n = 0; i < c->n_accounts; i++)
+        if (c->accounts[i].placeholder) fprintf(out, "%s %s", n++ ? "," : "", c->accounts[i].id);
+    fprintf(out, ";\n         mmd will refuse to trade with them\n");
 }
