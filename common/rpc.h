@@ -1,0 +1,99 @@
+/* rpc — the JSON-RPC 2.0 vocabulary shared by mmd, mmctl and mmtop: every
+ * error code (standard and application ranges, in this one header), client
+ * exit codes, NDJSON line framing (one JSON text per line, at most
+ * RPC_MAX_LINE bytes), and a small blocking client over the Unix control
+ * socket (connect, call with timeout, read pushed notifications).
+ * See mmd-rpc(7) for the protocol as users see it. */
+#ifndef MMD_RPC_H
+#define MMD_RPC_H
+#include <jansson.h>
+#include <stddef.h>
+
+#define RPC_API_VERSION 1
+#define RPC_MAX_LINE (1024 * 1024)   /* a request line longer than this is refused */
+
+/* Standard JSON-RPC 2.0 errors. */
+#define RPC_PARSE_ERROR      (-32700)
+#define RPC_INVALID_REQUEST  (-32600)
+#define RPC_METHOD_NOT_FOUND (-32601)
+#define RPC_INVALID_PARAMS   (-32602)
+#define RPC_INTERNAL_ERROR   (-32603)
+
+/* Application ranges:
+ *   -1000..-1099  task errors
+ *   -1100..-1199  daemon state errors
+ *   -1200..-1299  access / transport errors
+ *   -1300..-1399  exchange errors */
+#define RPC_ERR_UNKNOWN_TASK     (-1001)  /* no task with that id */
+#define RPC_ERR_TASK_HALTED      (-1002)  /* operation needs a running task */
+#define RPC_ERR_TASK_NOT_HALTED  (-1003)  /* resume of a task that is not halted */
+#define RPC_ERR_HALT_TIMEOUT     (-1004)  /* halt gave up waiting for cancels */
+#define RPC_ERR_SHUTTING_DOWN    (-1101)  /* daemon is stopping */
+#define RPC_ERR_NOT_READY        (-1102)  /* daemon is still starting */
+#define RPC_ERR_PERMISSION       (-1201)  /* peer uid not allowed */
+#define RPC_ERR_OVERLOADED       (-1202)  /* too many clients / client too slow */
+#define RPC_ERR_EXCHANGE         (-1301)  /* exchange refused or failed */
+#define RPC_ERR_EXCHANGE_TIMEOUT (-1302)  /* exchange did not answer in time */
+
+/* Exit codes of mmctl (and mmtop). */
+#define RPC_EXIT_OK          0
+#define RPC_EXIT_ERROR       1   /* the daemon returned an error */
+#define RPC_EXIT_UNREACHABLE 2   /* cannot reach the daemon */
+#define RPC_EXIT_USAGE       3
+
+/* Standard message for a code ("Parse error", ..., "Unknown task"). */
+const char *rpc_strerror(int code);
+
+/* Building replies. All return new references. id may be NULL (-> null). */
+json_t *rpc_make_result(json_t *id, json_t *result);          /* steals result */
+json_t *rpc_make_error(json_t *id, int code, const char *msg);
+json_t *rpc_make_notification(const char *method, json_t *params); /* steals params */
+
+/* Serialises one JSON value as a single line ending in '\n' (compact, no
+ * raw newlines).  Returns malloc'd string and its length, or NULL. */
+char *rpc_frame(const json_t *v, size_t *len);
+
+/* Line splitter for a byte stream: feed bytes, take complete lines.
+ * Lines longer than RPC_MAX_LINE are reported as overlong. */
+struct rpc_lines {
+    char *buf;
+    size_t len, cap;
+    int overlong;    /* set once a line exceeds RPC_MAX_LINE */
+};
+void rpc_lines_init(struct rpc_lines *l);
+void rpc_lines_free(struct rpc_lines *l);
+int rpc_lines_feed(struct rpc_lines *l, const char *data, size_t n);  /* -1 on ENOMEM */
+/* Returns 1 and a malloc'd NUL-terminated line (without '\n'; a trailing
+ * '\r' stripped) in *out; 0 if no complete line; -1 if the pending line is
+ * longer than RPC_MAX_LINE (l->overlong set). */
+int rpc_lines_take(struct rpc_lines *l, char **out, size_t *outlen);
+
+/* ---- blocking client ---- */
+struct rpc_client;
+
+/* Connects to the Unix socket at path.  NULL on failure with a message
+ * naming the path in err. */
+struct rpc_client *rpc_client_connect(const char *path, int timeout_ms, char *err, size_t errlen);
+void rpc_client_close(struct rpc_client *c);
+int rpc_client_fd(const struct rpc_client *c);
+
+/* Outcome of rpc_client_call. */
+enum rpc_call_status {
+    RPC_CALL_OK = 0,       /* *result set (new reference) */
+    RPC_CALL_ERROR = 1,    /* daemon replied with an error: *code, msg */
+    RPC_CALL_FAILED = 2,   /* transport failure or timeout: msg */
+};
+/* Sends {"jsonrpc":"2.0","id":N,"method":method,"params":params} (params
+ * borrowed; may be NULL) and waits up to timeout_ms for the reply with that
+ * id.  Notifications arriving meanwhile are queued for rpc_client_next. */
+enum rpc_call_status rpc_client_call(struct rpc_client *c, const char *method, json_t *params,
+                                     int timeout_ms, json_t **result, int *code, char *msg,
+                                     size_t msglen);
+/* Sends a request without waiting; returns its id or -1. */
+long rpc_client_send(struct rpc_client *c, const char *method, json_t *params);
+/* Returns the next message (reply or notification, new reference) waiting
+ * up to timeout_ms (0 = only what is already readable).  *closed set to 1
+ * when the connection is gone.  NULL when nothing arrived. */
+json_t *rpc_client_next(struct rpc_client *c, int timeout_ms, int *closed);
+
+#endif

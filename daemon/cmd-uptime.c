@@ -1,0 +1,15 @@
+/* cmd-uptime — "uptime [task]": uptime per UTC hour (last 24) of one task or all. */
+#include "rpc.h"
+
+static void cmd_uptime(struct rpc_call *c, json_t *params)
+{
+    static const char *const names[] = {"task"};
+    const char *task;
+    if (rpc_params_str(c, params, names, 1, &task) < 0) return;
+    const struct backend *be = rpc_call_env(c)->be;
+    int err = 0;
+    char msg[256] = "";
+    rpc_result_or_fail(c, be->uptime(be->ud, task, &err, msg, sizeof msg), err, msg);
+}
+
+const struct rpc_cmd rpc_cmd_uptime = {"uptime", "[task]", "uptime per UTC hour (last 24) of one task or all", 1, cmd_uptime};

@@ -1,0 +1,517 @@
+/* control — the control socket server (libevent).  Owns the listening Unix
+ * socket, the connected clients, per-client reply ordering and output caps,
+ * and the 4 Hz status push to subscribers.  Request semantics live in rpc.c.
+ *
+ * Each input line gets a slot in the client's FIFO; a slot is filled when
+ * its answer is ready and slots leave the FIFO only from the head, so
+ * pipelined replies keep request order.  When a client goes away, slots
+ * still waiting for the backend are detached and free themselves when the
+ * answer arrives. */
+#define _GNU_SOURCE
+#include "control.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "rpc.h"
+
+#define CTL_MAX_CLIENTS 64
+#define CTL_OUT_HARD_CAP (8u * 1024 * 1024)  /* output beyond this: drop the client */
+#define CTL_MAX_SLOTS 256                     /* pending lines before we stop reading */
+#define CTL_PUSH_MS 250                       /* status push period (4 Hz) */
+
+struct ctl_client;
+
+struct ctl_slot {
+    struct ctl_slot *next;
+    struct ctl_client *cl;   /* NULL once the client is gone */
+    int done;
+    char *data;              /* framed reply; NULL = nothing to send */
+    size_t len;
+};
+
+struct ctl_client {
+    struct control *ctl;
+    struct ctl_client *prev, *next;
+    struct bufferevent *bev;
+    struct event *ev_kill;   /* deferred close */
+    struct event *ev_resume; /* deferred re-read after backpressure */
+    int paused;              /* reading stopped: too many pending slots */
+    struct ctl_slot *head, *tail;
+    int nslots;
+    int subscribed;
+    int closing;             /* no more input; close when all answered */
+    char *push;              /* newest status waiting for the output to drain */
+    size_t push_len;
+    struct rpc_env env;
+};
+
+struct control {
+    struct event_base *base;
+    const struct backend *be;
+    char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    int fd;
+    ino_t ino;
+    struct event *ev_accept, *ev_push;
+    struct ctl_client *clients;
+    int nclients, nsubs;
+    int stopping;
+};
+
+static void client_flush(struct ctl_client *cl);
+
+/* ---- client lifetime ---- */
+
+static void client_free(struct ctl_client *cl)
+{
+    struct control *ctl = cl->ctl;
+    for (struct ctl_slot *s = cl->head, *n; s; s = n) {
+        n = s->next;
+        if (s->done) {
+            free(s->data);
+            free(s);
+        } else {
+            s->cl = NULL;   /* detached: frees itself when answered */
+            s->next = NULL;
+        }
+    }
+    if (cl->subscribed) ctl->nsubs--;
+    if (cl->prev) cl->prev->next = cl->next;
+    else ctl->clients = cl->next;
+    if (cl->next) cl->next->prev = cl->prev;
+    ctl->nclients--;
+    bufferevent_free(cl->bev);
+    event_free(cl->ev_kill);
+    event_free(cl->ev_resume);
+    free(cl->push);
+    free(cl);
+}
+
+static void kill_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    client_free(arg);
+}
+
+static void client_kill_later(struct ctl_client *cl)
+{
+    static const struct timeval zero = {0, 0};
+    cl->closing = 1;
+    bufferevent_disable(cl->bev, EV_READ);
+    evtimer_add(cl->ev_kill, &zero);
+}
+
+static int client_subscribe(void *arg, int on)
+{
+    struct ctl_client *cl = arg;
+    if (on && !cl->subscribed) cl->ctl->nsubs++;
+    if (!on && cl->subscribed) cl->ctl->nsubs--;
+    cl->subscribed = on;
+    return 0;
+}
+
+/* ---- replies in order ---- */
+
+static void slot_done(void *arg, json_t *reply)
+{
+    struct ctl_slot *s = arg;
+    if (reply) {
+        s->data = rpc_frame(reply, &s->len);
+        json_decref(reply);
+    }
+    s->done = 1;
+    if (!s->cl) {   /* client gone */
+        free(s->data);
+        free(s);
+        return;
+    }
+    client_flush(s->cl);
+}
+
+static struct ctl_slot *slot_push(struct ctl_client *cl)
+{
+    struct ctl_slot *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->cl = cl;
+    if (cl->tail) cl->tail->next = s;
+    else cl->head = s;
+    cl->tail = s;
+    cl->nslots++;
+    return s;
+}
+
+static void client_flush(struct ctl_client *cl)
+{
+    struct evbuffer *out = bufferevent_get_output(cl->bev);
+    while (cl->head && cl->head->done) {
+        struct ctl_slot *s = cl->head;
+        cl->head = s->next;
+        if (!cl->head) cl->tail = NULL;
+        cl->nslots--;
+        if (s->data) evbuffer_add(out, s->data, s->len);
+        free(s->data);
+        free(s);
+    }
+    if (evbuffer_get_length(out) > CTL_OUT_HARD_CAP) {
+        LOGW("control", "client not reading its replies; dropping it");
+        client_kill_later(cl);
+        return;
+    }
+    if (cl->paused && !cl->closing && cl->nslots < CTL_MAX_SLOTS / 2) {
+        static const struct timeval zero = {0, 0};
+        cl->paused = 0;
+        bufferevent_enable(cl->bev, EV_READ);
+        evtimer_add(cl->ev_resume, &zero);   /* lines may already be buffered */
+    }
+    if (cl->closing && !cl->head && evbuffer_get_length(out) == 0) client_kill_later(cl);
+}
+
+/* Answers a transport-level problem (oversize line) and closes after. */
+static void client_refuse_rest(struct ctl_client *cl, int code, const char *msg)
+{
+    struct ctl_slot *s = slot_push(cl);
+    cl->closing = 1;
+    bufferevent_disable(cl->bev, EV_READ);
+    struct evbuffer *in = bufferevent_get_input(cl->bev);
+    evbuffer_drain(in, evbuffer_get_length(in));
+    if (s)
+        slot_done(s, rpc_make_error(NULL, code, msg));
+    else
+        client_kill_later(cl);
+}
+
+/* ---- input ---- */
+
+static void handle_line(struct ctl_client *cl, char *line, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) i++;
+    if (i == n) return;   /* blank line: ignored */
+    struct ctl_slot *s = slot_push(cl);
+    if (!s) {
+        client_refuse_rest(cl, RPC_INTERNAL_ERROR, "out of memory");
+        return;
+    }
+    rpc_handle_line(&cl->env, line, n, slot_done, s);
+}
+
+static void read_cb(struct bufferevent *bev, void *arg)
+{
+    struct ctl_client *cl = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    while (!cl->closing && cl->nslots < CTL_MAX_SLOTS) {
+        struct evbuffer_ptr p = evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF);
+        size_t pending = evbuffer_get_length(in);
+        if ((p.pos < 0 && pending > RPC_MAX_LINE) || (p.pos >= 0 && (size_t)p.pos > RPC_MAX_LINE)) {
+            client_refuse_rest(cl, RPC_INVALID_REQUEST,
+                               "Invalid Request: line longer than 1048576 bytes");
+            return;
+        }
+        if (p.pos < 0) return;
+        size_t n = (size_t)p.pos;
+        char *line = malloc(n + 1);
+        if (!line) {
+            client_refuse_rest(cl, RPC_INTERNAL_ERROR, "out of memory");
+            return;
+        }
+        evbuffer_remove(in, line, n + 1);
+        line[n] = 0;
+        handle_line(cl, line, n);
+        free(line);
+    }
+    if (cl->nslots >= CTL_MAX_SLOTS) {   /* backpressure */
+        cl->paused = 1;
+        bufferevent_disable(bev, EV_READ);
+    }
+}
+
+static void resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct ctl_client *cl = arg;
+    read_cb(cl->bev, cl);
+}
+
+static void write_cb(struct bufferevent *bev, void *arg)
+{
+    struct ctl_client *cl = arg;
+    struct evbuffer *out = bufferevent_get_output(bev);
+    if (cl->push && evbuffer_get_length(out) == 0) {
+        evbuffer_add(out, cl->push, cl->push_len);
+        free(cl->push);
+        cl->push = NULL;
+    }
+    client_flush(cl);
+}
+
+static void event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    (void)bev;
+    struct ctl_client *cl = arg;
+    if (what & BEV_EVENT_EOF) {   /* peer done sending: answer what we have, then close */
+        cl->closing = 1;
+        bufferevent_disable(bev, EV_READ);
+        if (!(what & BEV_EVENT_ERROR)) {
+            client_flush(cl);
+            return;
+        }
+    }
+    if (what & (BEV_EVENT_ERROR | BEV_EVENT_EOF)) client_kill_later(cl);
+}
+
+/* ---- accept ---- */
+
+static void refuse_fd(int fd, int code, const char *msg)
+{
+    json_t *e = rpc_make_error(NULL, code, msg);
+    size_t n;
+    char *s = rpc_frame(e, &n);
+    json_decref(e);
+    if (s && send(fd, s, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) { /* peer gone: nothing to do */ }
+    free(s);
+    close(fd);
+}
+
+static int peer_allowed(int fd, unsigned *uid_out)
+{
+    struct ucred cr;
+    socklen_t len = sizeof cr;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0) return 0;
+    *uid_out = (unsigned)cr.uid;
+    return cr.uid == 0 || cr.uid == geteuid();
+}
+
+static void client_new(struct control *ctl, int fd)
+{
+    struct ctl_client *cl = calloc(1, sizeof *cl);
+    if (!cl) {
+        refuse_fd(fd, RPC_ERR_OVERLOADED, "out of memory");
+        return;
+    }
+    cl->ctl = ctl;
+    cl->bev = bufferevent_socket_new(ctl->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    cl->ev_kill = evtimer_new(ctl->base, kill_cb, cl);
+    cl->ev_resume = evtimer_new(ctl->base, resume_cb, cl);
+    if (!cl->bev || !cl->ev_kill || !cl->ev_resume) {
+        if (cl->bev) bufferevent_free(cl->bev);
+        else close(fd);
+        if (cl->ev_kill) event_free(cl->ev_kill);
+        if (cl->ev_resume) event_free(cl->ev_resume);
+        free(cl);
+        return;
+    }
+    cl->env = (struct rpc_env){ctl->be, &ctl->stopping, cl, client_subscribe};
+    cl->next = ctl->clients;
+    if (cl->next) cl->next->prev = cl;
+    ctl->clients = cl;
+    ctl->nclients++;
+    bufferevent_setcb(cl->bev, read_cb, write_cb, event_cb, cl);
+    bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
+}
+
+static void accept_cb(evutil_socket_t lfd, short what, void *arg)
+{
+    (void)what;
+    struct control *ctl = arg;
+    for (int i = 0; i < 16; i++) {
+        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) return;
+        unsigned uid = 0;
+        char msg[96];
+        if (!peer_allowed(fd, &uid)) {
+            LOGW("control", "refused connection from uid %u", uid);
+            snprintf(msg, sizeof msg, "Permission denied: uid %u may not control mmd", uid);
+            refuse_fd(fd, RPC_ERR_PERMISSION, msg);
+        } else if (ctl->nclients >= CTL_MAX_CLIENTS) {
+            refuse_fd(fd, RPC_ERR_OVERLOADED, "too many control clients");
+        } else {
+            client_new(ctl, fd);
+        }
+    }
+}
+
+/* ---- status push ---- */
+
+static void push_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct control *ctl = arg;
+    if (!ctl->nsubs) return;
+    json_t *st = ctl->be->status(ctl->be->ud);
+    if (!st) return;
+    json_t *note = rpc_make_notification("status", st);
+    size_t n;
+    char *line = rpc_frame(note, &n);
+    json_decref(note);
+    if (!line) return;
+    for (struct ctl_client *cl = ctl->clients; cl; cl = cl->next) {
+        if (!cl->subscribed || cl->closing) continue;
+        struct evbuffer *out = bufferevent_get_output(cl->bev);
+        if (evbuffer_get_length(out) == 0) {
+            evbuffer_add(out, line, n);
+        } else {   /* slow reader: keep only the newest */
+            free(cl->push);
+            cl->push = malloc(n);
+            if (cl->push) memcpy(cl->push, line, n);
+            cl->push_len = n;
+        }
+    }
+    free(line);
+}
+
+/* ---- socket setup ---- */
+
+static int mkdirs(const char *path, char *err, size_t errlen)
+{
+    char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir) return 0;
+    *slash = 0;
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) goto fail;
+        *p = '/';
+    }
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) goto fail;
+    return 0;
+fail:
+    snprintf(err, errlen, "cannot create directory %s: %s", dir, strerror(errno));
+    return -1;
+}
+
+/* 1 if a daemon answers at path, 0 if not (stale file removed), -1 error. */
+static int check_existing(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) return 0;
+    if (!S_ISSOCK(st.st_mode)) {
+        snprintf(err, errlen, "%s exists and is not a socket", path);
+        return -1;
+    }
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return 0;
+    int live = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 || errno == EAGAIN;
+    close(fd);
+    if (live) {
+        snprintf(err, errlen, "another mmd is running on %s", path);
+        return 1;
+    }
+    LOGI("control", "removing stale socket %s", path);
+    if (unlink(path) != 0 && errno != ENOENT) {
+        snprintf(err, errlen, "cannot remove stale socket %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int listen_on(struct control *ctl, char *err, size_t errlen)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ctl->path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, errlen, "socket: %s", strerror(errno));
+        return -1;
+    }
+    mode_t old = umask(0177);
+    int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+    umask(old);
+    struct stat st;
+    if (rc != 0 || chmod(ctl->path, 0600) != 0 || listen(fd, 64) != 0 ||
+        stat(ctl->path, &st) != 0) {
+        snprintf(err, errlen, "cannot listen on %s: %s", ctl->path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    ctl->fd = fd;
+    ctl->ino = st.st_ino;
+    return 0;
+}
+
+struct control *control_new(struct event_base *base, const char *path, const struct backend *be,
+                            char *err, size_t errlen)
+{
+    struct control *ctl = calloc(1, sizeof *ctl);
+    if (!ctl) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    ctl->base = base;
+    ctl->be = be;
+    ctl->fd = -1;
+    if (strlen(path) >= sizeof ctl->path) {
+        snprintf(err, errlen, "control socket path too long (max %zu): %s", sizeof ctl->path - 1,
+                 path);
+        free(ctl);
+        return NULL;
+    }
+    snprintf(ctl->path, sizeof ctl->path, "%s", path);
+    signal(SIGPIPE, SIG_IGN);
+    if (mkdirs(path, err, errlen) != 0 || check_existing(path, err, errlen) != 0 ||
+        listen_on(ctl, err, errlen) != 0) {
+        free(ctl);
+        return NULL;
+    }
+    static const struct timeval every = {0, CTL_PUSH_MS * 1000};
+    ctl->ev_accept = event_new(base, ctl->fd, EV_READ | EV_PERSIST, accept_cb, ctl);
+    ctl->ev_push = event_new(base, -1, EV_PERSIST, push_cb, ctl);
+    if (!ctl->ev_accept || !ctl->ev_push) {
+        snprintf(err, errlen, "cannot create control events");
+        control_free(ctl);
+        return NULL;
+    }
+    event_add(ctl->ev_accept, NULL);
+    event_add(ctl->ev_push, &every);
+    LOGI("control", "listening on %s", path);
+    return ctl;
+}
+
+/* Writes what is already queued for the client, waiting at most ~200 ms. */
+static void client_last_flush(struct ctl_client *cl)
+{
+    struct evbuffer *out = bufferevent_get_output(cl->bev);
+    int fd = bufferevent_getfd(cl->bev);
+    for (int i = 0; i < 20 && evbuffer_get_length(out) > 0; i++) {
+        int w = evbuffer_write(out, fd);
+        if (w < 0 && errno != EAGAIN) break;
+        if (w <= 0) usleep(10000);
+    }
+}
+
+void control_free(struct control *ctl)
+{
+    if (!ctl) return;
+    while (ctl->clients) {
+        client_last_flush(ctl->clients);
+        client_free(ctl->clients);
+    }
+    if (ctl->ev_accept) event_free(ctl->ev_accept);
+    if (ctl->ev_push) event_free(ctl->ev_push);
+    if (ctl->fd >= 0) {
+        close(ctl->fd);
+        struct stat st;
+        if (stat(ctl->path, &st) == 0 && st.st_ino == ctl->ino) unlink(ctl->path);
+    }
+    free(ctl);
+}
+
+int control_clients(const struct control *c) { return c->nclients; }

@@ -1,0 +1,64 @@
+/* rpc (daemon side) — JSON-RPC 2.0 request validation and dispatch,
+ * independent of the transport.  One input line (a request, a notification
+ * or a batch) is answered through one callback, exactly once, possibly after
+ * the call returns (halt waits for the exchange).  Commands live one per
+ * file (cmd-<name>.c) and are listed in the table in rpc.c; each handler
+ * ends in exactly one rpc_ok() or rpc_fail(), now or later.  Code outside
+ * daemon/ includes this as "../../daemon/rpc.h" (relative to itself). */
+#ifndef MMD_DAEMON_RPC_H
+#define MMD_DAEMON_RPC_H
+#include <jansson.h>
+#include <stddef.h>
+
+#include "backend.h"
+/* common/rpc.h: codes, framing; named by path because this header shares
+ * its file name and "rpc.h" from daemon/ finds this file first. */
+#include "../common/rpc.h"
+
+/* What a command may reach.  Copied into every request, so it may live in
+ * the (short-lived) client that sent it. */
+struct rpc_env {
+    const struct backend *be;
+    int *stopping;                 /* set once shutdown was requested */
+    void *client;                  /* transport client (for subscribe) */
+    int (*subscribe)(void *client, int on);   /* 0 ok, else an RPC error code */
+};
+
+struct rpc_call;
+typedef void (*rpc_cmd_fn)(struct rpc_call *call, json_t *params);
+
+struct rpc_cmd {
+    const char *name;
+    const char *params;     /* synopsis, e.g. "[task] [reason]" */
+    const char *summary;    /* one line */
+    int readonly;           /* 1: changes nothing */
+    rpc_cmd_fn fn;
+};
+
+/* NULL-terminated command table, and lookup by name. */
+extern const struct rpc_cmd *const rpc_commands[];
+const struct rpc_cmd *rpc_cmd_find(const char *name);
+
+/* Delivers the answer to one input line: a reply object, a reply array
+ * (batch), or NULL when nothing is to be sent.  Takes ownership of reply. */
+typedef void (*rpc_reply_fn)(void *arg, json_t *reply);
+
+void rpc_handle_line(const struct rpc_env *env, const char *line, size_t len, rpc_reply_fn fn,
+                     void *arg);
+/* Same for an already parsed value (borrowed). */
+void rpc_handle_value(const struct rpc_env *env, json_t *v, rpc_reply_fn fn, void *arg);
+
+/* For command handlers. */
+const struct rpc_env *rpc_call_env(const struct rpc_call *c);
+void rpc_ok(struct rpc_call *c, json_t *result);          /* steals result */
+void rpc_fail(struct rpc_call *c, int code, const char *msg);
+/* Named-or-positional string parameters: params may be absent, an array of
+ * at most n strings/nulls, or an object whose keys are among names with
+ * string/null values.  Fills out[] (NULL when absent).  Returns 0, or -1
+ * after answering the call with -32602. */
+int rpc_params_str(struct rpc_call *c, json_t *params, const char *const names[], int n,
+                   const char *out[]);
+/* Answers with result if non-NULL, else with error err (-32603 if 0) and msg. */
+void rpc_result_or_fail(struct rpc_call *c, json_t *result, int err, const char *msg);
+
+#endif

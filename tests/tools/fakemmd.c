@@ -1,0 +1,373 @@
+/* fakemmd — the real control socket (daemon/control.c, rpc.c, cmd-*.c) over
+ * a FAKE backend, for conformance tests of the protocol, mmctl and mmtop.
+ * Three fake tasks (btc-1, eth-1, sol-1) produce the status shape mmd-rpc(7)
+ * documents; halt completes after a delay (--halt-delay-ms, default 300) and
+ * flips the task to "halted"; resume flips it back at once; shutdown (RPC,
+ * SIGTERM, SIGINT) exits after 100 ms.
+ *   fakemmd -s SOCKET [--halt-delay-ms N] */
+#include <event2/event.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "control.h"
+#include "dec.h"
+#include "rpc.h"
+
+struct fake_task {
+    const char *id, *symbol, *account;
+    int price_dec, qty_dec;
+    dec_t mark, pos, entry, qty;
+    int halted;
+    char reason[128];
+    int fills;
+};
+
+static struct fake_task tasks[] = {
+    {"btc-1", "BTC-USD", "main", 2, 4, 0, 0, 0, 0, 0, "", 3},
+    {"eth-1", "ETH-USD", "main", 2, 3, 0, 0, 0, 0, 0, "", 1},
+    {"sol-1", "SOL-USD", "alt", 3, 2, 0, 0, 0, 0, 0, "", 0},
+};
+#define NTASKS (sizeof tasks / sizeof tasks[0])
+
+static struct event_base *base;
+static int64_t start_ms;
+static int halt_delay_ms = 300;
+static int halts_pending;
+
+static void init_tasks(void)
+{
+    dec_parse("65000.10", &tasks[0].mark);
+    dec_parse("0.0100", &tasks[0].pos);
+    dec_parse("64950.00", &tasks[0].entry);
+    dec_parse("0.0050", &tasks[0].qty);
+    dec_parse("3000.55", &tasks[1].mark);
+    dec_parse("-0.200", &tasks[1].pos);
+    dec_parse("3010.00", &tasks[1].entry);
+    dec_parse("0.100", &tasks[1].qty);
+    dec_parse("150.125", &tasks[2].mark);
+    dec_parse("0", &tasks[2].pos);
+    dec_parse("0", &tasks[2].entry);
+    dec_parse("2.00", &tasks[2].qty);
+}
+
+static struct fake_task *find(const char *id)
+{
+    for (size_t i = 0; i < NTASKS; i++)
+        if (!strcmp(tasks[i].id, id)) return &tasks[i];
+    return NULL;
+}
+
+static json_t *money(dec_t v, int decimals)
+{
+    char b[40];
+    return json_string(dec_fmt(v, decimals, b, sizeof b));
+}
+
+static json_t *quote_side(const struct fake_task *t, int tier, int ask)
+{
+    if (t->halted) return json_null();
+    double bps = 4.0 + 6.0 * tier;
+    dec_t step = dec_step(t->price_dec);
+    dec_t px = dec_round(dec_mul_f(t->mark, 1.0 + (ask ? bps : -bps) / 1e4), step,
+                         ask ? DEC_CEIL : DEC_FLOOR);
+    dec_t qty = t->qty * (tier + 1);
+    return json_pack("{s:o, s:o, s:f, s:s}", "price", money(px, t->price_dec), "qty",
+                     money(qty, t->qty_dec), "dist_bps", dec_bps(px, t->mark) * (ask ? 1 : -1),
+                     "status", "open");
+}
+
+static json_t *tiers_json(const struct fake_task *t)
+{
+    json_t *a = json_array();
+    static const double band[3][2] = {{0, 10}, {10, 20}, {20, 40}};
+    for (int i = 0; i < 2; i++)
+        json_array_append_new(a, json_pack("{s:i, s:[f,f], s:o, s:o}", "tier", i + 1, "band_bps",
+                                           band[i][0], band[i][1], "bid", quote_side(t, i, 0),
+                                           "ask", quote_side(t, i, 1)));
+    return a;
+}
+
+static dec_t upnl(const struct fake_task *t) { return dec_mul(t->mark - t->entry, t->pos); }
+
+static double hour_minutes(void)
+{
+    int64_t s = clock_wall_ms() / 1000;
+    return (double)(s % 3600) / 60.0 * 0.8;
+}
+
+static json_t *task_status(const struct fake_task *t)
+{
+    double hm = hour_minutes();
+    json_t *reasons = json_array();
+    if (t->halted) json_array_append_new(reasons, json_string(t->reason));
+    char spread[2][40];
+    dec_t half = dec_mul_f(t->mark, 0.0001);
+    return json_pack(
+        "{s:s, s:s, s:s, s:{s:s, s:o, s:b}, s:o, s:s, s:s, s:o, s:o, s:o, s:o,"
+        " s:{s:f, s:s, s:b}, s:i, s:i, s:i, s:i, s:s}",
+        "id", t->id, "symbol", t->symbol, "state", t->halted ? "halted" : "quoting", "risk",
+        "state", t->halted ? "halted" : "ok", "reasons", reasons, "operator_halt", t->halted,
+        "mark", money(t->mark, t->price_dec), "best_bid",
+        dec_fmt(dec_round(t->mark - half, dec_step(t->price_dec), DEC_FLOOR), t->price_dec,
+                spread[0], 40),
+        "best_ask",
+        dec_fmt(dec_round(t->mark + half, dec_step(t->price_dec), DEC_CEIL), t->price_dec,
+                spread[1], 40),
+        "tiers", tiers_json(t), "position", money(t->pos, t->qty_dec), "entry_price",
+        money(t->entry, t->price_dec), "upnl", money(dec_round(upnl(t), dec_step(2), DEC_FLOOR), 2),
+        "uptime", "hour_minutes", hm, "hour_tier", hm >= 42 ? "boosted" : hm >= 30 ? "standard" : "none",
+        "both_sides_now", !t->halted, "fills_today", t->fills, "orders_open", t->halted ? 0 : 4,
+        "rejects", 0, "alo_rejects", 1, "last_reason", t->halted ? t->reason : "requote: drift");
+}
+
+static void wiggle(void)
+{
+    int64_t ms = clock_wall_ms();
+    for (size_t i = 0; i < NTASKS; i++) {
+        dec_t step = dec_step(tasks[i].price_dec);
+        tasks[i].mark += ((ms / 250) % 3 - 1) * step;
+    }
+}
+
+static json_t *fb_status(void *ud)
+{
+    (void)ud;
+    wiggle();
+    json_t *ts = json_array();
+    for (size_t i = 0; i < NTASKS; i++) json_array_append_new(ts, task_status(&tasks[i]));
+    return json_pack("{s:s, s:I, s:{s:{s:s, s:i, s:i}, s:{s:{s:s, s:i}, s:{s:s, s:i}}}, s:o}",
+                     "version", MMD_VERSION, "uptime_s",
+                     (json_int_t)((clock_mono_ms() - start_ms) / 1000), "connections", "market",
+                     "state", "connected", "age_ms", 120, "reconnects", 0, "accounts", "main",
+                     "state", "connected", "reconnects", 0, "alt", "state", "connected",
+                     "reconnects", 1, "tasks", ts);
+}
+
+static json_t *fb_tasks(void *ud)
+{
+    (void)ud;
+    json_t *a = json_array();
+    for (size_t i = 0; i < NTASKS; i++)
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", tasks[i].id,
+                                           "symbol", tasks[i].symbol, "account", tasks[i].account,
+                                           "state", tasks[i].halted ? "halted" : "quoting",
+                                           "risk_state", tasks[i].halted ? "halted" : "ok"));
+    return a;
+}
+
+typedef void (*per_task_fn)(json_t *out, const struct fake_task *t);
+
+static json_t *each(const char *task, int *err, char *msg, size_t len, per_task_fn fn)
+{
+    json_t *a = json_array();
+    if (task) {
+        struct fake_task *t = find(task);
+        if (!t) {
+            json_decref(a);
+            *err = RPC_ERR_UNKNOWN_TASK;
+            snprintf(msg, len, "unknown task '%s'", task);
+            return NULL;
+        }
+        fn(a, t);
+        return a;
+    }
+    for (size_t i = 0; i < NTASKS; i++) fn(a, &tasks[i]);
+    return a;
+}
+
+static void orders_of(json_t *out, const struct fake_task *t)
+{
+    if (t->halted) return;
+    for (int tier = 0; tier < 2; tier++)
+        for (int ask = 0; ask < 2; ask++) {
+            json_t *q = quote_side(t, tier, ask);
+            char cl[64];
+            snprintf(cl, sizeof cl, "%s-%d%c-%04d", t->id, tier + 1, ask ? 'a' : 'b', 17 + tier);
+            json_array_append_new(
+                out, json_pack("{s:s, s:s, s:s, s:s, s:i, s:O, s:O, s:s, s:s, s:i}", "task", t->id,
+                               "symbol", t->symbol, "cl_ord_id", cl, "side", ask ? "sell" : "buy",
+                               "tier", tier + 1, "price", json_object_get(q, "price"), "qty",
+                               json_object_get(q, "qty"), "filled", "0", "status", "open",
+                               "age_s", 12 + tier));
+            json_decref(q);
+        }
+}
+
+static void position_of(json_t *out, const struct fake_task *t)
+{
+    json_array_append_new(out, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "task", t->id, "symbol",
+                                         t->symbol, "qty", money(t->pos, t->qty_dec),
+                                         "entry_price", money(t->entry, t->price_dec), "mark",
+                                         money(t->mark, t->price_dec), "upnl",
+                                         money(dec_round(upnl(t), dec_step(2), DEC_FLOOR), 2)));
+}
+
+static void uptime_of(json_t *out, const struct fake_task *t)
+{
+    json_t *hours = json_array();
+    int64_t now_h = clock_wall_ms() / 3600000;
+    for (int i = 23; i >= 0; i--) {
+        char ts[40];
+        clock_fmt_rfc3339((now_h - i) * 3600 * INT64_C(1000000), ts, sizeof ts);
+        double m = i == 0 ? hour_minutes() : (double)((i * 7 + (int)strlen(t->id)) % 61);
+        json_array_append_new(hours, json_pack("{s:s, s:f, s:s}", "hour", ts, "minutes", m, "tier",
+                                               m >= 42 ? "boosted" : m >= 30 ? "standard" : "none"));
+    }
+    json_array_append_new(out, json_pack("{s:s, s:s, s:o}", "task", t->id, "symbol", t->symbol,
+                                         "hours", hours));
+}
+
+static json_t *fb_orders(void *ud, const char *task, int *err, char *msg, size_t len)
+{
+    (void)ud;
+    return each(task, err, msg, len, orders_of);
+}
+
+static json_t *fb_positions(void *ud, const char *task, int *err, char *msg, size_t len)
+{
+    (void)ud;
+    return each(task, err, msg, len, position_of);
+}
+
+static json_t *fb_uptime(void *ud, const char *task, int *err, char *msg, size_t len)
+{
+    (void)ud;
+    return each(task, err, msg, len, uptime_of);
+}
+
+struct pending_halt {
+    struct event *ev;
+    char task[64];
+    int all;
+    char reason[100];
+    backend_done_fn done;
+    void *arg;
+};
+
+static void halt_fire(evutil_socket_t fd, short what, void *p)
+{
+    (void)fd;
+    (void)what;
+    struct pending_halt *h = p;
+    json_t *ids = json_array();
+    for (size_t i = 0; i < NTASKS; i++) {
+        if (!h->all && strcmp(tasks[i].id, h->task)) continue;
+        tasks[i].halted = 1;
+        snprintf(tasks[i].reason, sizeof tasks[i].reason, "operator: %s", h->reason);
+        json_array_append_new(ids, json_string(tasks[i].id));
+    }
+    h->done(h->arg, 0, NULL, json_pack("{s:o, s:i}", "halted", ids, "cancelled", 4));
+    event_free(h->ev);
+    free(h);
+    halts_pending--;
+}
+
+static void fb_halt(void *ud, const char *task, const char *reason, backend_done_fn done, void *arg)
+{
+    (void)ud;
+    if (task && !find(task)) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "unknown task '%s'", task);
+        done(arg, RPC_ERR_UNKNOWN_TASK, msg, NULL);
+        return;
+    }
+    struct pending_halt *h = calloc(1, sizeof *h);
+    h->all = task == NULL;
+    snprintf(h->task, sizeof h->task, "%s", task ? task : "");
+    snprintf(h->reason, sizeof h->reason, "%s", reason ? reason : "operator");
+    h->done = done;
+    h->arg = arg;
+    h->ev = evtimer_new(base, halt_fire, h);
+    struct timeval tv = {halt_delay_ms / 1000, (halt_delay_ms % 1000) * 1000};
+    evtimer_add(h->ev, &tv);
+    halts_pending++;
+}
+
+static void fb_resume(void *ud, const char *task, backend_done_fn done, void *arg)
+{
+    (void)ud;
+    if (task && !find(task)) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "unknown task '%s'", task);
+        done(arg, RPC_ERR_UNKNOWN_TASK, msg, NULL);
+        return;
+    }
+    json_t *ids = json_array();
+    for (size_t i = 0; i < NTASKS; i++) {
+        if (task && strcmp(tasks[i].id, task)) continue;
+        tasks[i].halted = 0;
+        tasks[i].reason[0] = 0;
+        json_array_append_new(ids, json_string(tasks[i].id));
+    }
+    done(arg, 0, NULL, json_pack("{s:o}", "resumed", ids));
+}
+
+static void stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    event_base_loopexit(base, NULL);
+}
+
+static void fb_shutdown(void *ud)
+{
+    (void)ud;
+    struct timeval tv = {0, 100000};
+    event_base_once(base, -1, EV_TIMEOUT, stop_cb, NULL, &tv);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    (void)sig;
+    (void)what;
+    (void)arg;
+    event_base_loopexit(base, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {{"socket", required_argument, NULL, 's'},
+                                         {"halt-delay-ms", required_argument, NULL, 'd'},
+                                         {NULL, 0, NULL, 0}};
+    const char *path = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "s:d:", opts, NULL)) != -1) {
+        if (c == 's') path = optarg;
+        else if (c == 'd') halt_delay_ms = atoi(optarg);
+        else return 3;
+    }
+    if (!path) {
+        fprintf(stderr, "usage: fakemmd -s SOCKET [--halt-delay-ms N]\n");
+        return 3;
+    }
+    init_tasks();
+    start_ms = clock_mono_ms();
+    base = event_base_new();
+    static const struct backend be = {NULL,       fb_status, fb_tasks, fb_orders, fb_positions,
+                                      fb_uptime,  fb_halt,   fb_resume, fb_shutdown};
+    char err[256];
+    struct control *ctl = control_new(base, path, &be, err, sizeof err);
+    if (!ctl) {
+        fprintf(stderr, "fakemmd: %s\n", err);
+        event_base_free(base);
+        return 1;
+    }
+    struct event *sigterm = evsignal_new(base, SIGTERM, on_signal, NULL);
+    struct event *sigint = evsignal_new(base, SIGINT, on_signal, NULL);
+    event_add(sigterm, NULL);
+    event_add(sigint, NULL);
+    printf("fakemmd: listening on %s\n", path);
+    fflush(stdout);
+    event_base_dispatch(base);
+    control_free(ctl);
+    event_free(sigterm);
+    event_free(sigint);
+    event_base_free(base);
+    return 0;
+}
