@@ -1,0 +1,201 @@
+/* risk — guard evaluation and Safe/Caution/Halt state (see risk.h). */
+#include "risk.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *risk_state_name(enum risk_state s)
+{
+    return s == RISK_HALT ? "halt" : s == RISK_CAUTION ? "caution" : "safe";
+}
+
+void risk_init(struct risk *r, const struct cfg_task *c)
+{
+    memset(r, 0, sizeof *r);
+    r->jump_bps = c->price_jump_threshold_bps;
+    r->max_spread_bps = c->max_spread_bps;
+    r->cooldown_s = c->halt_cooldown_s;
+    r->min_depth_usd = c->min_depth_usd;
+    r->max_position_usd = c->max_position_usd;
+    r->max_fills_per_min = c->max_fills_per_minute;
+    r->stale_ms = c->stale_data_ms;
+    r->spread_bps = -1;
+}
+
+dec_t risk_depth_usd(const struct md_snapshot *s, enum side side, dec_t mark, double bps)
+{
+    dec_t sum = 0;
+    dec_t lo = dec_mul_f(mark, 1.0 - bps / 1e4), hi = dec_mul_f(mark, 1.0 + bps / 1e4);
+    int n = side == SIDE_BUY ? s->n_bids : s->n_asks;
+    const struct md_level *lv = side == SIDE_BUY ? s->bids : s->asks;
+    if (n > MD_MAX_LEVELS) n = MD_MAX_LEVELS;
+    for (int i = 0; i < n; i++) {
+        bool in = side == SIDE_BUY ? lv[i].px >= lo : lv[i].px <= hi;
+        if (in && lv[i].qty > 0) sum += dec_mul(lv[i].qty, lv[i].px);
+    }
+    return sum;
+}
+
+static void push_mark(struct risk *r, int64_t now_us, dec_t mark)
+{
+    int keep = 0;   /* drop samples older than one second */
+    for (int i = 0; i < r->nmarks; i++)
+        if (now_us - r->marks[i].us <= 1000000) r->marks[keep++] = r->marks[i];
+    r->nmarks = keep;
+    if (r->nmarks == RISK_MARKS) {
+        memmove(&r->marks[0], &r->marks[1], sizeof r->marks[0] * (RISK_MARKS - 1));
+        r->nmarks--;
+    }
+    r->marks[r->nmarks].us = now_us;
+    r->marks[r->nmarks].mark = mark;
+    r->nmarks++;
+}
+
+void risk_on_md(struct risk *r, const struct md_snapshot *s, int64_t now_us)
+{
+    int64_t t = s->price_recv_us > s->depth_recv_us ? s->price_recv_us : s->depth_recv_us;
+    r->last_md_us = t > 0 ? t : now_us;
+    r->have_md = true;
+    r->feed_stale = s->stale;
+    if (s->mark > 0) {
+        r->mark = s->mark;
+        push_mark(r, now_us, s->mark);
+    }
+    r->spread_bps = -1;
+    if (s->best_bid > 0 && s->best_ask > 0) {
+        dec_t mid = (s->best_bid + s->best_ask) / 2;
+        r->spread_bps = mid > 0 ? dec_to_double(s->best_ask - s->best_bid) /
+                                      dec_to_double(mid) * 1e4 : -1;
+    }
+    r->have_depth = s->depth_recv_us > 0 || s->n_bids > 0 || s->n_asks > 0;
+    if (r->have_depth && r->mark > 0) {
+        r->depth_bid_usd = risk_depth_usd(s, SIDE_BUY, r->mark, RISK_DEPTH_BPS);
+        r->depth_ask_usd = risk_depth_usd(s, SIDE_SELL, r->mark, RISK_DEPTH_BPS);
+    }
+}
+
+void risk_on_fill(struct risk *r, int64_t now_us)
+{
+    r->fills[r->fill_next] = now_us;
+    r->fill_next = (r->fill_next + 1) % RISK_FILLS;
+    if (r->nfills < RISK_FILLS) r->nfills++;
+}
+
+int risk_fills_last_minute(const struct risk *r, int64_t now_us)
+{
+    int n = 0;
+    for (int i = 0; i < r->nfills; i++)
+        if (now_us - r->fills[i] < 60000000) n++;
+    return n;
+}
+
+bool risk_position_allows(dec_t limit_usd, enum side side, dec_t position, dec_t resting_same,
+                          dec_t qty, dec_t mark)
+{
+    if (limit_usd <= 0) return true;
+    dec_t after = side == SIDE_BUY ? position + resting_same + qty
+                                   : position - resting_same - qty;
+    if (after < 0) after = -after;
+    return dec_mul(after, mark) <= limit_usd;
+}
+
+static void reason(struct risk *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void reason(struct risk *r, const char *fmt, ...)
+{
+    if (r->nreasons >= RISK_MAX_REASONS) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->reasons[r->nreasons++], sizeof r->reasons[0], fmt, ap);
+    va_end(ap);
+}
+
+static double jump_bps(const struct risk *r, int64_t now_us)
+{
+    dec_t lo = 0, hi = 0;
+    for (int i = 0; i < r->nmarks; i++) {
+        if (now_us - r->marks[i].us > 1000000) continue;
+        dec_t m = r->marks[i].mark;
+        if (lo == 0 || m < lo) lo = m;
+        if (m > hi) hi = m;
+    }
+    return lo > 0 ? dec_bps(hi, lo) : 0.0;
+}
+
+/* The Halt guards; returns how many are active. */
+static int halt_guards(struct risk *r, int64_t now_us)
+{
+    int before = r->nreasons;
+    char a[32], b[32];
+    double j = jump_bps(r, now_us);
+    if (r->jump_bps > 0 && j > r->jump_bps)
+        reason(r, "price jump: mark moved %.1f bps within 1 s (limit %g)", j, r->jump_bps);
+    if (r->min_depth_usd > 0 && r->have_depth && r->mark > 0) {
+        if (r->depth_bid_usd < r->min_depth_usd)
+            reason(r, "depth: bid side %s USD within 10 bps < %s", dec_fmt(r->depth_bid_usd, 0, a, 32),
+                   dec_fmt(r->min_depth_usd, 0, b, 32));
+        if (r->depth_ask_usd < r->min_depth_usd)
+            reason(r, "depth: ask side %s USD within 10 bps < %s", dec_fmt(r->depth_ask_usd, 0, a, 32),
+                   dec_fmt(r->min_depth_usd, 0, b, 32));
+    }
+    int f = risk_fills_last_minute(r, now_us);
+    if (r->max_fills_per_min > 0 && f > r->max_fills_per_min)
+        reason(r, "fill rate: %d fills in the last 60 s (limit %d)", f, r->max_fills_per_min);
+    if (r->have_md && r->feed_stale)
+        reason(r, "stale data: market feed lost");
+    else if (r->have_md && r->stale_ms > 0 && now_us - r->last_md_us > (int64_t)r->stale_ms * 1000)
+        reason(r, "stale data: no market update for %lld ms (limit %d)",
+               (long long)((now_us - r->last_md_us) / 1000), r->stale_ms);
+    return r->nreasons - before;
+}
+
+static void caution_guards(struct risk *r, const struct risk_pos *p)
+{
+    char a[32], b[32];
+    if (r->max_spread_bps > 0 && r->spread_bps > r->max_spread_bps) {
+        r->no_quote = true;
+        reason(r, "spread: %.1f bps > %g, not quoting", r->spread_bps, r->max_spread_bps);
+    }
+    if (!p || r->max_position_usd <= 0 || r->mark <= 0) return;
+    dec_t abs = p->position < 0 ? -p->position : p->position;
+    dec_t notional = dec_mul(abs, r->mark);
+    if (notional < r->max_position_usd) return;
+    if (p->position > 0) r->block_buy = true;
+    else r->block_sell = true;
+    reason(r, "position: %s USD >= limit %s, %s side blocked", dec_fmt(notional, 0, a, 32),
+           dec_fmt(r->max_position_usd, 0, b, 32), p->position > 0 ? "buy" : "sell");
+}
+
+enum risk_state risk_eval(struct risk *r, const struct risk_pos *p, int64_t now_us)
+{
+    r->nreasons = 0;
+    r->block_buy = r->block_sell = r->no_quote = false;
+    if (halt_guards(r, now_us) > 0) {
+        r->auto_halt = true;
+        r->calm_since_us = 0;
+    } else if (r->auto_halt) {
+        if (r->calm_since_us == 0) r->calm_since_us = now_us;
+        double calm = (double)(now_us - r->calm_since_us) / 1e6;
+        if (calm >= r->cooldown_s) r->auto_halt = false;
+        else reason(r, "halt cooldown: %.1f s of calm left", r->cooldown_s - calm);
+    }
+    if (r->op_halt) reason(r, "operator halt: %s", r->op_reason[0] ? r->op_reason : "(no reason)");
+    int halt_n = r->nreasons;
+    caution_guards(r, p);
+    if (r->auto_halt || r->op_halt) r->state = RISK_HALT;
+    else r->state = r->nreasons > halt_n ? RISK_CAUTION : RISK_SAFE;
+    return r->state;
+}
+
+void risk_operator_halt(struct risk *r, const char *why)
+{
+    r->op_halt = true;
+    snprintf(r->op_reason, sizeof r->op_reason, "%s", why ? why : "");
+}
+
+void risk_operator_resume(struct risk *r)
+{
+    r->op_halt = false;
+    r->op_reason[0] = 0;
+}

@@ -1,0 +1,70 @@
+/* risk — the guards of one task, evaluated on every market update, fill and
+ * timer tick: price jump within 1 s, book depth within 10 bps of mark,
+ * position limit (per side, resting orders counted as filled), fill rate
+ * per minute, spread, stale data.  Each active guard contributes a reason
+ * string; the state is Safe / Caution (keep quoting where allowed) / Halt
+ * (cancel everything, quote nothing).  An automatic halt lifts after
+ * halt_cooldown_s of calm; an operator halt only on resume.  Pure: no I/O,
+ * no clock, no globals. */
+#ifndef MMD_RISK_H
+#define MMD_RISK_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "venue.h"
+
+enum risk_state { RISK_SAFE = 0, RISK_CAUTION, RISK_HALT };
+
+#define RISK_MAX_REASONS 10
+#define RISK_MARKS 256
+#define RISK_FILLS 1024
+#define RISK_DEPTH_BPS 10.0
+
+struct risk {
+    /* thresholds (copied from the task config) */
+    double jump_bps, max_spread_bps, cooldown_s;
+    dec_t min_depth_usd, max_position_usd;
+    int max_fills_per_min, stale_ms;
+    /* inputs */
+    struct { int64_t us; dec_t mark; } marks[RISK_MARKS];
+    int nmarks;
+    int64_t fills[RISK_FILLS];
+    int fill_next, nfills;
+    int64_t last_md_us;
+    bool have_md, feed_stale, have_depth;
+    dec_t mark, depth_bid_usd, depth_ask_usd;
+    double spread_bps;          /* < 0 unknown */
+    /* outcome */
+    bool auto_halt, op_halt;
+    int64_t calm_since_us;
+    char op_reason[96];
+    enum risk_state state;
+    bool block_buy, block_sell, no_quote;
+    char reasons[RISK_MAX_REASONS][128];
+    int nreasons;
+};
+
+struct risk_pos {               /* position guard inputs */
+    dec_t position;             /* signed */
+    dec_t resting_buy, resting_sell;
+};
+
+void risk_init(struct risk *r, const struct cfg_task *c);
+void risk_on_md(struct risk *r, const struct md_snapshot *s, int64_t now_us);
+void risk_on_fill(struct risk *r, int64_t now_us);
+/* Re-evaluates every guard; returns the new state. */
+enum risk_state risk_eval(struct risk *r, const struct risk_pos *p, int64_t now_us);
+void risk_operator_halt(struct risk *r, const char *reason);
+void risk_operator_resume(struct risk *r);
+const char *risk_state_name(enum risk_state s);   /* "safe" / "caution" / "halt" */
+/* Position rule: a new order of qty on side is allowed only if
+ * |position + resting same side + qty| x mark <= limit (limit 0 = none). */
+bool risk_position_allows(dec_t limit_usd, enum side side, dec_t position, dec_t resting_same,
+                          dec_t qty, dec_t mark);
+/* Fills in the last 60 s. */
+int risk_fills_last_minute(const struct risk *r, int64_t now_us);
+/* Depth (sum qty x px) within bps of mark on one side of a snapshot. */
+dec_t risk_depth_usd(const struct md_snapshot *s, enum side side, dec_t mark, double bps);
+
+#endif

@@ -1,0 +1,138 @@
+/* strategy — pure quote pricing, sizing, re-quote rules and cl_ord_id
+ * scheme for one task (see strategy.h). */
+#include "strategy.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+double strat_dist_bps(dec_t price, dec_t mark)
+{
+    return fabs(dec_bps(price, mark));
+}
+
+dec_t strat_fit_qty(const struct sym_info *si, dec_t q)
+{
+    if (si->lot > 0) q = dec_round(q, si->lot, DEC_FLOOR);
+    if (si->max_qty > 0 && q > si->max_qty) q = dec_round(si->max_qty, si->lot, DEC_FLOOR);
+    if (q <= 0 || q < si->min_qty) return 0;
+    return q;
+}
+
+dec_t strat_tier_qty(const struct cfg_task *c, const struct sym_info *si, int tier,
+                     char *why, size_t whylen)
+{
+    double mult = (tier >= 0 && tier < CFG_MAX_TIERS && c->tier_qty_mult[tier] > 0)
+                      ? c->tier_qty_mult[tier] : 1.0;
+    dec_t raw = dec_mul_f(c->base_qty, mult);
+    dec_t q = strat_fit_qty(si, raw);
+    if (q == 0 && why) {
+        char a[32], b[32];
+        snprintf(why, whylen, "tier %d skipped: size %s below min qty %s", tier + 1,
+                 dec_str(raw, a, sizeof a), dec_str(si->min_qty, b, sizeof b));
+    }
+    return q;
+}
+
+dec_t strat_tier_price(const struct cfg_task *c, const struct sym_info *si, int tier,
+                       enum side side, dec_t mark, dec_t best_bid, dec_t best_ask)
+{
+    double mid_bps = (c->bands[tier].min_bps + c->bands[tier].max_bps) / 2.0;
+    dec_t tick = si->tick > 0 ? si->tick : 1;
+    if (side == SIDE_BUY) {
+        dec_t p = dec_round(dec_mul_f(mark, 1.0 - mid_bps / 1e4), tick, DEC_FLOOR);
+        if (best_ask > 0 && p >= best_ask) p = dec_round(best_ask, tick, DEC_CEIL) - tick;
+        return p;
+    }
+    dec_t p = dec_round(dec_mul_f(mark, 1.0 + mid_bps / 1e4), tick, DEC_CEIL);
+    if (best_bid > 0 && p <= best_bid) p = dec_round(best_bid, tick, DEC_FLOOR) + tick;
+    return p;
+}
+
+void strat_quote(const struct cfg_task *c, const struct sym_info *si, int tier, enum side side,
+                 dec_t mark, dec_t best_bid, dec_t best_ask, struct strat_quote *q)
+{
+    memset(q, 0, sizeof *q);
+    if (mark <= 0) {
+        snprintf(q->why, sizeof q->why, "no mark price");
+        return;
+    }
+    q->qty = strat_tier_qty(c, si, tier, q->why, sizeof q->why);
+    if (q->qty == 0) return;
+    q->price = strat_tier_price(c, si, tier, side, mark, best_bid, best_ask);
+    if (q->price <= 0) {
+        snprintf(q->why, sizeof q->why, "tier %d %s: price not positive", tier + 1,
+                 side_name(side));
+        return;
+    }
+    q->ok = true;
+}
+
+bool strat_in_band(const struct cfg_task *c, int tier, enum side side, dec_t price, dec_t mark)
+{
+    double d = strat_dist_bps(price, mark);
+    /* a bid above the mark or an ask below it is on the wrong side: out */
+    if ((side == SIDE_BUY && price > mark) || (side == SIDE_SELL && price < mark)) return false;
+    return d >= c->bands[tier].min_bps - 1e-9 && d <= c->bands[tier].max_bps + 1e-9;
+}
+
+bool strat_needs_requote(const struct cfg_task *c, int tier, enum side side, dec_t price,
+                         dec_t mark_at_place, dec_t mark, char *why, size_t whylen)
+{
+    if (!strat_in_band(c, tier, side, price, mark)) {
+        if (why)
+            snprintf(why, whylen, "tier %d: quote %.2f bps from mark, outside band [%g, %g]",
+                     tier + 1, strat_dist_bps(price, mark), c->bands[tier].min_bps,
+                     c->bands[tier].max_bps);
+        return true;
+    }
+    double drift = strat_dist_bps(mark, mark_at_place);
+    if (mark_at_place > 0 && drift > c->requote_drift_bps) {
+        if (why)
+            snprintf(why, whylen, "tier %d: mark drifted %.2f bps (> %g) since quoting",
+                     tier + 1, drift, c->requote_drift_bps);
+        return true;
+    }
+    return false;
+}
+
+void strat_seed36(int64_t wall_ms, char *buf, size_t len)
+{
+    static const char dig[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    char tmp[24];
+    int n = 0;
+    uint64_t v = wall_ms > 0 ? (uint64_t)(wall_ms / 1000) : 0;
+    do {
+        tmp[n++] = dig[v % 36];
+        v /= 36;
+    } while (v && n < (int)sizeof tmp);
+    size_t i = 0;
+    for (; n > 0 && i + 1 < len; i++) buf[i] = tmp[--n];
+    if (len) buf[i] = 0;
+}
+
+int strat_cloid(char *buf, size_t len, const char *task_id, const char *seed36, uint64_t n)
+{
+    int w = snprintf(buf, len, "%s-%s-%llu", task_id, seed36, (unsigned long long)n);
+    return (w < 0 || (size_t)w >= len) ? -1 : 0;
+}
+
+static bool all_of(const char *s, size_t n, const char *set)
+{
+    if (n == 0) return false;
+    for (size_t i = 0; i < n; i++)
+        if (!strchr(set, s[i]) || s[i] == 0) return false;
+    return true;
+}
+
+bool strat_cloid_ours(const char *task_id, const char *cl)
+{
+    size_t tl = strlen(task_id);
+    if (!cl || strncmp(cl, task_id, tl) != 0 || cl[tl] != '-') return false;
+    const char *seed = cl + tl + 1;
+    const char *dash = strchr(seed, '-');
+    if (!dash) return false;
+    const char *num = dash + 1;
+    return all_of(seed, (size_t)(dash - seed), "0123456789abcdefghijklmnopqrstuvwxyz") &&
+           all_of(num, strlen(num), "0123456789");
+}

@@ -1,0 +1,954 @@
+/* task — one trading task: glue between the pure engine modules (strategy,
+ * orders, risk, uptime) and a struct venue.  Owns start-up reconciliation,
+ * quote slots with make-before-break replacement, periodic REST
+ * reconciliation, the reject circuit breaker, operator halt/resume, the
+ * graceful stop sequence and the status JSON (see task.h). */
+#include "task.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+#include "orders.h"
+#include "risk.h"
+#include "strategy.h"
+#include "uptime.h"
+
+enum tstate { TS_STARTING, TS_QUOTING, TS_PAUSED, TS_STOPPING, TS_STOPPED, TS_FAILED };
+enum stop_phase { SP_CANCEL, SP_CLOSE };
+
+/* One side of one tier: the resting quote and its in-flight replacement. */
+struct slot {
+    char cur[CLOID_MAX], repl[CLOID_MAX];
+    dec_t remaining;            /* qty still to quote in this chain (0: start a new one) */
+    int64_t cooldown_until_us;
+    char why[128];              /* why this slot is not quoting, "" if it is */
+};
+
+struct task {
+    struct cfg_task cfg;
+    struct sym_info si;
+    struct venue v;
+    char seed[16];
+    uint64_t seq;
+    enum tstate st;
+    bool started, got_orders, got_pos;
+    int64_t start_query_us, wall_ms;
+    bool have_md;
+    dec_t mark, best_bid, best_ask;
+    struct ord_book book;
+    struct risk risk;
+    struct uptime up;
+    struct slot slots[CFG_MAX_TIERS][2];
+    int64_t last_oo_us, last_pos_us;
+    int rejects, alo_rejects;
+    int64_t rej_times[TASK_CB_REJECTS];
+    int rej_next;
+    char last_reject[128], last_reason[192], state_reason[192];
+    int64_t fills_day;
+    int fills_today;
+    /* stop sequence */
+    enum stop_phase stop_phase;
+    int64_t stop_deadline_us, stop_oo_us;
+    bool stop_list_clean, stop_done, close_redo;
+    char close_id[CLOID_MAX];
+    int close_attempts, flat_reports;
+    char summary[512];
+};
+
+/* Bounded copy that may truncate (and says nothing about it). */
+static void scopy(char *dst, size_t n, const char *src)
+{
+    size_t l = strlen(src);
+    if (l >= n) l = n - 1;
+    memcpy(dst, src, l);
+    dst[l] = 0;
+}
+
+#define TLOG(t, ...) task_log(t, LOG_INFO, __VA_ARGS__)
+#define TWARN(t, ...) task_log(t, LOG_WARN, __VA_ARGS__)
+
+static void task_log(struct task *t, enum log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void task_log(struct task *t, enum log_level lvl, const char *fmt, ...)
+{
+    char msg[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (lvl >= LOG_WARN) scopy(t->last_reason, sizeof t->last_reason, msg);
+    if (lvl >= log_get_level()) log_msg(lvl, "task", "%s: %s", t->cfg.id, msg);
+}
+
+static void step(struct task *t, int64_t now_us);
+
+/* ---------- construction and accessors ---------- */
+
+struct task *task_new(const struct cfg_task *cfg, const struct sym_info *si, struct venue venue,
+                      int64_t now_us, int64_t wall_ms)
+{
+    (void)now_us;
+    if (!cfg || !si || !venue.ops) return NULL;
+    struct task *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->cfg = *cfg;
+    if (t->cfg.tiers < 1) t->cfg.tiers = 1;
+    if (t->cfg.tiers > CFG_MAX_TIERS) t->cfg.tiers = CFG_MAX_TIERS;
+    t->si = *si;
+    t->v = venue;
+    t->wall_ms = wall_ms;
+    strat_seed36(wall_ms, t->seed, sizeof t->seed);
+    ord_init(&t->book);
+    risk_init(&t->risk, &t->cfg);
+    up_init(&t->up, cfg->symbol);
+    t->st = TS_STARTING;
+    t->fills_day = wall_ms / 86400000;
+    if (strlen(cfg->id) + strlen(t->seed) + 8 > 40)
+        TWARN(t, "task id is long: cl_ord_ids will exceed 40 characters");
+    return t;
+}
+
+void task_free(struct task *t) { free(t); }
+const char *task_id(const struct task *t) { return t->cfg.id; }
+const char *task_symbol(const struct task *t) { return t->cfg.symbol; }
+bool task_owns_cloid(const struct task *t, const char *cl) { return strat_cloid_ours(t->cfg.id, cl); }
+bool task_orders_settled(const struct task *t) { return ord_live_count(&t->book) == 0; }
+bool task_stop_done(const struct task *t) { return t->stop_done; }
+const char *task_stop_summary(const struct task *t) { return t->summary; }
+
+const char *task_state_name(const struct task *t)
+{
+    switch (t->st) {
+    case TS_STARTING: return "starting";
+    case TS_QUOTING: return t->risk.state == RISK_HALT ? "halted" : "quoting";
+    case TS_PAUSED: return "paused";
+    case TS_STOPPING: return "stopping";
+    case TS_STOPPED: return "stopped";
+    case TS_FAILED: return "failed";
+    }
+    return "?";
+}
+
+/* ---------- venue requests ---------- */
+
+static struct ord *send_order(struct task *t, enum side side, int tier, dec_t price, dec_t qty,
+                              bool close, int64_t now_us)
+{
+    struct order_req r = {0};
+    if (strat_cloid(r.cl_ord_id, sizeof r.cl_ord_id, t->cfg.id, t->seed, ++t->seq) != 0) {
+        TWARN(t, "cl_ord_id does not fit");
+        return NULL;
+    }
+    snprintf(r.symbol, sizeof r.symbol, "%s", t->cfg.symbol);
+    r.side = side;
+    r.market = close;
+    r.tif = close ? TIF_IOC : TIF_ALO;
+    r.reduce_only = close;
+    r.price = close ? 0 : price;
+    r.qty = qty;
+    r.price_decimals = t->si.price_decimals;
+    r.qty_decimals = t->si.qty_decimals;
+    struct ord *o = ord_add(&t->book, &r, tier, t->mark, now_us);
+    if (!o) {
+        TWARN(t, "order book full: not placing");
+        return NULL;
+    }
+    if (t->v.ops->place(t->v.ctx, &r) != 0) {
+        ord_set_done(o, OS_CANCELED, "place refused by venue layer", now_us);
+        TWARN(t, "place %s refused by venue layer", r.cl_ord_id);
+        return NULL;
+    }
+    return o;
+}
+
+static bool cancel_due(const struct ord *o, int64_t now_us)
+{
+    return ord_is_live(o) &&
+           (o->status != OS_PENDING_CANCEL || now_us - o->cancel_us > TASK_UNCONFIRMED_US);
+}
+
+static void send_cancel(struct task *t, struct ord *o, int64_t now_us)
+{
+    if (!cancel_due(o, now_us)) return;
+    if (t->v.ops->cancel(t->v.ctx, t->cfg.symbol, o->cl_ord_id, o->order_id) == 0)
+        ord_mark_cancel(o, now_us);
+}
+
+/* Cancels every live order of ours not already being cancelled. */
+static void cancel_all(struct task *t, int64_t now_us)
+{
+    const char *ids[ORD_MAX];
+    struct ord *os[ORD_MAX];
+    size_t n = 0;
+    for (int i = 0; i < t->book.n; i++)
+        if (cancel_due(&t->book.o[i], now_us)) {
+            os[n] = &t->book.o[i];
+            ids[n++] = t->book.o[i].cl_ord_id;
+        }
+    if (n == 0) return;
+    if (t->v.ops->cancel_many(t->v.ctx, t->cfg.symbol, ids, n) == 0) {
+        for (size_t i = 0; i < n; i++) ord_mark_cancel(os[i], now_us);
+        TLOG(t, "cancel sent for %zu order(s)", n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) send_cancel(t, os[i], now_us);
+}
+
+static void query_open_orders(struct task *t, int64_t now_us)
+{
+    t->last_oo_us = now_us;
+    t->v.ops->query_open_orders(t->v.ctx, t->cfg.symbol);
+}
+
+static void query_positions(struct task *t, int64_t now_us)
+{
+    t->last_pos_us = now_us;
+    t->v.ops->query_positions(t->v.ctx, t->cfg.symbol);
+}
+
+/* ---------- fills, rejects, circuit breaker ---------- */
+
+static struct slot *slot_of(struct task *t, const char *cl)
+{
+    for (int i = 0; i < CFG_MAX_TIERS; i++)
+        for (int s = 0; s < 2; s++)
+            if (strcmp(t->slots[i][s].cur, cl) == 0 || strcmp(t->slots[i][s].repl, cl) == 0)
+                return &t->slots[i][s];
+    return NULL;
+}
+
+static bool is_alo_reject(const char *msg)
+{
+    char low[128];
+    size_t i = 0;
+    for (; msg[i] && i + 1 < sizeof low; i++)
+        low[i] = (char)(msg[i] >= 'A' && msg[i] <= 'Z' ? msg[i] + 32 : msg[i]);
+    low[i] = 0;
+    return strstr(low, "alo") || strstr(low, "post only") || strstr(low, "post-only");
+}
+
+static void pause_task(struct task *t, int n, int64_t now_us)
+{
+    snprintf(t->state_reason, sizeof t->state_reason, "circuit breaker (%d rejects: %s)", n,
+             t->last_reject);
+    t->st = TS_PAUSED;
+    TWARN(t, "paused: %s", t->state_reason);
+    cancel_all(t, now_us);
+}
+
+static void on_reject(struct task *t, const struct ord *o, int64_t now_us)
+{
+    if (is_alo_reject(o->reason)) {
+        t->alo_rejects++;
+        return;
+    }
+    t->rejects++;
+    snprintf(t->last_reject, sizeof t->last_reject, "%s", o->reason[0] ? o->reason : "rejected");
+    TWARN(t, "order %s rejected: %s", o->cl_ord_id, t->last_reject);
+    t->rej_times[t->rej_next] = now_us;
+    t->rej_next = (t->rej_next + 1) % TASK_CB_REJECTS;
+    int n = 0;
+    for (int i = 0; i < TASK_CB_REJECTS; i++)
+        if (t->rej_times[i] && now_us - t->rej_times[i] <= TASK_CB_WINDOW_US) n++;
+    if (n >= TASK_CB_REJECTS && t->st == TS_QUOTING) pause_task(t, n, now_us);
+}
+
+static void count_fill(struct task *t, int64_t now_us)
+{
+    int64_t day = t->wall_ms / 86400000;
+    if (day != t->fills_day) {
+        t->fills_day = day;
+        t->fills_today = 0;
+    }
+    t->fills_today++;
+    risk_on_fill(&t->risk, now_us);
+}
+
+static void on_slot_fill(struct task *t, struct ord *o, dec_t filled, int64_t now_us)
+{
+    struct slot *s = slot_of(t, o->cl_ord_id);
+    if (!s) return;
+    s->remaining -= filled;
+    if (strat_fit_qty(&t->si, s->remaining) > 0) return;
+    s->remaining = 0;   /* chain complete: cool down, then a fresh full-size quote */
+    s->cooldown_until_us = now_us + (int64_t)(t->cfg.fill_cooldown_s * 1e6);
+    if (ord_is_live(o)) send_cancel(t, o, now_us);   /* unquotable residue */
+    TLOG(t, "tier %d %s filled: cooling down %.1f s", o->tier + 1, side_name(o->side),
+         t->cfg.fill_cooldown_s);
+}
+
+static void after_change(struct task *t, const struct ord_change *ch, int64_t now_us)
+{
+    struct ord *o = ch->o;
+    if (!o) return;
+    if (ch->filled > 0) {
+        char q[32], p[32];
+        TLOG(t, "fill %s %s %s @ %s (order %s, filled %s of %s)", side_name(o->side),
+             dec_str(ch->filled, q, sizeof q), t->cfg.symbol, dec_str(o->fill_avg, p, sizeof p),
+             o->cl_ord_id, dec_str(o->fill_qty, q, sizeof q), dec_str(o->qty, p, sizeof p));
+        count_fill(t, now_us);
+        on_slot_fill(t, o, ch->filled, now_us);
+    }
+    if (ch->terminal && o->status == OS_REJECTED) on_reject(t, o, now_us);
+}
+
+/* ---------- event handlers ---------- */
+
+static void adopt_orphan(struct task *t, const struct venue_order *v, int64_t now_us)
+{
+    struct ord *o = ord_adopt(&t->book, v, now_us);
+    if (!o || !ord_is_live(o)) return;
+    TLOG(t, "cancelling orphan order %s (%s %s)", v->cl_ord_id, side_name(v->side),
+         order_status_name(v->status));
+    send_cancel(t, o, now_us);
+}
+
+static void on_order(struct task *t, const struct venue_order *v, int64_t now_us)
+{
+    bool ours = task_owns_cloid(t, v->cl_ord_id);
+    if (!ours && !ord_find_id(&t->book, v->id)) return;
+    struct ord_change ch;
+    ord_apply_order(&t->book, v, now_us, &ch);
+    if (!ch.o) {
+        if (ours && order_status_live(v->status)) adopt_orphan(t, v, now_us);
+        return;
+    }
+    after_change(t, &ch, now_us);
+}
+
+static void on_fill(struct task *t, const struct venue_fill *f, int64_t now_us)
+{
+    bool ours = task_owns_cloid(t, f->cl_ord_id) || ord_find_id(&t->book, f->order_id);
+    if (!ours) return;
+    struct ord_change ch;
+    ord_apply_fill(&t->book, f, now_us, &ch);
+    if (ch.duplicate) return;
+    if (!ch.o) {
+        count_fill(t, now_us);   /* an order we no longer remember: count it, the */
+        return;                  /* position report will carry it */
+    }
+    after_change(t, &ch, now_us);
+}
+
+static void maybe_start_quoting(struct task *t)
+{
+    if (t->st != TS_STARTING || !t->got_orders || !t->got_pos) return;
+    char p[32];
+    t->st = TS_QUOTING;
+    TLOG(t, "reconciled: position %s adopted, %d orphan order(s) being cancelled; quoting",
+         dec_str(ord_position(&t->book), p, sizeof p), ord_live_count(&t->book));
+}
+
+static void on_position(struct task *t, const struct venue_position *p)
+{
+    if (strcmp(p->symbol, t->cfg.symbol) != 0) return;
+    ord_apply_position(&t->book, p);
+    if (t->st == TS_STARTING && !t->got_pos) {
+        char q[32];
+        TLOG(t, "start-up: position %s adopted", dec_str(p->qty, q, sizeof q));
+        t->got_pos = true;
+        maybe_start_quoting(t);
+    }
+    if (t->st == TS_STOPPING && t->stop_phase == SP_CLOSE) {
+        struct ord *c = ord_find(&t->book, t->close_id);
+        if (c && ord_is_live(c)) return;
+        if (p->qty == 0) t->flat_reports++;
+        else {
+            t->flat_reports = 0;
+            t->close_redo = true;
+        }
+    }
+}
+
+/* Acked orders absent from a list requested 3 s after they were sent may
+ * have filled or been cancelled unseen: ask for each one. */
+static void check_missing(struct task *t, const struct venue_order *l, size_t n, int64_t now_us)
+{
+    for (int i = 0; i < t->book.n; i++) {
+        struct ord *o = &t->book.o[i];
+        if (!ord_is_acked(o) || t->last_oo_us - o->sent_us < TASK_UNCONFIRMED_US) continue;
+        bool listed = false;
+        for (size_t k = 0; k < n && !listed; k++) listed = strcmp(l[k].cl_ord_id, o->cl_ord_id) == 0;
+        if (!listed && now_us - o->query_us > TASK_UNCONFIRMED_US) {
+            o->query_us = now_us;
+            t->v.ops->query_order(t->v.ctx, o->cl_ord_id);
+        }
+    }
+}
+
+static void on_open_orders(struct task *t, const struct venue_order *l, size_t n, int64_t now_us)
+{
+    int orphans = 0, foreign = 0;
+    bool clean = true;
+    for (size_t i = 0; i < n; i++) {
+        const struct venue_order *v = &l[i];
+        if (!task_owns_cloid(t, v->cl_ord_id)) {
+            foreign++;
+            continue;
+        }
+        struct ord *o = ord_find(&t->book, v->cl_ord_id);
+        if (!o) {
+            orphans++;
+            clean = false;
+            adopt_orphan(t, v, now_us);
+        } else if (ord_is_live(o)) {
+            clean = false;
+            struct ord_change ch;
+            ord_apply_order(&t->book, v, now_us, &ch);
+            after_change(t, &ch, now_us);
+        }
+    }
+    if (t->st == TS_STARTING && !t->got_orders) {
+        TLOG(t, "start-up: %zu open order(s): %d ours (orphans, cancelling), %d not ours (left alone)",
+             n, orphans, foreign);
+        t->got_orders = true;
+        maybe_start_quoting(t);
+    } else if (t->st == TS_STOPPING) {
+        t->stop_list_clean = clean;
+    } else {
+        check_missing(t, l, n, now_us);
+    }
+}
+
+static void on_query_order(struct task *t, const struct venue_event *ev, int64_t now_us)
+{
+    const struct venue_order *v = &ev->u.order;
+    struct ord_change ch;
+    ord_query_result(&t->book, v->cl_ord_id, ev->found, v, now_us, TASK_UNCONFIRMED_US, &ch);
+    if (!ch.o) {
+        if (ev->found && task_owns_cloid(t, v->cl_ord_id) && order_status_live(v->status))
+            adopt_orphan(t, v, now_us);
+        return;
+    }
+    after_change(t, &ch, now_us);
+    if (ch.o->status == OS_PENDING_CANCEL) send_cancel(t, ch.o, now_us);   /* still open: again */
+}
+
+static void on_cancel_result(struct task *t, const struct venue_event *ev, int64_t now_us)
+{
+    struct ord *o = ord_find(&t->book, ev->u.result.cl_ord_id);
+    if (!o || !ord_is_live(o)) return;
+    enum venue_result r = ev->u.result.outcome;
+    if (r == VR_OK) return;
+    /* "order is not open" & co.: query the truth; refused sends: retry soon */
+    if (r == VR_REJECTED || r == VR_AMBIGUOUS) {
+        o->query_us = now_us;
+        t->v.ops->query_order(t->v.ctx, o->cl_ord_id);
+    } else {
+        o->cancel_us = now_us - TASK_UNCONFIRMED_US;   /* due again at the next step */
+    }
+}
+
+static void on_place_result(struct task *t, const struct venue_event *ev, int64_t now_us)
+{
+    struct ord_change ch;
+    ord_place_result(&t->book, ev->u.result.cl_ord_id, ev->u.result.order_id,
+                     ev->u.result.outcome, ev->u.result.message, now_us, &ch);
+    after_change(t, &ch, now_us);
+}
+
+void task_on_event(struct task *t, const struct venue_event *ev, int64_t now_us, int64_t wall_ms)
+{
+    if (!t || !ev || t->st == TS_FAILED || t->st == TS_STOPPED) return;
+    t->wall_ms = wall_ms;
+    bool sym_ok = ev->symbol[0] == 0 || strcmp(ev->symbol, t->cfg.symbol) == 0;
+    switch (ev->type) {
+    case VEV_ORDER: on_order(t, &ev->u.order, now_us); break;
+    case VEV_FILL: on_fill(t, &ev->u.fill, now_us); break;
+    case VEV_POSITION: on_position(t, &ev->u.position); break;
+    case VEV_PLACE_RESULT: on_place_result(t, ev, now_us); break;
+    case VEV_CANCEL_RESULT: on_cancel_result(t, ev, now_us); break;
+    case VEV_OPEN_ORDERS:
+        if (sym_ok) on_open_orders(t, ev->u.list.orders, ev->u.list.n, now_us);
+        break;
+    case VEV_QUERY_ORDER: on_query_order(t, ev, now_us); break;
+    case VEV_STREAM:
+        TLOG(t, "private stream %s", ev->u.stream_up ? "up" : "down");
+        if (ev->u.stream_up && t->st != TS_STARTING) {
+            query_open_orders(t, now_us);
+            query_positions(t, now_us);
+        }
+        break;
+    case VEV_BALANCE: break;
+    }
+    step(t, now_us);
+}
+
+/* ---------- quoting ---------- */
+
+static bool side_allows(struct task *t, enum side side, dec_t resting, dec_t qty)
+{
+    return risk_position_allows(t->cfg.max_position_usd, side, ord_position(&t->book), resting,
+                                qty, t->mark);
+}
+
+static void slot_note(struct task *t, struct slot *s, const char *why)
+{
+    if (strcmp(s->why, why) == 0) return;
+    snprintf(s->why, sizeof s->why, "%s", why);
+    if (*why) TLOG(t, "%s", why);
+}
+
+/* Settles the slot's replacement: once acknowledged it becomes the current
+ * quote and the old one is cancelled.  Returns false while one is in flight. */
+static bool settle_replacement(struct task *t, struct slot *s, int64_t now_us)
+{
+    if (!s->repl[0]) return true;
+    struct ord *rep = ord_find(&t->book, s->repl);
+    if (rep && ord_is_acked(rep)) {
+        struct ord *cur = ord_find(&t->book, s->cur);
+        if (cur) send_cancel(t, cur, now_us);
+        memcpy(s->cur, s->repl, sizeof s->cur);
+        s->repl[0] = 0;
+        return true;
+    }
+    if (!rep || !ord_is_live(rep)) {
+        s->repl[0] = 0;   /* replacement died (e.g. ALO reject): keep the old quote */
+        return true;
+    }
+    return false;
+}
+
+static void place_new(struct task *t, struct slot *s, int tier, enum side side,
+                      const struct strat_quote *q, dec_t qty, int64_t now_us)
+{
+    char why[128];
+    if (!side_allows(t, side, ord_resting(&t->book, side), qty)) {
+        snprintf(why, sizeof why, "tier %d %s: blocked by position limit", tier + 1, side_name(side));
+        slot_note(t, s, why);
+        return;
+    }
+    struct ord *o = send_order(t, side, tier, q->price, qty, false, now_us);
+    if (o) memcpy(s->cur, o->cl_ord_id, sizeof s->cur);
+    slot_note(t, s, "");
+}
+
+static void requote(struct task *t, struct slot *s, struct ord *cur, int tier, enum side side,
+                    const struct strat_quote *q, int64_t now_us)
+{
+    char why[160];
+    if (!strat_needs_requote(&t->cfg, tier, side, cur->price, cur->mark_at_place, t->mark, why,
+                             sizeof why) || q->price == cur->price)
+        return;
+    dec_t qty = strat_fit_qty(&t->si, ord_open_qty(cur));
+    dec_t rest = ord_resting(&t->book, side);
+    if (qty > 0 && side_allows(t, side, rest, qty)) {
+        struct ord *o = send_order(t, side, tier, q->price, qty, false, now_us);
+        if (o) memcpy(s->repl, o->cl_ord_id, sizeof s->repl);
+        LOGD("task", "%s: requote %s (%s): %s placed first", t->cfg.id, cur->cl_ord_id, why,
+             o ? o->cl_ord_id : "-");
+        return;
+    }
+    /* make-before-break would exceed the limit counting both: break first */
+    send_cancel(t, cur, now_us);
+    LOGD("task", "%s: requote %s (%s): cancel first (position limit)", t->cfg.id, cur->cl_ord_id, why);
+}
+
+static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
+{
+    struct slot *s = &t->slots[tier][side];
+    struct ord *cur = ord_find(&t->book, s->cur);
+    if (!ord_is_live(cur)) {
+        s->cur[0] = 0;
+        cur = NULL;
+    }
+    if (!settle_replacement(t, s, now_us)) return;
+    cur = ord_find(&t->book, s->cur);
+    if (cur && !ord_is_acked(cur)) return;    /* pending new / cancel / unknown */
+    if (now_us < s->cooldown_until_us) return;
+    if (t->risk.no_quote) return;
+    struct strat_quote q;
+    strat_quote(&t->cfg, &t->si, tier, side, t->mark, t->best_bid, t->best_ask, &q);
+    if (!q.ok) {
+        slot_note(t, s, q.why);
+        return;
+    }
+    if (cur) {
+        requote(t, s, cur, tier, side, &q, now_us);
+        return;
+    }
+    if (strat_fit_qty(&t->si, s->remaining) == 0) s->remaining = q.qty;
+    place_new(t, s, tier, side, &q, strat_fit_qty(&t->si, s->remaining), now_us);
+}
+
+static void eval_risk(struct task *t, int64_t now_us)
+{
+    struct risk_pos p = {ord_position(&t->book), ord_resting(&t->book, SIDE_BUY),
+                         ord_resting(&t->book, SIDE_SELL)};
+    enum risk_state prev = t->risk.state;
+    char first[128];
+    snprintf(first, sizeof first, "%s", t->risk.nreasons ? t->risk.reasons[0] : "");
+    risk_eval(&t->risk, &p, now_us);
+    const char *now_first = t->risk.nreasons ? t->risk.reasons[0] : "";
+    if (t->risk.state == prev && strcmp(first, now_first) == 0) return;
+    if (t->risk.state == RISK_SAFE) TLOG(t, "risk %s -> safe", risk_state_name(prev));
+    else TWARN(t, "risk %s: %s", risk_state_name(t->risk.state), now_first);
+}
+
+static void stop_step(struct task *t, int64_t now_us);
+
+static void step(struct task *t, int64_t now_us)
+{
+    if (t->st == TS_STOPPING) {
+        stop_step(t, now_us);
+        return;
+    }
+    if (t->st != TS_QUOTING && t->st != TS_PAUSED) return;
+    eval_risk(t, now_us);
+    if (t->st == TS_PAUSED || t->risk.state == RISK_HALT) {
+        cancel_all(t, now_us);
+        return;
+    }
+    if (!t->have_md || t->mark <= 0) return;
+    for (int i = 0; i < t->cfg.tiers; i++) {
+        slot_step(t, i, SIDE_BUY, now_us);
+        slot_step(t, i, SIDE_SELL, now_us);
+    }
+}
+
+/* ---------- entry points ---------- */
+
+void task_start(struct task *t, int64_t now_us, int64_t wall_ms)
+{
+    if (t->st != TS_STARTING || t->started) return;
+    t->wall_ms = wall_ms;
+    t->started = true;
+    t->start_query_us = now_us;
+    TLOG(t, "start-up reconciliation: querying open orders and position of %s", t->cfg.symbol);
+    query_open_orders(t, now_us);
+    query_positions(t, now_us);
+}
+
+void task_on_md(struct task *t, const struct md_snapshot *s, int64_t now_us, int64_t wall_ms)
+{
+    if (!t || !s || strcmp(s->symbol, t->cfg.symbol) != 0) return;
+    t->wall_ms = wall_ms;
+    if (s->mark > 0) t->mark = s->mark;
+    t->best_bid = s->best_bid;
+    t->best_ask = s->best_ask;
+    t->have_md = true;
+    risk_on_md(&t->risk, s, now_us);
+    step(t, now_us);
+}
+
+static void reconcile(struct task *t, int64_t now_us)
+{
+    if (now_us - t->last_oo_us >= TASK_REQUERY_US) query_open_orders(t, now_us);
+    if (now_us - t->last_pos_us >= 2 * TASK_REQUERY_US) query_positions(t, now_us);
+    for (int i = 0; i < t->book.n; i++) {
+        struct ord *o = &t->book.o[i];
+        bool unconf = o->status == OS_PENDING_NEW || o->status == OS_UNKNOWN ||
+                      o->status == OS_PENDING_CANCEL;
+        int64_t since = o->status == OS_PENDING_CANCEL ? o->cancel_us : o->sent_us;
+        if (unconf && now_us - since > TASK_UNCONFIRMED_US &&
+            now_us - o->query_us > TASK_UNCONFIRMED_US) {
+            o->query_us = now_us;
+            t->v.ops->query_order(t->v.ctx, o->cl_ord_id);
+        }
+    }
+}
+
+static void sample_uptime(struct task *t)
+{
+    struct up_quote q[ORD_MAX];
+    int n = 0;
+    bool quoting = t->st == TS_QUOTING && t->risk.state != RISK_HALT;
+    for (int i = 0; quoting && i < t->book.n; i++) {
+        const struct ord *o = &t->book.o[i];
+        if (!ord_is_acked(o) || o->reduce_only) continue;
+        q[n].side = o->side;
+        q[n].price = o->price;
+        q[n].qty = ord_open_qty(o);
+        n++;
+    }
+    up_sample(&t->up, t->wall_ms, t->mark, q, n);
+}
+
+void task_on_timer(struct task *t, int64_t now_us, int64_t wall_ms)
+{
+    if (!t) return;
+    t->wall_ms = wall_ms;
+    ord_gc(&t->book, now_us);
+    if (t->st == TS_STARTING && t->started && now_us - t->start_query_us > TASK_REQUERY_US) {
+        t->start_query_us = now_us;
+        if (!t->got_orders) query_open_orders(t, now_us);
+        if (!t->got_pos) query_positions(t, now_us);
+    }
+    if (t->st == TS_QUOTING || t->st == TS_PAUSED || t->st == TS_STOPPING) reconcile(t, now_us);
+    step(t, now_us);
+    sample_uptime(t);
+}
+
+void task_halt(struct task *t, const char *reason, int64_t now_us)
+{
+    risk_operator_halt(&t->risk, reason && *reason ? reason : "operator");
+    TWARN(t, "operator halt: %s", reason && *reason ? reason : "(no reason)");
+    step(t, now_us);
+}
+
+void task_resume(struct task *t, int64_t now_us)
+{
+    risk_operator_resume(&t->risk);
+    if (t->st == TS_PAUSED) {
+        t->st = TS_QUOTING;
+        t->state_reason[0] = 0;
+        memset(t->rej_times, 0, sizeof t->rej_times);
+    }
+    TLOG(t, "resumed by operator");
+    step(t, now_us);
+}
+
+void task_fail(struct task *t, const char *reason)
+{
+    t->st = TS_FAILED;
+    snprintf(t->state_reason, sizeof t->state_reason, "%s", reason ? reason : "failed");
+    log_msg(LOG_ERROR, "task", "%s: failed: %s", t->cfg.id, t->state_reason);
+    char m[256];
+    snprintf(m, sizeof m, "failed: %s", t->state_reason);
+    scopy(t->last_reason, sizeof t->last_reason, m);
+}
+
+/* ---------- graceful stop ---------- */
+
+static void finish_stop(struct task *t, bool timed_out)
+{
+    size_t n = 0, live = (size_t)ord_live_count(&t->book);
+    t->summary[0] = 0;
+    if (live) {
+        n += (size_t)snprintf(t->summary, sizeof t->summary, "%zu order(s) not confirmed cancelled:", live);
+        for (int i = 0; i < t->book.n && n < sizeof t->summary; i++)
+            if (ord_is_live(&t->book.o[i]))
+                n += (size_t)snprintf(t->summary + n, sizeof t->summary - n, " %s",
+                                      t->book.o[i].cl_ord_id);
+    } else if (timed_out && !t->stop_list_clean) {
+        n += (size_t)snprintf(t->summary, sizeof t->summary, "open orders not confirmed by the venue");
+    }
+    if (timed_out && t->stop_phase == SP_CLOSE && n < sizeof t->summary) {
+        char q[32];
+        snprintf(t->summary + n, sizeof t->summary - n, "%sposition %s %s not confirmed flat",
+                 n ? "; " : "", dec_str(ord_position(&t->book), q, sizeof q), t->cfg.symbol);
+    }
+    t->st = TS_STOPPED;
+    t->stop_done = true;
+    if (t->summary[0]) TWARN(t, "stopped: %s", t->summary);
+    else TLOG(t, "stopped: all orders confirmed cancelled%s",
+              t->stop_phase == SP_CLOSE ? ", position confirmed flat" : "");
+}
+
+static dec_t close_qty(const struct task *t)
+{
+    dec_t pos = ord_position(&t->book);
+    return dec_round(pos < 0 ? -pos : pos, t->si.lot, DEC_FLOOR);
+}
+
+static void send_close(struct task *t, int64_t now_us)
+{
+    dec_t pos = ord_position(&t->book);
+    dec_t qty = close_qty(t);
+    t->close_redo = false;
+    t->flat_reports = 0;
+    if (qty <= 0) return;
+    t->close_attempts++;
+    char q[32];
+    struct ord *o = send_order(t, pos > 0 ? SIDE_SELL : SIDE_BUY, -1, 0, qty, true, now_us);
+    TLOG(t, "closing position %s: reduce-only IOC market %s %s (attempt %d)",
+         dec_str(pos, q, sizeof q), pos > 0 ? "sell" : "buy", q, t->close_attempts);
+    if (o) memcpy(t->close_id, o->cl_ord_id, sizeof t->close_id);
+    query_positions(t, now_us);
+}
+
+static void stop_close_step(struct task *t, int64_t now_us)
+{
+    struct ord *c = ord_find(&t->book, t->close_id);
+    if (c && ord_is_live(c)) return;
+    if (t->flat_reports >= 2) {
+        finish_stop(t, false);
+        return;
+    }
+    if (t->close_redo && t->close_attempts < 3) {
+        send_close(t, now_us);
+        return;
+    }
+    if (now_us - t->last_pos_us >= 1000000) query_positions(t, now_us);
+}
+
+static void stop_step(struct task *t, int64_t now_us)
+{
+    if (t->stop_done) return;
+    if (now_us >= t->stop_deadline_us) {
+        finish_stop(t, true);
+        return;
+    }
+    if (t->stop_phase == SP_CLOSE) {
+        stop_close_step(t, now_us);
+        return;
+    }
+    cancel_all(t, now_us);
+    if (ord_live_count(&t->book) == 0 && t->stop_list_clean) {
+        if (t->cfg.close_positions && close_qty(t) > 0) {
+            t->stop_phase = SP_CLOSE;
+            send_close(t, now_us);
+        } else {
+            finish_stop(t, false);
+        }
+        return;
+    }
+    if (now_us - t->stop_oo_us >= 1000000) {
+        t->stop_oo_us = now_us;
+        query_open_orders(t, now_us);
+    }
+}
+
+void task_stop(struct task *t, int64_t now_us)
+{
+    if (t->st == TS_STOPPING || t->st == TS_STOPPED) return;
+    if (t->st == TS_FAILED || !t->started) {
+        t->st = TS_STOPPED;
+        t->stop_done = true;
+        TLOG(t, "stopped (never traded)");
+        return;
+    }
+    t->st = TS_STOPPING;
+    t->stop_phase = SP_CANCEL;
+    double to = t->cfg.shutdown_timeout_s > 0 ? t->cfg.shutdown_timeout_s : 30.0;
+    t->stop_deadline_us = now_us + (int64_t)(to * 1e6);
+    t->stop_list_clean = false;
+    TLOG(t, "stopping: cancelling %d live order(s)", ord_live_count(&t->book));
+    cancel_all(t, now_us);
+    t->stop_oo_us = now_us;
+    query_open_orders(t, now_us);
+}
+
+/* ---------- JSON ---------- */
+
+static json_t *jdec(dec_t v, int decimals)
+{
+    char b[40];
+    return json_string(decimals >= 0 ? dec_fmt(v, decimals, b, sizeof b) : dec_str(v, b, sizeof b));
+}
+
+static json_t *jprice(const struct task *t, dec_t v)
+{
+    return v > 0 ? jdec(v, t->si.price_decimals) : json_null();
+}
+
+static json_t *quote_json(const struct task *t, const struct slot *s)
+{
+    struct ord_book *b = (struct ord_book *)&t->book;
+    const struct ord *o = ord_find(b, s->cur);
+    if (!ord_is_live(o)) o = ord_find(b, s->repl);
+    if (!ord_is_live(o)) return json_null();
+    return json_pack("{s:o, s:o, s:f, s:s}", "price", jdec(o->price, t->si.price_decimals),
+                     "qty", jdec(ord_open_qty(o), t->si.qty_decimals), "dist_bps",
+                     t->mark > 0 ? strat_dist_bps(o->price, t->mark) : 0.0, "status",
+                     order_status_name(o->status));
+}
+
+static json_t *tiers_json(const struct task *t)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < t->cfg.tiers; i++)
+        json_array_append_new(a, json_pack("{s:i, s:[f,f], s:o, s:o}", "tier", i + 1, "band_bps",
+                                           t->cfg.bands[i].min_bps, t->cfg.bands[i].max_bps, "bid",
+                                           quote_json(t, &t->slots[i][SIDE_BUY]), "ask",
+                                           quote_json(t, &t->slots[i][SIDE_SELL])));
+    return a;
+}
+
+static json_t *risk_json(const struct task *t)
+{
+    json_t *r = json_array();
+    for (int i = 0; i < t->risk.nreasons; i++) json_array_append_new(r, json_string(t->risk.reasons[i]));
+    return json_pack("{s:s, s:o, s:b}", "state", risk_state_name(t->risk.state), "reasons", r,
+                     "operator_halt", t->risk.op_halt);
+}
+
+json_t *task_status_json(const struct task *t, int64_t now_us, int64_t wall_ms)
+{
+    (void)now_us;
+    (void)wall_ms;
+    int q = up_hour_seconds(&t->up);
+    json_t *up = json_pack("{s:i, s:s, s:b}", "hour_minutes", q / 60, "hour_tier",
+                           up_tier_name(q), "both_sides_now", t->up.both_now);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", t->cfg.id, "symbol",
+                          t->cfg.symbol, "state", task_state_name(t), "state_reason",
+                          t->state_reason, "risk", risk_json(t), "mark", jprice(t, t->mark),
+                          "best_bid", jprice(t, t->best_bid), "best_ask", jprice(t, t->best_ask));
+    json_object_set_new(j, "tiers", tiers_json(t));
+    json_object_set_new(j, "position", jdec(ord_position(&t->book), t->si.qty_decimals));
+    json_object_set_new(j, "entry_price", jdec(t->book.entry_price, -1));
+    json_object_set_new(j, "upnl", jdec(t->book.upnl, -1));
+    json_object_set_new(j, "uptime", up);
+    json_object_set_new(j, "fills_today", json_integer(t->fills_today));
+    json_object_set_new(j, "orders_open", json_integer(ord_live_count(&t->book)));
+    json_object_set_new(j, "rejects", json_integer(t->rejects));
+    json_object_set_new(j, "alo_rejects", json_integer(t->alo_rejects));
+    json_object_set_new(j, "last_reason", json_string(t->last_reason));
+    return j;
+}
+
+json_t *task_orders_json(const struct task *t)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < t->book.n; i++) {
+        const struct ord *o = &t->book.o[i];
+        json_t *e = json_pack("{s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:s, s:b, s:s}", "cl_ord_id",
+                              o->cl_ord_id, "order_id", (json_int_t)o->order_id, "side",
+                              side_name(o->side), "tif", tif_name(o->tif), "price",
+                              jdec(o->price, t->si.price_decimals), "qty",
+                              jdec(o->qty, t->si.qty_decimals), "fill_qty",
+                              jdec(o->fill_qty, t->si.qty_decimals), "status",
+                              order_status_name(o->status), "reduce_only", o->reduce_only,
+                              "reason", o->reason);
+        json_object_set_new(e, "tier", o->tier >= 0 ? json_integer(o->tier + 1) : json_null());
+        json_array_append_new(a, e);
+    }
+    return json_pack("{s:s, s:s, s:o}", "id", t->cfg.id, "symbol", t->cfg.symbol, "orders", a);
+}
+
+json_t *task_position_json(const struct task *t)
+{
+    dec_t pos = ord_position(&t->book);
+    dec_t notional = dec_mul(pos < 0 ? -pos : pos, t->mark);
+    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "id", t->cfg.id,
+                     "symbol", t->cfg.symbol, "position", jdec(pos, t->si.qty_decimals),
+                     "reported_position", jdec(t->book.pos_exch, t->si.qty_decimals),
+                     "unreported_fills", jdec(t->book.pos_adj, t->si.qty_decimals),
+                     "entry_price", jdec(t->book.entry_price, -1), "upnl",
+                     jdec(t->book.upnl, -1), "realized_pnl", jdec(t->book.realized_pnl, -1),
+                     "notional_usd", jdec(notional, 2), "reported", t->book.have_pos);
+}
+
+static json_t *hour_json(int64_t hour, const struct up_hour *h)
+{
+    char ts[40];
+    clock_fmt_rfc3339(hour * 3600000000LL, ts, sizeof ts);
+    int q = h ? h->qual_s : 0;
+    return json_pack("{s:s, s:f, s:i, s:s, s:o, s:o, s:f}", "hour", ts, "minutes", q / 60.0,
+                     "seconds", q, "tier", up_tier_name(q), "x70", jdec(h ? h->x70 : 0, -1),
+                     "x50", jdec(h ? h->x50 : 0, -1), "maker_hours", h ? h->mh : 0.0);
+}
+
+json_t *task_uptime_json(const struct task *t, int64_t wall_ms)
+{
+    int64_t hour = wall_ms / 3600000;
+    struct up_hour cur;
+    up_current(&t->up, &cur);
+    bool have_cur = t->up.cur_hour == hour;
+    json_t *hours = json_array();
+    for (int64_t h = hour - 23; h < hour; h++)
+        json_array_append_new(hours, hour_json(h, up_past(&t->up, h)));
+    json_array_append_new(hours, hour_json(hour, have_cur ? &cur : NULL));
+    json_t *j = json_pack("{s:s, s:s, s:o, s:o, s:f, s:b, s:o, s:o}", "id", t->cfg.id, "symbol",
+                          t->cfg.symbol, "cap", jdec(t->up.cap, -1), "this_hour",
+                          hour_json(hour, have_cur ? &cur : NULL), "month_to_date_mh",
+                          up_month_mh(&t->up, wall_ms), "both_sides_now", t->up.both_now,
+                          "bid_qty_now", jdec(t->up.bid_now, t->si.qty_decimals), "ask_qty_now",
+                          jdec(t->up.ask_now, t->si.qty_decimals));
+    json_object_set_new(j, "hours", hours);
+    return j;
+}

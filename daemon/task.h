@@ -1,0 +1,48 @@
+/* task — one configured trading task: owns its engine state (order book,
+ * risk, uptime, per-tier quote slots), executes the pure modules' decisions
+ * through a struct venue, runs start-up reconciliation, the circuit breaker,
+ * operator halt/resume and the graceful stop sequence, and renders status
+ * JSON (mmd-rpc(7)).  Tasks share nothing: a failure in one never touches
+ * another.  Time is always passed in (now_us monotonic, wall_ms epoch). */
+#ifndef MMD_TASK_H
+#define MMD_TASK_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "venue.h"
+
+#define TASK_REQUERY_US 5000000      /* open orders reconciliation period */
+#define TASK_UNCONFIRMED_US 3000000  /* query_order anything unconfirmed this long */
+#define TASK_CB_REJECTS 5            /* circuit breaker: rejects ... */
+#define TASK_CB_WINDOW_US 60000000   /* ... within this window */
+
+struct task;
+
+struct task *task_new(const struct cfg_task *cfg, const struct sym_info *si, struct venue venue,
+                      int64_t now_us, int64_t wall_ms);
+void task_free(struct task *t);
+const char *task_id(const struct task *t);
+const char *task_symbol(const struct task *t);
+void task_start(struct task *t, int64_t now_us, int64_t wall_ms);
+void task_on_md(struct task *t, const struct md_snapshot *s, int64_t now_us, int64_t wall_ms);
+void task_on_event(struct task *t, const struct venue_event *ev, int64_t now_us, int64_t wall_ms);
+void task_on_timer(struct task *t, int64_t now_us, int64_t wall_ms);
+void task_halt(struct task *t, const char *reason, int64_t now_us);
+void task_resume(struct task *t, int64_t now_us);
+bool task_orders_settled(const struct task *t);
+void task_stop(struct task *t, int64_t now_us);
+bool task_stop_done(const struct task *t);
+const char *task_stop_summary(const struct task *t);
+void task_fail(struct task *t, const char *reason);
+/* "starting", "quoting", "halted", "paused", "stopping", "stopped", "failed" */
+const char *task_state_name(const struct task *t);
+/* Whether cl_ord_id belongs to this task (its prefix and id shape). */
+bool task_owns_cloid(const struct task *t, const char *cl_ord_id);
+json_t *task_status_json(const struct task *t, int64_t now_us, int64_t wall_ms);
+json_t *task_orders_json(const struct task *t);
+json_t *task_position_json(const struct task *t);
+json_t *task_uptime_json(const struct task *t, int64_t wall_ms);
+
+#endif

@@ -1,0 +1,153 @@
+/* uptime — per-UTC-hour two-sided quoting time and X70/X50 Maker Hours
+ * (see uptime.h). */
+#include "uptime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "strategy.h"
+
+void up_init(struct uptime *u, const char *symbol)
+{
+    memset(u, 0, sizeof *u);
+    snprintf(u->symbol, sizeof u->symbol, "%s", symbol ? symbol : "");
+    u->cur_hour = -1;
+    u->last_sec = -1;
+    u->month_key = -1;
+}
+
+dec_t up_cap(const char *symbol, dec_t mark)
+{
+    if (strcmp(symbol, "BTC-USD") == 0) return dec_from_int(2);
+    if (strcmp(symbol, "ETH-USD") == 0) return dec_from_int(60);
+    if (mark <= 0) return 0;
+    return dec_div(dec_from_int(UP_OTHER_CAP_USD), mark);
+}
+
+int up_month_key(int64_t wall_ms)
+{
+    time_t t = (time_t)(wall_ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return (tm.tm_year + 1900) * 12 + tm.tm_mon;
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+    dec_t x = *(const dec_t *)a, y = *(const dec_t *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+void up_x70_x50(const dec_t *sizes, int n, dec_t *x70, dec_t *x50)
+{
+    *x70 = *x50 = 0;
+    if (n <= 0) return;
+    dec_t *s = malloc(sizeof *s * (size_t)n);
+    if (!s) return;
+    memcpy(s, sizes, sizeof *s * (size_t)n);
+    qsort(s, (size_t)n, sizeof *s, cmp_desc);
+    /* the size met or exceeded by ceil(p*n) samples */
+    int i70 = (n * 70 + 99) / 100 - 1, i50 = (n * 50 + 99) / 100 - 1;
+    *x70 = s[i70 < 0 ? 0 : i70];
+    *x50 = s[i50 < 0 ? 0 : i50];
+    free(s);
+}
+
+double up_mh(dec_t x70, dec_t x50, dec_t cap)
+{
+    if (cap <= 0) return 0.0;
+    double a = dec_to_double(x70) / dec_to_double(cap);
+    double b = dec_to_double(x50) / dec_to_double(cap) * 0.5;
+    double m = a > b ? a : b;
+    return m > 1.0 ? 1.0 : m;
+}
+
+const char *up_tier_name(int q)
+{
+    return q >= 42 * 60 ? "boosted" : q >= 30 * 60 ? "standard" : "none";
+}
+
+int up_hour_seconds(const struct uptime *u) { return u->qual_s; }
+
+void up_current(const struct uptime *u, struct up_hour *h)
+{
+    memset(h, 0, sizeof *h);
+    h->hour = u->cur_hour;
+    h->qual_s = u->qual_s;
+    h->samples = u->samples;
+    h->cap = u->cap;
+    if (u->cur_hour < 0) return;
+    up_x70_x50(u->sizes, UP_HOUR_S, &h->x70, &h->x50);
+    h->mh = up_mh(h->x70, h->x50, h->cap);
+}
+
+static void close_hour(struct uptime *u)
+{
+    if (u->cur_hour < 0) return;
+    struct up_hour h;
+    up_current(u, &h);
+    u->past[u->past_next] = h;
+    u->past_next = (u->past_next + 1) % UP_KEEP_HOURS;
+    if (u->npast < UP_KEEP_HOURS) u->npast++;
+    int mk = up_month_key(u->cur_hour * 3600000);
+    if (mk != u->month_key) {
+        u->month_key = mk;
+        u->month_mh = 0;
+    }
+    u->month_mh += h.mh;
+}
+
+const struct up_hour *up_past(const struct uptime *u, int64_t hour)
+{
+    for (int i = 0; i < u->npast; i++)
+        if (u->past[i].hour == hour) return &u->past[i];
+    return NULL;
+}
+
+/* Our live qty within UP_BAND_BPS of mark on one side. */
+static dec_t side_qty(const struct up_quote *q, int n, enum side side, dec_t mark)
+{
+    dec_t s = 0;
+    for (int i = 0; i < n; i++)
+        if (q[i].side == side && q[i].qty > 0 && strat_dist_bps(q[i].price, mark) <= UP_BAND_BPS)
+            s += q[i].qty;
+    return s;
+}
+
+void up_sample(struct uptime *u, int64_t wall_ms, dec_t mark, const struct up_quote *q, int n)
+{
+    int64_t sec = wall_ms / 1000, hour = wall_ms / 3600000;
+    if (sec <= u->last_sec) return;
+    u->last_sec = sec;
+    if (hour != u->cur_hour) {
+        close_hour(u);
+        u->cur_hour = hour;
+        memset(u->sizes, 0, sizeof u->sizes);
+        u->qual_s = u->samples = 0;
+    }
+    u->samples++;
+    u->bid_now = mark > 0 ? side_qty(q, n, SIDE_BUY, mark) : 0;
+    u->ask_now = mark > 0 ? side_qty(q, n, SIDE_SELL, mark) : 0;
+    u->both_now = u->bid_now > 0 && u->ask_now > 0;
+    dec_t cap = up_cap(u->symbol, mark);
+    if (cap > 0) u->cap = cap;
+    if (!u->both_now) return;
+    u->qual_s++;
+    dec_t sz = u->bid_now < u->ask_now ? u->bid_now : u->ask_now;
+    if (cap > 0 && sz > cap) sz = cap;
+    u->sizes[sec % UP_HOUR_S] = sz;
+}
+
+double up_month_mh(const struct uptime *u, int64_t wall_ms)
+{
+    int mk = up_month_key(wall_ms);
+    double s = u->month_key == mk ? u->month_mh : 0.0;
+    if (u->cur_hour >= 0 && up_month_key(u->cur_hour * 3600000) == mk) {
+        struct up_hour h;
+        up_current(u, &h);
+        s += h.mh;
+    }
+    return s;
+}
