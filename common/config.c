@@ -451,7 +451,7 @@ static int rd_bool(struct ld *L, const yaml_node_t *n, const char *path, bool *o
 /* Relative paths are relative to the config file's directory. */
 static void resolve_path(struct ld *L, const char *p, char *out, size_t cap)
 {
-    if (p[0] == '/') snprintf(out, cap, "%s", p);
+    if (p[0] == '/') sfmt(out, cap, "%s", p);
     else snprintf(out, cap, "%s/%s", L->dir, p);
 }
 
@@ -562,7 +562,7 @@ static bool load_secret(struct ld *L, const yaml_node_t *m, const char *mpath, c
     char names[3][32];
     yaml_node_t *v[3], *k[3];
     int found = 0, which = -1;
-    snprintf(names[0], sizeof names[0], "%s", base);
+    sfmt(names[0], sizeof names[0], "%s", base);
     snprintf(names[1], sizeof names[1], "%s_file", base);
     snprintf(names[2], sizeof names[2], "%s_env", base);
     for (int i = 0; i < 3; i++) {
@@ -580,7 +580,7 @@ static bool load_secret(struct ld *L, const yaml_node_t *m, const char *mpath, c
     out->placeholder = strncmp(out->val, "your-", 5) == 0;
     if (which == 0 && !out->placeholder && !L->inline_secret) {
         L->inline_secret = v[0];
-        snprintf(L->inline_path, sizeof L->inline_path, "%s", out->path);
+        sfmt(L->inline_path, sizeof L->inline_path, "%s", out->path);
     }
     return true;
 }
@@ -708,7 +708,7 @@ static void load_control(struct ld *L, const yaml_node_t *root)
         err_at(L, v, fp, "path %s is too long for a Unix socket (at most %zu bytes)", full, max);
         return;
     }
-    snprintf(L->c->control_socket, sizeof L->c->control_socket, "%s", full);
+    sfmt(L->c->control_socket, sizeof L->c->control_socket, "%s", full);
 }
 
 static void load_log(struct ld *L, const yaml_node_t *root)
@@ -887,7 +887,7 @@ static void load_task_account(struct ld *L, const yaml_node_t *m, const char *p,
                               struct tinfo *ti)
 {
     char fp[P_MAX];
-    yaml_node_t *ck, *ak, *cr = mget2(L, m, "credentials", &ck), *ac = mget2(L, m, "account", &ak);
+    yaml_node_t *ck = NULL, *ak = NULL, *cr = mget2(L, m, "credentials", &ck), *ac = mget2(L, m, "account", &ak);
     t->account = SIZE_MAX;
     if (cr && ac) {
         err_at(L, ck->start_mark.line > ak->start_mark.line ? ck : ak, p,
@@ -908,8 +908,8 @@ static void load_task_account(struct ld *L, const yaml_node_t *m, const char *p,
     map_check(L, cr, fp, CRED_KEYS, NULL);
     t->account = L->c->n_accounts;
     struct cfg_account *a = &L->c->accounts[L->c->n_accounts++];
-    snprintf(a->id, sizeof a->id, "%s", t->id);
-    snprintf(t->account_id, sizeof t->account_id, "%s", t->id);
+    sfmt(a->id, sizeof a->id, "%s", t->id);
+    sfmt(t->account_id, sizeof t->account_id, "%s", t->id);
     a->implicit = true;
     a->line = (int)cr->start_mark.line + 1;
     a->col = (int)cr->start_mark.column + 1;
@@ -1126,7 +1126,7 @@ static void set_dir(struct ld *L, const char *path)
     if (!slash) snprintf(tmp, sizeof tmp, ".");
     else if (slash == path) snprintf(tmp, sizeof tmp, "/");
     else snprintf(tmp, sizeof tmp, "%.*s", (int)(slash - path), path);
-    if (!realpath(tmp, L->dir)) snprintf(L->dir, sizeof L->dir, "%s", tmp);
+    if (!realpath(tmp, L->dir)) sfmt(L->dir, sizeof L->dir, "%s", tmp);
 }
 
 /* ---- public ------------------------------------------------------------------- */
@@ -1139,7 +1139,7 @@ struct cfg *cfg_load(const char *path, FILE *errs)
     struct cfg *c = calloc(1, sizeof *c);
     if (!c) { fprintf(errs, "%s: out of memory\n", path); return NULL; }
     L.c = c;
-    snprintf(c->path, sizeof c->path, "%s", path);
+    sfmt(c->path, sizeof c->path, "%s", path);
     snprintf(c->rest_url, sizeof c->rest_url, "https://perps.standx.com");
     snprintf(c->ws_url, sizeof c->ws_url, "wss://perps.standx.com");
     cfg_default_socket(c->control_socket, sizeof c->control_socket);
