@@ -1,0 +1,42 @@
+/* rest — asynchronous HTTP client: libcurl multi driven by libevent (see
+ * rest.c for the policy).  Main thread only. */
+#ifndef MMD_REST_H
+#define MMD_REST_H
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct rest;
+struct rest_resp {
+    long status;                /* HTTP status, 0 if none */
+    CURLcode curl_code;         /* CURLE_OK when an HTTP response arrived */
+    const char *body;           /* NUL-terminated; valid during the callback only */
+    size_t body_len;
+    double elapsed_s;
+    const char *retry_after;    /* header value or NULL */
+    int attempts;               /* how many times it was sent (GET retries) */
+    int sent;                   /* 1 if request bytes may have left (for ambiguity) */
+};
+typedef void (*rest_cb)(void *ud, const struct rest_resp *r);
+
+struct rest *rest_new(struct event_base *base);
+/* Cancels in-flight requests without calling their callbacks. */
+void rest_free(struct rest *r);
+/* method "GET"/"POST"; headers NULL-terminated array of "Name: value"; body
+ * may be NULL.  GETs are retried (network errors, 5xx, 429 with Retry-After)
+ * up to MMD_REST_GET_ATTEMPTS times; other methods are sent exactly once.
+ * Returns 0 when queued, -1 on error (callback never called). */
+int rest_request(struct rest *r, const char *method, const char *url, const char *const *headers,
+                 const char *body, size_t body_len, long timeout_ms, rest_cb cb, void *ud);
+/* Same, returning a request id (> 0) usable with rest_cancel, 0 on error. */
+uint64_t rest_submit(struct rest *r, const char *method, const char *url,
+                     const char *const *headers, const char *body, size_t body_len,
+                     long timeout_ms, rest_cb cb, void *ud);
+/* Drops a pending request; its callback will not be called.  No-op if done. */
+void rest_cancel(struct rest *r, uint64_t id);
+size_t rest_in_flight(const struct rest *r);
+json_t *rest_status_json(const struct rest *r);   /* counters */
+
+#endif

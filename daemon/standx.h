@@ -1,0 +1,48 @@
+/* standx — the StandX venue: one sx_account per configured account (REST
+ * orders/cancels/queries signed with the account's key, JWT bearer, and the
+ * account's private stream), plus the start-up helpers.  Main thread only.
+ * Policy in standx.c.
+ *
+ * Event conventions beyond venue.h:
+ *  - VEV_OPEN_ORDERS: found = true on success; found = false (n = 0) when the
+ *    query failed (the list is then unknown, NOT empty).
+ *  - VEV_QUERY_ORDER: found = true with .order; found = false with
+ *    .order.cl_ord_id set and .order.status = OS_CANCELED when the venue does
+ *    not know the order, or OS_UNKNOWN when the query itself failed.
+ *  - VEV_CANCEL_RESULT for cancel_many: one event per cl_ord_id. */
+#ifndef MMD_STANDX_H
+#define MMD_STANDX_H
+#include <event2/event.h>
+#include <jansson.h>
+#include <stdint.h>
+
+#include "rest.h"
+#include "sign.h"
+#include "venue.h"
+#include "ws.h"
+
+struct sx_account;
+struct sx_account *sx_account_new(struct event_base *base, struct rest *rest, struct wsmgr *ws,
+                                  const char *rest_url, const char *ws_base_url,
+                                  const char *account_id, const char *jwt,
+                                  const struct signer *signer, venue_sink_fn sink, void *sink_ud);
+struct venue sx_account_venue(struct sx_account *a);
+void sx_account_start(struct sx_account *a);    /* connects the private stream */
+json_t *sx_account_status_json(const struct sx_account *a);   /* stream state, rate bucket, counters */
+void sx_account_free(struct sx_account *a);
+
+typedef void (*sx_symbols_cb)(void *ud, int ok, const struct sym_info *infos, size_t n,
+                              const char *err);
+int sx_load_symbols(struct rest *rest, const char *rest_url, sx_symbols_cb cb, void *ud);
+typedef void (*sx_balance_cb)(void *ud, int status /* 0 ok, 404 unfunded, -1 other */, dec_t equity,
+                              const char *err);
+int sx_check_balance(struct sx_account *a, sx_balance_cb cb, void *ud);
+int sx_jwt_exp(const char *jwt, int64_t *exp_s);   /* decode the middle segment (base64url, no verify) */
+
+/* Credits (exchange bucket: 45 per request, 900 burst, 1000/s refill). */
+#define SX_CREDIT_COST 45.0
+#define SX_CREDIT_BURST 900.0
+#define SX_CREDIT_REFILL 1000.0
+#define SX_PLACE_RESERVE 135.0   /* new orders leave this much for cancels */
+
+#endif

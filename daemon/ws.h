@@ -1,0 +1,41 @@
+/* ws — WebSocket client connections run by libwebsockets in one dedicated
+ * thread, with reconnection handled on the main thread (see ws.c for the
+ * policy and the env vars that tune it).  Every function here is for the
+ * main thread; callbacks are called on the main thread from libevent. */
+#ifndef MMD_WS_H
+#define MMD_WS_H
+#include <event2/event.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct wsmgr;
+
+enum ws_state { WS_IDLE = 0, WS_CONNECTING, WS_UP, WS_BACKING_OFF };
+
+struct ws_handlers {
+    void (*on_up)(void *ud, int id);                               /* (re)connected */
+    void (*on_msg)(void *ud, int id, const char *txt, size_t len); /* one whole message */
+    void (*on_down)(void *ud, int id, const char *why);            /* was up, now lost */
+};
+
+struct wsmgr *wsmgr_new(struct event_base *base);
+void wsmgr_free(struct wsmgr *m);   /* stops the thread, closes everything */
+
+/* Opens a connection that reconnects forever until wsmgr_close.  `lossy`:
+ * messages may be dropped (and counted) when the inbox is full (market
+ * data); otherwise the lws thread waits for room (account streams).
+ * name is for logs and status.  Returns the connection id (> 0) or -1. */
+int wsmgr_open(struct wsmgr *m, const char *name, const char *url, bool lossy,
+               const struct ws_handlers *h, void *ud);
+/* Queues a text message; -1 if the connection is not up or the outbox is full. */
+int wsmgr_send(struct wsmgr *m, int id, const char *txt, size_t len);
+/* Drops the current connection and reconnects after the backoff delay. */
+void wsmgr_reconnect(struct wsmgr *m, int id, const char *why);
+void wsmgr_close(struct wsmgr *m, int id);
+enum ws_state wsmgr_state(const struct wsmgr *m, int id);
+const char *ws_state_name(enum ws_state s);
+json_t *wsmgr_conn_status_json(const struct wsmgr *m, int id);
+json_t *wsmgr_status_json(const struct wsmgr *m);   /* every connection */
+
+#endif
