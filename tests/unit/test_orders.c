@@ -1,0 +1,232 @@
+/* Unit tests: per-order state machine, idempotent events, fill
+ * de-duplication and the limit position (daemon/orders.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "fakevenue.h"
+#include "orders.h"
+
+static dec_t P(const char *s)
+{
+    dec_t v = 0;
+    assert_int_equal(dec_parse(s, &v), 0);
+    return v;
+}
+
+static struct ord *add(struct ord_book *b, const char *cl, enum side side, const char *px,
+                       const char *qty, int64_t now)
+{
+    struct order_req r = {0};
+    strcpy(r.cl_ord_id, cl);
+    strcpy(r.symbol, "BTC-USD");
+    r.side = side;
+    r.tif = TIF_ALO;
+    r.price = P(px);
+    r.qty = P(qty);
+    return ord_add(b, &r, 0, P("100000"), now);
+}
+
+static struct venue_order vo(const char *cl, int64_t id, enum side side, const char *qty,
+                             const char *fill, enum order_status st)
+{
+    struct venue_event e = fv_ev_order("BTC-USD", cl, id, side, P("99900"), P(qty), P(fill), st, NULL);
+    return e.u.order;
+}
+
+static void test_lifecycle(void **st)
+{
+    (void)st;
+    static struct ord_book b;
+    ord_init(&b);
+    struct ord *o = add(&b, "a-1", SIDE_BUY, "99900", "0.01", 1);
+    assert_non_null(o);
+    assert_int_equal(o->status, OS_PENDING_NEW);
+    assert_null(add(&b, "a-1", SIDE_BUY, "99900", "0.01", 1));   /* no duplicate ids */
+    struct ord_change ch;
+    ord_place_result(&b, "a-1", 77, VR_OK, "", 2, &ch);
+    assert_int_equal(o->status, OS_PENDING_NEW);
+    assert_int_equal(o->order_id, 77);
+    struct venue_order v = vo("a-1", 77, SIDE_BUY, "0.01", "0", OS_OPEN);
+    ord_apply_order(&b, &v, 3, &ch);
+    assert_true(ch.acked);
+    assert_int_equal(o->status, OS_OPEN);
+    ord_apply_order(&b, &v, 4, &ch);   /* duplicate */
+    assert_true(ch.duplicate);
+    assert_false(ch.acked);
+    ord_mark_cancel(o, 5);
+    assert_int_equal(o->status, OS_PENDING_CANCEL);
+    ord_apply_order(&b, &v, 6, &ch);   /* a late "open" does not undo the cancel */
+    assert_int_equal(o->status, OS_PENDING_CANCEL);
+    v.status = OS_CANCELED;
+    ord_apply_order(&b, &v, 7, &ch);
+    assert_true(ch.terminal);
+    assert_int_equal(o->status, OS_CANCELED);
+    v.status = OS_OPEN;                /* out of order after terminal: ignored */
+    ord_apply_order(&b, &v, 8, &ch);
+    assert_int_equal(o->status, OS_CANCELED);
+    assert_int_equal(ord_live_count(&b), 0);
+    ord_gc(&b, 7 + ORD_KEEP_DONE_US);
+    assert_int_equal(b.n, 1);
+    ord_gc(&b, 7 + ORD_KEEP_DONE_US + 1);
+    assert_int_equal(b.n, 0);
+}
+
+static void test_partial_then_full(void **st)
+{
+    (void)st;
+    static struct ord_book b;
+    ord_init(&b);
+    struct ord *o = add(&b, "a-1", SIDE_SELL, "100100", "0.03", 1);
+    struct ord_change ch;
+    struct venue_event f = fv_ev_fill("BTC-USD", "a-1", 1001, SIDE_SELL, P("100100"), P("0.01"));
+    ord_apply_fill(&b, &f.u.fill, 2, &ch);
+    assert_true(ch.filled == P("0.01"));
+    assert_int_equal(o->status, OS_PARTIAL);
+    assert_true(ord_open_qty(o) == P("0.02"));
+    assert_true(ord_position(&b) == -P("0.01"));
+    /* the order event reporting the same cumulative fill adds nothing */
+    struct venue_order v = vo("a-1", 5, SIDE_SELL, "0.03", "0.01", OS_OPEN);
+    ord_apply_order(&b, &v, 3, &ch);
+    assert_true(ch.filled == 0);
+    assert_int_equal(o->status, OS_PARTIAL);
+    /* order event first this time (fill 0.03 = full), then its trade */
+    v = vo("a-1", 5, SIDE_SELL, "0.03", "0.03", OS_FILLED);
+    ord_apply_order(&b, &v, 4, &ch);
+    assert_true(ch.filled == P("0.02"));
+    assert_true(ch.terminal);
+    assert_int_equal(o->status, OS_FILLED);
+    f = fv_ev_fill("BTC-USD", "a-1", 1002, SIDE_SELL, P("100100"), P("0.02"));
+    ord_apply_fill(&b, &f.u.fill, 5, &ch);
+    assert_true(ch.filled == 0);
+    assert_true(ord_position(&b) == -P("0.03"));
+}
+
+static void test_duplicate_and_out_of_order_fills(void **st)
+{
+    (void)st;
+    static struct ord_book b;
+    ord_init(&b);
+    add(&b, "a-1", SIDE_BUY, "99900", "0.05", 1);
+    struct ord_change ch;
+    struct venue_event f1 = fv_ev_fill("BTC-USD", "a-1", 11, SIDE_BUY, P("99900"), P("0.01"));
+    struct venue_event f2 = fv_ev_fill("BTC-USD", "a-1", 12, SIDE_BUY, P("99900"), P("0.02"));
+    ord_apply_fill(&b, &f2.u.fill, 2, &ch);     /* second trade first */
+    ord_apply_fill(&b, &f1.u.fill, 3, &ch);
+    ord_apply_fill(&b, &f2.u.fill, 4, &ch);     /* duplicate */
+    assert_true(ch.duplicate);
+    ord_apply_fill(&b, &f1.u.fill, 5, &ch);     /* duplicate */
+    assert_true(ch.duplicate);
+    assert_true(ord_position(&b) == P("0.03"));
+    /* a stale order event with a smaller cumulative fill never lowers it */
+    struct venue_order v = vo("a-1", 5, SIDE_BUY, "0.05", "0.01", OS_OPEN);
+    ord_apply_order(&b, &v, 6, &ch);
+    assert_true(ch.filled == 0);
+    assert_true(ord_find(&b, "a-1")->fill_qty == P("0.03"));
+    /* a newer order event beyond the trades seen counts only the difference */
+    v = vo("a-1", 5, SIDE_BUY, "0.05", "0.04", OS_OPEN);
+    ord_apply_order(&b, &v, 7, &ch);
+    assert_true(ch.filled == P("0.01"));
+    assert_true(ord_position(&b) == P("0.04"));
+    /* the position report absorbs the fills seen so far */
+    struct venue_event p = fv_ev_position("BTC-USD", P("0.04"), P("99900"));
+    ord_apply_position(&b, &p.u.position);
+    assert_true(ord_position(&b) == P("0.04"));
+    /* trade 13 is the execution the order event already reported: no change */
+    struct venue_event f3 = fv_ev_fill("BTC-USD", "a-1", 13, SIDE_BUY, P("99900"), P("0.01"));
+    ord_apply_fill(&b, &f3.u.fill, 8, &ch);
+    assert_true(ch.filled == 0);
+    assert_true(ord_position(&b) == P("0.04"));
+    struct venue_event f5 = fv_ev_fill("BTC-USD", "a-1", 15, SIDE_BUY, P("99900"), P("0.01"));
+    ord_apply_fill(&b, &f5.u.fill, 8, &ch);
+    assert_true(ch.filled == P("0.01"));
+    assert_true(ch.terminal);
+    assert_true(ord_position(&b) == P("0.05"));
+    assert_int_equal(ord_find(&b, "a-1")->status, OS_FILLED);
+    /* fills matched by venue order id when cl_ord_id is missing */
+    struct ord *o2 = add(&b, "a-2", SIDE_SELL, "100100", "0.01", 9);
+    o2->order_id = 99;
+    struct venue_event f4 = fv_ev_fill("BTC-USD", "", 14, SIDE_SELL, P("100100"), P("0.01"));
+    f4.u.fill.order_id = 99;
+    ord_apply_fill(&b, &f4.u.fill, 10, &ch);
+    assert_ptr_equal(ch.o, o2);
+    assert_true(ord_position(&b) == P("0.04"));
+}
+
+static void test_place_outcomes_and_query(void **st)
+{
+    (void)st;
+    static struct ord_book b;
+    ord_init(&b);
+    struct ord_change ch;
+    struct ord *r = add(&b, "a-1", SIDE_BUY, "1", "1", 0);
+    ord_place_result(&b, "a-1", 0, VR_REJECTED, "invalid qty", 1, &ch);
+    assert_int_equal(r->status, OS_REJECTED);
+    assert_true(ch.terminal);
+    assert_string_equal(r->reason, "invalid qty");
+    struct ord *l = add(&b, "a-2", SIDE_BUY, "1", "1", 0);
+    ord_place_result(&b, "a-2", 0, VR_RATE_LIMITED, "429", 1, &ch);
+    assert_int_equal(l->status, OS_CANCELED);
+    struct ord *u = add(&b, "a-3", SIDE_BUY, "1", "1", 0);
+    ord_place_result(&b, "a-3", 0, VR_AMBIGUOUS, "timeout", 1, &ch);
+    assert_int_equal(u->status, OS_UNKNOWN);
+    assert_true(ord_is_live(u));
+    /* found: adopts the venue's view */
+    struct venue_order v = vo("a-3", 9, SIDE_BUY, "1", "0", OS_OPEN);
+    ord_query_result(&b, "a-3", true, &v, 2, 3000000, &ch);
+    assert_int_equal(u->status, OS_OPEN);
+    /* not found: an unconfirmed order older than the grace is declared never placed */
+    struct ord *n = add(&b, "a-4", SIDE_BUY, "1", "1", 0);
+    ord_place_result(&b, "a-4", 0, VR_AMBIGUOUS, "timeout", 1, &ch);
+    ord_query_result(&b, "a-4", false, NULL, 1000000, 3000000, &ch);
+    assert_int_equal(n->status, OS_UNKNOWN);
+    ord_query_result(&b, "a-4", false, NULL, 4000000, 3000000, &ch);
+    assert_int_equal(n->status, OS_CANCELED);
+    /* rejects via the order stream carry the reason */
+    add(&b, "a-5", SIDE_SELL, "1", "1", 0);
+    v = vo("a-5", 10, SIDE_SELL, "1", "0", OS_REJECTED);
+    strcpy(v.reason, "alo order rejected");
+    ord_apply_order(&b, &v, 5, &ch);
+    assert_true(ch.terminal);
+    assert_string_equal(ch.o->reason, "alo order rejected");
+}
+
+static void test_resting_and_capacity(void **st)
+{
+    (void)st;
+    static struct ord_book b;
+    ord_init(&b);
+    add(&b, "a-1", SIDE_BUY, "99900", "0.01", 0);
+    struct ord *o = add(&b, "a-2", SIDE_BUY, "99800", "0.02", 0);
+    add(&b, "a-3", SIDE_SELL, "100100", "0.05", 0);
+    struct ord_change ch;
+    struct venue_event f = fv_ev_fill("BTC-USD", "a-2", 1, SIDE_BUY, P("99800"), P("0.005"));
+    ord_apply_fill(&b, &f.u.fill, 1, &ch);
+    assert_true(ord_resting(&b, SIDE_BUY) == P("0.025"));
+    assert_true(ord_resting(&b, SIDE_SELL) == P("0.05"));
+    ord_set_done(o, OS_CANCELED, "x", 2);
+    assert_true(ord_resting(&b, SIDE_BUY) == P("0.01"));
+    /* capacity: a full book of live orders refuses; terminal ones get reused */
+    char cl[16];
+    for (int i = b.n; i < ORD_MAX; i++) {
+        snprintf(cl, sizeof cl, "f-%d", i);
+        assert_non_null(add(&b, cl, SIDE_BUY, "1", "1", 3));
+    }
+    assert_non_null(add(&b, "g-1", SIDE_BUY, "1", "1", 4));   /* reused the canceled slot */
+    assert_null(add(&b, "g-2", SIDE_BUY, "1", "1", 4));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lifecycle),
+        cmocka_unit_test(test_partial_then_full),
+        cmocka_unit_test(test_duplicate_and_out_of_order_fills),
+        cmocka_unit_test(test_place_outcomes_and_query),
+        cmocka_unit_test(test_resting_and_capacity),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,189 @@
+/* Unit tests: quote pricing, sizing, re-quote rules and cl_ord_ids (daemon/strategy.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "config.h"
+#include "strategy.h"
+
+static dec_t P(const char *s)
+{
+    dec_t v = 0;
+    assert_int_equal(dec_parse(s, &v), 0);
+    return v;
+}
+
+static void btc(struct sym_info *si)
+{
+    memset(si, 0, sizeof *si);
+    strcpy(si->symbol, "BTC-USD");
+    si->price_decimals = 2;
+    si->qty_decimals = 4;
+    si->tick = P("0.01");
+    si->lot = P("0.0001");
+    si->min_qty = P("0.0001");
+    si->max_qty = P("100");
+    si->trading = true;
+}
+
+static void cfg(struct cfg_task *c, enum risk_level l)
+{
+    cfg_task_init(c, l);
+    strcpy(c->id, "t1");
+    strcpy(c->symbol, "BTC-USD");
+    c->base_qty = P("0.01");
+    c->tiers = 3;
+}
+
+static void expect_px(enum risk_level l, int tier, const char *mark, const char *bid, const char *ask)
+{
+    struct cfg_task c;
+    struct sym_info si;
+    cfg(&c, l);
+    btc(&si);
+    struct strat_quote q;
+    strat_quote(&c, &si, tier, SIDE_BUY, P(mark), 0, 0, &q);
+    assert_true(q.ok);
+    char b[32];
+    assert_string_equal(dec_fmt(q.price, 2, b, sizeof b), bid);
+    strat_quote(&c, &si, tier, SIDE_SELL, P(mark), 0, 0, &q);
+    assert_true(q.ok);
+    assert_string_equal(dec_fmt(q.price, 2, b, sizeof b), ask);
+}
+
+/* Bands by level (mmd.yaml(5)): conservative 5-10/10-15/15-20, moderate
+ * 3-8/8-12/12-20, aggressive 0-5/5-10/10-20 bps; quotes at the middle,
+ * bids floored, asks ceiled. */
+static void test_tier_prices_each_level(void **st)
+{
+    (void)st;
+    expect_px(RISK_CONSERVATIVE, 0, "100000.37", "99925.36", "100075.38");
+    expect_px(RISK_CONSERVATIVE, 1, "100000.37", "99875.36", "100125.38");
+    expect_px(RISK_CONSERVATIVE, 2, "100000.37", "99825.36", "100175.38");
+    expect_px(RISK_MODERATE, 0, "100000.37", "99945.36", "100055.38");
+    expect_px(RISK_MODERATE, 1, "100000.37", "99900.36", "100100.38");
+    expect_px(RISK_MODERATE, 2, "100000.37", "99840.36", "100160.38");
+    expect_px(RISK_AGGRESSIVE, 0, "100000.37", "99975.36", "100025.38");
+    expect_px(RISK_AGGRESSIVE, 1, "100000.37", "99925.36", "100075.38");
+    expect_px(RISK_AGGRESSIVE, 2, "100000.37", "99850.36", "100150.38");
+    /* exactly on the tick: no spurious extra tick */
+    expect_px(RISK_CONSERVATIVE, 0, "100000.00", "99925.00", "100075.00");
+}
+
+static void test_never_touch_opposite(void **st)
+{
+    (void)st;
+    struct cfg_task c;
+    struct sym_info si;
+    cfg(&c, RISK_AGGRESSIVE);
+    btc(&si);
+    c.bands[0].min_bps = 0;
+    c.bands[0].max_bps = 0;   /* would quote AT the mark */
+    char b[32];
+    dec_t mark = P("100000.00");
+    /* touch 99999.99 / 100000.00: the bid may not touch the ask */
+    dec_t bid = strat_tier_price(&c, &si, 0, SIDE_BUY, mark, P("99999.99"), P("100000.00"));
+    assert_string_equal(dec_fmt(bid, 2, b, 32), "99999.99");
+    /* touch 100000.00 / 100000.01: the ask may not touch the bid */
+    dec_t ask = strat_tier_price(&c, &si, 0, SIDE_SELL, mark, P("100000.00"), P("100000.01"));
+    assert_string_equal(dec_fmt(ask, 2, b, 32), "100000.01");
+    /* a normal band with the book far away is not moved */
+    cfg(&c, RISK_CONSERVATIVE);
+    bid = strat_tier_price(&c, &si, 0, SIDE_BUY, mark, P("99999.99"), P("100000.01"));
+    assert_string_equal(dec_fmt(bid, 2, b, 32), "99925.00");
+    /* book moved through our bid: bid goes to best_ask - tick */
+    bid = strat_tier_price(&c, &si, 0, SIDE_BUY, mark, P("99900.00"), P("99910.00"));
+    assert_string_equal(dec_fmt(bid, 2, b, 32), "99909.99");
+    ask = strat_tier_price(&c, &si, 0, SIDE_SELL, mark, P("100080.00"), P("100090.00"));
+    assert_string_equal(dec_fmt(ask, 2, b, 32), "100080.01");
+}
+
+static void test_sizes(void **st)
+{
+    (void)st;
+    struct cfg_task c;
+    struct sym_info si;
+    cfg(&c, RISK_CONSERVATIVE);
+    btc(&si);
+    c.base_qty = P("0.00333");
+    char why[128] = "", b[32];
+    assert_string_equal(dec_str(strat_tier_qty(&c, &si, 0, why, sizeof why), b, 32), "0.0033");
+    assert_string_equal(dec_str(strat_tier_qty(&c, &si, 1, why, sizeof why), b, 32), "0.0049");
+    assert_string_equal(dec_str(strat_tier_qty(&c, &si, 2, why, sizeof why), b, 32), "0.0066");
+    /* below min qty: skipped with a reason */
+    si.min_qty = P("0.005");
+    assert_true(strat_tier_qty(&c, &si, 0, why, sizeof why) == 0);
+    assert_non_null(strstr(why, "tier 1 skipped"));
+    struct strat_quote q;
+    strat_quote(&c, &si, 0, SIDE_BUY, P("100000"), 0, 0, &q);
+    assert_false(q.ok);
+    assert_non_null(strstr(q.why, "below min qty"));
+    strat_quote(&c, &si, 1, SIDE_BUY, P("100000"), 0, 0, &q);
+    assert_false(q.ok);
+    strat_quote(&c, &si, 2, SIDE_BUY, P("100000"), 0, 0, &q);
+    assert_true(q.ok);
+}
+
+static void test_requote_drift_and_band(void **st)
+{
+    (void)st;
+    struct cfg_task c;
+    cfg(&c, RISK_CONSERVATIVE);
+    c.requote_drift_bps = 5;
+    c.bands[0].min_bps = 0;   /* wide band: only the drift rule can fire */
+    c.bands[0].max_bps = 30;
+    char why[160];
+    dec_t placed = P("100000"), bid = P("99850.00"), ask = P("100150.00");
+    /* 4.9 bps drift: stays; 5.1 bps: re-quote */
+    assert_false(strat_needs_requote(&c, 0, SIDE_BUY, bid, placed, P("100049"), why, sizeof why));
+    assert_true(strat_needs_requote(&c, 0, SIDE_BUY, bid, placed, P("100051"), why, sizeof why));
+    assert_non_null(strstr(why, "drift"));
+    assert_false(strat_needs_requote(&c, 0, SIDE_SELL, ask, placed, P("99951"), why, sizeof why));
+    assert_true(strat_needs_requote(&c, 0, SIDE_SELL, ask, placed, P("99949"), why, sizeof why));
+    /* band exit without drift rule: a huge drift threshold, quote drifts out of [5,10] */
+    cfg(&c, RISK_CONSERVATIVE);
+    c.requote_drift_bps = 1000;
+    bid = P("99925.00");
+    assert_false(strat_needs_requote(&c, 0, SIDE_BUY, bid, placed, P("99980"), why, sizeof why));
+    assert_true(strat_needs_requote(&c, 0, SIDE_BUY, bid, placed, P("99970"), why, sizeof why));
+    assert_non_null(strstr(why, "outside band"));
+    assert_true(strat_needs_requote(&c, 0, SIDE_BUY, bid, placed, P("100101"), why, sizeof why));
+    /* a bid above the mark is on the wrong side */
+    assert_false(strat_in_band(&c, 0, SIDE_BUY, P("100075"), P("100000")));
+    assert_true(strat_in_band(&c, 0, SIDE_SELL, P("100075"), P("100000")));
+}
+
+static void test_cloid(void **st)
+{
+    (void)st;
+    char seed[16], id[CLOID_MAX];
+    strat_seed36(1764000000000LL, seed, sizeof seed);
+    assert_string_equal(seed, "t68n40");
+    assert_int_equal(strat_cloid(id, sizeof id, "btc-mm", seed, 42), 0);
+    assert_string_equal(id, "btc-mm-t68n40-42");
+    assert_true(strlen(id) <= 40);
+    assert_true(strat_cloid_ours("btc-mm", id));
+    assert_false(strat_cloid_ours("btc", id));        /* "btc" must not claim "btc-mm" ids */
+    assert_false(strat_cloid_ours("btc-mm-t68n40", id));
+    assert_false(strat_cloid_ours("btc-mm", "btc-mm-"));
+    assert_false(strat_cloid_ours("btc-mm", "btc-mm-t68n40-"));
+    assert_false(strat_cloid_ours("btc-mm", "btc-mm-T6-1"));
+    assert_false(strat_cloid_ours("btc-mm", "manual-order"));
+    assert_false(strat_cloid_ours("btc-mm", NULL));
+    assert_int_equal(strat_cloid(id, 8, "btc-mm", seed, 42), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tier_prices_each_level),
+        cmocka_unit_test(test_never_touch_opposite),
+        cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_requote_drift_and_band),
+        cmocka_unit_test(test_cloid),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
