@@ -9,7 +9,8 @@ static void cmd_orders(struct rpc_call *c, json_t *params)
     const struct backend *be = rpc_call_env(c)->be;
     int err = 0;
     char msg[256] = "";
-    rpc_result_or_fail(c, be->orders(be->ud, task, &err, msg, sizeof msg), err, msg);
+    json_t *r = be->orders(be->ud, task, &err, msg, sizeof msg);
+    rpc_result_or_fail(c, r, err, msg);
 }
 
 const struct rpc_cmd rpc_cmd_orders = {"orders", "[task]", "open orders of one task or all", 1, cmd_orders};

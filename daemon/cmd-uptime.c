@@ -9,7 +9,8 @@ static void cmd_uptime(struct rpc_call *c, json_t *params)
     const struct backend *be = rpc_call_env(c)->be;
     int err = 0;
     char msg[256] = "";
-    rpc_result_or_fail(c, be->uptime(be->ud, task, &err, msg, sizeof msg), err, msg);
+    json_t *r = be->uptime(be->ud, task, &err, msg, sizeof msg);
+    rpc_result_or_fail(c, r, err, msg);
 }
 
 const struct rpc_cmd rpc_cmd_uptime = {"uptime", "[task]", "uptime per UTC hour (last 24) of one task or all", 1, cmd_uptime};

@@ -1,0 +1,19 @@
+/* ctl — mmctl internals: the printers (readable text or raw JSON, behind one
+ * interface, as bgpctl does) used by ctl/mmctl.c. */
+#ifndef MMD_CTL_H
+#define MMD_CTL_H
+#include <jansson.h>
+#include <stdio.h>
+
+struct ctl_printer {
+    /* Prints the result of method (borrowed). */
+    void (*result)(FILE *f, const char *method, json_t *result);
+    /* Prints one pushed notification (subscribe). */
+    void (*notification)(FILE *f, json_t *msg);
+};
+
+extern const struct ctl_printer ctl_print_text, ctl_print_json;
+
+/* Text helpers (also used for tests): "3d04h", "1h02m", "12m05s", "9s". */
+char *ctl_fmt_duration(long long s, char *buf, size_t len);
+#endif
