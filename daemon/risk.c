@@ -98,7 +98,9 @@ bool risk_position_allows(dec_t limit_usd, enum side side, dec_t position, dec_t
     dec_t after = side == SIDE_BUY ? position + resting_same + qty
                                    : position - resting_same - qty;
     if (after < 0) after = -after;
-    return dec_mul(after, mark) <= limit_usd;
+    dec_t now = position < 0 ? -position : position;
+    /* within the limit, or not adding to the exposure (the reducing side) */
+    return dec_mul(after, mark) <= limit_usd || after <= now;
 }
 
 static void reason(struct risk *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -59,7 +59,9 @@ void risk_operator_halt(struct risk *r, const char *reason);
 void risk_operator_resume(struct risk *r);
 const char *risk_state_name(enum risk_state s);   /* "safe" / "caution" / "halt" */
 /* Position rule: a new order of qty on side is allowed only if
- * |position + resting same side + qty| x mark <= limit (limit 0 = none). */
+ * |position + resting same side + qty| x mark <= limit, or if that absolute
+ * position is no larger than |position| now (the reducing side always
+ * quotes).  limit 0 = none. */
 bool risk_position_allows(dec_t limit_usd, enum side side, dec_t position, dec_t resting_same,
                           dec_t qty, dec_t mark);
 /* Fills in the last 60 s. */

@@ -1,0 +1,221 @@
+/* Unit tests: risk guards and Safe/Caution/Halt (daemon/risk.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "config.h"
+#include "risk.h"
+
+#define S 1000000LL
+
+static dec_t P(const char *s)
+{
+    dec_t v = 0;
+    assert_int_equal(dec_parse(s, &v), 0);
+    return v;
+}
+
+static struct cfg_task C;
+static struct md_snapshot M;
+static struct risk R;
+static const struct risk_pos FLAT = {0, 0, 0};
+
+/* conservative: jump 5 bps, depth 10000 USD, 3 fills/min, spread 20 bps,
+ * stale 3000 ms, cooldown 60 s, position 10000 USD */
+static int setup(void **st)
+{
+    (void)st;
+    cfg_task_init(&C, RISK_CONSERVATIVE);
+    strcpy(C.symbol, "BTC-USD");
+    memset(&M, 0, sizeof M);
+    strcpy(M.symbol, "BTC-USD");
+    M.mark = P("100000");
+    M.best_bid = P("99999");
+    M.best_ask = P("100001");
+    M.n_bids = M.n_asks = 2;
+    M.bids[0].px = P("99999");
+    M.bids[0].qty = P("1");      /* 99999 USD within 10 bps */
+    M.bids[1].px = P("99800");   /* 20 bps away: not counted */
+    M.bids[1].qty = P("50");
+    M.asks[0].px = P("100001");
+    M.asks[0].qty = P("1");
+    M.asks[1].px = P("100200");
+    M.asks[1].qty = P("50");
+    risk_init(&R, &C);
+    return 0;
+}
+
+static void md(int64_t now)
+{
+    M.price_recv_us = M.depth_recv_us = now;
+    risk_on_md(&R, &M, now);
+}
+
+static bool has_reason(const char *needle)
+{
+    for (int i = 0; i < R.nreasons; i++)
+        if (strstr(R.reasons[i], needle)) return true;
+    return false;
+}
+
+static void test_safe(void **st)
+{
+    (void)st;
+    md(1 * S);
+    assert_int_equal(risk_eval(&R, &FLAT, 1 * S), RISK_SAFE);
+    assert_int_equal(R.nreasons, 0);
+    assert_true(R.depth_bid_usd == P("99999"));
+}
+
+/* After a halt: calm for halt_cooldown_s (60 s) lifts it, not earlier. */
+static void expect_cooldown(int64_t calm_from)
+{
+    assert_int_equal(risk_eval(&R, &FLAT, calm_from), RISK_HALT);
+    assert_true(has_reason("cooldown"));
+    md(calm_from + 30 * S);
+    assert_int_equal(risk_eval(&R, &FLAT, calm_from + 30 * S), RISK_HALT);
+    md(calm_from + 60 * S);
+    assert_int_equal(risk_eval(&R, &FLAT, calm_from + 60 * S), RISK_SAFE);
+}
+
+static void test_price_jump(void **st)
+{
+    (void)st;
+    md(10 * S);
+    M.mark = P("100040");      /* 4 bps: fine */
+    md(10 * S + 500000);
+    assert_int_equal(risk_eval(&R, &FLAT, 10 * S + 500000), RISK_SAFE);
+    M.mark = P("100060");      /* 6 bps within one second: halt */
+    md(10 * S + 900000);
+    assert_int_equal(risk_eval(&R, &FLAT, 10 * S + 900000), RISK_HALT);
+    assert_true(has_reason("price jump"));
+    /* the same move spread over more than a second is not a jump */
+    md(12 * S);
+    risk_eval(&R, &FLAT, 12 * S);
+    assert_false(has_reason("price jump"));
+    expect_cooldown(12 * S);
+}
+
+static void test_depth(void **st)
+{
+    (void)st;
+    M.asks[0].qty = P("0.05");   /* 5000 USD < 10000 */
+    md(1 * S);
+    assert_int_equal(risk_eval(&R, &FLAT, 1 * S), RISK_HALT);
+    assert_true(has_reason("depth: ask side"));
+    assert_false(has_reason("depth: bid side"));
+    M.asks[0].qty = P("1");
+    md(2 * S);
+    expect_cooldown(2 * S);
+}
+
+static void test_fill_rate(void **st)
+{
+    (void)st;
+    md(1 * S);
+    for (int i = 0; i < 3; i++) risk_on_fill(&R, 1 * S + i);
+    assert_int_equal(risk_eval(&R, &FLAT, 2 * S), RISK_SAFE);   /* 3 = limit: fine */
+    risk_on_fill(&R, 3 * S);
+    assert_int_equal(risk_eval(&R, &FLAT, 3 * S), RISK_HALT);
+    assert_true(has_reason("fill rate: 4 fills"));
+    md(61 * S);   /* the first three fills leave the window */
+    assert_int_equal(risk_eval(&R, &FLAT, 62 * S), RISK_HALT);
+    assert_false(has_reason("fill rate"));
+    md(122 * S);
+    assert_int_equal(risk_eval(&R, &FLAT, 122 * S), RISK_SAFE);
+}
+
+static void test_spread_caution(void **st)
+{
+    (void)st;
+    M.best_bid = P("99850");
+    M.best_ask = P("100150");    /* 30 bps > 20 */
+    md(1 * S);
+    assert_int_equal(risk_eval(&R, &FLAT, 1 * S), RISK_CAUTION);
+    assert_true(R.no_quote);
+    assert_true(has_reason("spread: 30.0 bps"));
+    M.best_bid = P("99999");
+    M.best_ask = P("100001");
+    md(2 * S);
+    assert_int_equal(risk_eval(&R, &FLAT, 2 * S), RISK_SAFE);   /* no cooldown for caution */
+    assert_false(R.no_quote);
+}
+
+static void test_stale(void **st)
+{
+    (void)st;
+    md(1 * S);
+    assert_int_equal(risk_eval(&R, &FLAT, 1 * S + 3000000), RISK_SAFE);   /* exactly 3000 ms */
+    assert_int_equal(risk_eval(&R, &FLAT, 1 * S + 3001000), RISK_HALT);
+    assert_true(has_reason("stale data: no market update"));
+    /* the snapshot's stale flag halts at once */
+    M.stale = true;
+    md(5 * S);
+    assert_int_equal(risk_eval(&R, &FLAT, 5 * S), RISK_HALT);
+    assert_true(has_reason("feed lost"));
+    M.stale = false;
+    md(6 * S);
+    expect_cooldown(6 * S);
+}
+
+static void test_operator_halt_not_lifted_by_calm(void **st)
+{
+    (void)st;
+    md(1 * S);
+    risk_operator_halt(&R, "maintenance");
+    assert_int_equal(risk_eval(&R, &FLAT, 1 * S), RISK_HALT);
+    assert_true(has_reason("operator halt: maintenance"));
+    for (int i = 2; i < 500; i += 2) md(i * S);
+    assert_int_equal(risk_eval(&R, &FLAT, 500 * S), RISK_HALT);
+    assert_true(R.op_halt);
+    risk_operator_resume(&R);
+    md(501 * S);
+    assert_int_equal(risk_eval(&R, &FLAT, 501 * S), RISK_SAFE);
+}
+
+static void test_position_limit_blocks_adding_side_only(void **st)
+{
+    (void)st;
+    md(1 * S);
+    /* long 0.1 BTC at 100000 = 10000 USD = limit: buys blocked, sells fine */
+    struct risk_pos p = {P("0.1"), 0, 0};
+    assert_int_equal(risk_eval(&R, &p, 1 * S), RISK_CAUTION);
+    assert_true(R.block_buy);
+    assert_false(R.block_sell);
+    assert_true(has_reason("buy side blocked"));
+    dec_t lim = C.max_position_usd, mark = P("100000");
+    assert_false(risk_position_allows(lim, SIDE_BUY, P("0.1"), 0, P("0.001"), mark));
+    assert_true(risk_position_allows(lim, SIDE_SELL, P("0.1"), 0, P("0.001"), mark));
+    /* resting orders count as filled */
+    assert_true(risk_position_allows(lim, SIDE_BUY, P("0.05"), 0, P("0.05"), mark));
+    assert_false(risk_position_allows(lim, SIDE_BUY, P("0.05"), P("0.01"), P("0.05"), mark));
+    assert_true(risk_position_allows(lim, SIDE_SELL, P("0.05"), P("0.1"), P("0.05"), mark));
+    assert_false(risk_position_allows(lim, SIDE_SELL, P("0.05"), P("0.1"), P("0.06"), mark));
+    /* short side mirrors it */
+    struct risk_pos s = {-P("0.2"), 0, 0};
+    risk_eval(&R, &s, 2 * S);
+    assert_true(R.block_sell);
+    assert_false(R.block_buy);
+    assert_true(risk_position_allows(lim, SIDE_BUY, -P("0.2"), 0, P("0.01"), mark));
+    /* under the limit: safe */
+    struct risk_pos u = {P("0.05"), 0, 0};
+    assert_int_equal(risk_eval(&R, &u, 3 * S), RISK_SAFE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_safe, setup),
+        cmocka_unit_test_setup(test_price_jump, setup),
+        cmocka_unit_test_setup(test_depth, setup),
+        cmocka_unit_test_setup(test_fill_rate, setup),
+        cmocka_unit_test_setup(test_spread_caution, setup),
+        cmocka_unit_test_setup(test_stale, setup),
+        cmocka_unit_test_setup(test_operator_halt_not_lifted_by_calm, setup),
+        cmocka_unit_test_setup(test_position_limit_blocks_adding_side_only, setup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
