@@ -95,7 +95,7 @@ static void post_mark(struct sim_conn *c, struct sim_req *r, json_t *j)
         sim_http_error(c, r, 400, "need {\"symbol\":S,\"mark\":\"decimal string\"}");
         return;
     }
-    if (sim_admin_set_mark(c->srv->eng, sym, v, clock_wall_us()) != 0) {
+    if (sim_admin_set_mark(c->srv->eng, sym, v, sim_eng_us(c->srv)) != 0) {
         sim_http_error(c, r, 400, "unknown symbol");
         return;
     }
@@ -125,13 +125,28 @@ static void post_fill(struct sim_conn *c, struct sim_req *r, json_t *j)
     char err[SIM_REASON_MAX];
     if (id < 0) { sim_http_error(c, r, 400, "order not found"); return; }
     if (q && (dec_parse(q, &qty) != 0 || qty < 0)) { sim_http_error(c, r, 400, "invalid qty"); return; }
-    if (sim_admin_force_fill(c->srv->eng, id, qty, clock_wall_us(), err, sizeof err) != 0) {
+    if (sim_admin_force_fill(c->srv->eng, id, qty, sim_eng_us(c->srv), err, sizeof err) != 0) {
         sim_http_error(c, r, 400, err);
         return;
     }
     sim_srv_kick(c->srv);
     sim_http_json(c, r, 200, json_pack("{s:i,s:s,s:I}", "code", 0, "message", "success",
                                        "order_id", (json_int_t)id));
+}
+
+static void post_advance(struct sim_conn *c, struct sim_req *r, json_t *j)
+{
+    json_t *ms = json_object_get(j, "ms");
+    if (!json_is_integer(ms) || json_integer_value(ms) < 0 || json_integer_value(ms) > 86400000) {
+        sim_http_error(c, r, 400, "need {\"ms\": 0..86400000}");
+        return;
+    }
+    if (sim_srv_advance(c->srv, json_integer_value(ms)) != 0) {
+        sim_http_error(c, r, 400, "advance needs --manual-clock");
+        return;
+    }
+    sim_http_json(c, r, 200, json_pack("{s:i,s:s,s:f}", "code", 0, "message", "success",
+                                       "sim_time_s", sim_time_s(c->srv->eng)));
 }
 
 static void post_fault(struct sim_conn *c, struct sim_req *r, json_t *j)
@@ -152,13 +167,15 @@ void sim_admin_handle(struct sim_conn *c, struct sim_req *r)
         else get_state(c, r);
         return;
     }
-    bool known = !strcmp(p, "mark") || !strcmp(p, "fill") || !strcmp(p, "fault");
+    bool known = !strcmp(p, "mark") || !strcmp(p, "fill") || !strcmp(p, "fault") ||
+                 !strcmp(p, "advance");
     if (!known) { sim_http_error(c, r, 404, "not found"); return; }
     if (strcmp(r->method, "POST")) { sim_http_error(c, r, 405, "use POST"); return; }
     json_t *j = json_loadb(r->body, r->body_len, 0, NULL);
     if (!json_is_object(j)) sim_http_error(c, r, 400, "invalid json body");
     else if (!strcmp(p, "mark")) post_mark(c, r, j);
     else if (!strcmp(p, "fill")) post_fill(c, r, j);
+    else if (!strcmp(p, "advance")) post_advance(c, r, j);
     else post_fault(c, r, j);
     json_decref(j);
 }

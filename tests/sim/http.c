@@ -169,13 +169,23 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 int sim_http_listen(struct sim_srv *s, const char *host, int port, int *bound_port)
 {
     struct sockaddr_storage ss;
-    int sl = sizeof ss;
+    int sl;
     char spec[128];
-    if (strchr(host, ':')) snprintf(spec, sizeof spec, "[%s]:%d", host, port);
-    else snprintf(spec, sizeof spec, "%s:%d", host, port);
     memset(&ss, 0, sizeof ss);
-    if (evutil_parse_sockaddr_port(spec, (struct sockaddr *)&ss, &sl) != 0) {
-        fprintf(stderr, "standx-sim: bad listen address %s\n", spec);
+    snprintf(spec, sizeof spec, "%s:%d", host, port);
+    struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+    const char *h = strcmp(host, "localhost") ? host : "127.0.0.1";
+    if (inet_pton(AF_INET, h, &in->sin_addr) == 1) {
+        in->sin_family = AF_INET;
+        in->sin_port = htons((uint16_t)port);
+        sl = sizeof *in;
+    } else if (inet_pton(AF_INET6, h, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        sl = sizeof *in6;
+    } else {
+        fprintf(stderr, "standx-sim: bad listen address %s (want a numeric IP)\n", spec);
         return -1;
     }
     s->lis = evconnlistener_new_bind(s->base, accept_cb, s,

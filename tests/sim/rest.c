@@ -425,7 +425,7 @@ int sim_cmd_new(struct sim_srv *s, const char *addr, const char *payload, sim_or
         .time_in_force = jstr(j, "time_in_force"), .qty = jstr(j, "qty"), .price = jstr(j, "price"),
         .reduce_only = json_is_true(ro), .cl_ord_id = jstr(j, "cl_ord_id"),
     };
-    int rc = sim_order_new(s->eng, addr, &q, clock_wall_us(), out, msg, cap);
+    int rc = sim_order_new(s->eng, addr, &q, sim_eng_us(s), out, msg, cap);
     json_decref(j);
     sim_srv_kick(s);
     if (rc != 0) return 400;
@@ -443,7 +443,7 @@ int sim_cmd_cancel(struct sim_srv *s, const char *addr, const char *payload, sim
     if (!json_is_object(j)) snprintf(msg, cap, "invalid json body");
     else if (id && !json_is_integer(id)) snprintf(msg, cap, "invalid order_id");
     else if (!id && !cl) snprintf(msg, cap, "order_id or cl_ord_id is required");
-    else if (sim_order_cancel(s->eng, addr, id ? json_integer_value(id) : 0, cl, clock_wall_us(),
+    else if (sim_order_cancel(s->eng, addr, id ? json_integer_value(id) : 0, cl, sim_eng_us(s),
                               out, msg, cap) == 0) {
         snprintf(msg, cap, "success");
         rc = 0;
@@ -503,11 +503,11 @@ static void post_cancel_orders(struct sim_conn *c, struct sim_req *r, const char
     json_t *v;
     json_array_foreach(ids, i, v)
         if (json_is_integer(v))
-            sim_order_cancel(c->srv->eng, addr, json_integer_value(v), NULL, clock_wall_us(), NULL,
+            sim_order_cancel(c->srv->eng, addr, json_integer_value(v), NULL, sim_eng_us(c->srv), NULL,
                              msg, sizeof msg);
     json_array_foreach(cls, i, v)
         if (json_is_string(v))
-            sim_order_cancel(c->srv->eng, addr, 0, json_string_value(v), clock_wall_us(), NULL,
+            sim_order_cancel(c->srv->eng, addr, 0, json_string_value(v), sim_eng_us(c->srv), NULL,
                              msg, sizeof msg);
     json_decref(j);
     sim_srv_kick(c->srv);
@@ -559,7 +559,7 @@ static void get_orders_list(struct sim_conn *c, struct sim_req *r, const char *a
     struct sim_srv *s = c->srv;
     size_t n = !open ? sim_orders_history(s->eng, addr, sym, o, lim)
              : lag_active(s) ? sim_open_orders_lagged(s->eng, addr, sym, s->f.lag_open_orders_s,
-                                                      clock_wall_us(), o, lim)
+                                                      sim_eng_us(s), o, lim)
              : sim_open_orders(s->eng, addr, sym, o, lim);
     if (n > lim) n = lim;
     json_t *a = json_array();
@@ -578,7 +578,7 @@ static void get_order(struct sim_conn *c, struct sim_req *r, const char *addr)
     if (!id[0] && !cl[0]) { sim_http_error(c, r, 400, "order_id or cl_ord_id is required"); return; }
     sim_order o;
     if (sim_order_find(c->srv->eng, addr, id[0] ? strtoll(id, NULL, 10) : 0, cl, &o) != 0) {
-        sim_http_error(c, r, 404, "order not found");
+        sim_http_error(c, r, 400, "order not found");
         return;
     }
     sim_http_json(c, r, 200, sim_json_order(c->srv, &o, false));
@@ -707,7 +707,7 @@ void sim_rest_handle(struct sim_conn *c, struct sim_req *r)
     char addr[SIM_ACCT_MAX];
     uint8_t pk[32];
     if (sim_rest_auth(c, r, addr, sizeof addr, pk) != 0) return;
-    if (sim_now_ms() < s->f.rate_limit_until_ms || !sim_rate_take(s->eng, addr, clock_wall_us())) {
+    if (sim_now_ms() < s->f.rate_limit_until_ms || !sim_rate_take(s->eng, addr, sim_eng_us(s))) {
         s->cnt.rate_limited++;
         sim_http_error(c, r, 429, "rate limited");
         return;

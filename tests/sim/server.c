@@ -18,6 +18,7 @@
 #include <strings.h>
 
 int64_t sim_now_ms(void) { return clock_wall_ms(); }
+int64_t sim_eng_us(const struct sim_srv *s) { return s->o.manual_clock ? s->virt_us : clock_wall_us(); }
 struct event_base *sim_srv_base(struct sim_srv *s) { return s->base; }
 
 bool sim_srv_refusing(struct sim_srv *s) { return sim_now_ms() < s->f.refuse_until_ms; }
@@ -120,8 +121,19 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd; (void)what;
     struct sim_srv *s = arg;
-    sim_advance(s->eng, clock_wall_us());
+    if (!s->o.manual_clock) sim_advance(s->eng, clock_wall_us());
     cmd_cb(-1, 0, s);
+}
+
+int sim_srv_advance(struct sim_srv *s, int64_t ms)
+{
+    if (!s->o.manual_clock || ms < 0) return -1;
+    for (int64_t done = 0; done < ms; done += 100) {   /* 100 ms steps keep events flowing */
+        s->virt_us += (ms - done < 100 ? ms - done : 100) * 1000;
+        sim_advance(s->eng, s->virt_us);
+        cmd_cb(-1, 0, s);
+    }
+    return 0;
 }
 
 /* Pings, pong timeout (408 frame + close) and maximum connection age. */
@@ -317,6 +329,7 @@ static int load_scenario(struct sim_srv *s)
     if (!s->o.pong_timeout_s) s->o.pong_timeout_s = sw->pong_timeout_s > 0 ? sw->pong_timeout_s : 300;
     if (!s->o.max_conn_age_s) s->o.max_conn_age_s = sw->max_conn_age_s > 0 ? sw->max_conn_age_s : 86400;
     s->auth_code = sw->auth_ack_code;
+    s->rng = (s->sc.seed * 0x9E3779B97F4A7C15ULL) | 1;
     return 0;
 }
 
@@ -335,7 +348,8 @@ static int setup(struct sim_srv *s, int *port)
         return -1;
     }
     s->base = event_base_new();
-    s->eng = s->base ? sim_engine_new(&s->sc, clock_wall_us()) : NULL;
+    s->virt_us = clock_wall_us();
+    s->eng = s->base ? sim_engine_new(&s->sc, s->virt_us) : NULL;
     if (!s->eng) { fprintf(stderr, "standx-sim: out of memory\n"); return -1; }
     if (sim_http_listen(s, s->o.host, s->o.port, port) != 0) return -1;
     s->cmd_ev = event_new(s->base, -1, 0, cmd_cb, s);

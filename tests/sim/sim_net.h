@@ -100,6 +100,7 @@ struct sim_opts {
     int ping_interval_s, pong_timeout_s;
     int64_t max_conn_age_s;
     bool allow_remote;
+    bool manual_clock;         /* engine time moves only on POST /_sim/advance */
     const char *unfunded[16];  /* account names/addresses whose balance is 404 */
     int nunfunded;
 };
@@ -128,6 +129,7 @@ struct sim_srv {
     struct sim_push *push_head, *push_tail;
     int64_t start_wall_ms;
     int auth_code;             /* ws auth ack code: 0 or 200 */
+    int64_t virt_us;           /* engine clock in manual mode */
     uint64_t rng;              /* depth shuffling (not the market model) */
 };
 
@@ -173,6 +175,10 @@ struct event_base *sim_srv_base(struct sim_srv *s);
 void sim_srv_push(struct sim_srv *s, uint64_t conn_id, const char *session_id, json_t *j);
 void sim_srv_kick(struct sim_srv *s);           /* drain engine events next turn */
 int64_t sim_now_ms(void);                       /* wall ms */
+/* The time given to the engine: wall us, or the manual clock. */
+int64_t sim_eng_us(const struct sim_srv *s);
+/* Manual clock: advance by ms (engine steps, events go out). -1 if not manual. */
+int sim_srv_advance(struct sim_srv *s, int64_t ms);
 /* Applies a fault described by JSON (admin) -> 0, or -1 with message. */
 int sim_fault_apply_json(struct sim_srv *s, json_t *j, char *err, size_t errlen);
 void sim_fault_apply_sched(struct sim_srv *s, const sim_fault_ev *f);

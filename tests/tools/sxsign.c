@@ -35,6 +35,7 @@ int main(int argc, char **argv)
     char err[256], *end = NULL;
     long long ts = strtoll(argv[3], &end, 10);
     if (end == argv[3] || *end) { fprintf(stderr, "sxsign: bad timestamp %s\n", argv[3]); return 2; }
+    if (sign_init() != 0) { fprintf(stderr, "sxsign: cannot initialise libsodium\n"); return 1; }
     struct signer *s = signer_from_string(argv[1], err, sizeof err);
     if (!s) { fprintf(stderr, "sxsign: %s\n", err); return 2; }
     size_t blen = 0;
