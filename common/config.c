@@ -29,6 +29,7 @@
 #define CFG_FILE_MAX (1 << 20)
 #define SECRET_MAX 16384
 #define TASK_ID_MAX 32
+#define CFG_MAX_ITEMS 256         /* tasks, accounts, keys of one mapping */
 
 struct tinfo {                     /* per task, for the cross-task checks */
     size_t idx;                    /* position in the tasks sequence */
@@ -314,6 +315,10 @@ static void map_check(struct ld *L, const yaml_node_t *m, const char *path,
                       const char *const *known, const char *const *moved)
 {
     yaml_node_pair_t *start = m->data.mapping.pairs.start;
+    if (m->data.mapping.pairs.top - start > CFG_MAX_ITEMS) {
+        err_at(L, m, shown(path), "too many keys (more than %d)", CFG_MAX_ITEMS);
+        return;
+    }
     for (yaml_node_pair_t *p = start; p < m->data.mapping.pairs.top; p++) {
         yaml_node_t *k = node_at(L, p->key);
         if (k->type != YAML_SCALAR_NODE) {
@@ -1021,6 +1026,11 @@ static void load_root(struct ld *L, const yaml_node_t *root)
     load_log(L, root);
     yaml_node_t *tasks = mreq(L, root, "tasks", "", fp);
     size_t na = seq_len(mget(L, root, "accounts")), nt = seq_len(tasks);
+    if (na > CFG_MAX_ITEMS || nt > CFG_MAX_ITEMS) {
+        err_at(L, root, "", "too many %s (at most %d)", nt > CFG_MAX_ITEMS ? "tasks" : "accounts",
+               CFG_MAX_ITEMS);
+        return;
+    }
     L->c->accounts = calloc(na + nt + 1, sizeof *L->c->accounts);
     L->c->tasks = calloc(nt + 1, sizeof *L->c->tasks);
     L->ti = calloc(nt + 1, sizeof *L->ti);
@@ -1133,6 +1143,7 @@ static void set_dir(struct ld *L, const char *path)
 
 struct cfg *cfg_load(const char *path, FILE *errs)
 {
+    if (!errs) errs = stderr;
     struct ld L = {.file = path, .errs = errs};
     size_t len = 0;
     if (sign_init() != 0) { fprintf(errs, "%s: cannot initialise libsodium\n", path); return NULL; }
