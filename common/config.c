@@ -176,9 +176,10 @@ static const char *describe(const yaml_node_t *n, char *buf, size_t cap)
 {
     if (n->type != YAML_SCALAR_NODE || kind_of(n) == K_NULL) return what(n);
     char v[52];
+    const unsigned char *s = (const unsigned char *)sval(n);
     size_t i = 0;
-    for (const char *s = sval(n); *s && i < 48; s++)
-        v[i++] = isprint((unsigned char)*s) ? *s : '?';
+    for (; s[i] && i < 48; i++) v[i] = s[i] < 0x20 || s[i] == 0x7f ? '?' : (char)s[i];
+    while (i > 0 && s[i] && (s[i] & 0xc0) == 0x80) i--;   /* do not cut a UTF-8 sequence */
     v[i] = 0;
     const char *more = sval(n)[i] ? "..." : "";
     if (kind_of(n) != K_STR) snprintf(buf, cap, "%s%s", v, more);

@@ -410,6 +410,16 @@ static void t_misc_errors(void **st)
     expect_error("control:\n  socket: \"/tmp/" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
                  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock\"\n" TASK_HEAD CREDS SIZING,
                  "is too long for a Unix socket", 2, 11);
+    /* bounded: no quadratic work on a huge file */
+    char *many = malloc(8 + 257 * 7);
+    assert_non_null(many);
+    strcpy(many, "tasks:\n");
+    for (int i = 0; i < 257; i++) strcat(many, "  - {}\n");
+    expect_error(many, "too many tasks (at most 256)", 1, 1);
+    free(many);
+    /* values are echoed as UTF-8, control characters masked */
+    expect_error(TASK_HEAD CREDS "    sizing:\n      base_qty: \"\xef\xbc\x91\\t\"\n",
+                 "got \"\xef\xbc\x91?\"", 8, 17);
 }
 
 /* ---- valid configs ----------------------------------------------------------- */
