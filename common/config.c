@@ -754,6 +754,7 @@ static void load_accounts(struct ld *L, const yaml_node_t *root)
 {
     char fp[P_MAX];
     yaml_node_t *s = mfield(L, root, "accounts", "", fp);
+    if (s && s->type == YAML_SCALAR_NODE && kind_of(s) == K_NULL) return;   /* "accounts:" alone */
     if (!s || !want_seq(L, s, "accounts")) return;
     for (size_t i = 0; i < seq_len(s); i++) {
         char p[P_MAX];
