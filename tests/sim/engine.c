@@ -496,8 +496,11 @@ void sim_advance(sim_engine *e, int64_t now_us)
         n++;
     }
     e->last_us = now_us;
-    if (n)
-        for (int i = 0; i < e->nm; i++) sim_queue_market(e, &e->m[i], now_us);
+    if (!n) return;
+    for (int i = 0; i < e->nm; i++) {
+        sim_mkt_rebuild(e, &e->m[i]);
+        sim_queue_market(e, &e->m[i], now_us);
+    }
 }
 
 /* ------------------------------------------------------------ rate limiter */

@@ -131,14 +131,26 @@ static int build_side(sim_engine *e, sim_mkt *m, sim_level *lv, double half, int
     return n;
 }
 
+static double cur_half_spread(const sim_engine *e, const sim_mkt *m)
+{
+    return (m->blowout_until > e->sim_t ? m->blowout_bps : m->sym.cfg.spread_bps) / 2;
+}
+
+/* Synthetic touch: best bid / ask around the mark, at least a tick apart. */
+static void touch(const sim_engine *e, const sim_mkt *m, dec_t *bid, dec_t *ask)
+{
+    double half = cur_half_spread(e, m);
+    dec_t tick = m->sym.tick;
+    *bid = dec_round(by_bps(m->mark, -half), tick, DEC_FLOOR);
+    *ask = dec_round(by_bps(m->mark, half), tick, DEC_CEIL);
+    if (*ask <= *bid) *ask = *bid + tick;
+}
+
 void sim_mkt_rebuild(sim_engine *e, sim_mkt *m)
 {
-    double spread = m->blowout_until > e->sim_t ? m->blowout_bps : m->sym.cfg.spread_bps;
-    double half = spread / 2;
-    dec_t tick = m->sym.tick;
-    dec_t bid = dec_round(by_bps(m->mark, -half), tick, DEC_FLOOR);
-    dec_t ask = dec_round(by_bps(m->mark, half), tick, DEC_CEIL);
-    if (ask <= bid) ask = bid + tick;
+    double half = cur_half_spread(e, m);
+    dec_t bid, ask;
+    touch(e, m, &bid, &ask);
     m->nsb = build_side(e, m, m->sb, half, -1, bid);
     m->nsa = build_side(e, m, m->sa, half, +1, ask);
 }
@@ -163,7 +175,9 @@ static void public_trade(sim_engine *e, sim_mkt *m, int64_t now_us)
     sim_side side = sim_rng_unit(&m->rng_trade) < 0.5 ? SIM_BUY : SIM_SELL;
     dec_t q = dec_round(dec_mul_f(c->trade_qty, sim_rng_unit(&m->rng_trade)), m->sym.lot, DEC_FLOOR);
     if (q < c->min_qty) q = c->min_qty;
-    dec_t px = side == SIM_BUY ? (m->nsa ? m->sa[0].price : m->mark) : (m->nsb ? m->sb[0].price : m->mark);
+    dec_t bid, ask;
+    touch(e, m, &bid, &ask);
+    dec_t px = side == SIM_BUY ? ask : bid;
     sim_public_trade *t = &m->recent[m->recent_head];
     memset(t, 0, sizeof *t);
     t->id = e->next_ptid++;
@@ -213,15 +227,16 @@ void sim_mkt_trade_through(sim_engine *e, sim_mkt *m, int64_t now_us)
 
 /* ------------------------------------------------------------ one step */
 
+/* Mark, index, public trades and trade-throughs; the synthetic book itself
+ * is rebuilt once per sim_advance (sim_mkt_rebuild), not every step. */
 void sim_mkt_step(sim_engine *e, sim_mkt *m, int64_t now_us)
 {
     const sim_symbol_cfg *c = &m->sym.cfg;
     double z = sim_rng_normal(&m->rng_walk);
     double bps = c->volatility_bps * sqrt(SIM_STEP_S) * z + c->trend_bps_per_min * SIM_STEP_S / 60.0;
     set_mark_raw(m, by_bps(m->mark_raw, bps));
-    double iz = c->index_bps * sim_rng_normal(&m->rng_book);
+    double iz = c->index_bps * sim_rng_normal(&m->rng_walk);
     m->index = to_tick(by_bps(m->mark, iz), m->sym.tick);
-    sim_mkt_rebuild(e, m);
     int n = poisson(&m->rng_trade, c->trade_rate_per_s * SIM_STEP_S);
     for (int i = 0; i < n; i++) public_trade(e, m, now_us);
     sim_mkt_trade_through(e, m, now_us);

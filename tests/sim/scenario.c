@@ -242,6 +242,7 @@ typedef int (*pair_fn)(pctx *c, const char *key, yaml_node_t *k, yaml_node_t *v,
 /* Calls fn for every key of a mapping node. */
 static int each_pair(pctx *c, yaml_node_t *map, const char *what, pair_fn fn, void *arg)
 {
+    if (map && map->type == YAML_SCALAR_NODE && !map->data.scalar.length) return 0; /* "key:" alone */
     if (!map || map->type != YAML_MAPPING_NODE) return perr(c, map, "%s: expected a mapping", what);
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
         yaml_node_t *k = node(c, p->key), *v = node(c, p->value);
@@ -319,7 +320,6 @@ static int symbols_pair(pctx *c, const char *key, yaml_node_t *k, yaml_node_t *v
         s = &sc->symbols[sc->nsymbols++];
         sym_default(s, key, 2, 3, "0.001", "1000", "0", "1", "0.25");
     }
-    if (v && v->type == YAML_SCALAR_NODE && !v->data.scalar.length) return 0; /* "BTC-USD:" alone */
     if (each_pair(c, v, key, sym_pair, s) != 0) return -1;
     if (s->trade_qty == 0) s->trade_qty = s->level_qty / 4;
     return sym_check(c, v, s);
