@@ -359,7 +359,7 @@ static int setup(struct sim_srv *s, int *port)
         event_add(s->sig_term, NULL))
         return -1;
     if (add_timer(s, &s->tick, tick_cb, s->o.tick_ms > 0 ? s->o.tick_ms : 50) ||
-        add_timer(s, &s->pinger, ping_cb, 1000))
+        add_timer(s, &s->pinger, ping_cb, 250))
         return -1;
     return 0;
 }
