@@ -169,19 +169,13 @@ static int poisson(sim_rng *r, double lambda)
     return k - 1;
 }
 
-static void public_trade(sim_engine *e, sim_mkt *m, int64_t now_us)
+void sim_mkt_public_trade(sim_engine *e, sim_mkt *m, sim_side side, dec_t px, dec_t q, bool capped,
+                          int64_t now_us)
 {
-    const sim_symbol_cfg *c = &m->sym.cfg;
-    sim_side side = sim_rng_unit(&m->rng_trade) < 0.5 ? SIM_BUY : SIM_SELL;
-    dec_t q = dec_round(dec_mul_f(c->trade_qty, sim_rng_unit(&m->rng_trade)), m->sym.lot, DEC_FLOOR);
-    if (q < c->min_qty) q = c->min_qty;
-    dec_t bid, ask;
-    touch(e, m, &bid, &ask);
-    dec_t px = side == SIM_BUY ? ask : bid;
     sim_public_trade *t = &m->recent[m->recent_head];
     memset(t, 0, sizeof *t);
     t->id = e->next_ptid++;
-    memcpy(t->symbol, c->name, SIM_SYM_MAX);
+    memcpy(t->symbol, m->sym.cfg.name, SIM_SYM_MAX);
     t->side = side;
     t->price = px;
     t->qty = q;
@@ -190,10 +184,22 @@ static void public_trade(sim_engine *e, sim_mkt *m, int64_t now_us)
     if (m->nrecent < SIM_RECENT_MAX) m->nrecent++;
     sim_mkt_note_trade(m, px, q);
     e->st.public_trades++;
-    if (e->stale_until > e->sim_t || m->pt_this_adv >= SIM_PT_PER_ADV) return;
-    m->pt_this_adv++;
-    sim_event *ev = sim_q_push(e, SIM_EV_PUBLIC_TRADE, "", c->name);
+    if (e->stale_until > e->sim_t || (capped && m->pt_this_adv >= SIM_PT_PER_ADV)) return;
+    if (capped) m->pt_this_adv++;
+    sim_event *ev = sim_q_push(e, SIM_EV_PUBLIC_TRADE, "", m->sym.cfg.name);
     ev->u.ptrade = *t;
+}
+
+/* A synthetic trade at the touch, random side and size. */
+static void public_trade(sim_engine *e, sim_mkt *m, int64_t now_us)
+{
+    const sim_symbol_cfg *c = &m->sym.cfg;
+    sim_side side = sim_rng_unit(&m->rng_trade) < 0.5 ? SIM_BUY : SIM_SELL;
+    dec_t q = dec_round(dec_mul_f(c->trade_qty, sim_rng_unit(&m->rng_trade)), m->sym.lot, DEC_FLOOR);
+    if (q < c->min_qty) q = c->min_qty;
+    dec_t bid, ask;
+    touch(e, m, &bid, &ask);
+    sim_mkt_public_trade(e, m, side, side == SIM_BUY ? ask : bid, q, true, now_us);
 }
 
 /* ------------------------------------------------------------ trade-through */

@@ -206,7 +206,8 @@ static int execute(sim_engine *e, sim_mkt *m, sim_order *o, dec_t px, dec_t q, b
     o->updated_us = now_us;
     o->position_id = p->id;
     record_trade(e, a, o, px, q, fee, pnl, maker, now_us);
-    sim_mkt_note_trade(m, px, q);
+    if (!maker) sim_mkt_public_trade(e, m, o->side, px, q, false, now_us);
+    else if (!e->in_take) sim_mkt_public_trade(e, m, o->side == SIM_BUY ? SIM_SELL : SIM_BUY, px, q, false, now_us);
     e->st.fills++;
     int live = 1;
     if (o->fill_qty >= o->qty) {
@@ -317,7 +318,10 @@ static void admit(sim_engine *e, sim_mkt *m, sim_acct *a, sim_order *o, int64_t 
     }
     refresh(o);
     emit_order(e, o);
-    if (!take(e, m, a, o, now_us)) return;
+    e->in_take = true;
+    int live = take(e, m, a, o, now_us);
+    e->in_take = false;
+    if (!live) return;
     if (o->tif == SIM_IOC) {
         finish(e, m, a, o, SIM_CANCELED, NULL, now_us);
     } else if (ptr_grow(&a->live, &a->caplive, a->nlive) != 0 || uside_insert(side_of(m, o->side), o) != 0) {

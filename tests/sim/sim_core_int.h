@@ -73,6 +73,7 @@ struct sim_engine {
     char reject_msg[SIM_REASON_MAX];
     uint64_t ulid_ctr;
     sim_stats st;
+    bool in_take;                 /* matching a user taker (maker fills are not public trades) */
     sim_event scratch;            /* target of pushes when allocation fails */
     uint64_t dropped;             /* events lost to allocation failure */
 };
@@ -104,6 +105,10 @@ void sim_mkt_step(sim_engine *e, sim_mkt *m, int64_t now_us);
 void sim_mkt_trade_through(sim_engine *e, sim_mkt *m, int64_t now_us);
 void sim_mkt_apply_jump(sim_mkt *m, double bps);
 void sim_mkt_note_trade(sim_mkt *m, dec_t px, dec_t qty);
+/* Records a public trade (recent list, last/hi/lo/volume) and queues its
+ * event unless the feed is stale (or, when capped, the per-advance cap hit). */
+void sim_mkt_public_trade(sim_engine *e, sim_mkt *m, sim_side taker, dec_t px, dec_t q, bool capped,
+                          int64_t now_us);
 void sim_sched_fire(sim_engine *e, const sim_sched *s, int64_t now_us);
 
 #endif

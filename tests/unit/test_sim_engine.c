@@ -112,6 +112,15 @@ static void test_price_time_priority(void **st)
     assert_int_equal(sim_trades_history(e, "T", NULL, tr, 4), 3);
     assert_true(tr[2].price == P("100.50")); /* oldest last */
     assert_false(tr[0].maker);
+    /* every execution is also a public trade, taker side */
+    sim_public_trade pt[8];
+    assert_int_equal(sim_recent_trades(e, "TST-USD", pt, 8), 3);
+    assert_int_equal(pt[0].side, SIM_BUY);
+    assert_true(pt[0].price == P("101") && pt[0].qty == P("0.5"));
+    sim_price px;
+    sim_price_get(e, "TST-USD", &px);
+    assert_true(px.last == P("101"));
+    assert_true(px.best_ask == P("101")); /* B's remainder */
     sim_engine_free(e);
 }
 
