@@ -165,15 +165,16 @@ static struct ord *send_order(struct task *t, enum side side, int tier, dec_t pr
     return o;
 }
 
-static bool cancel_due(const struct ord *o, int64_t now_us)
+/* A cancel already sent is followed up by query_order (reconcile), and
+ * re-sent only when the venue says the order is still open (force). */
+static bool cancel_due(const struct ord *o)
 {
-    return ord_is_live(o) &&
-           (o->status != OS_PENDING_CANCEL || now_us - o->cancel_us > TASK_UNCONFIRMED_US);
+    return ord_is_live(o) && o->status != OS_PENDING_CANCEL;
 }
 
-static void send_cancel(struct task *t, struct ord *o, int64_t now_us)
+static void send_cancel(struct task *t, struct ord *o, bool force, int64_t now_us)
 {
-    if (!cancel_due(o, now_us)) return;
+    if (!ord_is_live(o) || (!force && !cancel_due(o))) return;
     if (t->v.ops->cancel(t->v.ctx, t->cfg.symbol, o->cl_ord_id, o->order_id) == 0)
         ord_mark_cancel(o, now_us);
 }
@@ -185,7 +186,7 @@ static void cancel_all(struct task *t, int64_t now_us)
     struct ord *os[ORD_MAX];
     size_t n = 0;
     for (int i = 0; i < t->book.n; i++)
-        if (cancel_due(&t->book.o[i], now_us)) {
+        if (cancel_due(&t->book.o[i])) {
             os[n] = &t->book.o[i];
             ids[n++] = t->book.o[i].cl_ord_id;
         }
@@ -195,7 +196,7 @@ static void cancel_all(struct task *t, int64_t now_us)
         TLOG(t, "cancel sent for %zu order(s)", n);
         return;
     }
-    for (size_t i = 0; i < n; i++) send_cancel(t, os[i], now_us);
+    for (size_t i = 0; i < n; i++) send_cancel(t, os[i], false, now_us);
 }
 
 static void query_open_orders(struct task *t, int64_t now_us)
@@ -276,7 +277,7 @@ static void on_slot_fill(struct task *t, struct ord *o, dec_t filled, int64_t no
     if (strat_fit_qty(&t->si, s->remaining) > 0) return;
     s->remaining = 0;   /* chain complete: cool down, then a fresh full-size quote */
     s->cooldown_until_us = now_us + (int64_t)(t->cfg.fill_cooldown_s * 1e6);
-    if (ord_is_live(o)) send_cancel(t, o, now_us);   /* unquotable residue */
+    send_cancel(t, o, false, now_us);   /* unquotable residue */
     TLOG(t, "tier %d %s filled: cooling down %.1f s", o->tier + 1, side_name(o->side),
          t->cfg.fill_cooldown_s);
 }
@@ -304,7 +305,7 @@ static void adopt_orphan(struct task *t, const struct venue_order *v, int64_t no
     if (!o || !ord_is_live(o)) return;
     TLOG(t, "cancelling orphan order %s (%s %s)", v->cl_ord_id, side_name(v->side),
          order_status_name(v->status));
-    send_cancel(t, o, now_us);
+    send_cancel(t, o, false, now_us);
 }
 
 static void on_order(struct task *t, const struct venue_order *v, int64_t now_us)
@@ -425,7 +426,8 @@ static void on_query_order(struct task *t, const struct venue_event *ev, int64_t
         return;
     }
     after_change(t, &ch, now_us);
-    if (ch.o->status == OS_PENDING_CANCEL) send_cancel(t, ch.o, now_us);   /* still open: again */
+    if (ev->found && ch.o->status == OS_PENDING_CANCEL && order_status_live(v->status))
+        send_cancel(t, ch.o, true, now_us);   /* still open at the venue: cancel again */
 }
 
 static void on_cancel_result(struct task *t, const struct venue_event *ev, int64_t now_us)
@@ -438,8 +440,9 @@ static void on_cancel_result(struct task *t, const struct venue_event *ev, int64
     if (r == VR_REJECTED || r == VR_AMBIGUOUS) {
         o->query_us = now_us;
         t->v.ops->query_order(t->v.ctx, o->cl_ord_id);
-    } else {
-        o->cancel_us = now_us - TASK_UNCONFIRMED_US;   /* due again at the next step */
+    } else if (o->status == OS_PENDING_CANCEL) {
+        /* nothing was sent: back to its confirmed state, due again */
+        o->status = o->ack_us ? (o->fill_qty > 0 ? OS_PARTIAL : OS_OPEN) : OS_PENDING_NEW;
     }
 }
 
@@ -501,7 +504,7 @@ static bool settle_replacement(struct task *t, struct slot *s, int64_t now_us)
     struct ord *rep = ord_find(&t->book, s->repl);
     if (rep && ord_is_acked(rep)) {
         struct ord *cur = ord_find(&t->book, s->cur);
-        if (cur) send_cancel(t, cur, now_us);
+        if (cur) send_cancel(t, cur, false, now_us);
         memcpy(s->cur, s->repl, sizeof s->cur);
         s->repl[0] = 0;
         return true;
@@ -544,7 +547,7 @@ static void requote(struct task *t, struct slot *s, struct ord *cur, int tier, e
         return;
     }
     /* make-before-break would exceed the limit counting both: break first */
-    send_cancel(t, cur, now_us);
+    send_cancel(t, cur, false, now_us);
     LOGD("task", "%s: requote %s (%s): cancel first (position limit)", t->cfg.id, cur->cl_ord_id, why);
 }
 
@@ -575,16 +578,29 @@ static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
     place_new(t, s, tier, side, &q, strat_fit_qty(&t->si, s->remaining), now_us);
 }
 
+/* Cancels live orders no slot owns any more (a replaced quote whose cancel
+ * failed, an orphan): nothing of ours may rest unaccounted. */
+static void sweep_unowned(struct task *t, int64_t now_us)
+{
+    for (int i = 0; i < t->book.n; i++) {
+        struct ord *o = &t->book.o[i];
+        if (cancel_due(o) && !slot_of(t, o->cl_ord_id)) send_cancel(t, o, false, now_us);
+    }
+}
+
 static void eval_risk(struct task *t, int64_t now_us)
 {
     struct risk_pos p = {ord_position(&t->book), ord_resting(&t->book, SIDE_BUY),
                          ord_resting(&t->book, SIDE_SELL)};
     enum risk_state prev = t->risk.state;
     char first[128];
-    snprintf(first, sizeof first, "%s", t->risk.nreasons ? t->risk.reasons[0] : "");
+    scopy(first, sizeof first, t->risk.nreasons ? t->risk.reasons[0] : "");
     risk_eval(&t->risk, &p, now_us);
     const char *now_first = t->risk.nreasons ? t->risk.reasons[0] : "";
-    if (t->risk.state == prev && strcmp(first, now_first) == 0) return;
+    /* log changes of state or of the kind of reason (text before ':'), not
+     * every tick of a countdown */
+    size_t k1 = strcspn(first, ":"), k2 = strcspn(now_first, ":");
+    if (t->risk.state == prev && k1 == k2 && strncmp(first, now_first, k1) == 0) return;
     if (t->risk.state == RISK_SAFE) TLOG(t, "risk %s -> safe", risk_state_name(prev));
     else TWARN(t, "risk %s: %s", risk_state_name(t->risk.state), now_first);
 }
@@ -603,6 +619,7 @@ static void step(struct task *t, int64_t now_us)
         cancel_all(t, now_us);
         return;
     }
+    sweep_unowned(t, now_us);
     if (!t->have_md || t->mark <= 0) return;
     for (int i = 0; i < t->cfg.tiers; i++) {
         slot_step(t, i, SIDE_BUY, now_us);

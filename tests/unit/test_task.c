@@ -1,0 +1,532 @@
+/* Unit tests: one task end to end against the fake venue with a scripted
+ * clock — start-up reconciliation, quoting, make-before-break, fills and
+ * cooldown, halts, position limit, circuit breaker, stop sequence, status
+ * JSON (daemon/task.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "config.h"
+#include "fakevenue.h"
+#include "log.h"
+#include "task.h"
+
+static dec_t P(const char *s)
+{
+    dec_t v = 0;
+    assert_int_equal(dec_parse(s, &v), 0);
+    return v;
+}
+
+static struct fakevenue FV;
+static struct cfg_task C;
+static struct sym_info SI;
+static struct md_snapshot M;
+static struct task *T;
+static int64_t NOW, WALL;
+
+static int setup(void **st)
+{
+    (void)st;
+    memset(&FV, 0, sizeof FV);
+    cfg_task_init(&C, RISK_CONSERVATIVE);   /* bands 5-10..., limit 10000 USD, cooldown 60 s */
+    strcpy(C.id, "t1");
+    strcpy(C.symbol, "BTC-USD");
+    C.base_qty = P("0.01");
+    C.tiers = 1;
+    C.fill_cooldown_s = 10;
+    C.requote_drift_bps = 1;
+    C.shutdown_timeout_s = 30;
+    C.close_positions = true;
+    memset(&SI, 0, sizeof SI);
+    strcpy(SI.symbol, "BTC-USD");
+    SI.price_decimals = 2;
+    SI.qty_decimals = 4;
+    SI.tick = P("0.01");
+    SI.lot = P("0.0001");
+    SI.min_qty = P("0.0001");
+    SI.max_qty = P("100");
+    SI.trading = true;
+    memset(&M, 0, sizeof M);
+    strcpy(M.symbol, "BTC-USD");
+    NOW = 1000000000;
+    WALL = 1764000000000LL;
+    return 0;
+}
+
+static int teardown(void **st)
+{
+    (void)st;
+    task_free(T);
+    T = NULL;
+    return 0;
+}
+
+static void md(const char *mark)
+{
+    if (mark) M.mark = P(mark);
+    M.best_bid = M.mark - DEC_ONE;
+    M.best_ask = M.mark + DEC_ONE;
+    M.n_bids = M.n_asks = 1;
+    M.bids[0].px = M.best_bid;
+    M.bids[0].qty = P("1");
+    M.asks[0].px = M.best_ask;
+    M.asks[0].qty = P("1");
+    M.price_recv_us = M.depth_recv_us = NOW;
+    task_on_md(T, &M, NOW, WALL);
+}
+
+/* Advances the scripted clock in 100 ms timer ticks, feeding fresh market
+ * data each tick when feed is set. */
+static void advance(int64_t ms, bool feed)
+{
+    for (int64_t t = 0; t < ms; t += 100) {
+        NOW += 100000;
+        WALL += 100;
+        if (feed) md(NULL);
+        task_on_timer(T, NOW, WALL);
+    }
+}
+
+static void ev(struct venue_event e) { task_on_event(T, &e, NOW, WALL); }
+
+static void create(void) { T = task_new(&C, &SI, fv_venue(&FV), NOW, WALL); assert_non_null(T); }
+
+/* Creates, starts, answers both start-up queries (no orders, position pos). */
+static void start(const char *pos)
+{
+    create();
+    task_start(T, NOW, WALL);
+    ev(fv_ev_open_orders("BTC-USD", NULL, 0));
+    ev(fv_ev_position("BTC-USD", P(pos), P("100000")));
+    assert_string_equal(task_state_name(T), "quoting");
+}
+
+static void ack(const struct order_req *r)
+{
+    ev(fv_ev_order("BTC-USD", r->cl_ord_id, 0, r->side, r->price, r->qty, 0, OS_OPEN, NULL));
+}
+
+static void canceled(const struct order_req *r, const char *fill)
+{
+    ev(fv_ev_order("BTC-USD", r->cl_ord_id, 0, r->side, r->price, r->qty, P(fill), OS_CANCELED, NULL));
+}
+
+static const struct order_req *place_at(int idx) { return &FV.calls[idx].req; }
+
+static const char *fmt(dec_t v, int d)
+{
+    static char b[4][32];
+    static int i;
+    i = (i + 1) % 4;
+    return dec_fmt(v, d, b[i], 32);
+}
+
+static json_t *status(void) { return task_status_json(T, NOW, WALL); }
+
+/* ---------------------------------------------------------------- */
+
+static void test_startup_reconciliation(void **st)
+{
+    (void)st;
+    create();
+    assert_string_equal(task_state_name(T), "starting");
+    task_start(T, NOW, WALL);
+    assert_int_equal(fv_count(&FV, FV_QOO), 1);
+    assert_int_equal(fv_count(&FV, FV_QPOS), 1);
+    md("100000");   /* market data before reconciliation: no quoting yet */
+    assert_int_equal(fv_count(&FV, FV_PLACE), 0);
+    struct venue_order l[5];
+    const char *ids[5] = {"t1-abc-5", "t1x-abc-1", "manual-1", "t1-b-abc-3", "t1-zz-77"};
+    for (int i = 0; i < 5; i++) {
+        struct venue_event e = fv_ev_order("BTC-USD", ids[i], 100 + i, SIDE_BUY, P("99000"), P("0.01"),
+                                           0, OS_OPEN, NULL);
+        l[i] = e.u.order;
+    }
+    ev(fv_ev_open_orders("BTC-USD", l, 5));
+    assert_true(fv_cancelled(&FV, "t1-abc-5") >= 0);
+    assert_true(fv_cancelled(&FV, "t1-zz-77") >= 0);
+    assert_int_equal(fv_cancelled(&FV, "t1x-abc-1"), -1);
+    assert_int_equal(fv_cancelled(&FV, "manual-1"), -1);
+    assert_int_equal(fv_cancelled(&FV, "t1-b-abc-3"), -1);   /* task "t1-b"'s order */
+    assert_int_equal(fv_count(&FV, FV_PLACE), 0);           /* position not known yet */
+    assert_string_equal(task_state_name(T), "starting");
+    ev(fv_ev_position("BTC-USD", P("0.02"), P("99000")));
+    assert_string_equal(task_state_name(T), "quoting");
+    md(NULL);
+    assert_int_equal(fv_count(&FV, FV_PLACE), 2);
+    int first_place = fv_nth_place(&FV, SIDE_BUY, 0);
+    assert_true(fv_cancelled(&FV, "t1-abc-5") < first_place);
+    json_t *p = task_position_json(T);
+    assert_string_equal(json_string_value(json_object_get(p, "position")), "0.0200");
+    json_decref(p);
+    assert_false(task_orders_settled(T));   /* orphans not yet confirmed */
+}
+
+static void test_quotes_and_make_before_break(void **st)
+{
+    (void)st;
+    start("0");
+    md("100000");
+    assert_int_equal(fv_count(&FV, FV_PLACE), 2);
+    const struct order_req *b = fv_last_place(&FV, SIDE_BUY), *a = fv_last_place(&FV, SIDE_SELL);
+    assert_string_equal(fmt(b->price, 2), "99925.00");
+    assert_string_equal(fmt(a->price, 2), "100075.00");
+    assert_string_equal(fmt(b->qty, 4), "0.0100");
+    assert_int_equal(b->tif, TIF_ALO);
+    assert_false(b->reduce_only);
+    assert_true(task_owns_cloid(T, b->cl_ord_id));
+    assert_true(strlen(b->cl_ord_id) <= 40);
+    assert_string_not_equal(a->cl_ord_id, b->cl_ord_id);
+    struct order_req oldb = *b, olda = *a;
+    ack(&oldb);
+    ack(&olda);
+    /* drift 0.9 bps < 1: nothing */
+    md("100009");
+    assert_int_equal(fv_count(&FV, FV_PLACE), 2);
+    /* drift 1.1 bps: replacements placed, the old orders still stand */
+    md("100011");
+    assert_int_equal(fv_count(&FV, FV_PLACE), 4);
+    int nb = fv_nth_place(&FV, SIDE_BUY, 1);
+    assert_string_equal(fmt(place_at(nb)->price, 2), "99935.99");
+    assert_string_equal(fmt(fv_last_place(&FV, SIDE_SELL)->price, 2), "100086.01");
+    assert_int_equal(fv_cancelled(&FV, oldb.cl_ord_id), -1);
+    assert_int_equal(fv_cancelled(&FV, olda.cl_ord_id), -1);
+    /* more market data while the replacement is in flight: no third order */
+    md("100012");
+    assert_int_equal(fv_count(&FV, FV_PLACE), 4);
+    /* the new bid is acknowledged: now (and only now) the old bid is cancelled */
+    struct order_req newb = *place_at(nb);
+    ack(&newb);
+    int c = fv_cancelled(&FV, oldb.cl_ord_id);
+    assert_true(c > nb);
+    assert_int_equal(fv_cancelled(&FV, olda.cl_ord_id), -1);
+    assert_int_equal(fv_cancelled(&FV, newb.cl_ord_id), -1);
+    /* status shows the new bid */
+    json_t *s = status();
+    json_t *bid = json_object_get(json_array_get(json_object_get(s, "tiers"), 0), "bid");
+    assert_string_equal(json_string_value(json_object_get(bid, "price")), "99935.99");
+    json_decref(s);
+}
+
+static void test_band_exit(void **st)
+{
+    (void)st;
+    C.requote_drift_bps = 1000;   /* only the band rule */
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY);
+    ack(&b);
+    ack(fv_last_place(&FV, SIDE_SELL));
+    md("99980");                  /* bid 5.5 bps away: inside [5,10] */
+    assert_int_equal(fv_count(&FV, FV_PLACE), 2);
+    md("99970");                  /* bid 4.5 bps, ask 10.5 bps: both out of [5,10] */
+    assert_int_equal(fv_count(&FV, FV_PLACE), 4);
+    assert_string_equal(fmt(fv_last_place(&FV, SIDE_BUY)->price, 2), "99895.02");
+    assert_string_equal(fmt(fv_last_place(&FV, SIDE_SELL)->price, 2), "100044.98");
+}
+
+static void test_partial_then_full_fill_and_cooldown(void **st)
+{
+    (void)st;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY);
+    ack(&b);
+    ack(fv_last_place(&FV, SIDE_SELL));
+    /* partial fill: the rest stays */
+    ev(fv_ev_fill("BTC-USD", b.cl_ord_id, 5001, SIDE_BUY, b.price, P("0.004")));
+    ev(fv_ev_fill("BTC-USD", b.cl_ord_id, 5001, SIDE_BUY, b.price, P("0.004")));   /* duplicate */
+    assert_int_equal(fv_count(&FV, FV_PLACE), 2);
+    assert_int_equal(fv_cancelled(&FV, b.cl_ord_id), -1);
+    json_t *s = status();
+    assert_int_equal(json_integer_value(json_object_get(s, "fills_today")), 1);
+    assert_string_equal(json_string_value(json_object_get(s, "position")), "0.0040");
+    json_decref(s);
+    /* re-quote carries the remaining 0.006 */
+    md("100020");
+    const struct order_req *nb = fv_last_place(&FV, SIDE_BUY);
+    assert_string_not_equal(nb->cl_ord_id, b.cl_ord_id);
+    assert_string_equal(fmt(nb->qty, 4), "0.0060");
+    struct order_req b2 = *nb;
+    ack(&b2);
+    assert_true(fv_cancelled(&FV, b.cl_ord_id) >= 0);
+    canceled(&b, "0.004");
+    /* full fill of the rest: this side cools down for 10 s */
+    ev(fv_ev_order("BTC-USD", b2.cl_ord_id, 0, SIDE_BUY, b2.price, b2.qty, b2.qty, OS_FILLED, NULL));
+    int places = fv_count(&FV, FV_PLACE);
+    advance(9900, true);
+    assert_int_equal(fv_count(&FV, FV_PLACE), places);
+    advance(200, true);
+    assert_int_equal(fv_count(&FV, FV_PLACE), places + 1);
+    const struct order_req *b3 = fv_last_place(&FV, SIDE_BUY);
+    assert_string_equal(fmt(b3->qty, 4), "0.0100");       /* a fresh full-size chain */
+    s = status();
+    assert_int_equal(json_integer_value(json_object_get(s, "fills_today")), 2);
+    assert_string_equal(json_string_value(json_object_get(s, "position")), "0.0100");
+    json_decref(s);
+}
+
+static void test_operator_halt_and_resume(void **st)
+{
+    (void)st;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
+    ack(&b);
+    ack(&a);
+    task_halt(T, "maintenance", NOW);
+    assert_true(fv_cancelled(&FV, b.cl_ord_id) >= 0);
+    assert_true(fv_cancelled(&FV, a.cl_ord_id) >= 0);
+    canceled(&b, "0");
+    canceled(&a, "0");
+    assert_true(task_orders_settled(T));
+    advance(120000, true);   /* two minutes of calm do not lift an operator halt */
+    assert_int_equal(fv_count(&FV, FV_PLACE), 2);
+    json_t *s = status();
+    assert_string_equal(json_string_value(json_object_get(s, "state")), "halted");
+    json_t *r = json_object_get(s, "risk");
+    assert_string_equal(json_string_value(json_object_get(r, "state")), "halt");
+    assert_true(json_is_true(json_object_get(r, "operator_halt")));
+    assert_non_null(strstr(json_string_value(json_array_get(json_object_get(r, "reasons"), 0)),
+                           "maintenance"));
+    json_decref(s);
+    task_resume(T, NOW);
+    assert_string_equal(task_state_name(T), "quoting");
+    assert_int_equal(fv_count(&FV, FV_PLACE), 4);
+}
+
+static void test_auto_halt_stale_and_cooldown(void **st)
+{
+    (void)st;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
+    ack(&b);
+    ack(&a);
+    advance(3000, false);     /* exactly stale_data_ms: still fine */
+    assert_string_equal(task_state_name(T), "quoting");
+    advance(200, false);
+    assert_string_equal(task_state_name(T), "halted");
+    assert_true(fv_cancelled(&FV, b.cl_ord_id) >= 0);
+    assert_true(fv_cancelled(&FV, a.cl_ord_id) >= 0);
+    json_t *s = status();
+    json_t *r = json_object_get(s, "risk");
+    assert_false(json_is_true(json_object_get(r, "operator_halt")));
+    assert_non_null(strstr(json_string_value(json_array_get(json_object_get(r, "reasons"), 0)),
+                           "stale data"));
+    json_decref(s);
+    canceled(&b, "0");
+    canceled(&a, "0");
+    advance(59000, true);     /* calm, but not yet 60 s */
+    assert_string_equal(task_state_name(T), "halted");
+    assert_int_equal(fv_count(&FV, FV_PLACE), 2);
+    advance(1500, true);
+    assert_string_equal(task_state_name(T), "quoting");
+    assert_int_equal(fv_count(&FV, FV_PLACE), 4);
+}
+
+static void test_position_limit_blocks_adding_side(void **st)
+{
+    (void)st;
+    start("0.1");             /* 10000 USD at 100000 = the conservative limit */
+    md("100000");
+    assert_int_equal(fv_count(&FV, FV_PLACE), 1);
+    assert_non_null(fv_last_place(&FV, SIDE_SELL));
+    assert_null(fv_last_place(&FV, SIDE_BUY));
+    json_t *s = status();
+    json_t *r = json_object_get(s, "risk");
+    assert_string_equal(json_string_value(json_object_get(r, "state")), "caution");
+    assert_non_null(strstr(json_string_value(json_array_get(json_object_get(r, "reasons"), 0)),
+                           "buy side blocked"));
+    assert_string_equal(json_string_value(json_object_get(s, "state")), "quoting");
+    json_decref(s);
+}
+
+static void test_circuit_breaker(void **st)
+{
+    (void)st;
+    start("0");
+    md("100000");
+    ack(fv_last_place(&FV, SIDE_SELL));
+    /* post-only rejections are normal: counted, never trip anything */
+    for (int i = 0; i < 10; i++) {
+        const struct order_req *b = fv_last_place(&FV, SIDE_BUY);
+        ev(fv_ev_order("BTC-USD", b->cl_ord_id, 0, SIDE_BUY, b->price, b->qty, 0, OS_REJECTED,
+                       "alo order rejected"));
+    }
+    assert_string_equal(task_state_name(T), "quoting");
+    json_t *s = status();
+    assert_int_equal(json_integer_value(json_object_get(s, "alo_rejects")), 10);
+    assert_int_equal(json_integer_value(json_object_get(s, "rejects")), 0);
+    json_decref(s);
+    for (int i = 0; i < 5; i++) {
+        const struct order_req *b = fv_last_place(&FV, SIDE_BUY);
+        ev(fv_ev_result(VEV_PLACE_RESULT, b->cl_ord_id, VR_REJECTED, "invalid price"));
+        if (i < 4) assert_string_equal(task_state_name(T), "quoting");
+    }
+    s = status();
+    assert_string_equal(json_string_value(json_object_get(s, "state")), "paused");
+    assert_string_equal(json_string_value(json_object_get(s, "state_reason")),
+                        "circuit breaker (5 rejects: invalid price)");
+    assert_int_equal(json_integer_value(json_object_get(s, "rejects")), 5);
+    json_decref(s);
+    assert_true(fv_cancelled(&FV, fv_last_place(&FV, SIDE_SELL)->cl_ord_id) >= 0);
+    int places = fv_count(&FV, FV_PLACE);
+    advance(1000, true);
+    assert_int_equal(fv_count(&FV, FV_PLACE), places);
+    canceled(fv_last_place(&FV, SIDE_SELL), "0");
+    task_resume(T, NOW);
+    assert_string_equal(task_state_name(T), "quoting");
+    assert_int_equal(fv_count(&FV, FV_PLACE), places + 2);
+}
+
+static void test_stop_sequence(void **st)
+{
+    (void)st;
+    start("0.02");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
+    ack(&b);
+    ack(&a);
+    int qoo = fv_count(&FV, FV_QOO);
+    task_stop(T, NOW);
+    assert_string_equal(task_state_name(T), "stopping");
+    assert_true(fv_cancelled(&FV, b.cl_ord_id) >= 0);
+    assert_true(fv_cancelled(&FV, a.cl_ord_id) >= 0);
+    assert_int_equal(fv_count(&FV, FV_QOO), qoo + 1);
+    int places = fv_count(&FV, FV_PLACE);
+    md("100001");             /* no quoting while stopping */
+    assert_int_equal(fv_count(&FV, FV_PLACE), places);
+    /* the list still shows both (cancels not yet effective): not confirmed */
+    struct venue_order l[2];
+    l[0] = fv_ev_order("BTC-USD", a.cl_ord_id, 0, SIDE_SELL, a.price, a.qty, 0, OS_OPEN, NULL).u.order;
+    l[1] = fv_ev_order("BTC-USD", b.cl_ord_id, 0, SIDE_BUY, b.price, b.qty, 0, OS_OPEN, NULL).u.order;
+    ev(fv_ev_open_orders("BTC-USD", l, 2));
+    canceled(&b, "0");
+    canceled(&a, "0");
+    assert_false(task_stop_done(T));
+    assert_int_equal(fv_count(&FV, FV_PLACE), places);
+    advance(1000, true);      /* re-queries the list */
+    assert_true(fv_count(&FV, FV_QOO) >= qoo + 2);
+    ev(fv_ev_open_orders("BTC-USD", NULL, 0));
+    /* confirmed: close the 0.02 long with a reduce-only IOC market sell */
+    assert_int_equal(fv_count(&FV, FV_PLACE), places + 1);
+    const struct order_req *c = fv_last_place(&FV, SIDE_SELL);
+    assert_true(c->market);
+    assert_true(c->reduce_only);
+    assert_int_equal(c->tif, TIF_IOC);
+    assert_string_equal(fmt(c->qty, 4), "0.0200");
+    assert_true(task_owns_cloid(T, c->cl_ord_id));
+    struct order_req close = *c;
+    ev(fv_ev_fill("BTC-USD", close.cl_ord_id, 9001, SIDE_SELL, P("99999"), P("0.02")));
+    ev(fv_ev_order("BTC-USD", close.cl_ord_id, 0, SIDE_SELL, 0, close.qty, close.qty, OS_FILLED, NULL));
+    assert_false(task_stop_done(T));
+    ev(fv_ev_position("BTC-USD", 0, 0));
+    assert_false(task_stop_done(T));      /* flat needs two consistent reports */
+    advance(1100, true);
+    ev(fv_ev_position("BTC-USD", 0, 0));
+    assert_true(task_stop_done(T));
+    assert_string_equal(task_stop_summary(T), "");
+    assert_string_equal(task_state_name(T), "stopped");
+    assert_true(task_orders_settled(T));
+    assert_int_equal(fv_count(&FV, FV_PLACE), places + 1);
+}
+
+static void test_stop_timeout_summary(void **st)
+{
+    (void)st;
+    C.shutdown_timeout_s = 5;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY);
+    ack(&b);
+    ack(fv_last_place(&FV, SIDE_SELL));
+    task_stop(T, NOW);
+    canceled(fv_last_place(&FV, SIDE_SELL), "0");
+    advance(4900, true);
+    assert_false(task_stop_done(T));
+    advance(200, true);
+    assert_true(task_stop_done(T));
+    assert_non_null(strstr(task_stop_summary(T), "1 order(s) not confirmed cancelled"));
+    assert_non_null(strstr(task_stop_summary(T), b.cl_ord_id));
+    /* the unconfirmed cancel was followed up with query_order */
+    assert_true(fv_count(&FV, FV_QORDER) >= 1);
+}
+
+static void test_status_json_and_uptime(void **st)
+{
+    (void)st;
+    start("0");
+    md("100000");
+    ack(fv_last_place(&FV, SIDE_BUY));
+    ack(fv_last_place(&FV, SIDE_SELL));
+    advance(5000, true);      /* both sides live, 7.5 bps from mark: qualifies */
+    json_t *s = status();
+    const char *keys[] = {"id", "symbol", "state", "risk", "mark", "best_bid", "best_ask", "tiers",
+                          "position", "entry_price", "upnl", "uptime", "fills_today", "orders_open",
+                          "rejects", "alo_rejects", "last_reason"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!json_object_get(s, keys[i])) fail_msg("status lacks %s", keys[i]);
+    assert_string_equal(json_string_value(json_object_get(s, "mark")), "100000.00");
+    assert_int_equal(json_integer_value(json_object_get(s, "orders_open")), 2);
+    json_t *u = json_object_get(s, "uptime");
+    assert_true(json_is_true(json_object_get(u, "both_sides_now")));
+    assert_string_equal(json_string_value(json_object_get(u, "hour_tier")), "none");
+    json_t *t0 = json_array_get(json_object_get(s, "tiers"), 0);
+    assert_int_equal(json_integer_value(json_object_get(t0, "tier")), 1);
+    json_t *ask = json_object_get(t0, "ask");
+    assert_string_equal(json_string_value(json_object_get(ask, "status")), "open");
+    assert_true(json_real_value(json_object_get(ask, "dist_bps")) > 7.4);
+    json_decref(s);
+    json_t *up = task_uptime_json(T, WALL);
+    assert_int_equal(json_array_size(json_object_get(up, "hours")), 24);
+    json_t *h = json_object_get(up, "this_hour");
+    assert_int_equal(json_integer_value(json_object_get(h, "seconds")), 6);   /* seconds 0..5 */
+    json_decref(up);
+    json_t *o = task_orders_json(T);
+    assert_int_equal(json_array_size(json_object_get(o, "orders")), 2);
+    json_decref(o);
+    /* halted time counts as not quoting */
+    task_halt(T, "x", NOW);
+    advance(3000, true);
+    up = task_uptime_json(T, WALL);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(up, "this_hour"), "seconds")), 6);
+    json_decref(up);
+}
+
+static void test_failed_task(void **st)
+{
+    (void)st;
+    create();
+    task_fail(T, "bad credentials");
+    assert_string_equal(task_state_name(T), "failed");
+    md("100000");
+    advance(1000, true);
+    assert_int_equal(fv_count(&FV, FV_PLACE), 0);
+    task_stop(T, NOW);
+    assert_true(task_stop_done(T));
+}
+
+int main(void)
+{
+    log_set_level(LOG_WARN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_startup_reconciliation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_quotes_and_make_before_break, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_band_exit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partial_then_full_fill_and_cooldown, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_operator_halt_and_resume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_auto_halt_stale_and_cooldown, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_position_limit_blocks_adding_side, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_circuit_breaker, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_sequence, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_timeout_summary, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_status_json_and_uptime, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_task, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
