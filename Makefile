@@ -130,8 +130,9 @@ install: all
 	  install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/ || exit 1; done
 	install -m 644 $(EXAMPLES) $(DESTDIR)$(PREFIX)/share/doc/mmd/examples/
 
-demo:
-	@echo "make demo: not yet (see the lifecycle/demo issue)"
+demo: deps-if-missing
+	$(MAKE) all
+	@BUILD=$(BUILD) tools/demo.sh
 
 bench:
 	@echo "make bench: not yet (see the benchmarks issue)"

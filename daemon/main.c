@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "daemon.h"
 #include "log.h"
 #include "sign.h"
 
@@ -62,7 +63,6 @@ int main(int argc, char **argv)
         cfg_free(cfg);
         return 0;
     }
-    fprintf(stderr, "mmd: trading loop not implemented yet\n");
-    cfg_free(cfg);
-    return 1;
+    if (cfg->log_level_set && !verbose && !getenv("MMD_LOG")) log_set_level(cfg->log_level);
+    return daemon_run(cfg);
 }
