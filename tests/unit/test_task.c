@@ -346,6 +346,59 @@ static void test_position_limit_blocks_adding_side(void **st)
     json_decref(s);
 }
 
+/* 0.085 long + 0.01 bid = 9500 USD; a replacement counted with the old bid
+ * would make 10500 > 10000: cancel first, place after the cancel. */
+static void test_break_before_make_at_limit(void **st)
+{
+    (void)st;
+    start("0.085");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY);
+    ack(&b);
+    ack(fv_last_place(&FV, SIDE_SELL));
+    int places = fv_count(&FV, FV_PLACE);
+    md("99980");              /* drift 2 bps: re-quote both */
+    assert_true(fv_cancelled(&FV, b.cl_ord_id) >= 0);
+    assert_int_equal(fv_count(&FV, FV_PLACE), places + 1);   /* only the ask's replacement */
+    assert_string_equal(fv_last_place(&FV, SIDE_BUY)->cl_ord_id, b.cl_ord_id);
+    canceled(&b, "0");
+    assert_int_equal(fv_count(&FV, FV_PLACE), places + 2);
+    assert_string_equal(fmt(fv_last_place(&FV, SIDE_BUY)->price, 2), "99905.01");
+}
+
+static void test_periodic_reconciliation(void **st)
+{
+    (void)st;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
+    ack(&b);                  /* the ask is never acknowledged */
+    int qoo = fv_count(&FV, FV_QOO);
+    advance(3000, true);
+    assert_int_equal(fv_count(&FV, FV_QORDER), 0);
+    advance(200, true);       /* unconfirmed > 3 s: query_order for the ask only */
+    assert_int_equal(fv_count(&FV, FV_QORDER), 1);
+    assert_string_equal(FV.calls[FV.n - 1].cl, a.cl_ord_id);
+    ev(fv_ev_query(a.cl_ord_id, false, NULL));   /* never reached the venue */
+    assert_string_not_equal(fv_last_place(&FV, SIDE_SELL)->cl_ord_id, a.cl_ord_id);
+    advance(2000, true);
+    assert_true(fv_count(&FV, FV_QOO) > qoo);
+    /* the list lacks our acked bid: it is queried, found filled */
+    ev(fv_ev_open_orders("BTC-USD", NULL, 0));
+    assert_string_equal(FV.calls[FV.n - 1].cl, b.cl_ord_id);
+    struct venue_order f = fv_ev_order("BTC-USD", b.cl_ord_id, 0, SIDE_BUY, b.price, b.qty, b.qty,
+                                       OS_FILLED, NULL).u.order;
+    ev(fv_ev_query(b.cl_ord_id, true, &f));
+    json_t *s = status();
+    assert_string_equal(json_string_value(json_object_get(s, "position")), "0.0100");
+    json_decref(s);
+    /* an order of ours we do not know, seen in the list, is cancelled */
+    struct venue_order l[1];
+    l[0] = fv_ev_order("BTC-USD", "t1-zz-9", 5, SIDE_SELL, P("101000"), P("1"), 0, OS_OPEN, NULL).u.order;
+    ev(fv_ev_open_orders("BTC-USD", l, 1));
+    assert_true(fv_cancelled(&FV, "t1-zz-9") >= 0);
+}
+
 static void test_circuit_breaker(void **st)
 {
     (void)st;
@@ -522,6 +575,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_operator_halt_and_resume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auto_halt_stale_and_cooldown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_position_limit_blocks_adding_side, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_break_before_make_at_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_periodic_reconciliation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_circuit_breaker, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_sequence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_timeout_summary, setup, teardown),
