@@ -237,12 +237,20 @@ static int get_str(pctx *c, yaml_node_t *n, const char *what, char *buf, size_t 
     return 0;
 }
 
+/* An empty value: "key:" alone, "~" or "null". */
+static bool is_null(const yaml_node_t *n)
+{
+    if (!n || n->type != YAML_SCALAR_NODE) return false;
+    const char *v = (const char *)n->data.scalar.value;
+    return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && (!*v || !strcmp(v, "~") || !strcmp(v, "null"));
+}
+
 typedef int (*pair_fn)(pctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg);
 
 /* Calls fn for every key of a mapping node. */
 static int each_pair(pctx *c, yaml_node_t *map, const char *what, pair_fn fn, void *arg)
 {
-    if (map && map->type == YAML_SCALAR_NODE && !map->data.scalar.length) return 0; /* "key:" alone */
+    if (is_null(map)) return 0;
     if (!map || map->type != YAML_MAPPING_NODE) return perr(c, map, "%s: expected a mapping", what);
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
         yaml_node_t *k = node(c, p->key), *v = node(c, p->value);
@@ -423,7 +431,7 @@ static int parse_event(pctx *c, yaml_node_t *n)
 
 static int parse_events(pctx *c, yaml_node_t *n)
 {
-    if (n->type == YAML_SCALAR_NODE && !n->data.scalar.length) return 0;
+    if (is_null(n)) return 0;
     if (n->type != YAML_SEQUENCE_NODE) return perr(c, n, "events: expected a list");
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
         if (parse_event(c, node(c, *it)) != 0) return -1;
@@ -539,8 +547,7 @@ int sim_scenario_load_str(const char *yaml, const char *name, sim_scenario *sc, 
         return -1;
     }
     yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (root && !(root->type == YAML_SCALAR_NODE && !root->data.scalar.length))
-        rc = each_pair(&c, root, "scenario", top_pair, sc);
+    if (root) rc = each_pair(&c, root, "scenario", top_pair, sc);
     if (rc == 0) rc = events_final(&c);
     yaml_document_delete(&doc);
     yaml_parser_delete(&p);

@@ -772,6 +772,85 @@ static void test_reject_next_and_leverage(void **st)
     sim_engine_free(e);
 }
 
+
+static void test_repeating_faults(void **st)
+{
+    (void)st;
+    sim_engine *e = mk_engine("speed: 2\n"
+                              "events:\n"
+                              "  - {at: 10, every: 10, until: 40, type: http_error, status: 502, duration: 4}\n"
+                              "  - {at: 5, type: reject_next, count: 1, message: nope}\n");
+    sim_event ev;
+    int n = 0;
+    int64_t first_start = 0, first_end = 0;
+    for (int i = 1; i <= 300; i++) {
+        sim_advance(e, T0 + i * 100 * MS); /* 30 s wall = 60 s sim */
+        while (sim_event_next(e, &ev)) {
+            if (ev.type != SIM_EV_FAULT || ev.u.fault.s.kind != SIM_K_HTTP_ERROR) continue;
+            if (!n++) {
+                first_start = ev.u.fault.start_us;
+                first_end = ev.u.fault.end_us;
+            }
+            assert_int_equal(ev.u.fault.s.status, 502);
+        }
+    }
+    assert_int_equal(n, 4); /* 10, 20, 30, 40 */
+    assert_true(first_start == T0 + 5 * SEC); /* sim 10 s at speed 2 */
+    assert_true(first_end == T0 + 7 * SEC);   /* 4 sim s = 2 wall s */
+    /* reject_next fired at sim 5 s */
+    sim_order o = place(e, "A", "BTC-USD", "buy", "limit", "gtc", "0.01", "60000", false, NULL);
+    assert_int_equal(o.status, SIM_REJECTED);
+    assert_string_equal(o.reason, "nope");
+    o = place(e, "A", "BTC-USD", "buy", "limit", "gtc", "0.01", "60000", false, NULL);
+    assert_int_equal(o.status, SIM_OPEN);
+    sim_engine_free(e);
+}
+
+static void test_reduce_only_maker_canceled(void **st)
+{
+    (void)st;
+    sim_engine *e = mk_engine(TEST_YAML);
+    place(e, "A", "TST-USD", "buy", "limit", "ioc", "1", "110.00", false, NULL); /* long 1 */
+    sim_order r = place(e, "A", "TST-USD", "sell", "limit", "gtc", "1", "105.00", true, "r");
+    assert_int_equal(r.status, SIM_OPEN);
+    place(e, "A", "TST-USD", "sell", "market", "ioc", "1", NULL, false, NULL); /* flat now */
+    assert_true(pos_qty(e, "A", "TST-USD") == 0);
+    /* a taker reaching the stale reduce-only order cancels it instead of flipping A */
+    sim_order t = place(e, "B", "TST-USD", "buy", "limit", "ioc", "1", "105.00", false, NULL);
+    assert_true(t.fill_qty == 0);
+    sim_order x = find(e, "A", r.id);
+    assert_int_equal(x.status, SIM_CANCELED);
+    assert_string_equal(x.reason, "reduce only order canceled");
+    assert_true(pos_qty(e, "A", "TST-USD") == 0);
+    sim_engine_free(e);
+}
+
+static void test_taker_event_order(void **st)
+{
+    (void)st;
+    sim_engine *e = mk_engine(TEST_YAML);
+    drain(e);
+    place(e, "A", "TST-USD", "buy", "limit", "gtc", "10", "110.00", false, "big"); /* level 110: 2.5..7.5 */
+    sim_event ev;
+    sim_ev_type seq[64];
+    int n = 0;
+    while (sim_event_next(e, &ev) && n < 64)
+        if (!strcmp(ev.account, "A")) seq[n++] = ev.type;
+    /* ORDER(open), then per fill TRADE ORDER POSITION BALANCE, then BALANCE after resting */
+    assert_true(n >= 6);
+    assert_int_equal(seq[0], SIM_EV_ORDER);
+    assert_int_equal(seq[1], SIM_EV_TRADE);
+    assert_int_equal(seq[2], SIM_EV_ORDER);
+    assert_int_equal(seq[3], SIM_EV_POSITION);
+    assert_int_equal(seq[4], SIM_EV_BALANCE);
+    assert_int_equal(seq[n - 1], SIM_EV_BALANCE);
+    sim_order o;
+    assert_int_equal(sim_order_find(e, "A", 0, "big", &o), 0);
+    assert_int_equal(o.status, SIM_OPEN); /* remainder rests at 110 */
+    assert_true(o.fill_qty >= P("2.5") && o.fill_qty <= P("7.5"));
+    sim_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -796,6 +875,9 @@ int main(void)
         cmocka_unit_test(test_scenario_files),
         cmocka_unit_test(test_calm_maker_uptime),
         cmocka_unit_test(test_reject_next_and_leverage),
+        cmocka_unit_test(test_repeating_faults),
+        cmocka_unit_test(test_reduce_only_maker_canceled),
+        cmocka_unit_test(test_taker_event_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
