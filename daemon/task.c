@@ -287,10 +287,10 @@ static void after_change(struct task *t, const struct ord_change *ch, int64_t no
     struct ord *o = ch->o;
     if (!o) return;
     if (ch->filled > 0) {
-        char q[32], p[32];
+        char q[32], p[32], f[32], n[32];
         TLOG(t, "fill %s %s %s @ %s (order %s, filled %s of %s)", side_name(o->side),
              dec_str(ch->filled, q, sizeof q), t->cfg.symbol, dec_str(o->fill_avg, p, sizeof p),
-             o->cl_ord_id, dec_str(o->fill_qty, q, sizeof q), dec_str(o->qty, p, sizeof p));
+             o->cl_ord_id, dec_str(o->fill_qty, f, sizeof f), dec_str(o->qty, n, sizeof n));
         count_fill(t, now_us);
         on_slot_fill(t, o, ch->filled, now_us);
     }
@@ -344,9 +344,11 @@ static void maybe_start_quoting(struct task *t)
          dec_str(ord_position(&t->book), p, sizeof p), ord_live_count(&t->book));
 }
 
-static void on_position(struct task *t, const struct venue_position *p)
+static void on_position(struct task *t, const struct venue_event *ev)
 {
-    if (strcmp(p->symbol, t->cfg.symbol) != 0) return;
+    const struct venue_position *p = &ev->u.position;
+    const char *sym = p->symbol[0] ? p->symbol : ev->symbol;
+    if (strcmp(sym, t->cfg.symbol) != 0) return;
     ord_apply_position(&t->book, p);
     if (t->st == TS_STARTING && !t->got_pos) {
         char q[32];
@@ -462,7 +464,7 @@ void task_on_event(struct task *t, const struct venue_event *ev, int64_t now_us,
     switch (ev->type) {
     case VEV_ORDER: on_order(t, &ev->u.order, now_us); break;
     case VEV_FILL: on_fill(t, &ev->u.fill, now_us); break;
-    case VEV_POSITION: on_position(t, &ev->u.position); break;
+    case VEV_POSITION: on_position(t, ev); break;
     case VEV_PLACE_RESULT: on_place_result(t, ev, now_us); break;
     case VEV_CANCEL_RESULT: on_cancel_result(t, ev, now_us); break;
     case VEV_OPEN_ORDERS:
@@ -621,6 +623,10 @@ static void step(struct task *t, int64_t now_us)
     }
     sweep_unowned(t, now_us);
     if (!t->have_md || t->mark <= 0) return;
+    if (!t->si.trading) {
+        slot_note(t, &t->slots[0][SIDE_BUY], "symbol is not trading: not quoting");
+        return;
+    }
     for (int i = 0; i < t->cfg.tiers; i++) {
         slot_step(t, i, SIDE_BUY, now_us);
         slot_step(t, i, SIDE_SELL, now_us);
@@ -692,6 +698,9 @@ void task_on_timer(struct task *t, int64_t now_us, int64_t wall_ms)
     ord_gc(&t->book, now_us);
     if (t->st == TS_STARTING && t->started && now_us - t->start_query_us > TASK_REQUERY_US) {
         t->start_query_us = now_us;
+        TWARN(t, "start-up: still waiting for %s%s%s; asking again",
+              t->got_orders ? "" : "open orders", !t->got_orders && !t->got_pos ? " and " : "",
+              t->got_pos ? "" : "position");
         if (!t->got_orders) query_open_orders(t, now_us);
         if (!t->got_pos) query_positions(t, now_us);
     }

@@ -3,7 +3,20 @@
  * through a struct venue, runs start-up reconciliation, the circuit breaker,
  * operator halt/resume and the graceful stop sequence, and renders status
  * JSON (mmd-rpc(7)).  Tasks share nothing: a failure in one never touches
- * another.  Time is always passed in (now_us monotonic, wall_ms epoch). */
+ * another.  Time is always passed in (now_us monotonic, wall_ms epoch).
+ *
+ * What the task expects of the venue layer:
+ *  - every query_positions(symbol) is answered by a VEV_POSITION for that
+ *    symbol, with qty 0 when flat (start-up waits for it before quoting);
+ *  - every query_open_orders(symbol) by one VEV_OPEN_ORDERS (n may be 0);
+ *  - query_order(cl_ord_id) by a VEV_QUERY_ORDER whose u.order.cl_ord_id is
+ *    set even when !found;
+ *  - VEV_PLACE_RESULT / VEV_CANCEL_RESULT carry u.result.cl_ord_id;
+ *  - order, fill and position events carry cl_ord_id (or the venue order id
+ *    the task learnt from a PLACE_RESULT / order event).
+ * Quoting needs sym_info.trading; the status "state" is one of starting,
+ * quoting, halted, paused, stopping, stopped, failed, with "state_reason"
+ * saying why for paused ("circuit breaker (N rejects: msg)") and failed. */
 #ifndef MMD_TASK_H
 #define MMD_TASK_H
 #include <jansson.h>
