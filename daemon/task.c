@@ -896,9 +896,9 @@ static json_t *risk_json(const struct task *t)
 json_t *task_status_json(const struct task *t, int64_t now_us, int64_t wall_ms)
 {
     (void)now_us;
-    (void)wall_ms;
     int q = up_hour_seconds(&t->up);
-    json_t *up = json_pack("{s:i, s:s, s:b}", "hour_minutes", q / 60, "hour_tier",
+    json_t *up = json_pack("{s:i, s:s, s:s, s:b}", "hour_minutes", q / 60, "hour_tier",
+                           up_tier_name(up_on_track_seconds(&t->up, wall_ms)), "hour_tier_reached",
                            up_tier_name(q), "both_sides_now", t->up.both_now);
     json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", t->cfg.id, "symbol",
                           t->cfg.symbol, "state", task_state_name(t), "state_reason",

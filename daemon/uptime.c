@@ -71,6 +71,13 @@ const char *up_tier_name(int q)
 
 int up_hour_seconds(const struct uptime *u) { return u->qual_s; }
 
+int up_on_track_seconds(const struct uptime *u, int64_t wall_ms)
+{
+    if (u->cur_hour != wall_ms / 3600000) return 0;
+    int left = UP_HOUR_S - 1 - (int)((wall_ms / 1000) % UP_HOUR_S);
+    return u->qual_s + (u->both_now ? left : 0);
+}
+
 void up_current(const struct uptime *u, struct up_hour *h)
 {
     memset(h, 0, sizeof *h);

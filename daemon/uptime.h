@@ -57,6 +57,9 @@ void up_sample(struct uptime *u, int64_t wall_ms, dec_t mark, const struct up_qu
 void up_x70_x50(const dec_t *sizes, int n, dec_t *x70, dec_t *x50);
 double up_mh(dec_t x70, dec_t x50, dec_t cap);
 int up_hour_seconds(const struct uptime *u);
+/* The qualifying seconds this hour would end with if the present state
+ * (both sides quoted or not) held until the end of the hour. */
+int up_on_track_seconds(const struct uptime *u, int64_t wall_ms);
 const char *up_tier_name(int qual_seconds);      /* "none" / "standard" / "boosted" */
 /* The current hour so far, as a closed hour would be reported. */
 void up_current(const struct uptime *u, struct up_hour *h);

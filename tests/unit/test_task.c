@@ -528,7 +528,10 @@ static void test_status_json_and_uptime(void **st)
     assert_int_equal(json_integer_value(json_object_get(s, "orders_open")), 2);
     json_t *u = json_object_get(s, "uptime");
     assert_true(json_is_true(json_object_get(u, "both_sides_now")));
-    assert_string_equal(json_string_value(json_object_get(u, "hour_tier")), "none");
+    /* 6 s into the hour, both sides up: on track for boosted, nothing reached yet */
+    assert_string_equal(json_string_value(json_object_get(u, "hour_tier")), "boosted");
+    assert_string_equal(json_string_value(json_object_get(u, "hour_tier_reached")), "none");
+    assert_int_equal(json_integer_value(json_object_get(u, "hour_minutes")), 0);
     json_t *t0 = json_array_get(json_object_get(s, "tiers"), 0);
     assert_int_equal(json_integer_value(json_object_get(t0, "tier")), 1);
     json_t *ask = json_object_get(t0, "ask");

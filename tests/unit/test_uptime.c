@@ -55,6 +55,11 @@ static void test_both_sides_tiers(void **st)
     up_sample(&U, H0 + 2520 * 1000, MARK, BOTH, 2);
     up_sample(&U, H0 + 2520 * 1000 + 500, MARK, BOTH, 2);
     assert_int_equal(up_hour_seconds(&U), 2521);
+    /* on track: 2521 + the 1079 s left if both sides stay up */
+    assert_int_equal(up_on_track_seconds(&U, H0 + 2520 * 1000 + 500), 3600);
+    run(2521, 2522, BOTH, 1);   /* one side gone: only what was reached */
+    assert_int_equal(up_on_track_seconds(&U, H0 + 2521 * 1000), 2521);
+    assert_int_equal(up_on_track_seconds(&U, H0 + 3600 * 1000), 0);   /* next hour */
 }
 
 static void test_one_side_missing_or_far(void **st)
