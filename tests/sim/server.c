@@ -12,6 +12,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <ctype.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,35 @@ bool sim_srv_refusing(struct sim_srv *s) { return sim_now_ms() < s->f.refuse_unt
 
 /* ---- request log ------------------------------------------------------ */
 
+/* Copy of body with JWT values after a "token" key replaced by <redacted>
+ * (also inside JSON-encoded strings such as ws-api params). */
+static char *redact(const char *body, size_t len, size_t *olen)
+{
+    char *o = malloc(len + 16 * 12 + 1);
+    size_t n = 0, i = 0, hits = 0;
+    if (!o) return NULL;
+    while (i < len) {
+        if (hits < 16 && i + 7 <= len && !memcmp(body + i, "token", 5)) {
+            size_t j = i + 5;
+            while (j < len && body[j] && strchr("\\\":", body[j]) && j - i < 12) j++;
+            size_t k = j;
+            while (k < len && (isalnum((unsigned char)body[k]) || (body[k] && strchr("._-", body[k])))) k++;
+            if (k - j >= 16) {
+                memcpy(o + n, body + i, j - i);
+                n += j - i;
+                memcpy(o + n, "<redacted>", 10);
+                n += 10;
+                i = k;
+                hits++;
+                continue;
+            }
+        }
+        o[n++] = body[i++];
+    }
+    *olen = n;
+    return o;
+}
+
 void sim_srv_log(struct sim_srv *s, const char *dir, const struct sim_conn *c, const char *path,
                  const char *body, size_t len)
 {
@@ -35,7 +65,10 @@ void sim_srv_log(struct sim_srv *s, const char *dir, const struct sim_conn *c, c
                           "conn", (json_int_t)(c ? c->id : 0), "kind", kind);
     if (!j) return;
     if (path) json_object_set_new(j, "path", json_string(path));
-    if (body) json_object_set_new(j, "body", json_stringn_nocheck(body, len));
+    size_t rl = 0;
+    char *red = body ? redact(body, len, &rl) : NULL;
+    if (red) json_object_set_new(j, "body", json_stringn_nocheck(red, rl));
+    free(red);
     char *txt = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
     json_decref(j);
     if (txt) { fprintf(s->log, "%s\n", txt); fflush(s->log); }

@@ -27,9 +27,11 @@ static bool is_public(int ch) { return ch == SIM_CH_PRICE || ch == SIM_CH_DEPTH 
 
 static void send_env(struct sim_conn *c, int ch, const char *symbol, json_t *data)
 {
-    json_t *env = json_pack("{s:I,s:s,s:s?,s:O}", "seq", (json_int_t)++c->seq[ch], "channel",
-                            chan_names[ch], "symbol", symbol, "data", data);
-    if (env) sim_ws_send_json(c, env);
+    json_t *env = json_pack("{s:I,s:s}", "seq", (json_int_t)++c->seq[ch], "channel", chan_names[ch]);
+    if (!env) return;
+    if (symbol) json_object_set_new(env, "symbol", json_string(symbol));
+    json_object_set(env, "data", data);
+    sim_ws_send_json(c, env);
 }
 
 static void send_err(struct sim_conn *c, int code, const char *msg)
