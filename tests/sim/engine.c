@@ -191,12 +191,6 @@ sim_acct *sim_acct_get(sim_engine *e, const char *name)
     }
     a = calloc(1, sizeof *a);
     if (!a) return NULL;
-    a->hist = calloc(SIM_HISTORY_MAX, sizeof *a->hist);
-    a->trades = calloc(SIM_HISTORY_MAX, sizeof *a->trades);
-    if (!a->hist || !a->trades) {
-        acct_free(a);
-        return NULL;
-    }
     snprintf(a->name, sizeof a->name, "%s", name);
     a->balance = e->sc.start_balance;
     e->acct[e->nacct++] = a;

@@ -241,6 +241,8 @@ void sim_mkt_step(sim_engine *e, sim_mkt *m, int64_t now_us)
     double z = sim_rng_normal(&m->rng_walk);
     double bps = c->volatility_bps * sqrt(SIM_STEP_S) * z + c->trend_bps_per_min * SIM_STEP_S / 60.0;
     set_mark_raw(m, by_bps(m->mark_raw, bps));
+    if (m->mark > m->hi) m->hi = m->mark;
+    if (m->mark < m->lo) m->lo = m->mark;
     double iz = c->index_bps * sim_rng_normal(&m->rng_walk);
     m->index = to_tick(by_bps(m->mark, iz), m->sym.tick);
     int n = poisson(&m->rng_trade, c->trade_rate_per_s * SIM_STEP_S);

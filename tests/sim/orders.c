@@ -64,8 +64,10 @@ static int uside_insert(sim_uside *s, sim_order *o)
     return 0;
 }
 
+/* The rings are allocated on first use; on allocation failure the entry is lost. */
 static void hist_push(sim_acct *a, const sim_order *o)
 {
+    if (!a->hist && !(a->hist = calloc(SIM_HISTORY_MAX, sizeof *a->hist))) return;
     a->hist[a->hist_head] = *o;
     a->hist_head = (a->hist_head + 1) % SIM_HISTORY_MAX;
     if (a->hist_n < SIM_HISTORY_MAX) a->hist_n++;
@@ -78,6 +80,7 @@ static const sim_order *hist_at(const sim_acct *a, size_t k) /* k = 0 newest */
 
 static void trade_push(sim_acct *a, const sim_trade *t)
 {
+    if (!a->trades && !(a->trades = calloc(SIM_HISTORY_MAX, sizeof *a->trades))) return;
     a->trades[a->tr_head] = *t;
     a->tr_head = (a->tr_head + 1) % SIM_HISTORY_MAX;
     if (a->tr_n < SIM_HISTORY_MAX) a->tr_n++;
