@@ -385,6 +385,7 @@ static void check_missing(struct task *t, const struct venue_order *l, size_t n,
 
 static void on_open_orders(struct task *t, const struct venue_order *l, size_t n, int64_t now_us)
 {
+    if (!l) n = 0;
     int orphans = 0, foreign = 0;
     bool clean = true;
     for (size_t i = 0; i < n; i++) {

@@ -212,6 +212,41 @@ static void test_quotes_and_make_before_break(void **st)
     json_decref(s);
 }
 
+static void test_three_tiers(void **st)
+{
+    (void)st;
+    C.tiers = 3;   /* conservative: 5-10, 10-15, 15-20 bps; sizes x1, x1.5, x2 */
+    start("0");
+    md("100000");
+    assert_int_equal(fv_count(&FV, FV_PLACE), 6);
+    const char *bids[3] = {"99925.00", "99875.00", "99825.00"};
+    const char *asks[3] = {"100075.00", "100125.00", "100175.00"};
+    const char *qty[3] = {"0.0100", "0.0150", "0.0200"};
+    for (int k = 0; k < 3; k++) {
+        const struct order_req *b = place_at(fv_nth_place(&FV, SIDE_BUY, k));
+        const struct order_req *a = place_at(fv_nth_place(&FV, SIDE_SELL, k));
+        assert_string_equal(fmt(b->price, 2), bids[k]);
+        assert_string_equal(fmt(a->price, 2), asks[k]);
+        assert_string_equal(fmt(b->qty, 4), qty[k]);
+        assert_string_equal(fmt(a->qty, 4), qty[k]);
+    }
+    for (int i = 0; i < FV.n; i++)
+        if (FV.calls[i].op == FV_PLACE) ack(&FV.calls[i].req);
+    advance(2000, true);
+    /* only tier 1 is within 10 bps: uptime size is tier 1's */
+    json_t *u = task_uptime_json(T, WALL);
+    assert_string_equal(json_string_value(json_object_get(u, "bid_qty_now")), "0.0100");
+    json_decref(u);
+    json_t *s = status();
+    assert_int_equal(json_array_size(json_object_get(s, "tiers")), 3);
+    json_t *t3 = json_array_get(json_object_get(s, "tiers"), 2);
+    assert_true(json_real_value(json_array_get(json_object_get(t3, "band_bps"), 0)) == 15.0);
+    json_decref(s);
+    /* nothing of ours may rest unaccounted: stop cancels all six */
+    task_stop(T, NOW);
+    assert_int_equal(fv_count(&FV, FV_CANCEL_MANY), 6);
+}
+
 static void test_band_exit(void **st)
 {
     (void)st;
@@ -554,6 +589,48 @@ static void test_status_json_and_uptime(void **st)
     json_decref(up);
 }
 
+/* Two tasks on one account and symbol ("t1" and "t1-b"): each sees every
+ * event, acts only on its own orders; one failing leaves the other alone. */
+static void test_two_tasks_isolated(void **st)
+{
+    (void)st;
+    start("0");
+    struct cfg_task c2 = C;
+    strcpy(c2.id, "t1-b");
+    struct task *t2 = task_new(&c2, &SI, fv_venue(&FV), NOW, WALL);
+    task_start(t2, NOW, WALL);
+    struct venue_event e = fv_ev_open_orders("BTC-USD", NULL, 0);
+    task_on_event(t2, &e, NOW, WALL);
+    e = fv_ev_position("BTC-USD", 0, 0);
+    task_on_event(t2, &e, NOW, WALL);
+    md("100000");
+    task_on_md(t2, &M, NOW, WALL);
+    assert_int_equal(fv_count(&FV, FV_PLACE), 4);
+    const struct order_req *b2 = fv_last_place(&FV, SIDE_BUY);
+    assert_true(task_owns_cloid(t2, b2->cl_ord_id));
+    assert_false(task_owns_cloid(T, b2->cl_ord_id));
+    /* t2's fill delivered to both: only t2's position moves */
+    e = fv_ev_fill("BTC-USD", b2->cl_ord_id, 77, SIDE_BUY, b2->price, P("0.002"));
+    ev(e);
+    task_on_event(t2, &e, NOW, WALL);
+    json_t *p1 = task_position_json(T), *p2 = task_position_json(t2);
+    assert_string_equal(json_string_value(json_object_get(p1, "position")), "0.0000");
+    assert_string_equal(json_string_value(json_object_get(p2, "position")), "0.0020");
+    json_decref(p1);
+    json_decref(p2);
+    /* t1 listing t2's open order at reconciliation leaves it alone */
+    struct venue_order l[1];
+    l[0] = fv_ev_order("BTC-USD", b2->cl_ord_id, 0, SIDE_BUY, b2->price, b2->qty, 0, OS_OPEN, NULL).u.order;
+    ev(fv_ev_open_orders("BTC-USD", l, 1));
+    assert_int_equal(fv_cancelled(&FV, l[0].cl_ord_id), -1);
+    task_fail(T, "bad credentials");
+    md("100050");
+    task_on_md(t2, &M, NOW, WALL);
+    assert_string_equal(task_state_name(t2), "quoting");
+    assert_string_equal(task_state_name(T), "failed");
+    task_free(t2);
+}
+
 static void test_failed_task(void **st)
 {
     (void)st;
@@ -573,6 +650,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_startup_reconciliation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quotes_and_make_before_break, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_three_tiers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_band_exit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_then_full_fill_and_cooldown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_operator_halt_and_resume, setup, teardown),
@@ -584,6 +662,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stop_sequence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_timeout_summary, setup, teardown),
         cmocka_unit_test_setup_teardown(test_status_json_and_uptime, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_tasks_isolated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_task, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
