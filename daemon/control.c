@@ -283,6 +283,11 @@ static void refuse_fd(int fd, int code, const char *msg)
     json_decref(e);
     if (s && send(fd, s, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) { /* peer gone: nothing to do */ }
     free(s);
+    /* read what the peer already sent, so closing does not reset the
+     * connection before it reads our error line */
+    char junk[4096];
+    for (int i = 0; i < 16 && recv(fd, junk, sizeof junk, MSG_DONTWAIT) > 0; i++) {}
+    shutdown(fd, SHUT_WR);
     close(fd);
 }
 

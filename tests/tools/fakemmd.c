@@ -351,17 +351,20 @@ int main(int argc, char **argv)
     base = event_base_new();
     static const struct backend be = {NULL,       fb_status, fb_tasks, fb_orders, fb_positions,
                                       fb_uptime,  fb_halt,   fb_resume, fb_shutdown};
-    char err[256];
-    struct control *ctl = control_new(base, path, &be, err, sizeof err);
-    if (!ctl) {
-        fprintf(stderr, "fakemmd: %s\n", err);
-        event_base_free(base);
-        return 1;
-    }
+    /* signals first: a SIGTERM right after the socket appears must still clean up */
     struct event *sigterm = evsignal_new(base, SIGTERM, on_signal, NULL);
     struct event *sigint = evsignal_new(base, SIGINT, on_signal, NULL);
     event_add(sigterm, NULL);
     event_add(sigint, NULL);
+    char err[256];
+    struct control *ctl = control_new(base, path, &be, err, sizeof err);
+    if (!ctl) {
+        fprintf(stderr, "fakemmd: %s\n", err);
+        event_free(sigterm);
+        event_free(sigint);
+        event_base_free(base);
+        return 1;
+    }
     printf("fakemmd: listening on %s\n", path);
     fflush(stdout);
     event_base_dispatch(base);
