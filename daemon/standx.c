@@ -25,7 +25,8 @@
  *    MMD_SX_RESOLVE_MS, default 300 ms, because acceptance is asynchronous);
  *    the outcome is delivered as VEV_QUERY_ORDER (and VEV_ORDER when found).
  *    A cancel for an order being resolved is held until the resolution ends.
- *    A connection error before anything was sent -> VR_FAILED.
+ *    A connection error before anything was sent -> VR_FAILED.  Request
+ *    timeout: MMD_SX_TIMEOUT_MS (default 10000).
  *  - Cancel of an already-closed order ("order already closed", "order is not
  *    open") is success-equivalent: VR_OK with the venue's message.
  *  - Private stream: one authenticated connection per account (order, trade,
@@ -34,7 +35,8 @@
  *    the account (never the token) and the connection backs off.  Fills are
  *    de-duplicated by trade id (last 4096) and get their cl_ord_id from the
  *    order events seen (last 4096 orders).  A balance event triggers a REST
- *    query_balance (the stream record has no equity) -> VEV_BALANCE. */
+ *    query_balance (the stream record has no equity; at most one per second)
+ *    -> VEV_BALANCE. */
 #include "standx.h"
 
 #include <ctype.h>
@@ -48,7 +50,6 @@
 #include "sxparse.h"
 
 #define SX_RING 4096
-#define SX_TIMEOUT_MS 10000L
 #define SX_RESOLVE_TRIES 5
 
 enum sx_op_kind { OPK_PLACE = 1, OPK_CANCEL, OPK_CANCEL_MANY, OPK_OPEN_ORDERS, OPK_QUERY_ORDER,
@@ -106,12 +107,14 @@ struct sx_account {
     struct sx_evq *evq_head, *evq_tail;
     struct event *flush_ev, *check_ev;
     bool balance_inflight, balance_again;
+    int64_t balance_last_us;
+    struct event *balance_ev;       /* deferred refresh (at most one per second) */
     int64_t seen_trades[SX_RING];
     size_t seen_n, seen_pos;
     struct sx_map map[SX_RING];
     size_t map_n, map_pos;
     double auth_s;
-    long resolve_ms;
+    long resolve_ms, timeout_ms;
     struct {
         uint64_t places, cancels, queries, rate_limited, ambiguous, resolved, unresolved, rejects,
             fills, dup_fills, bad_frames, orders, auth_failures, events;
@@ -230,7 +233,7 @@ static int sx_get(struct sx_account *a, struct sx_op *o, const char *path_query)
     const char *hdrs[] = {a->auth_hdr, NULL};
     a->n.queries++;
     sx_bucket_take(&a->bucket, SX_CREDIT_COST, 0, clock_mono_us());
-    o->rid = rest_submit(a->rest, "GET", url, hdrs, NULL, 0, SX_TIMEOUT_MS, on_rest, o);
+    o->rid = rest_submit(a->rest, "GET", url, hdrs, NULL, 0, a->timeout_ms, on_rest, o);
     if (!o->rid) { op_free(o); return -1; }
     return 0;
 }
@@ -254,7 +257,7 @@ static int sx_post(struct sx_account *a, struct sx_op *o, const char *path, cons
     snprintf(h_sig, sizeof h_sig, "x-request-signature: %s", sig);
     const char *hdrs[] = {"x-request-sign-version: v1", h_id, h_ts, h_sig, a->auth_hdr,
                           "Content-Type: application/json", NULL};
-    o->rid = rest_submit(a->rest, "POST", url, hdrs, body, len, SX_TIMEOUT_MS, on_rest, o);
+    o->rid = rest_submit(a->rest, "POST", url, hdrs, body, len, a->timeout_ms, on_rest, o);
     sodium_memzero(h_sig, sizeof h_sig);
     sodium_memzero(sig, sizeof sig);
     if (!o->rid) { op_free(o); return -1; }
@@ -722,13 +725,29 @@ static int sx_query_positions(void *ctx, const char *symbol)
     return sx_get(a, o, pq);
 }
 
+/* REST query_balance, at most one in flight and one per second. */
 static void balance_refresh(struct sx_account *a)
 {
     a->balance_again = false;
     if (a->balance_inflight) { a->balance_again = true; return; }
+    int64_t now = clock_mono_us(), wait = a->balance_last_us + 1000000 - now;
+    if (a->balance_last_us && wait > 0) {
+        if (!evtimer_pending(a->balance_ev, NULL)) {
+            struct timeval tv = {0, (suseconds_t)wait};
+            evtimer_add(a->balance_ev, &tv);
+        }
+        return;
+    }
     struct sx_op *o = op_new(a, OPK_BALANCE);
     if (!o) return;
+    a->balance_last_us = now;
     if (sx_get(a, o, "/api/query_balance") == 0) a->balance_inflight = true;
+}
+
+static void on_balance_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd; (void)what;
+    balance_refresh(arg);
 }
 
 static const struct venue_ops sx_ops = {sx_place, sx_cancel, sx_cancel_many, sx_query_open_orders,
@@ -892,11 +911,13 @@ struct sx_account *sx_account_new(struct event_base *base, struct rest *rest, st
     if (a->auth_hdr) snprintf(a->auth_hdr, hl, "Authorization: Bearer %s", jwt);
     a->flush_ev = event_new(base, -1, 0, on_flush, a);
     a->check_ev = event_new(base, -1, EV_PERSIST, on_check, a);
+    a->balance_ev = evtimer_new(base, on_balance_timer, a);
     a->auth_s = env_d("MMD_SX_AUTH_S", 10);
     a->resolve_ms = (long)env_d("MMD_SX_RESOLVE_MS", 300);
+    a->timeout_ms = (long)env_d("MMD_SX_TIMEOUT_MS", 10000);
     sx_bucket_init(&a->bucket, SX_CREDIT_BURST, SX_CREDIT_REFILL, clock_mono_us());
     struct timeval tv = {1, 0};
-    if (!a->rest_url || !a->id || !a->jwt || !a->auth_hdr || !a->flush_ev || !a->check_ev ||
+    if (!a->rest_url || !a->id || !a->jwt || !a->auth_hdr || !a->flush_ev || !a->check_ev || !a->balance_ev ||
         (ws_base_url && !a->ws_url) || event_add(a->check_ev, &tv) != 0) {
         sx_account_free(a);
         return NULL;
@@ -963,6 +984,7 @@ void sx_account_free(struct sx_account *a)
     }
     if (a->flush_ev) event_free(a->flush_ev);
     if (a->check_ev) event_free(a->check_ev);
+    if (a->balance_ev) event_free(a->balance_ev);
     if (a->jwt) { sodium_memzero(a->jwt, strlen(a->jwt)); free(a->jwt); }
     if (a->auth_hdr) { sodium_memzero(a->auth_hdr, strlen(a->auth_hdr)); free(a->auth_hdr); }
     free(a->rest_url);
@@ -1004,7 +1026,8 @@ int sx_load_symbols(struct rest *rest, const char *rest_url, sx_symbols_cb cb, v
     if (!c || !url) { free(c); free(url); return -1; }
     c->cb = cb;
     c->ud = ud;
-    int rc = rest_request(rest, "GET", url, NULL, NULL, 0, SX_TIMEOUT_MS, on_symbols, c);
+    int rc = rest_request(rest, "GET", url, NULL, NULL, 0, (long)env_d("MMD_SX_TIMEOUT_MS", 10000),
+                          on_symbols, c);
     free(url);
     if (rc != 0) free(c);
     return rc;

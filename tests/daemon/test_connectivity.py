@@ -1,0 +1,442 @@
+#!/usr/bin/env python3
+"""Integration test of mmd's exchange connectivity (daemon/rest.c, ws.c,
+hub.c, standx.c) against the real standx-sim, driven through
+build/tools/mdprobe (JSON lines out, commands in).
+
+Covers: signed REST calls accepted; three watchers on two symbols share ONE
+market-stream connection; mark updates arrive with sorted depth; drop_ws ->
+reconnect + re-subscription + stale flag cleared again; refused connections ->
+growing backoff delays; stale_feed -> stale flag; 429 and 5xx retried for GETs;
+a place under 5xx / timeout is never duplicated and gets resolved by
+query_order; cancel of a closed order is success-equivalent; a local
+WebSocket server sending malformed frames does not crash the hub.
+
+Standard library only; loopback only; every wait bounded; every process
+killed in finally blocks."""
+import base64
+import hashlib
+import json
+import os
+import queue
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import sim  # noqa: E402
+
+FAST_ENV = {
+    "MMD_WS_BACKOFF_MIN_S": "0.2",
+    "MMD_WS_BACKOFF_MAX_S": "2",
+    "MMD_WS_HEALTHY_S": "30",
+    "MMD_WS_DEAD_S": "6",
+    "MMD_WS_PING_S": "1",
+    "MMD_WS_CONNECT_S": "3",
+    "MMD_HUB_STALE_S": "1",
+    "MMD_REST_RETRY_MS": "100",
+    "MMD_SX_RESOLVE_MS": "200",
+    "MMD_SX_TIMEOUT_MS": "3000",
+}
+
+
+class Probe:
+    """build/tools/mdprobe as a subprocess; lines collected by a thread."""
+
+    def __init__(self, rest, ws, watch=(), creds=None, seconds=60, env=None, md_every=1):
+        cmd = [sim.binary("tools/mdprobe"), "--rest", rest, "--ws", ws, "--seconds", str(seconds),
+               "--md-every", str(md_every)]
+        for s in watch:
+            cmd += ["--watch", s]
+        if creds:
+            cmd += ["--jwt", creds.jwt, "--key", creds.key, "--account", creds.account]
+        e = dict(os.environ)
+        e.update(FAST_ENV)
+        e.update(env or {})
+        self.err_path = "/tmp/mdprobe-%d-%d.err" % (os.getpid(), int(time.time() * 1000))
+        self.err = open(self.err_path, "w")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.err, text=True, env=e)
+        self.lines = []
+        self.q = queue.Queue()
+        self.t = threading.Thread(target=self._read, daemon=True)
+        self.t.start()
+        self.pos = 0
+
+    def _read(self):
+        for line in self.proc.stdout:
+            try:
+                self.q.put(json.loads(line))
+            except ValueError:
+                self.q.put({"t": "garbage", "line": line})
+        self.q.put(None)
+
+    def _pump(self, timeout):
+        try:
+            m = self.q.get(timeout=timeout)
+        except queue.Empty:
+            return False
+        if m is None:
+            raise RuntimeError("mdprobe exited; stderr:\n" + self.stderr()[-3000:])
+        self.lines.append(m)
+        return True
+
+    def send(self, cmd):
+        self.proc.stdin.write(cmd + "\n")
+        self.proc.stdin.flush()
+
+    def wait(self, pred, timeout=10.0, what="condition", since=None):
+        """First line (from index `since`, default: not yet consumed) matching pred."""
+        i = self.pos if since is None else since
+        deadline = time.time() + timeout
+        while True:
+            while i < len(self.lines):
+                if pred(self.lines[i]):
+                    self.pos = i + 1
+                    return self.lines[i]
+                i += 1
+            left = deadline - time.time()
+            if left <= 0:
+                raise AssertionError("timed out waiting for %s; last lines:\n%s" %
+                                     (what, "\n".join(json.dumps(x)[:300] for x in self.lines[-15:])))
+            self._pump(min(left, 0.2))
+
+    def drain(self, seconds):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            self._pump(min(0.1, max(0.0, deadline - time.time())))
+
+    def status(self):
+        self.send("status")
+        return self.wait(lambda m: m.get("t") == "status", 5, "status")
+
+    def stderr(self):
+        self.err.flush()
+        with open(self.err_path) as f:
+            return f.read()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                self.send("quit")
+                self.proc.wait(5)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait(5)
+        rc = self.proc.returncode
+        self.err.close()
+        try:
+            os.unlink(self.err_path)
+        except OSError:
+            pass
+        return rc
+
+
+def is_md(sym=None, stale=None):
+    return lambda m: (m.get("t") == "md" and (sym is None or m["symbol"] == sym) and
+                      (stale is None or m["stale"] == stale))
+
+
+def ev(typ, **kw):
+    return lambda m: (m.get("t") == "ev" and m["type"] == typ and
+                      all(m.get(k) == v for k, v in kw.items()))
+
+
+def conn_line(name, **kw):
+    return lambda m: (m.get("t") == "conn" and m["name"] == name and
+                      all(m.get(k) == v for k, v in kw.items()))
+
+
+def test_market_sharing_and_reconnect(s):
+    p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, ["BTC-USD", "ETH-USD", "BTC-USD"])
+    try:
+        for w in (0, 1, 2):
+            m = p.wait(lambda m, w=w: is_md(stale=False)(m) and m["w"] == w, 10, "md for watcher %d" % w)
+            assert m["sorted"] is True, m
+            assert m["n_bids"] > 0 and m["n_asks"] > 0
+        st = s.state()["connections"]
+        assert st["ws_stream"] == 1 and st["ws_stream_total"] == 1, st
+        # mark updates keep arriving
+        first = p.wait(is_md("BTC-USD", False), 5)["updates"]
+        p.wait(lambda m: is_md("BTC-USD", False)(m) and m["updates"] > first + 3, 5, "more updates")
+        # drop every WebSocket: stale, reconnect, re-subscribe, fresh again
+        mark = len(p.lines)
+        s.fault(type="drop_ws")
+        p.wait(is_md("BTC-USD", True), 5, "stale after drop", since=mark)
+        p.wait(is_md("ETH-USD", True), 5, "stale after drop", since=mark)
+        p.wait(conn_line("market", state="up", reconnects=1), 10, "reconnected", since=mark)
+        p.wait(is_md("BTC-USD", False), 10, "BTC fresh after reconnect", since=mark)
+        p.wait(is_md("ETH-USD", False), 10, "ETH fresh after reconnect (re-subscribed)", since=mark)
+        st = s.state()["connections"]
+        assert st["ws_stream"] == 1 and st["ws_stream_total"] == 2, st
+        # refused connections: the delays between attempts grow
+        mark = len(p.lines)
+        s.fault(type="drop_ws")      # (refusal also refuses the admin API: drop first)
+        s.fault(type="refuse_connections", duration_s=4)
+        delays = []
+        deadline = time.time() + 12
+        i = mark
+        while len(delays) < 4 and time.time() < deadline:
+            p._pump(0.2)
+            while i < len(p.lines):
+                m = p.lines[i]
+                i += 1
+                if m.get("t") == "conn" and m["name"] == "market" and m["state"] == "backing_off":
+                    delays.append(m.get("retry_in_s", 0))
+        assert len(delays) >= 3, delays
+        assert delays[1] > delays[0] and delays[2] > delays[1], delays
+        p.wait(conn_line("market", state="up"), 15, "up again after refusal", since=i)
+        p.wait(is_md("BTC-USD", False), 10, "fresh after refusal", since=i)
+        hs = p.status()["hub"]
+        assert hs["connection"]["reconnects"] >= 2, hs
+        assert hs["symbols"]["BTC-USD"]["watchers"] == 2
+        print("market sharing / reconnect / backoff ok; delays", ["%.2f" % d for d in delays])
+    finally:
+        assert p.stop() == 0
+
+
+def test_stale_feed(s):
+    p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, ["BTC-USD"])
+    try:
+        p.wait(is_md("BTC-USD", False), 10, "fresh")
+        mark = len(p.lines)
+        t0 = time.time()
+        s.fault(type="stale_feed", duration_s=3)
+        p.wait(is_md("BTC-USD", True), 5, "stale flag on a frozen feed", since=mark)
+        took = time.time() - t0
+        assert took >= 0.5, took
+        p.wait(is_md("BTC-USD", False), 10, "fresh again after the fault", since=mark)
+        print("stale feed detected after %.2f s" % took)
+    finally:
+        assert p.stop() == 0
+
+
+def place_count(s, cl):
+    n = 0
+    for e in s.log_lines():
+        if e.get("dir") == "in" and "new_order" in str(e.get("path", "")) and cl in str(e.get("body", "")):
+            n += 1
+    return n
+
+
+def sim_orders_with(s, cl):
+    """Open orders with this cl_ord_id on the sim, over every account."""
+    out = []
+    for acct in s.state()["accounts"].values():
+        out += [o for o in acct.get("open_orders", []) if o.get("cl_ord_id") == cl]
+    return out
+
+
+def test_account(s):
+    creds = s.mint("probe-acct")
+    p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, ["BTC-USD"], creds=creds)
+    try:
+        p.wait(ev("stream", up=True), 10, "private stream up")
+        st = s.state()["connections"]
+        assert st["ws_stream"] == 2, st   # one market + one account stream
+        p.wait(ev("balance"), 5, "balance after auth")
+        p.send("symbols")
+        sy = p.wait(lambda m: m.get("t") == "symbols", 5)
+        assert sy["ok"] and any(x["symbol"] == "BTC-USD" and x["trading"] for x in sy["symbols"]), sy
+        mark = float(p.wait(is_md("BTC-USD", False), 10)["mark"])
+        px = "%.2f" % (int(mark * 0.9))
+        # a signed place is accepted, the order event carries our cl_ord_id
+        p.send("place BTC-USD buy %s 0.0010 c-1 alo" % px)
+        r = p.wait(ev("place_result", cl_ord_id="c-1"), 5)
+        assert r["outcome"] == "ok", r
+        o = p.wait(lambda m: ev("order")(m) and m["order"]["cl_ord_id"] == "c-1", 5)
+        assert o["order"]["status"] == "open" and o["order"]["id"] > 0, o
+        p.send("open_orders BTC-USD")
+        oo = p.wait(ev("open_orders"), 5)
+        assert oo["found"] and [x["cl_ord_id"] for x in oo["orders"]] == ["c-1"], oo
+        p.send("query_order c-1")
+        q = p.wait(ev("query_order"), 5)
+        assert q["found"] and q["order"]["status"] == "open", q
+        p.send("positions BTC-USD")
+        pos = p.wait(ev("position"), 5)
+        assert pos["qty"] == "0", pos
+        # cancel, then cancel again: already closed is success-equivalent
+        p.send("cancel BTC-USD c-1")
+        c = p.wait(ev("cancel_result", cl_ord_id="c-1"), 5)
+        assert c["outcome"] == "ok" and c["http"] == 200, c
+        p.wait(lambda m: ev("order")(m) and m["order"]["status"] == "canceled", 5)
+        p.send("cancel BTC-USD c-1")
+        c = p.wait(ev("cancel_result", cl_ord_id="c-1"), 5)
+        assert c["outcome"] == "ok" and c["http"] == 400 and c["message"], c
+        # a fill reaches us with the cl_ord_id mapped from the order events
+        p.send("place BTC-USD sell %s 0.0010 c-fill gtc" % ("%.2f" % (int(mark * 1.1))))
+        p.wait(lambda m: ev("order")(m) and m["order"]["cl_ord_id"] == "c-fill", 5)
+        s.fill(cl_ord_id="c-fill")
+        f = p.wait(ev("fill"), 5, "fill event")
+        assert f["fill"]["cl_ord_id"] == "c-fill", f
+        # 429 on a private GET is retried until it passes
+        s.fault(type="rate_limit", duration_s=0.4)
+        p.send("open_orders BTC-USD")
+        oo = p.wait(ev("open_orders"), 10)
+        assert oo["found"], oo
+        assert s.state()["counters"]["rate_limited"] >= 1
+        # 5xx on GETs is retried
+        s.fault(type="http_error", status=503, count=2)
+        p.send("get /api/query_symbol_info")
+        g = p.wait(lambda m: m.get("t") == "get", 10)
+        assert g["status"] == 200 and g["attempts"] == 3, g
+        # a place under 5xx is ambiguous, never re-sent, resolved by query_order
+        s.fault(type="http_error", status=503, count=1)
+        p.send("place BTC-USD buy %s 0.0010 c-5xx alo" % px)
+        r = p.wait(ev("place_result", cl_ord_id="c-5xx"), 5)
+        assert r["outcome"] == "ambiguous" and r["http"] == 503, r
+        q = p.wait(lambda m: ev("query_order")(m) and m["order"]["cl_ord_id"] == "c-5xx", 10)
+        assert q["found"] is False, q
+        assert place_count(s, "c-5xx") == 1, place_count(s, "c-5xx")
+        assert sim_orders_with(s, "c-5xx") == []
+        # a place that times out (server delay > our timeout) is never duplicated
+        s.fault(type="delay", ms=4000, duration_s=1.0)
+        p.send("place BTC-USD buy %s 0.0010 c-slow alo" % px)
+        r = p.wait(ev("place_result", cl_ord_id="c-slow"), 8)
+        assert r["outcome"] == "ambiguous", r
+        q = p.wait(lambda m: ev("query_order")(m) and m["order"]["cl_ord_id"] == "c-slow", 20)
+        assert place_count(s, "c-slow") == 1, place_count(s, "c-slow")
+        n = len(sim_orders_with(s, "c-slow"))
+        assert n <= 1, n
+        assert q["found"] == (n == 1), (q, n)
+        # the local bucket refuses a burst of places without sending them
+        for i in range(25):
+            p.send("place BTC-USD buy %s 0.0010 b-%d alo" % (px, i))
+        got = {}
+        deadline = time.time() + 10
+        while len(got) < 25 and time.time() < deadline:
+            m = p.wait(lambda m: ev("place_result")(m) and m["cl_ord_id"].startswith("b-"), 10)
+            got[m["cl_ord_id"]] = m["outcome"]
+        limited = [k for k, v in got.items() if v == "rate_limited"]
+        assert len(got) == 25 and limited, got
+        sent = place_count(s, '"cl_ord_id":"b-')
+        assert sent == 25 - len(limited), (sent, len(limited))
+        stt = p.status()["account"]
+        assert stt["authenticated"] and stt["counters"]["ambiguous"] >= 2, stt
+        assert "jwt" not in json.dumps(stt).lower() and creds.jwt not in json.dumps(stt)
+        err = p.stderr()
+        assert creds.jwt not in err and creds.jwt.split(".")[2] not in err, "JWT leaked to the log"
+        # auth rejected -> logged with the account name, stream backs off
+        print("account ok: %d rate-limited locally" % len(limited))
+    finally:
+        assert p.stop() == 0
+
+
+def test_bad_token(s):
+    creds = s.mint("probe-bad")
+    bad = sim.Creds(creds.jwt[:-4] + "AAAA", creds.key, "probe-bad")
+    p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, [], creds=bad)
+    try:
+        p.wait(conn_line("account:probe-bad", state="backing_off"), 10, "backing off after bad auth")
+        p.drain(0.5)
+        err = p.stderr()
+        assert "probe-bad" in err and ("auth" in err), err[-2000:]
+        assert bad.jwt not in err
+        print("bad token: account stream backs off, error names the account")
+    finally:
+        assert p.stop() == 0
+
+
+# ---- a tiny local WebSocket server that sends malformed frames -------------------
+
+def ws_frame(payload, op=0x1):
+    n = len(payload)
+    if n < 126:
+        h = struct.pack("!BB", 0x80 | op, n)
+    elif n < 65536:
+        h = struct.pack("!BBH", 0x80 | op, 126, n)
+    else:
+        h = struct.pack("!BBQ", 0x80 | op, 127, n)
+    return h + payload
+
+
+def junk_server(lsock, stop):
+    lsock.settimeout(0.5)
+    while not stop.is_set():
+        try:
+            c, _ = lsock.accept()
+        except socket.timeout:
+            continue
+        try:
+            c.settimeout(5)
+            req = b""
+            while b"\r\n\r\n" not in req:
+                chunk = c.recv(4096)
+                if not chunk:
+                    break
+                req += chunk
+            key = ""
+            for line in req.decode(errors="replace").split("\r\n"):
+                if line.lower().startswith("sec-websocket-key:"):
+                    key = line.split(":", 1)[1].strip()
+            acc = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode())
+                                   .digest()).decode()
+            c.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                       "Sec-WebSocket-Accept: %s\r\n\r\n" % acc).encode())
+            junk = [b"not json", b"{", b"[]", b"null", b'{"channel":"price"}',
+                    b'{"channel":"price","data":{"symbol":"BTC-USD","mark_price":"abc"}}',
+                    b'{"channel":"price","data":{"symbol":"BTC-USD","mark_price":1e400}}',
+                    b'{"channel":"depth_book","data":{"symbol":"BTC-USD","bids":[["1"]],"asks":5}}',
+                    b'{"channel":"depth_book","data":{"symbol":"BTC-USD","bids":[[null,null]]}}',
+                    b'{"channel":"price","symbol":"BTC-USD","data":{"symbol":"BTC-USD","mark_price":"99999999999999999"}}',
+                    bytes(range(256)), b'{"code":408,"message":"disconnecting"}',
+                    b'{"channel":"order","data":{"id":"x"}}', b'\xff' * 3000]
+            for j in junk:
+                c.sendall(ws_frame(j))
+            good = [{"seq": 5, "channel": "price", "symbol": "BTC-USD",
+                     "data": {"symbol": "BTC-USD", "mark_price": "100.5", "spread": ["100.4", "100.6"]}},
+                    {"seq": 6, "channel": "depth_book", "symbol": "BTC-USD",
+                     "data": {"symbol": "BTC-USD", "bids": [["100.3", "1"], ["100.4", "2"]],
+                              "asks": [["100.7", "1"], ["100.6", "3"]]}}]
+            deadline = time.time() + 30
+            while not stop.is_set() and time.time() < deadline:
+                for g in good:
+                    c.sendall(ws_frame(json.dumps(g).encode()))
+                time.sleep(0.2)
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+
+def test_malformed_frames():
+    lsock = socket.socket()
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(4)
+    port = lsock.getsockname()[1]
+    stop = threading.Event()
+    t = threading.Thread(target=junk_server, args=(lsock, stop), daemon=True)
+    t.start()
+    p = Probe("http://127.0.0.1:9", "ws://127.0.0.1:%d" % port, ["BTC-USD"])
+    try:
+        m = p.wait(is_md("BTC-USD", False), 10, "valid data after junk")
+        assert m["mark"] == "100.5" and m["bid"] == "100.4" and m["ask"] == "100.6", m
+        assert m["depth_bid"] == "100.4" and m["depth_ask"] == "100.6" and m["sorted"], m
+        hs = p.status()["hub"]
+        assert hs["bad_frames"] >= 8, hs
+        assert hs["notices"] >= 1, hs
+        print("malformed frames: %d dropped, no crash" % hs["bad_frames"])
+    finally:
+        rc = p.stop()
+        stop.set()
+        t.join(5)
+        lsock.close()
+        assert rc == 0, rc
+
+
+def main():
+    test_malformed_frames()
+    with sim.Sim(seed=11) as s:
+        test_market_sharing_and_reconnect(s)
+        test_stale_feed(s)
+    with sim.Sim(seed=12) as s:
+        test_account(s)
+        test_bad_token(s)
+    print("test_connectivity: all passed")
+
+
+if __name__ == "__main__":
+    main()
