@@ -399,6 +399,7 @@ static int validate(const sim_engine *e, const sim_acct *a, const sim_order_req 
     if (parse_amounts(&e->m[p->idx], r, p, err, len) != 0) return -1;
     if (r->cl_ord_id && strlen(r->cl_ord_id) >= SIM_CLID_MAX) return bad(err, len, "cl_ord_id too long");
     if (r->cl_ord_id && r->cl_ord_id[0] && live_find(a, 0, r->cl_ord_id)) return bad(err, len, "duplicate cl_ord_id");
+    if (p->tif == SIM_IOC) return 0; /* never rests */
     int open = 0;
     for (size_t i = 0; i < a->nlive; i++) open += !strcmp(a->live[i]->symbol, r->symbol);
     if (open >= e->m[p->idx].sym.cfg.max_open_orders) return bad(err, len, "max open orders exceeded");

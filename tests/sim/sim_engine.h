@@ -353,7 +353,9 @@ bool sim_market_stale(const sim_engine *e);
  * depends only on scenario + seed, not on the call cadence) up to now_us:
  * applies scheduled events, random walk, synthetic book, public trades and
  * trade-through fills of resting user orders, and queues the resulting
- * events.  Times earlier than the last call are ignored. */
+ * events.  Times earlier than the last call are ignored.
+ * The synthetic book is regenerated once per call (at the final step):
+ * liquidity taken by user orders between calls stays taken until then. */
 void sim_advance(sim_engine *e, int64_t now_us);
 
 /* Pops the oldest queued event into *ev; returns 1, or 0 when empty. */

@@ -851,6 +851,25 @@ static void test_taker_event_order(void **st)
     sim_engine_free(e);
 }
 
+static void test_max_open_orders(void **st)
+{
+    (void)st;
+    sim_engine *e = mk_engine("symbols: {TST-USD: {mark: \"100\", price_decimals: 2, qty_decimals: 2, min_qty: \"0.01\","
+                              " spread_bps: 2000, max_open_orders: 3}}\n");
+    for (int i = 0; i < 3; i++) place(e, "A", "TST-USD", "buy", "limit", "gtc", "1", "95.00", false, NULL);
+    sim_order_req r = {"TST-USD", "buy", "limit", "gtc", "1", "95.00", false, NULL};
+    char err[64];
+    assert_int_equal(sim_order_new(e, "A", &r, T0, NULL, err, sizeof err), -1);
+    assert_string_equal(err, "max open orders exceeded");
+    r.time_in_force = "ioc"; /* an IOC never rests: allowed */
+    assert_int_equal(sim_order_new(e, "A", &r, T0, NULL, err, sizeof err), 0);
+    assert_int_equal(sim_order_new(e, "B", &(sim_order_req){"TST-USD", "buy", "limit", "gtc", "1", "95.00", false, NULL},
+                                   T0, NULL, err, sizeof err), 0);
+    sim_order buf[2];
+    assert_int_equal(sim_open_orders(e, "A", "TST-USD", buf, 2), 3); /* total, 2 copied */
+    sim_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -878,6 +897,7 @@ int main(void)
         cmocka_unit_test(test_repeating_faults),
         cmocka_unit_test(test_reduce_only_maker_canceled),
         cmocka_unit_test(test_taker_event_order),
+        cmocka_unit_test(test_max_open_orders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
