@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""mmctl against build/tools/fakemmd: exit codes 0 (ok), 1 (daemon error),
+2 (cannot reach the daemon, message names the socket), 3 (usage); -j prints
+the raw JSON result; socket chosen by -s, else MMD_SOCKET, else the default
+rule; halt/resume change the fake task's state; --help/--version."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ctlfix import FAKEMMD, MMCTL, Fake, Runner, require_binaries  # noqa: E402
+
+
+def mmctl(*args, env=None, sock=None, timeout=20):
+    e = dict(os.environ)
+    e.pop("MMD_SOCKET", None)
+    if env:
+        e.update(env)
+    argv = [MMCTL] + (["-s", sock] if sock else []) + list(args)
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=e)
+
+
+def test_ok_tables(f):
+    for cmd in (["status"], ["tasks"], ["orders"], ["orders", "btc-1"], ["positions"],
+                ["uptime", "sol-1"], ["help"], ["version"]):
+        p = mmctl(*cmd, sock=f.path)
+        assert p.returncode == 0, (cmd, p.returncode, p.stderr)
+        assert p.stdout.strip(), cmd
+    p = mmctl("status", sock=f.path)
+    assert "btc-1" in p.stdout and "BTC-USD" in p.stdout and "market: connected" in p.stdout, p.stdout
+    p = mmctl("tasks", sock=f.path)
+    assert p.stdout.splitlines()[0].split()[:2] == ["TASK", "SYMBOL"], p.stdout
+
+
+def test_json_output(f):
+    p = mmctl("-j", "tasks", sock=f.path)
+    assert p.returncode == 0
+    v = json.loads(p.stdout)
+    assert [t["id"] for t in v] == ["btc-1", "eth-1", "sol-1"], v
+    p = mmctl("-j", "status", sock=f.path)
+    st = json.loads(p.stdout)
+    assert {"version", "uptime_s", "connections", "tasks"} <= set(st)
+    t = st["tasks"][0]
+    for k in ("id", "symbol", "state", "risk", "mark", "best_bid", "best_ask", "tiers", "position",
+              "entry_price", "upnl", "uptime", "fills_today", "orders_open", "rejects",
+              "alo_rejects", "last_reason"):
+        assert k in t, k
+    p = mmctl("-j", "version", sock=f.path)
+    assert json.loads(p.stdout)["api"] == 1
+    p = mmctl("--json", "orders", "eth-1", sock=f.path)
+    assert all(o["task"] == "eth-1" for o in json.loads(p.stdout))
+
+
+def test_halt_resume(f):
+    p = mmctl("halt", "btc-1", "manual", "check", sock=f.path)
+    assert p.returncode == 0, p.stderr
+    assert "btc-1" in p.stdout
+    st = json.loads(mmctl("-j", "status", sock=f.path).stdout)
+    btc = [t for t in st["tasks"] if t["id"] == "btc-1"][0]
+    assert btc["state"] == "halted" and "manual check" in btc["risk"]["reasons"][0], btc
+    p = mmctl("-j", "resume", "btc-1", sock=f.path)
+    assert json.loads(p.stdout)["resumed"] == ["btc-1"]
+    p = mmctl("halt", sock=f.path)  # no task = all
+    assert p.returncode == 0
+    st = json.loads(mmctl("-j", "tasks", sock=f.path).stdout)
+    assert all(t["state"] == "halted" for t in st), st
+    assert mmctl("resume", sock=f.path).returncode == 0
+    st = json.loads(mmctl("-j", "tasks", sock=f.path).stdout)
+    assert all(t["state"] == "quoting" for t in st), st
+
+
+def test_daemon_error_exit_1(f):
+    p = mmctl("orders", "no-such-task", sock=f.path)
+    assert p.returncode == 1, (p.returncode, p.stderr)
+    assert "no-such-task" in p.stderr and "-1001" in p.stderr, p.stderr
+    p = mmctl("raw", "no.such.method", sock=f.path)
+    assert p.returncode == 1 and "-32601" in p.stderr, p.stderr
+    p = mmctl("raw", "orders", '{"task": 5}', sock=f.path)
+    assert p.returncode == 1 and "-32602" in p.stderr, p.stderr
+
+
+def test_unreachable_exit_2():
+    d = tempfile.mkdtemp(prefix="mmctl-")
+    path = os.path.join(d, "nothing.sock")
+    p = mmctl("status", sock=path)
+    assert p.returncode == 2, p
+    assert path in p.stderr, p.stderr
+    # MMD_SOCKET is used when -s is absent
+    p = mmctl("status", env={"MMD_SOCKET": path})
+    assert p.returncode == 2 and path in p.stderr, p.stderr
+    # default rule: $XDG_RUNTIME_DIR/mmd.sock
+    p = mmctl("status", env={"XDG_RUNTIME_DIR": d})
+    assert p.returncode == 2 and os.path.join(d, "mmd.sock") in p.stderr, p.stderr
+    os.rmdir(d)
+
+
+def test_socket_precedence(f):
+    assert mmctl("version", env={"MMD_SOCKET": f.path}).returncode == 0
+    # -s overrides MMD_SOCKET
+    p = mmctl("version", env={"MMD_SOCKET": "/nonexistent/x.sock"}, sock=f.path)
+    assert p.returncode == 0, p.stderr
+
+
+def test_usage_exit_3(f):
+    for args in ([], ["bogus"], ["-x", "status"], ["status", "extra"], ["orders", "a", "b"],
+                 ["-t", "0", "status"], ["subscribe", "zero"], ["raw"], ["raw", "m", "[1"],
+                 ["-s"]):
+        p = mmctl(*args)
+        assert p.returncode == 3, (args, p.returncode, p.stderr)
+        assert p.stderr, args
+    p = mmctl("--help")
+    assert p.returncode == 0 and "usage: mmctl" in p.stdout
+    p = mmctl("--version")
+    assert p.returncode == 0 and p.stdout.startswith("mmctl ")
+
+
+def test_subscribe_count(f):
+    p = mmctl("-j", "subscribe", "2", sock=f.path)
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.strip().splitlines()
+    assert len(lines) == 2
+    assert all(json.loads(ln)["method"] == "status" for ln in lines)
+
+
+def test_shutdown_then_unreachable():
+    f = Fake().start()
+    try:
+        p = mmctl("shutdown", sock=f.path)
+        assert p.returncode == 0, p.stderr
+        f.proc.wait(5)
+        p = mmctl("status", sock=f.path)
+        assert p.returncode == 2
+    finally:
+        f.cleanup()
+
+
+def main():
+    require_binaries(FAKEMMD, MMCTL)
+    r = Runner()
+    with Fake() as f:
+        for t in (test_ok_tables, test_json_output, test_halt_resume, test_daemon_error_exit_1,
+                  test_socket_precedence, test_usage_exit_3, test_subscribe_count):
+            r.run(t, f)
+    r.run(test_unreachable_exit_2)
+    r.run(test_shutdown_then_unreachable)
+    r.exit()
+
+
+if __name__ == "__main__":
+    main()
