@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "strategy.h"
 
 void up_init(struct uptime *u, const char *symbol)
 {
@@ -113,13 +112,20 @@ const struct up_hour *up_past(const struct uptime *u, int64_t hour)
     return NULL;
 }
 
-/* Our live qty within UP_BAND_BPS of mark on one side. */
+/* |price - mark| <= 10 bps of mark, exactly (integers, no rounding at the edge). */
+static bool within_band(dec_t price, dec_t mark)
+{
+    __int128 d = (__int128)price - mark;
+    if (d < 0) d = -d;
+    return d * 10000 <= (__int128)mark * UP_BAND_BPS_INT;
+}
+
+/* Our live qty within 10 bps of mark on one side. */
 static dec_t side_qty(const struct up_quote *q, int n, enum side side, dec_t mark)
 {
     dec_t s = 0;
     for (int i = 0; i < n; i++)
-        if (q[i].side == side && q[i].qty > 0 && strat_dist_bps(q[i].price, mark) <= UP_BAND_BPS)
-            s += q[i].qty;
+        if (q[i].side == side && q[i].qty > 0 && within_band(q[i].price, mark)) s += q[i].qty;
     return s;
 }
 

@@ -20,7 +20,7 @@
 
 #define UP_HOUR_S 3600
 #define UP_KEEP_HOURS 24
-#define UP_BAND_BPS 10.0
+#define UP_BAND_BPS_INT 10   /* inclusive: a quote exactly 10 bps away counts */
 #define UP_OTHER_CAP_USD 200000
 
 struct up_quote { enum side side; dec_t price, qty; };
