@@ -64,6 +64,7 @@ void sim_srv_log(struct sim_srv *s, const char *dir, const struct sim_conn *c, c
     json_t *j = json_pack("{s:I,s:s,s:I,s:s}", "ts_us", (json_int_t)clock_wall_us(), "dir", dir,
                           "conn", (json_int_t)(c ? c->id : 0), "kind", kind);
     if (!j) return;
+    if (!path && c && c->ws) path = c->kind == SIM_CONN_WS_STREAM ? "/ws-stream/v1" : "/ws-api/v1";
     if (path) json_object_set_new(j, "path", json_string(path));
     size_t rl = 0;
     char *red = body ? redact(body, len, &rl) : NULL;
