@@ -274,9 +274,9 @@ static void wsl_connect(struct wsmgr *m, struct wsq_item *it)
 
 static void wsl_command(struct wsmgr *m, struct wsq_item *it)
 {
-    if (it->op == C_CONNECT) { wsl_connect(m, it); return; }
+    if (it->op == C_CONNECT) { wsl_connect(m, it); item_free(it); return; }
     struct wsl *l = wsl_find(m, it->id, it->gen);
-    if (!l) return;
+    if (!l) { item_free(it); return; }   /* an older attempt: gone already */
     if (it->op == C_SEND) {
         q_push(&l->tx, it);
         if (l->wsi) lws_callback_on_writable(l->wsi);
