@@ -22,7 +22,9 @@
  * Inbox bound: 65536 events / 64 MiB.  When full, messages of `lossy`
  * connections (market data) are dropped and counted; other connections make
  * the lws thread wait for room, so account events are never dropped.
- * Outbox bound: 8192 commands / 16 MiB (wsmgr_send fails beyond). */
+ * Outbox bound: 8192 commands / 16 MiB (wsmgr_send fails beyond).
+ * Status per connection: state, attempts (consecutive failures), reconnects,
+ * last_error (kept after recovery, with its age), last message age. */
 #include "ws.h"
 
 #include <errno.h>
@@ -88,7 +90,7 @@ struct ws_conn {
     enum ws_state st;
     unsigned gen;
     int failures;
-    int64_t up_since_us, last_rx_us, last_ping_us, attempt_start_us, retry_at_us;
+    int64_t up_since_us, last_rx_us, last_ping_us, attempt_start_us, retry_at_us, last_err_us;
     uint64_t reconnects, msgs_in, msgs_out, dropped;
     char last_err[128];
     struct event *retry_ev;
@@ -478,8 +480,10 @@ static void conn_lost(struct ws_conn *c, const char *why, bool tell_thread, bool
     if (tell_thread) outbox_push(m, C_CLOSE, c->id, c->gen, NULL, 0, false);
     c->gen++;   /* ignore anything still queued from that socket */
     snprintf(c->last_err, sizeof c->last_err, "%s", why);
+    c->last_err_us = now;
     if (was_up && now - c->up_since_us >= (int64_t)(m->healthy * 1e6)) c->failures = 0;
-    c->failures++;
+    if (immediate) c->failures = 0;   /* planned rotation: not a failure */
+    else c->failures++;
     double delay = immediate ? 0 : backoff_s(m, c->failures);
     c->st = WS_BACKING_OFF;
     c->retry_at_us = now + (int64_t)(delay * 1e6);
@@ -500,7 +504,6 @@ static void dispatch(struct wsmgr *m, struct wsq_item *it)
     case Q_UP:
         c->st = WS_UP;
         c->up_since_us = c->last_rx_us = c->last_ping_us = now;
-        c->last_err[0] = 0;
         LOGI("ws", "%s: connected", c->name);
         if (c->h.on_up) c->h.on_up(c->ud, c->id);
         break;
@@ -751,6 +754,8 @@ json_t *wsmgr_conn_status_json(const struct wsmgr *m, int id)
                           (json_int_t)c->msgs_out, "dropped", (json_int_t)c->dropped);
     if (!j) return NULL;
     json_object_set_new(j, "last_error", c->last_err[0] ? json_string(c->last_err) : json_null());
+    json_object_set_new(j, "last_error_age_s",
+                        c->last_err_us ? json_real((double)(now - c->last_err_us) / 1e6) : json_null());
     json_object_set_new(j, "last_msg_age_s",
                         c->last_rx_us ? json_real((double)(now - c->last_rx_us) / 1e6) : json_null());
     json_object_set_new(j, "up_for_s", c->st == WS_UP ? json_real((double)(now - c->up_since_us) / 1e6)

@@ -313,6 +313,11 @@ def test_account(s):
         assert len(got) == 25 and limited, got
         sent = place_count(s, '"cl_ord_id":"b-')
         assert sent == 25 - len(limited), (sent, len(limited))
+        # drop_ws: the account stream goes down, reconnects and re-authenticates
+        mark = len(p.lines)
+        s.fault(type="drop_ws")
+        p.wait(ev("stream", up=False), 5, "stream down", since=mark)
+        p.wait(ev("stream", up=True), 10, "stream re-authenticated", since=mark)
         stt = p.status()["account"]
         assert stt["authenticated"] and stt["counters"]["ambiguous"] >= 2, stt
         assert "jwt" not in json.dumps(stt).lower() and creds.jwt not in json.dumps(stt)
@@ -339,6 +344,31 @@ def test_bad_token(s):
         assert p.stop() == 0
 
 
+def test_unfunded(s):
+    creds = s.mint("probe-unf")
+    p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, [], creds=creds)
+    try:
+        p.send("balance")
+        b = p.wait(lambda m: m.get("t") == "balance", 10)
+        assert b["status"] == 404 and b["err"] == "account not funded", b
+        print("unfunded account: 404 -> account not funded")
+    finally:
+        assert p.stop() == 0
+
+
+def test_rotation(s):
+    p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, ["BTC-USD"], env={"MMD_WS_ROTATE_S": "1.5"})
+    try:
+        m = p.wait(lambda m: conn_line("market", state="up")(m) and m["reconnects"] >= 2, 10,
+                   "two proactive rotations")
+        hs = p.status()["hub"]["connection"]
+        assert "rotating" in (hs["last_error"] or ""), hs
+        p.wait(is_md("BTC-USD", False), 5, "fresh data after rotation")
+        print("rotation ok (reconnects=%d)" % m["reconnects"])
+    finally:
+        assert p.stop() == 0
+
+
 # ---- a tiny local WebSocket server that sends malformed frames -------------------
 
 def ws_frame(payload, op=0x1):
@@ -352,7 +382,7 @@ def ws_frame(payload, op=0x1):
     return h + payload
 
 
-def junk_server(lsock, stop):
+def junk_server(lsock, stop, silent=False):
     lsock.settimeout(0.5)
     while not stop.is_set():
         try:
@@ -375,6 +405,16 @@ def junk_server(lsock, stop):
                                    .digest()).decode()
             c.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                        "Sec-WebSocket-Accept: %s\r\n\r\n" % acc).encode())
+            if silent:   # a half-open peer: reads, never answers (not even pongs)
+                deadline = time.time() + 30
+                c.settimeout(0.2)
+                while not stop.is_set() and time.time() < deadline:
+                    try:
+                        if not c.recv(4096):
+                            break
+                    except socket.timeout:
+                        pass
+                continue
             junk = [b"not json", b"{", b"[]", b"null", b'{"channel":"price"}',
                     b'{"channel":"price","data":{"symbol":"BTC-USD","mark_price":"abc"}}',
                     b'{"channel":"price","data":{"symbol":"BTC-USD","mark_price":1e400}}',
@@ -427,14 +467,45 @@ def test_malformed_frames():
         assert rc == 0, rc
 
 
+def test_dead_peer():
+    lsock = socket.socket()
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(4)
+    port = lsock.getsockname()[1]
+    stop = threading.Event()
+    t = threading.Thread(target=junk_server, args=(lsock, stop, True), daemon=True)
+    t.start()
+    p = Probe("http://127.0.0.1:9", "ws://127.0.0.1:%d" % port, ["BTC-USD"],
+              env={"MMD_WS_DEAD_S": "1.5", "MMD_HUB_STALE_S": "30"})
+    try:
+        p.wait(conn_line("market", state="up"), 10, "connected to the silent peer")
+        t0 = time.time()
+        m = p.wait(conn_line("market", state="backing_off"), 10, "dead peer detected")
+        took = time.time() - t0
+        assert m["last_error"] and ("no inbound frame" in m["last_error"] or
+                                    "no market data" in m["last_error"]), m
+        assert 1.0 <= took <= 5.0, took
+        print("silent peer declared dead after %.2f s (%s)" % (took, m["last_error"]))
+    finally:
+        rc = p.stop()
+        stop.set()
+        t.join(5)
+        lsock.close()
+        assert rc == 0, rc
+
+
 def main():
     test_malformed_frames()
+    test_dead_peer()
     with sim.Sim(seed=11) as s:
         test_market_sharing_and_reconnect(s)
         test_stale_feed(s)
-    with sim.Sim(seed=12) as s:
+        test_rotation(s)
+    with sim.Sim(seed=12, args=["--unfunded", "probe-unf"]) as s:
         test_account(s)
         test_bad_token(s)
+        test_unfunded(s)
     print("test_connectivity: all passed")
 
 
