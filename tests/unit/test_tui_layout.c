@@ -144,7 +144,7 @@ static json_t *sample_status(int n)
 {
     json_t *tasks = json_array();
     for (int i = 0; i < n; i++) {
-        char id[16];
+        char id[32];
         snprintf(id, sizeof id, "task-%d", i);
         json_array_append_new(tasks, sample_task(id, "quoting"));
     }
