@@ -31,6 +31,7 @@ struct ord {
     enum order_status status;
     dec_t mark_at_place;
     int64_t sent_us, ack_us, cancel_us, query_us, done_us;
+    int64_t cancel_retry_us;    /* a refused cancel (429 / not sent) waits until then */
     char reason[96];
 };
 

@@ -59,6 +59,7 @@ void risk_on_md(struct risk *r, const struct md_snapshot *s, int64_t now_us)
     r->last_md_us = t > 0 ? t : now_us;
     r->have_md = true;
     r->feed_stale = s->stale;
+    if (!s->stale) r->had_fresh = true;
     if (s->mark > 0) {
         r->mark = s->mark;
         push_mark(r, now_us, s->mark);
@@ -144,7 +145,9 @@ static int halt_guards(struct risk *r, int64_t now_us)
     int f = risk_fills_last_minute(r, now_us);
     if (r->max_fills_per_min > 0 && f > r->max_fills_per_min)
         reason(r, "fill rate: %d fills in the last 60 s (limit %d)", f, r->max_fills_per_min);
-    if (r->have_md && r->feed_stale)
+    /* Before the first complete snapshot we only wait (see caution_guards):
+     * a feed that was never up is not a reason for a halt and its cooldown. */
+    if (r->have_md && r->feed_stale && r->had_fresh)
         reason(r, "stale data: market feed lost");
     else if (r->have_md && r->stale_ms > 0 && now_us - r->last_md_us > (int64_t)r->stale_ms * 1000)
         reason(r, "stale data: no market update for %lld ms (limit %d)",
@@ -155,6 +158,10 @@ static int halt_guards(struct risk *r, int64_t now_us)
 static void caution_guards(struct risk *r, const struct risk_pos *p)
 {
     char a[32], b[32];
+    if (!r->had_fresh) {
+        r->no_quote = true;
+        reason(r, "waiting for market data");
+    }
     if (r->max_spread_bps > 0 && r->spread_bps > r->max_spread_bps) {
         r->no_quote = true;
         reason(r, "spread: %.1f bps > %g, not quoting", r->spread_bps, r->max_spread_bps);

@@ -33,6 +33,7 @@ struct risk {
     int fill_next, nfills;
     int64_t last_md_us;
     bool have_md, feed_stale, have_depth;
+    bool had_fresh;             /* a non-stale snapshot was ever seen */
     dec_t mark, depth_bid_usd, depth_ask_usd;
     double spread_bps;          /* < 0 unknown */
     /* outcome */

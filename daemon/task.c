@@ -68,6 +68,7 @@ static void scopy(char *dst, size_t n, const char *src)
     dst[l] = 0;
 }
 
+#define TASK_CANCEL_RETRY_US 500000   /* pause after a refused cancel */
 #define TLOG(t, ...) task_log(t, LOG_INFO, __VA_ARGS__)
 #define TWARN(t, ...) task_log(t, LOG_WARN, __VA_ARGS__)
 
@@ -175,6 +176,7 @@ static bool cancel_due(const struct ord *o)
 static void send_cancel(struct task *t, struct ord *o, bool force, int64_t now_us)
 {
     if (!ord_is_live(o) || (!force && !cancel_due(o))) return;
+    if (now_us < o->cancel_retry_us) return;   /* rate limited: back off */
     if (t->v.ops->cancel(t->v.ctx, t->cfg.symbol, o->cl_ord_id, o->order_id) == 0)
         ord_mark_cancel(o, now_us);
 }
@@ -186,7 +188,7 @@ static void cancel_all(struct task *t, int64_t now_us)
     struct ord *os[ORD_MAX];
     size_t n = 0;
     for (int i = 0; i < t->book.n; i++)
-        if (cancel_due(&t->book.o[i])) {
+        if (cancel_due(&t->book.o[i]) && now_us >= t->book.o[i].cancel_retry_us) {
             os[n] = &t->book.o[i];
             ids[n++] = t->book.o[i].cl_ord_id;
         }
@@ -444,8 +446,10 @@ static void on_cancel_result(struct task *t, const struct venue_event *ev, int64
         o->query_us = now_us;
         t->v.ops->query_order(t->v.ctx, o->cl_ord_id);
     } else if (o->status == OS_PENDING_CANCEL) {
-        /* nothing was sent: back to its confirmed state, due again */
+        /* nothing was done (429 or not sent): back to its confirmed state,
+         * due again after a pause so a rate limit is not hammered */
         o->status = o->ack_us ? (o->fill_qty > 0 ? OS_PARTIAL : OS_OPEN) : OS_PENDING_NEW;
+        o->cancel_retry_us = now_us + TASK_CANCEL_RETRY_US;
     }
 }
 
@@ -780,10 +784,11 @@ static void send_close(struct task *t, int64_t now_us)
     t->flat_reports = 0;
     if (qty <= 0) return;
     t->close_attempts++;
-    char q[32];
+    char q[32], pq[32];
     struct ord *o = send_order(t, pos > 0 ? SIDE_SELL : SIDE_BUY, -1, 0, qty, true, now_us);
     TLOG(t, "closing position %s: reduce-only IOC market %s %s (attempt %d)",
-         dec_str(pos, q, sizeof q), pos > 0 ? "sell" : "buy", q, t->close_attempts);
+         dec_str(pos, pq, sizeof pq), pos > 0 ? "sell" : "buy", dec_str(qty, q, sizeof q),
+         t->close_attempts);
     if (o) memcpy(t->close_id, o->cl_ord_id, sizeof t->close_id);
     query_positions(t, now_us);
 }

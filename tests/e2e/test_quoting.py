@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""e2e: mmd quotes both sides of every tier inside its band at the simulator,
+re-quotes when the mark drifts, and keeps the band over a scripted walk.
+Real mmd, real standx-sim, loopback only."""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import mmdrun  # noqa: E402
+import sim  # noqa: E402
+
+CALM = os.path.join(sim.REPO, "tests", "sim", "scenarios", "calm.yaml")
+BANDS = [(3, 8), (8, 12)]          # moderate level, tiers 1 and 2
+SLACK_BPS = 1.6                    # requote_drift_bps (1) + tick rounding + mark moves between samples
+
+
+def tier_of(o, mark):
+    d = abs(float(o["price"]) - mark) / mark * 1e4
+    return d
+
+
+def check_book(orders, mark):
+    """Returns (ok, why): one bid and one ask inside each band."""
+    bids = sorted((tier_of(o, mark) for o in orders if o["side"] == "buy"))
+    asks = sorted((tier_of(o, mark) for o in orders if o["side"] == "sell"))
+    for side, ds in (("bid", bids), ("ask", asks)):
+        for lo, hi in BANDS:
+            if not any(lo - SLACK_BPS <= d <= hi + SLACK_BPS for d in ds):
+                return False, "no %s in band %s-%s bps (have %s)" % (side, lo, hi, ["%.2f" % d for d in ds])
+    for o in orders:
+        if o["side"] == "buy" and float(o["price"]) >= mark or o["side"] == "sell" and float(o["price"]) <= mark:
+            return False, "order on the wrong side of mark: %s" % o
+    return True, ""
+
+
+def snapshot(s, creds):
+    orders, st = mmdrun.account_orders(s, creds, "BTC-USD", "btc-")
+    return orders, float(st["symbols"]["BTC-USD"]["mark"])
+
+
+def main():
+    with sim.Sim(scenario=CALM, seed=5) as s:
+        creds = s.mint("quoter")
+        t = mmdrun.task("btc", "BTC-USD", "quoter", tiers=2, level="moderate",
+                        risk={"price_jump_threshold_bps": 1000, "max_fills_per_minute": 1000,
+                              "max_position_usd": "1000000"},
+                        strategy={"fill_cooldown_s": 1})
+        with mmdrun.Mmd(s, [t], {"quoter": creds}) as d:
+            # 1. both sides of both tiers inside their bands
+            ok = d.wait_for(lambda: check_book(*snapshot(s, creds))[0], timeout=15)
+            orders, mark = snapshot(s, creds)
+            assert ok, "not quoting in band: %s\n%s" % (check_book(orders, mark)[1], d.log()[-3000:])
+            print("quoting: %d orders around mark %.2f" % (len(orders), mark))
+            st = d.task_status("btc")
+            assert st["state"] == "quoting", st
+            assert len(st["tiers"]) == 2 and st["tiers"][0]["bid"] and st["tiers"][0]["ask"], st
+
+            # 2. requote on drift: move mark 25 bps up; quotes must follow
+            before = {o["cl_ord_id"] for o in orders}
+            new_mark = round(mark * 1.0025, 2)
+            s.set_mark("BTC-USD", new_mark)
+            def followed():
+                o2, m2 = snapshot(s, creds)
+                return check_book(o2, m2)[0] and not (before & {o["cl_ord_id"] for o in o2})
+            assert d.wait_for(followed, timeout=10), "no requote after drift: %s" % (snapshot(s, creds),)
+            print("requote: quotes followed a 25 bps move")
+
+            # 3. scripted walk: 3 bps steps every 0.5 s; sample the book every 0.1 s
+            good = total = 0
+            m = float(s.mark())
+            for step in range(20):
+                m = round(m * (1 + (0.0003 if step % 8 < 5 else -0.0003)), 2)
+                s.set_mark("BTC-USD", m)
+                for _ in range(5):
+                    time.sleep(0.1)
+                    o3, m3 = snapshot(s, creds)
+                    total += 1
+                    good += check_book(o3, m3)[0]
+            frac = good / total
+            print("walk: both sides of both tiers in band in %.1f%% of %d samples" % (100 * frac, total))
+            assert frac >= 0.8, "band kept only %.1f%% of the walk" % (100 * frac)
+            rc = d.stop()
+            assert rc == 0, "mmd exit %s\n%s" % (rc, d.log()[-3000:])
+        left, st = mmdrun.account_orders(s, creds)
+        assert not left, "orders left after SIGTERM: %s" % left
+        assert abs(mmdrun.account_position(st, creds, "BTC-USD")) < 1e-12, "position not flat"
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""mmdrun — python helpers for end-to-end tests: run the real mmd against a
+real standx-sim (tests/lib/sim.py) and talk to its control socket.
+
+    with sim.Sim(scenario=...) as s:
+        creds = s.mint("alice")
+        with mmdrun.Mmd(s, [mmdrun.task("btc", "BTC-USD", "alice")], {"alice": creds}) as d:
+            d.wait_quoting("btc")
+            st = d.rpc("status")
+
+Config files are written 0600 into a private temp dir; the daemon logs to a
+file (``d.log()``).  Every wait is bounded; ``stop()`` sends SIGTERM and kills
+after a timeout, so no process outlives a test.
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import sim as simlib
+
+
+def task(tid, symbol, account, base_qty=None, tiers=2, level="aggressive", risk=None, strategy=None,
+         shutdown=None):
+    """A task entry for Mmd(); risk/strategy/shutdown are dicts of overrides."""
+    if base_qty is None:
+        base_qty = {"BTC-USD": "0.01", "ETH-USD": "0.1", "SOL-USD": "1"}.get(symbol, "1")
+    r = {"level": level}
+    r.update(risk or {})
+    return {"id": tid, "symbol": symbol, "account": account, "sizing": {"base_qty": base_qty, "tiers": tiers},
+            "risk": r, "strategy": strategy or {}, "shutdown": shutdown or {}}
+
+
+def _yaml_scalar(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_yaml_scalar(x) for x in v) + "]"
+    return json.dumps(str(v))
+
+
+def _yaml_map(d, indent):
+    out = []
+    for k, v in d.items():
+        if isinstance(v, dict):
+            if not v:
+                continue
+            out.append(" " * indent + "%s:" % k)
+            out.extend(_yaml_map(v, indent + 2))
+        else:
+            out.append(" " * indent + "%s: %s" % (k, _yaml_scalar(v)))
+    return out
+
+
+def config_text(sim, tasks, accounts, socket_path, log_level="info"):
+    lines = ["exchange:", '  rest_url: "%s"' % sim.base_url, '  ws_url: "ws://127.0.0.1:%d"' % sim.port,
+             "control:", '  socket: "%s"' % socket_path, "log:", '  level: "%s"' % log_level, "accounts:"]
+    for name, c in accounts.items():
+        lines += ['  - id: "%s"' % name, '    jwt_token: "%s"' % c.jwt, '    signing_key: "%s"' % c.key]
+    lines.append("tasks:")
+    for t in tasks:
+        body = _yaml_map(t, 4)
+        body[0] = "  - " + body[0].lstrip()
+        lines += body
+    return "\n".join(lines) + "\n"
+
+
+class RpcError(Exception):
+    def __init__(self, err):
+        super().__init__("%s: %s" % (err.get("code"), err.get("message")))
+        self.code, self.message = err.get("code"), err.get("message")
+
+
+class Mmd:
+    def __init__(self, sim, tasks, accounts, log_level="info", env=None, args=()):
+        self.sim, self.tasks, self.accounts = sim, tasks, accounts
+        self.dir = tempfile.mkdtemp(prefix="mmd-e2e-")
+        os.chmod(self.dir, 0o700)
+        self.sock = os.path.join(self.dir, "mmd.sock")
+        self.cfg = os.path.join(self.dir, "mmd.yaml")
+        self.log_path = os.path.join(self.dir, "mmd.log")
+        self.log_level, self.env, self.args = log_level, env, list(args)
+        self.proc = None
+        self.rc = None
+        self._id = 0
+
+    def write_config(self):
+        fd = os.open(self.cfg, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(config_text(self.sim, self.tasks, self.accounts, self.sock, self.log_level))
+
+    def start(self, wait=True):
+        self.write_config()
+        env = dict(os.environ)
+        env.update(self.env or {})
+        self._log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([simlib.binary("mmd"), "-c", self.cfg] + self.args,
+                                     stdout=self._log, stderr=subprocess.STDOUT, env=env)
+        if wait:
+            deadline = time.time() + 10
+            while time.time() < deadline:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("mmd exited with %s:\n%s" % (self.proc.returncode, self.log()))
+                try:
+                    self.rpc("version", timeout=1)
+                    return self
+                except (OSError, RpcError):
+                    time.sleep(0.05)
+            self.stop()
+            raise RuntimeError("mmd control socket did not answer:\n" + self.log())
+        return self
+
+    def stop(self, sig=signal.SIGTERM, timeout=40.0):
+        """Signal, wait (bounded), kill if needed.  Returns the exit code."""
+        if not self.proc:
+            return self.rc
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.rc = self.proc.returncode
+        self.proc = None
+        self._log.close()
+        return self.rc
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait(5)
+        self.rc = self.proc.returncode
+        self.proc = None
+        self._log.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def log(self):
+        try:
+            with open(self.log_path) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    # -- control socket --
+    def rpc(self, method, params=None, timeout=15.0):
+        self._id += 1
+        req = {"jsonrpc": "2.0", "id": self._id, "method": method}
+        if params is not None:
+            req["params"] = params
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect(self.sock)
+            s.sendall((json.dumps(req) + "\n").encode())
+            buf = b""
+            while b"\n" not in buf:
+                chunk = s.recv(65536)
+                if not chunk:
+                    raise OSError("connection closed")
+                buf += chunk
+        finally:
+            s.close()
+        rep = json.loads(buf.split(b"\n", 1)[0])
+        if "error" in rep:
+            raise RpcError(rep["error"])
+        return rep["result"]
+
+    def task_status(self, tid):
+        for t in self.rpc("status")["tasks"]:
+            if t["id"] == tid:
+                return t
+        raise KeyError(tid)
+
+    def wait_for(self, pred, timeout=10.0, interval=0.1):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            v = pred()
+            if v:
+                return v
+            time.sleep(interval)
+        return None
+
+
+def account_orders(sim, creds, symbol=None, prefix=None):
+    """Live orders of one account at the simulator (from /_sim/state)."""
+    addr = creds.claims().get("address")
+    st = sim.state()
+    acct = st["accounts"].get(addr) or {}
+    out = []
+    for o in acct.get("open_orders", []):
+        if symbol and o["symbol"] != symbol:
+            continue
+        if prefix and not o.get("cl_ord_id", "").startswith(prefix):
+            continue
+        out.append(o)
+    return out, st
+
+
+def account_position(st, creds, symbol):
+    addr = creds.claims().get("address")
+    for p in (st["accounts"].get(addr) or {}).get("positions", []):
+        if p["symbol"] == symbol:
+            return float(p["qty"])
+    return 0.0
