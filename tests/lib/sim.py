@@ -30,6 +30,7 @@ import base64
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -172,6 +173,8 @@ class Sim:
         if self.proc.stdout:
             self.proc.stdout.close()
         self._err.close()
+        if rc not in (0, None):
+            print("standx-sim exited %s; stderr:\n%s" % (rc, self.stderr()))
         self.proc = None
         return rc
 
@@ -180,6 +183,14 @@ class Sim:
 
     def __exit__(self, *exc):
         self.stop()
+        self.cleanup()
+
+    def cleanup(self):
+        """Removes the temp dir with the log (kept if $MMD_KEEP_SIM_LOGS is set)."""
+        if os.environ.get("MMD_KEEP_SIM_LOGS"):
+            print("standx-sim logs kept in %s" % self._tmp)
+            return
+        shutil.rmtree(self._tmp, ignore_errors=True)
 
     def stderr(self):
         try:
