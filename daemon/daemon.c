@@ -197,6 +197,13 @@ static void balance_cb(void *ud, int status, dec_t equity, const char *err)
     struct mmd *d = a->d;
     if (d->shutting_down) return;
     if (status == 404) { acct_fail(a, "account not funded (query_balance: 404)"); return; }
+    if (status == 401 || status == 403) {
+        char why[200];
+        snprintf(why, sizeof why, "bad credentials: the exchange refused them (HTTP %d: %s)", status,
+                 err ? err : "");
+        acct_fail(a, why);
+        return;
+    }
     if (status != 0) {
         LOGW("mmd", "account %s: balance check failed (%s); retrying in %d s", a->ca->id,
              err ? err : "error", RETRY_S);

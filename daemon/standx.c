@@ -559,6 +559,8 @@ static void on_balance(struct sx_account *a, struct sx_op *o, const struct rest_
     if (o->kind == OPK_CHECK_BALANCE) {
         if (ok) o->bcb(o->bud, 0, b.equity, NULL);
         else if (r->status == 404) o->bcb(o->bud, 404, 0, "account not funded");
+        else if (r->status == 401 || r->status == 403)
+            o->bcb(o->bud, (int)r->status, 0, msg[0] ? msg : "credentials refused");
         else o->bcb(o->bud, -1, 0, msg[0] ? msg : "query_balance failed");
         return;
     }

@@ -34,7 +34,7 @@ void sx_account_free(struct sx_account *a);
 typedef void (*sx_symbols_cb)(void *ud, int ok, const struct sym_info *infos, size_t n,
                               const char *err);
 int sx_load_symbols(struct rest *rest, const char *rest_url, sx_symbols_cb cb, void *ud);
-typedef void (*sx_balance_cb)(void *ud, int status /* 0 ok, 404 unfunded, -1 other */, dec_t equity,
+typedef void (*sx_balance_cb)(void *ud, int status /* 0 ok, 404 unfunded, 401/403 credentials refused, -1 other */, dec_t equity,
                               const char *err);
 int sx_check_balance(struct sx_account *a, sx_balance_cb cb, void *ud);
 int sx_jwt_exp(const char *jwt, int64_t *exp_s);   /* decode the middle segment (base64url, no verify) */
