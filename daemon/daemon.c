@@ -396,9 +396,12 @@ static struct d_task *find_task(struct mmd *d, const char *id)
 
 static json_t *dead_task_json(const struct d_task *dt)
 {
-    return json_pack("{s:s, s:s, s:s, s:s}", "id", dt->ct->id, "symbol", dt->ct->symbol, "state",
-                     dt->fail[0] ? "failed" : "starting", "last_reason",
-                     dt->fail[0] ? dt->fail : (dt->acct->state == ACC_FAILED ? dt->acct->err : "waiting for the exchange"));
+    const char *why = dt->fail[0] ? dt->fail
+                      : (dt->acct->state == ACC_FAILED ? dt->acct->err : "waiting for the exchange");
+    bool failed = dt->fail[0] || dt->acct->state == ACC_FAILED;
+    return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:[s], s:b}, s:[]}", "id", dt->ct->id, "symbol",
+                     dt->ct->symbol, "state", failed ? "failed" : "starting", "last_reason", why, "risk",
+                     "state", failed ? "halt" : "caution", "reasons", why, "operator_halt", 0, "tiers");
 }
 
 static json_t *be_status(void *ud)
