@@ -147,11 +147,15 @@ static int halt_guards(struct risk *r, int64_t now_us)
         reason(r, "fill rate: %d fills in the last 60 s (limit %d)", f, r->max_fills_per_min);
     /* Before the first complete snapshot we only wait (see caution_guards):
      * a feed that was never up is not a reason for a halt and its cooldown. */
-    if (r->have_md && r->feed_stale && r->had_fresh)
+    r->stale_now = false;
+    if (r->have_md && r->feed_stale && r->had_fresh) {
         reason(r, "stale data: market feed lost");
-    else if (r->have_md && r->stale_ms > 0 && now_us - r->last_md_us > (int64_t)r->stale_ms * 1000)
+        r->stale_now = true;
+    } else if (r->have_md && r->stale_ms > 0 && now_us - r->last_md_us > (int64_t)r->stale_ms * 1000) {
         reason(r, "stale data: no market update for %lld ms (limit %d)",
                (long long)((now_us - r->last_md_us) / 1000), r->stale_ms);
+        r->stale_now = true;
+    }
     return r->nreasons - before;
 }
 
@@ -180,9 +184,17 @@ enum risk_state risk_eval(struct risk *r, const struct risk_pos *p, int64_t now_
 {
     r->nreasons = 0;
     r->block_buy = r->block_sell = r->no_quote = false;
-    if (halt_guards(r, now_us) > 0) {
+    int fired = halt_guards(r, now_us);
+    if (fired > 0) {
+        /* A halt caused by stale data alone lifts as soon as fresh data
+         * flows again (the jump guard still compares against the marks seen
+         * before the gap); any other cause needs halt_cooldown_s of calm. */
+        if (!r->auto_halt) r->halt_stale_only = true;
+        if (fired > (r->stale_now ? 1 : 0)) r->halt_stale_only = false;
         r->auto_halt = true;
         r->calm_since_us = 0;
+    } else if (r->auto_halt && r->halt_stale_only) {
+        r->auto_halt = false;
     } else if (r->auto_halt) {
         if (r->calm_since_us == 0) r->calm_since_us = now_us;
         double calm = (double)(now_us - r->calm_since_us) / 1e6;

@@ -34,6 +34,8 @@ struct risk {
     int64_t last_md_us;
     bool have_md, feed_stale, have_depth;
     bool had_fresh;             /* a non-stale snapshot was ever seen */
+    bool stale_now;             /* the stale-data guard fired in this evaluation */
+    bool halt_stale_only;       /* the current automatic halt had no other cause */
     dec_t mark, depth_bid_usd, depth_ask_usd;
     double spread_bps;          /* < 0 unknown */
     /* outcome */

@@ -156,9 +156,25 @@ static void test_stale(void **st)
     md(5 * S);
     assert_int_equal(risk_eval(&R, &FLAT, 5 * S), RISK_HALT);
     assert_true(has_reason("feed lost"));
+    /* stale data alone: fresh data lifts the halt at once, no cooldown */
     M.stale = false;
     md(6 * S);
-    expect_cooldown(6 * S);
+    assert_int_equal(risk_eval(&R, &FLAT, 6 * S), RISK_SAFE);
+    /* stale together with another cause (a jump across the gap): cooldown */
+    M.stale = true;
+    md(7 * S);
+    assert_int_equal(risk_eval(&R, &FLAT, 7 * S), RISK_HALT);
+    M.stale = false;
+    dec_t delta = M.mark / 1000;      /* +10 bps within the second, book moved along */
+    M.mark += delta;
+    M.best_bid += delta;
+    M.best_ask += delta;
+    M.bids[0].px += delta;
+    M.asks[0].px += delta;
+    md(7 * S + 500000);
+    assert_int_equal(risk_eval(&R, &FLAT, 7 * S + 500000), RISK_HALT);
+    md(9 * S);
+    expect_cooldown(9 * S);
 }
 
 static void test_operator_halt_not_lifted_by_calm(void **st)

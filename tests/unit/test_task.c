@@ -356,10 +356,8 @@ static void test_auto_halt_stale_and_cooldown(void **st)
     json_decref(s);
     canceled(&b, "0");
     canceled(&a, "0");
-    advance(59000, true);     /* calm, but not yet 60 s */
-    assert_string_equal(task_state_name(T), "halted");
-    assert_int_equal(fv_count(&FV, FV_PLACE), 2);
-    advance(1500, true);
+    /* a halt caused only by stale data lifts as soon as data flows again */
+    advance(200, true);
     assert_string_equal(task_state_name(T), "quoting");
     assert_int_equal(fv_count(&FV, FV_PLACE), 4);
 }
