@@ -103,15 +103,23 @@ static const char *str(json_t *o, const char *k)
     return s ? s : "-";
 }
 
+/* A connection's state: "state", or "connection.state" / "stream.state". */
+static const char *conn_state(json_t *c)
+{
+    const char *s = json_string_value(json_object_get(c, "state"));
+    if (!s) s = json_string_value(json_object_get(json_object_get(c, "connection"), "state"));
+    if (!s) s = json_string_value(json_object_get(json_object_get(c, "stream"), "state"));
+    return s ? s : "-";
+}
+
 static void print_connections(FILE *f, json_t *conn)
 {
-    json_t *m = json_object_get(conn, "market");
-    fprintf(f, "market: %s", str(m, "state"));
+    fprintf(f, "market: %s", conn_state(json_object_get(conn, "market")));
     const char *id;
     json_t *a;
     int first = 1;
     json_object_foreach(json_object_get(conn, "accounts"), id, a) {
-        fprintf(f, "%s%s %s", first ? "   accounts: " : ", ", id, str(a, "state"));
+        fprintf(f, "%s%s %s", first ? "   accounts: " : ", ", id, conn_state(a));
         first = 0;
     }
     fprintf(f, "\n");
@@ -170,16 +178,54 @@ static void print_status(FILE *f, json_t *st)
     }
 }
 
+/* Rows for a table from a per-task result: an array as is, or an object
+ * keyed by task id whose values are rows (listkey NULL) or hold a list of
+ * rows under listkey.  Each row gets "task" set.  New reference. */
+static json_t *flatten(json_t *v, const char *listkey)
+{
+    if (json_is_array(v)) return json_incref(v);
+    json_t *rows = json_array();
+    const char *id;
+    json_t *val;
+    json_object_foreach(v, id, val) {
+        json_t *list = listkey ? json_object_get(val, listkey) : NULL;
+        size_t i, n = listkey ? json_array_size(list) : 1;
+        for (i = 0; i < n; i++) {
+            json_t *r = json_deep_copy(listkey ? json_array_get(list, i) : val);
+            if (!json_is_object(r)) {
+                json_decref(r);
+                continue;
+            }
+            json_object_set_new(r, "task", json_string(id));
+            json_array_append_new(rows, r);
+        }
+    }
+    return rows;
+}
+
+static void print_rows(FILE *f, json_t *v, const char *listkey, const struct col *cols, int n)
+{
+    json_t *rows = flatten(v, listkey);
+    print_table(f, rows, cols, n);
+    json_decref(rows);
+}
+
 static void print_uptime(FILE *f, json_t *v)
 {
+    json_t *rows = flatten(v, NULL);
     size_t i;
     json_t *t;
-    json_array_foreach(v, i, t) {
-        fprintf(f, "%s%s %s\n", i ? "\n" : "", str(t, "task"), str(t, "symbol"));
+    json_array_foreach(rows, i, t) {
+        json_t *h = json_object_get(t, "this_hour");
+        json_t *m = json_object_get(h, "minutes");
+        fprintf(f, "%s%s %s   this hour: %.1f min (%s)   both sides now: %s\n", i ? "\n" : "",
+                str(t, "task"), str(t, "symbol"), json_is_number(m) ? json_number_value(m) : 0.0,
+                str(h, "tier"), json_is_true(json_object_get(t, "both_sides_now")) ? "yes" : "no");
         static const struct col cols[] = {{"hour", "HOUR (UTC)"}, {"minutes", "MINUTES"},
                                           {"tier", "TIER"}};
         print_table(f, json_object_get(t, "hours"), cols, 3);
     }
+    json_decref(rows);
 }
 
 static void print_list(FILE *f, json_t *v, const char *label)
@@ -190,30 +236,31 @@ static void print_list(FILE *f, json_t *v, const char *label)
     json_t *id;
     json_array_foreach(ids, i, id) fprintf(f, " %s", json_string_value(id));
     if (!json_array_size(ids)) fprintf(f, " (none)");
-    json_t *n = json_object_get(v, "cancelled");
-    if (json_is_integer(n)) fprintf(f, " (%lld orders cancelled)", (long long)json_integer_value(n));
+    if (json_is_false(json_object_get(v, "orders_settled")))
+        fprintf(f, " (WARNING: not every order was confirmed cancelled)");
     fprintf(f, "\n");
 }
 
 static void text_result(FILE *f, const char *m, json_t *v)
 {
     static const struct col tasks[] = {{"id", "TASK"}, {"symbol", "SYMBOL"}, {"account", "ACCOUNT"},
-                                       {"state", "STATE"}, {"risk_state", "RISK"}};
+                                       {"level", "LEVEL"}, {"tiers", "TIERS"}};
     static const struct col orders[] = {
-        {"task", "TASK"}, {"side", "SIDE"}, {"tier", "TIER"},     {"price", "PRICE"},
-        {"qty", "QTY"},   {"filled", "FILLED"}, {"status", "STATUS"}, {"age_s", "AGE S"},
+        {"task", "TASK"},     {"side", "SIDE"},     {"tier", "TIER"},     {"price", "PRICE"},
+        {"qty", "QTY"},       {"fill_qty", "FILLED"}, {"status", "STATUS"}, {"tif", "TIF"},
         {"cl_ord_id", "CL_ORD_ID"}};
-    static const struct col pos[] = {{"task", "TASK"},        {"symbol", "SYMBOL"},
-                                     {"qty", "QTY"},          {"entry_price", "ENTRY"},
-                                     {"mark", "MARK"},        {"upnl", "UPNL"}};
+    static const struct col pos[] = {{"task", "TASK"},         {"symbol", "SYMBOL"},
+                                     {"position", "POSITION"}, {"entry_price", "ENTRY"},
+                                     {"upnl", "UPNL"},         {"realized_pnl", "REALIZED"},
+                                     {"notional_usd", "NOTIONAL"}};
     static const struct col help[] = {{"method", "METHOD"}, {"params", "PARAMS"},
                                       {"summary", "DESCRIPTION"}};
     if (!strcmp(m, "status") && json_is_object(v)) print_status(f, v);
     else if (!strcmp(m, "tasks") && json_is_array(v)) print_table(f, v, tasks, 5);
-    else if (!strcmp(m, "orders") && json_is_array(v)) print_table(f, v, orders, 9);
-    else if (!strcmp(m, "positions") && json_is_array(v)) print_table(f, v, pos, 6);
+    else if (!strcmp(m, "orders") && json_is_object(v)) print_rows(f, v, "orders", orders, 9);
+    else if (!strcmp(m, "positions") && json_is_object(v)) print_rows(f, v, NULL, pos, 7);
     else if (!strcmp(m, "help") && json_is_array(v)) print_table(f, v, help, 3);
-    else if (!strcmp(m, "uptime") && json_is_array(v)) print_uptime(f, v);
+    else if (!strcmp(m, "uptime") && json_is_object(v)) print_uptime(f, v);
     else if (!strcmp(m, "halt") && json_object_get(v, "halted")) print_list(f, v, "halted");
     else if (!strcmp(m, "resume") && json_object_get(v, "resumed")) print_list(f, v, "resumed");
     else if (!strcmp(m, "version") && json_is_object(v))

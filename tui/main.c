@@ -123,10 +123,10 @@ static void on_message(struct app *a, json_t *msg, int64_t now)
         tui_model_set_status(&a->m, json_incref(json_object_get(msg, "params")));
     } else if (is_id(msg, a->id_status) && res) {
         tui_model_set_status(&a->m, json_incref(res));
-    } else if (is_id(msg, a->id_orders) && json_is_array(res)) {
-        tui_model_set_details(&a->m, json_incref(res), NULL);
-    } else if (is_id(msg, a->id_uptime) && json_is_array(res)) {
-        tui_model_set_details(&a->m, NULL, json_incref(json_array_get(res, 0)));
+    } else if (is_id(msg, a->id_orders) && res) {
+        tui_model_orders_result(&a->m, res);
+    } else if (is_id(msg, a->id_uptime) && res) {
+        tui_model_uptime_result(&a->m, res);
     } else if (is_id(msg, a->id_action)) {
         if (err)
             tui_model_message(&a->m, now, "%s failed: %s", a->action,

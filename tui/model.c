@@ -122,3 +122,47 @@ enum tui_action tui_model_key(struct tui_model *m, int key)
     default: return TUI_ACT_NONE;
     }
 }
+
+json_t *tui_pick_task(json_t *result, const char *id)
+{
+    if (!id) return NULL;
+    if (json_is_object(result)) return json_object_get(result, id);
+    size_t i;
+    json_t *e;
+    json_array_foreach(result, i, e) {
+        const char *a = json_string_value(json_object_get(e, "id"));
+        const char *b = json_string_value(json_object_get(e, "task"));
+        if ((a && !strcmp(a, id)) || (b && !strcmp(b, id))) return e;
+    }
+    return NULL;
+}
+
+void tui_model_orders_result(struct tui_model *m, json_t *result)
+{
+    json_t *e = tui_pick_task(result, m->sel_id);
+    json_t *list = json_is_array(e) ? e : json_object_get(e, "orders");
+    if (!json_is_array(list) && json_is_array(result)) list = result;   /* plain list */
+    if (json_is_array(list)) tui_model_set_details(m, json_incref(list), NULL);
+}
+
+void tui_model_uptime_result(struct tui_model *m, json_t *result)
+{
+    json_t *e = tui_pick_task(result, m->sel_id);
+    if (json_is_object(e)) tui_model_set_details(m, NULL, json_incref(e));
+}
+
+int tui_state_good(const char *s)
+{
+    static const char *const good[] = {"up", "connected", "ready", "safe", "ok"};
+    for (size_t i = 0; s && i < sizeof good / sizeof good[0]; i++)
+        if (!strcmp(s, good[i])) return 1;
+    return 0;
+}
+
+const char *tui_conn_state(json_t *c)
+{
+    const char *s = json_string_value(json_object_get(c, "state"));
+    if (!s) s = json_string_value(json_object_get(json_object_get(c, "connection"), "state"));
+    if (!s) s = json_string_value(json_object_get(json_object_get(c, "stream"), "state"));
+    return s ? s : "-";
+}

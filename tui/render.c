@@ -78,14 +78,15 @@ static void header(const struct tui_model *m, struct pen *p)
     tui_fmt_duration(json_is_integer(u) ? json_integer_value(u) : 0, up, sizeof up);
     const char *id;
     json_t *a;
-    int bad = strcmp(js(json_object_get(conn, "market"), "state"), "connected") != 0;
+    const char *mkt = tui_conn_state(json_object_get(conn, "market"));
+    int bad = !tui_state_good(mkt);
     json_object_foreach(json_object_get(conn, "accounts"), id, a) {
         size_t n = strlen(acc);
-        snprintf(acc + n, sizeof acc - n, " %s:%s", id, js(a, "state"));
-        bad |= strcmp(js(a, "state"), "connected") != 0;
+        snprintf(acc + n, sizeof acc - n, " %s:%s", id, tui_conn_state(a));
+        bad |= !tui_state_good(tui_conn_state(a));
     }
     put(p, bad ? TUI_A_ALERT : TUI_A_HEAD, "mmd %s  up %s  market:%s  accounts:%s", js(st, "version"),
-        up, js(json_object_get(conn, "market"), "state"), acc[0] ? acc : " -");
+        up, mkt, acc[0] ? acc : " -");
 }
 
 static void table(const struct tui_model *m, struct pen *p, int rows)
@@ -100,9 +101,9 @@ static void table(const struct tui_model *m, struct pen *p, int rows)
     for (int i = first; i < n && i < first + rows; i++) {
         json_t *t = json_array_get(tasks, (size_t)i);
         const char *risk = js(json_object_get(t, "risk"), "state");
-        enum tui_attr a = i == m->sel ? TUI_A_SEL
-                          : strcmp(risk, "ok") && strcmp(risk, "-") ? TUI_A_ALERT
-                                                                    : TUI_A_NORMAL;
+        enum tui_attr a = i == m->sel                             ? TUI_A_SEL
+                          : !tui_state_good(risk) && strcmp(risk, "-") ? TUI_A_ALERT
+                                                                       : TUI_A_NORMAL;
         put(p, m->connected ? a : TUI_A_DIM, "%s", tui_fmt_task_row(t, &l, p->f->w, buf, sizeof buf));
     }
     if (!n) put(p, TUI_A_DIM, m->connected ? "(no tasks)" : "(no data)");
@@ -157,18 +158,28 @@ static void uptime12(const struct tui_model *m, struct pen *p)
     put(p, TUI_A_NORMAL, "   min %s  (*>=42 +>=30)", mins);
 }
 
+static int order_done(const char *status)
+{
+    static const char *const done[] = {"canceled", "cancelled", "filled", "rejected", "expired"};
+    for (size_t i = 0; i < sizeof done / sizeof done[0]; i++)
+        if (!strcmp(status, done[i])) return 1;
+    return 0;
+}
+
 static void orders(const struct tui_model *m, struct pen *p)
 {
     if (!json_is_array(m->orders)) return;
-    put(p, TUI_A_TITLE, "orders: %zu open", json_array_size(m->orders));
-    size_t i;
+    size_t i, n = 0;
     json_t *o;
+    json_array_foreach(m->orders, i, o) n += !order_done(js(o, "status"));
+    put(p, TUI_A_TITLE, "orders: %zu open", n);
     json_array_foreach(m->orders, i, o) {
-        json_t *age = json_object_get(o, "age_s");
-        put(p, TUI_A_NORMAL, "  %-4s T%lld %12s x %-10s %-8s %4llds %s", js(o, "side"),
+        if (order_done(js(o, "status"))) continue;
+        const char *filled = json_string_value(json_object_get(o, "fill_qty"));
+        if (!filled) filled = js(o, "filled");
+        put(p, TUI_A_NORMAL, "  %-4s T%lld %12s x %-10s filled %-10s %-8s %s", js(o, "side"),
             (long long)json_integer_value(json_object_get(o, "tier")), js(o, "price"), js(o, "qty"),
-            js(o, "status"), json_is_integer(age) ? (long long)json_integer_value(age) : 0,
-            js(o, "cl_ord_id"));
+            filled, js(o, "status"), js(o, "cl_ord_id"));
     }
 }
 
@@ -192,7 +203,7 @@ static void detail(const struct tui_model *m, struct pen *p)
     char why[256], pnl[40];
     reasons(risk, why, sizeof why);
     rule(p, "%s %s  %s", js(t, "id"), js(t, "symbol"), js(t, "state"));
-    put(p, strcmp(js(risk, "state"), "ok") ? TUI_A_ALERT : TUI_A_GOOD, "risk %s  reasons: %s",
+    put(p, tui_state_good(js(risk, "state")) ? TUI_A_GOOD : TUI_A_ALERT, "risk %s  reasons: %s",
         js(risk, "state"), why);
     put(p, TUI_A_NORMAL, "mark %s  touch %s/%s  pos %s @ %s  upnl %s", js(t, "mark"),
         js(t, "best_bid"), js(t, "best_ask"), js(t, "position"), js(t, "entry_price"),

@@ -82,6 +82,17 @@ void tui_model_message(struct tui_model *m, int64_t now_ms, const char *fmt, ...
 int tui_model_ntasks(const struct tui_model *m);
 json_t *tui_model_selected(const struct tui_model *m);   /* borrowed, or NULL */
 enum tui_action tui_model_key(struct tui_model *m, int key);
+/* The entry for task id in a per-task result: an object keyed by task id
+ * (as mmd returns orders/positions/uptime) or an array of objects with an
+ * "id" or "task" member.  Borrowed; NULL if absent. */
+json_t *tui_pick_task(json_t *result, const char *id);
+/* Sets details from raw orders/uptime results for the selected task. */
+void tui_model_orders_result(struct tui_model *m, json_t *result);
+void tui_model_uptime_result(struct tui_model *m, json_t *result);
+/* Health words: "up", "connected", "ready" (connections); "safe", "ok" (risk). */
+int tui_state_good(const char *s);
+/* A connection's state from {"state"} or {"connection":{"state"}} or {"stream":{"state"}}. */
+const char *tui_conn_state(json_t *c);
 
 /* ---- render.c ---- */
 enum tui_attr { TUI_A_NORMAL = 0, TUI_A_HEAD, TUI_A_TITLE, TUI_A_SEL, TUI_A_ALERT, TUI_A_GOOD,

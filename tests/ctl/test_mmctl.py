@@ -29,7 +29,7 @@ def test_ok_tables(f):
         assert p.returncode == 0, (cmd, p.returncode, p.stderr)
         assert p.stdout.strip(), cmd
     p = mmctl("status", sock=f.path)
-    assert "btc-1" in p.stdout and "BTC-USD" in p.stdout and "market: connected" in p.stdout, p.stdout
+    assert "btc-1" in p.stdout and "BTC-USD" in p.stdout and "market: up" in p.stdout, p.stdout
     p = mmctl("tasks", sock=f.path)
     assert p.stdout.splitlines()[0].split()[:2] == ["TASK", "SYMBOL"], p.stdout
 
@@ -50,7 +50,10 @@ def test_json_output(f):
     p = mmctl("-j", "version", sock=f.path)
     assert json.loads(p.stdout)["api"] == 1
     p = mmctl("--json", "orders", "eth-1", sock=f.path)
-    assert all(o["task"] == "eth-1" for o in json.loads(p.stdout))
+    v = json.loads(p.stdout)
+    assert list(v) == ["eth-1"] and len(v["eth-1"]["orders"]) == 4, v
+    p = mmctl("orders", "eth-1", sock=f.path)
+    assert p.stdout.count("eth-1-fake-") == 4, p.stdout
 
 
 def test_halt_resume(f):
@@ -64,10 +67,10 @@ def test_halt_resume(f):
     assert json.loads(p.stdout)["resumed"] == ["btc-1"]
     p = mmctl("halt", sock=f.path)  # no task = all
     assert p.returncode == 0
-    st = json.loads(mmctl("-j", "tasks", sock=f.path).stdout)
+    st = json.loads(mmctl("-j", "status", sock=f.path).stdout)["tasks"]
     assert all(t["state"] == "halted" for t in st), st
     assert mmctl("resume", sock=f.path).returncode == 0
-    st = json.loads(mmctl("-j", "tasks", sock=f.path).stdout)
+    st = json.loads(mmctl("-j", "status", sock=f.path).stdout)["tasks"]
     assert all(t["state"] == "quoting" for t in st), st
 
 

@@ -54,7 +54,7 @@ def run(f):
          "env TERM=xterm-256color %s -s %s; sleep 30" % (MMTOP, f.path))
     s = wait_screen(lambda s: "btc-1" in s and "eth-1" in s and "sol-1" in s)
     assert "TASK" in s and "q quit" in s, s
-    assert "market:connected" in s, s
+    assert "market:up" in s, s
     # details of the selected (first) task
     wait_screen(lambda s: "T1 0-10bps" in s and "orders: 4 open" in s)
 
@@ -97,7 +97,7 @@ def run(f):
     f.stop()
     wait_screen(lambda s: "disconnected - retrying" in s)
     f.start()
-    wait_screen(lambda s: "market:connected" in s and "btc-1" in s, timeout=15)
+    wait_screen(lambda s: "market:up" in s and "btc-1" in s, timeout=15)
 
     # tiny terminal: no crash
     tmux("resize-window", "-t", "t", "-x", "30", "-y", "6")

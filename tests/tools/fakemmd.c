@@ -1,7 +1,7 @@
 /* fakemmd — the real control socket (daemon/control.c, rpc.c, cmd-*.c) over
  * a FAKE backend, for conformance tests of the protocol, mmctl and mmtop.
- * Three fake tasks (btc-1, eth-1, sol-1) produce the status shape mmd-rpc(7)
- * documents; halt completes after a delay (--halt-delay-ms, default 300) and
+ * Three fake tasks (btc-1, eth-1, sol-1) produce the shapes mmd-rpc(7)
+ * documents (the same as daemon/daemon.c's backend); halt completes after a delay (--halt-delay-ms, default 300) and
  * flips the task to "halted"; resume flips it back at once; shutdown (RPC,
  * SIGTERM, SIGINT) exits after 100 ms.
  *   fakemmd -s SOCKET [--halt-delay-ms N] */
@@ -100,6 +100,11 @@ static double hour_minutes(void)
     return (double)(s % 3600) / 60.0 * 0.8;
 }
 
+static const char *tier_name(double m)
+{
+    return m >= 42 ? "boosted" : m >= 30 ? "standard" : "none";
+}
+
 static json_t *task_status(const struct fake_task *t)
 {
     double hm = hour_minutes();
@@ -111,7 +116,7 @@ static json_t *task_status(const struct fake_task *t)
         "{s:s, s:s, s:s, s:{s:s, s:o, s:b}, s:o, s:s, s:s, s:o, s:o, s:o, s:o,"
         " s:{s:f, s:s, s:b}, s:i, s:i, s:i, s:i, s:s}",
         "id", t->id, "symbol", t->symbol, "state", t->halted ? "halted" : "quoting", "risk",
-        "state", t->halted ? "halted" : "ok", "reasons", reasons, "operator_halt", t->halted,
+        "state", t->halted ? "halt" : "safe", "reasons", reasons, "operator_halt", t->halted,
         "mark", money(t->mark, t->price_dec), "best_bid",
         dec_fmt(dec_round(t->mark - half, dec_step(t->price_dec), DEC_FLOOR), t->price_dec,
                 spread[0], 40),
@@ -120,7 +125,7 @@ static json_t *task_status(const struct fake_task *t)
                 spread[1], 40),
         "tiers", tiers_json(t), "position", money(t->pos, t->qty_dec), "entry_price",
         money(t->entry, t->price_dec), "upnl", money(dec_round(upnl(t), dec_step(2), DEC_FLOOR), 2),
-        "uptime", "hour_minutes", hm, "hour_tier", hm >= 42 ? "boosted" : hm >= 30 ? "standard" : "none",
+        "uptime", "hour_minutes", hm, "hour_tier", tier_name(hm),
         "both_sides_now", !t->halted, "fills_today", t->fills, "orders_open", t->halted ? 0 : 4,
         "rejects", 0, "alo_rejects", 1, "last_reason", t->halted ? t->reason : "requote: drift");
 }
@@ -140,12 +145,14 @@ static json_t *fb_status(void *ud)
     wiggle();
     json_t *ts = json_array();
     for (size_t i = 0; i < NTASKS; i++) json_array_append_new(ts, task_status(&tasks[i]));
-    return json_pack("{s:s, s:I, s:{s:{s:s, s:i, s:i}, s:{s:{s:s, s:i}, s:{s:s, s:i}}}, s:o}",
+    return json_pack("{s:s, s:I, s:b, s:{s:{s:{s:s, s:i}, s:{s:{s:s}}}, s:{s:{s:s, s:{s:s}},"
+                     " s:{s:s, s:{s:s}}}}, s:o}",
                      "version", MMD_VERSION, "uptime_s",
-                     (json_int_t)((clock_mono_ms() - start_ms) / 1000), "connections", "market",
-                     "state", "connected", "age_ms", 120, "reconnects", 0, "accounts", "main",
-                     "state", "connected", "reconnects", 0, "alt", "state", "connected",
-                     "reconnects", 1, "tasks", ts);
+                     (json_int_t)((clock_mono_ms() - start_ms) / 1000), "shutting_down", 0,
+                     "connections", "market", "connection", "state", "up", "reconnects", 0,
+                     "symbols", "BTC-USD", "mark", "65000.10", "accounts", "main", "state", "ready",
+                     "stream", "state", "up", "alt", "state", "ready", "stream", "state", "up",
+                     "tasks", ts);
 }
 
 static json_t *fb_tasks(void *ud)
@@ -153,73 +160,73 @@ static json_t *fb_tasks(void *ud)
     (void)ud;
     json_t *a = json_array();
     for (size_t i = 0; i < NTASKS; i++)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", tasks[i].id,
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:i}", "id", tasks[i].id,
                                            "symbol", tasks[i].symbol, "account", tasks[i].account,
-                                           "state", tasks[i].halted ? "halted" : "quoting",
-                                           "risk_state", tasks[i].halted ? "halted" : "ok"));
+                                           "level", "moderate", "tiers", 2));
     return a;
 }
 
-typedef void (*per_task_fn)(json_t *out, const struct fake_task *t);
+/* Builds one task's entry for orders/positions/uptime (new reference). */
+typedef json_t *(*per_task_fn)(const struct fake_task *t);
 
+/* One task or all, keyed by task id, as daemon.c does. */
 static json_t *each(const char *task, int *err, char *msg, size_t len, per_task_fn fn)
 {
-    json_t *a = json_array();
-    if (task) {
-        struct fake_task *t = find(task);
-        if (!t) {
-            json_decref(a);
-            *err = RPC_ERR_UNKNOWN_TASK;
-            snprintf(msg, len, "unknown task '%s'", task);
-            return NULL;
-        }
-        fn(a, t);
-        return a;
+    if (task && !find(task)) {
+        *err = RPC_ERR_UNKNOWN_TASK;
+        snprintf(msg, len, "unknown task '%s'", task);
+        return NULL;
     }
-    for (size_t i = 0; i < NTASKS; i++) fn(a, &tasks[i]);
-    return a;
+    json_t *o = json_object();
+    for (size_t i = 0; i < NTASKS; i++)
+        if (!task || !strcmp(task, tasks[i].id)) json_object_set_new(o, tasks[i].id, fn(&tasks[i]));
+    return o;
 }
 
-static void orders_of(json_t *out, const struct fake_task *t)
+static json_t *orders_of(const struct fake_task *t)
 {
-    if (t->halted) return;
-    for (int tier = 0; tier < 2; tier++)
+    json_t *list = json_array();
+    for (int tier = 0; tier < 2 && !t->halted; tier++)
         for (int ask = 0; ask < 2; ask++) {
             json_t *q = quote_side(t, tier, ask);
             char cl[64];
-            snprintf(cl, sizeof cl, "%s-%d%c-%04d", t->id, tier + 1, ask ? 'a' : 'b', 17 + tier);
+            snprintf(cl, sizeof cl, "%s-fake-%d", t->id, tier * 2 + ask + 1);
             json_array_append_new(
-                out, json_pack("{s:s, s:s, s:s, s:s, s:i, s:O, s:O, s:s, s:s, s:i}", "task", t->id,
-                               "symbol", t->symbol, "cl_ord_id", cl, "side", ask ? "sell" : "buy",
-                               "tier", tier + 1, "price", json_object_get(q, "price"), "qty",
-                               json_object_get(q, "qty"), "filled", "0", "status", "open",
-                               "age_s", 12 + tier));
+                list, json_pack("{s:s, s:I, s:s, s:s, s:O, s:O, s:s, s:s, s:b, s:s, s:i}",
+                                "cl_ord_id", cl, "order_id", (json_int_t)(5000 + tier * 2 + ask),
+                                "side", ask ? "sell" : "buy", "tif", "alo", "price",
+                                json_object_get(q, "price"), "qty", json_object_get(q, "qty"),
+                                "fill_qty", "0", "status", "open", "reduce_only", 0, "reason", "",
+                                "tier", tier + 1));
             json_decref(q);
         }
+    return json_pack("{s:s, s:s, s:o}", "id", t->id, "symbol", t->symbol, "orders", list);
 }
 
-static void position_of(json_t *out, const struct fake_task *t)
+static json_t *position_of(const struct fake_task *t)
 {
-    json_array_append_new(out, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "task", t->id, "symbol",
-                                         t->symbol, "qty", money(t->pos, t->qty_dec),
-                                         "entry_price", money(t->entry, t->price_dec), "mark",
-                                         money(t->mark, t->price_dec), "upnl",
-                                         money(dec_round(upnl(t), dec_step(2), DEC_FLOOR), 2)));
+    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s}", "id", t->id, "symbol", t->symbol,
+                     "position", money(t->pos, t->qty_dec), "entry_price",
+                     money(t->entry, t->price_dec), "upnl",
+                     money(dec_round(upnl(t), dec_step(2), DEC_FLOOR), 2), "realized_pnl", "0",
+                     "notional_usd", "0.00");
 }
 
-static void uptime_of(json_t *out, const struct fake_task *t)
+static json_t *uptime_of(const struct fake_task *t)
 {
     json_t *hours = json_array();
     int64_t now_h = clock_wall_ms() / 3600000;
+    char ts[40];
     for (int i = 23; i >= 0; i--) {
-        char ts[40];
         clock_fmt_rfc3339((now_h - i) * 3600 * INT64_C(1000000), ts, sizeof ts);
-        double m = i == 0 ? hour_minutes() : (double)((i * 7 + (int)strlen(t->id)) % 61);
-        json_array_append_new(hours, json_pack("{s:s, s:f, s:s}", "hour", ts, "minutes", m, "tier",
-                                               m >= 42 ? "boosted" : m >= 30 ? "standard" : "none"));
+        double m = i == 0 ? hour_minutes() : (double)((i * 7 + (int)strlen(t->symbol)) % 61);
+        json_array_append_new(hours, json_pack("{s:s, s:f, s:i, s:s}", "hour", ts, "minutes", m,
+                                               "seconds", (int)(m * 60), "tier", tier_name(m)));
     }
-    json_array_append_new(out, json_pack("{s:s, s:s, s:o}", "task", t->id, "symbol", t->symbol,
-                                         "hours", hours));
+    double hm = hour_minutes();
+    return json_pack("{s:s, s:s, s:{s:s, s:f, s:i, s:s}, s:b, s:o}", "id", t->id, "symbol",
+                     t->symbol, "this_hour", "hour", ts, "minutes", hm, "seconds", (int)(hm * 60),
+                     "tier", tier_name(hm), "both_sides_now", !t->halted, "hours", hours);
 }
 
 static json_t *fb_orders(void *ud, const char *task, int *err, char *msg, size_t len)
@@ -261,7 +268,7 @@ static void halt_fire(evutil_socket_t fd, short what, void *p)
         snprintf(tasks[i].reason, sizeof tasks[i].reason, "operator: %s", h->reason);
         json_array_append_new(ids, json_string(tasks[i].id));
     }
-    h->done(h->arg, 0, NULL, json_pack("{s:o, s:i}", "halted", ids, "cancelled", 4));
+    h->done(h->arg, 0, NULL, json_pack("{s:o, s:b}", "halted", ids, "orders_settled", 1));
     event_free(h->ev);
     free(h);
     halts_pending--;

@@ -196,6 +196,36 @@ static void test_model_keys(void **st)
     tui_model_free(&m);
 }
 
+static void test_pick_task(void **st)
+{
+    (void)st;
+    struct tui_model m;
+    tui_model_init(&m, "/tmp/x.sock");
+    tui_model_set_status(&m, sample_status(2));
+    tui_model_key(&m, TUI_KEY_DOWN);   /* task-1 */
+    json_t *keyed = json_pack("{s:{s:s, s:[{s:s}, {s:s}]}, s:{s:s, s:[{s:s}]}}", "task-0", "id",
+                              "task-0", "orders", "side", "buy", "side", "sell", "task-1", "id",
+                              "task-1", "orders", "side", "sell");
+    assert_non_null(tui_pick_task(keyed, "task-0"));
+    assert_null(tui_pick_task(keyed, "nope"));
+    assert_null(tui_pick_task(keyed, NULL));
+    tui_model_orders_result(&m, keyed);
+    assert_int_equal(json_array_size(m.orders), 1);
+    json_t *arr = json_pack("[{s:s, s:[]}, {s:s, s:[{s:s}]}]", "id", "task-0", "hours", "task",
+                            "task-1", "hours", "hour", "2026-11-24T14:00:00Z");
+    tui_model_uptime_result(&m, arr);
+    assert_int_equal(json_array_size(json_object_get(m.uptime, "hours")), 1);
+    json_decref(keyed);
+    json_decref(arr);
+    assert_true(tui_state_good("up") && tui_state_good("safe") && tui_state_good("ready"));
+    assert_false(tui_state_good("halt") || tui_state_good("down") || tui_state_good(NULL));
+    json_t *c = json_pack("{s:{s:s}}", "connection", "state", "up");
+    assert_string_equal(tui_conn_state(c), "up");
+    assert_string_equal(tui_conn_state(NULL), "-");
+    json_decref(c);
+    tui_model_free(&m);
+}
+
 static void test_render(void **st)
 {
     (void)st;
@@ -249,7 +279,7 @@ int main(void)
         cmocka_unit_test(test_layout_80_132), cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_bar),           cmocka_unit_test(test_trunc),
         cmocka_unit_test(test_task_row),      cmocka_unit_test(test_model_keys),
-        cmocka_unit_test(test_render),
+        cmocka_unit_test(test_pick_task),     cmocka_unit_test(test_render),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
