@@ -414,11 +414,15 @@ static int check_existing(const char *path, char *err, size_t errlen)
     snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return 0;
-    int live = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 || errno == EAGAIN;
+    int rc = connect(fd, (struct sockaddr *)&sa, sizeof sa), e = errno;
     close(fd);
-    if (live) {
+    if (rc == 0 || e == EAGAIN) {
         snprintf(err, errlen, "another mmd is running on %s", path);
         return 1;
+    }
+    if (e != ECONNREFUSED) {   /* e.g. EACCES: not ours to remove */
+        snprintf(err, errlen, "cannot check existing socket %s: %s", path, strerror(e));
+        return -1;
     }
     LOGI("control", "removing stale socket %s", path);
     if (unlink(path) != 0 && errno != ENOENT) {
