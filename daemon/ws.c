@@ -92,6 +92,7 @@ struct ws_conn {
     int failures;
     int64_t up_since_us, last_rx_us, last_ping_us, attempt_start_us, retry_at_us, last_err_us;
     uint64_t reconnects, msgs_in, msgs_out, dropped;
+    double retry_delay_s;       /* the last backoff delay chosen */
     char last_err[128];
     struct event *retry_ev;
     struct wsmgr *m;
@@ -486,6 +487,7 @@ static void conn_lost(struct ws_conn *c, const char *why, bool tell_thread, bool
     else c->failures++;
     double delay = immediate ? 0 : backoff_s(m, c->failures);
     c->st = WS_BACKING_OFF;
+    c->retry_delay_s = delay;
     c->retry_at_us = now + (int64_t)(delay * 1e6);
     if (was_up) c->reconnects++;
     log_msg(was_up ? LOG_WARN : LOG_DEBUG, "ws", "%s: %s; reconnecting in %.2f s", c->name, why, delay);
@@ -760,8 +762,10 @@ json_t *wsmgr_conn_status_json(const struct wsmgr *m, int id)
                         c->last_rx_us ? json_real((double)(now - c->last_rx_us) / 1e6) : json_null());
     json_object_set_new(j, "up_for_s", c->st == WS_UP ? json_real((double)(now - c->up_since_us) / 1e6)
                                                       : json_null());
-    if (c->st == WS_BACKING_OFF)
+    if (c->st == WS_BACKING_OFF) {
         json_object_set_new(j, "retry_in_s", json_real((double)(c->retry_at_us - now) / 1e6));
+        json_object_set_new(j, "retry_delay_s", json_real(c->retry_delay_s));
+    }
     return j;
 }
 
