@@ -144,6 +144,7 @@ static void print_status(FILE *f, json_t *st)
     fprintf(f, "mmd %s   up %s   ", str(st, "version"),
             json_is_integer(u) ? ctl_fmt_duration(json_integer_value(u), up, sizeof up) : "-");
     print_connections(f, json_object_get(st, "connections"));
+    if (json_is_true(json_object_get(st, "shutting_down"))) fprintf(f, "mmd is SHUTTING DOWN\n");
     json_t *tasks = json_object_get(st, "tasks");
     size_t i;
     json_t *t;

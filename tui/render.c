@@ -85,8 +85,9 @@ static void header(const struct tui_model *m, struct pen *p)
         snprintf(acc + n, sizeof acc - n, " %s:%s", id, tui_conn_state(a));
         bad |= !tui_state_good(tui_conn_state(a));
     }
-    put(p, bad ? TUI_A_ALERT : TUI_A_HEAD, "mmd %s  up %s  market:%s  accounts:%s", js(st, "version"),
-        up, mkt, acc[0] ? acc : " -");
+    int stopping = json_is_true(json_object_get(st, "shutting_down"));
+    put(p, bad || stopping ? TUI_A_ALERT : TUI_A_HEAD, "mmd %s  up %s  market:%s  accounts:%s%s",
+        js(st, "version"), up, mkt, acc[0] ? acc : " -", stopping ? "  SHUTTING DOWN" : "");
 }
 
 static void table(const struct tui_model *m, struct pen *p, int rows)

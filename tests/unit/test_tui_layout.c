@@ -253,6 +253,11 @@ static void test_render(void **st)
     tui_render(&m, 80, 24, 0, f);
     assert_true(frame_has(f, "task-30") > 0);
     assert_int_equal(f->lines[frame_has(f, "task-30 ")].attr, TUI_A_SEL);
+    /* shutting down shows in the header */
+    json_object_set_new(m.status, "shutting_down", json_true());
+    tui_render(&m, 80, 24, 0, f);
+    assert_int_equal(frame_has(f, "SHUTTING DOWN"), 0);
+    assert_int_equal(f->lines[0].attr, TUI_A_ALERT);
     /* disconnected */
     m.connected = 0;
     m.retry_in_s = 2;
