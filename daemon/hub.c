@@ -243,10 +243,13 @@ struct hub *hub_new(struct event_base *base, struct wsmgr *ws, const char *ws_ba
     if (!h) return NULL;
     h->base = base;
     h->ws = ws;
+    static const char sfx[] = "/ws-stream/v1";
     size_t n = strlen(ws_base_url);
     while (n && ws_base_url[n - 1] == '/') n--;
-    h->url = malloc(n + sizeof "/ws-stream/v1");
-    if (h->url) { memcpy(h->url, ws_base_url, n); strcpy(h->url + n, "/ws-stream/v1"); }
+    if (n >= sizeof sfx - 1 && !strncmp(ws_base_url + n - (sizeof sfx - 1), sfx, sizeof sfx - 1))
+        n -= sizeof sfx - 1;   /* a full stream URL was given */
+    h->url = malloc(n + sizeof sfx);
+    if (h->url) { memcpy(h->url, ws_base_url, n); strcpy(h->url + n, sfx); }
     h->stale_s = env_s("MMD_HUB_STALE_S", 10);
     h->dead_s = env_s("MMD_WS_DEAD_S", 45);
     h->notify_ev = event_new(base, -1, 0, on_notify, h);

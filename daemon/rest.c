@@ -15,7 +15,11 @@
  *    and cancels) is sent exactly once; the caller decides what an unclear
  *    outcome means (resp.sent tells whether bytes may have reached the server).
  *  - Callbacks run from libevent callbacks, never from inside curl; a callback
- *    may submit new requests.  rest_cancel / rest_free drop requests silently. */
+ *    may submit new requests.  rest_cancel / rest_free drop requests silently.
+ *  - Known residue: libcurl itself re-sends a request once when a REUSED
+ *    keep-alive connection turns out dead before ANY response byte (the
+ *    server closed it while idle).  To keep that race rare, pooled connections
+ *    idle for more than 25 s are not reused (CURLOPT_MAXAGE_CONN). */
 #include "rest.h"
 
 #include <stdbool.h>
@@ -205,6 +209,7 @@ static int req_start(struct rest_req *q)
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, 25L);   /* idle pooled conns: see header note */
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_USERAGENT, "mmd/" MMD_VERSION);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, q->hdrs);

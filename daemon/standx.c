@@ -655,7 +655,14 @@ static int sx_cancel(void *ctx, const char *symbol, const char *cl_ord_id, int64
     if (order_id > 0) snprintf(body, sizeof body, "{\"order_id\":%lld}", (long long)order_id);
     else snprintf(body, sizeof body, "{\"cl_ord_id\":\"%s\"}", cl_ord_id);
     a->n.cancels++;
-    sx_bucket_take(&a->bucket, SX_CREDIT_COST, 0, clock_mono_us());
+    /* Cancels need no reserve, but one sent into an empty bucket would only
+     * earn a 429: refuse it here (the task retries shortly). */
+    if (!sx_bucket_take(&a->bucket, SX_CREDIT_COST, 0, clock_mono_us())) {
+        a->n.rate_limited++;
+        emit_result(a, VEV_CANCEL_RESULT, symbol, by_cl ? cl_ord_id : "", order_id, VR_RATE_LIMITED, 0,
+                    "local rate limit: not sent");
+        return 0;
+    }
     struct sx_op *o = op_new(a, OPK_CANCEL);
     if (!o) return -1;
     snprintf(o->cl_ord_id, sizeof o->cl_ord_id, "%s", by_cl ? cl_ord_id : "");
@@ -672,6 +679,13 @@ static int sx_cancel_many(void *ctx, const char *symbol, const char *const *ids,
         if (!safe_id(ids[i], CLOID_MAX)) return -1;
     size_t cap = 64 + n * (CLOID_MAX + 3);
     char *body = malloc(cap);
+    if (!sx_bucket_take(&a->bucket, SX_CREDIT_COST, 0, clock_mono_us())) {
+        a->n.rate_limited++;
+        for (size_t i = 0; i < n; i++)
+            emit_result(a, VEV_CANCEL_RESULT, symbol, ids[i], 0, VR_RATE_LIMITED, 0,
+                        "local rate limit: not sent");
+        return 0;
+    }
     struct sx_op *o = op_new(a, OPK_CANCEL_MANY);
     if (!body || !o || !(o->cloids = calloc(n, sizeof *o->cloids))) {
         free(body);
@@ -687,7 +701,6 @@ static int sx_cancel_many(void *ctx, const char *symbol, const char *const *ids,
     o->n = n;
     snprintf(o->symbol, sizeof o->symbol, "%s", symbol ? symbol : "");
     a->n.cancels++;
-    sx_bucket_take(&a->bucket, SX_CREDIT_COST, 0, clock_mono_us());
     int rc = sx_post(a, o, "/api/cancel_orders", body);
     free(body);
     return rc;
@@ -873,10 +886,12 @@ static void on_check(evutil_socket_t fd, short what, void *arg)
 
 /* ---- public ---------------------------------------------------------------------- */
 
+/* base (trailing '/' and an already present `path` suffix dropped) + path */
 static char *join_url(const char *base, const char *path)
 {
-    size_t n = strlen(base);
+    size_t n = strlen(base), pl = strlen(path);
     while (n && base[n - 1] == '/') n--;
+    if (pl && n >= pl && !strncmp(base + n - pl, path, pl)) n -= pl;
     char *s = malloc(n + strlen(path) + 1);
     if (s) { memcpy(s, base, n); strcpy(s + n, path); }
     return s;
