@@ -584,6 +584,16 @@ int daemon_run(struct cfg *cfg)
     d->base = event_base_new();
     d->be = (struct backend){d, be_status, be_tasks, be_orders, be_positions, be_uptime,
                              be_halt, be_resume, be_shutdown};
+    /* signals before the socket exists: a SIGTERM as soon as a client can
+     * see us must already mean "shut down gracefully" */
+    if (d->base) {
+        d->sig_term = evsignal_new(d->base, SIGTERM, sig_cb, d);
+        d->sig_int = evsignal_new(d->base, SIGINT, sig_cb, d);
+        d->sig_hup = evsignal_new(d->base, SIGHUP, sig_cb, d);
+        event_add(d->sig_term, NULL);
+        event_add(d->sig_int, NULL);
+        event_add(d->sig_hup, NULL);
+    }
     d->ctl = d->base ? control_new(d->base, cfg->control_socket, &d->be, err, sizeof err) : NULL;
     if (!d->ctl) {
         fprintf(stderr, "mmd: %s\n", d->base ? err : "cannot create the event loop");
@@ -616,14 +626,8 @@ int daemon_run(struct cfg *cfg)
     }
     d->tick = event_new(d->base, -1, EV_PERSIST, tick_cb, d);
     d->sym_retry = evtimer_new(d->base, sym_retry_cb, d);
-    d->sig_term = evsignal_new(d->base, SIGTERM, sig_cb, d);
-    d->sig_int = evsignal_new(d->base, SIGINT, sig_cb, d);
-    d->sig_hup = evsignal_new(d->base, SIGHUP, sig_cb, d);
     struct timeval tv = {0, TICK_US};
     event_add(d->tick, &tv);
-    event_add(d->sig_term, NULL);
-    event_add(d->sig_int, NULL);
-    event_add(d->sig_hup, NULL);
     LOGI("mmd", "mmd %s started: %zu task(s), %zu account(s), control socket %s", MMD_VERSION,
          cfg->n_tasks, cfg->n_accounts, cfg->control_socket);
     load_symbols(d);
