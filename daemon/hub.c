@@ -169,7 +169,11 @@ static void on_msg(void *ud, int id, const char *txt, size_t len)
         }
     } else if (rc != SXP_OK) {
         h->bad_frames++;
-        LOGD("hub", "dropped a malformed market frame (%d): %.120s", rc, txt);
+        char ex[100];
+        size_t n = len < sizeof ex - 1 ? len : sizeof ex - 1;
+        for (size_t i = 0; i < n; i++) ex[i] = txt[i] >= 0x20 && txt[i] < 0x7f ? txt[i] : '?';
+        ex[n] = 0;
+        LOGD("hub", "dropped a malformed market frame (%d): %s", rc, ex);
     } else if (m->chan == SXC_PRICE || m->chan == SXC_DEPTH) {
         struct hub_sym *s = sym_find(h, m->symbol);
         if (s) {

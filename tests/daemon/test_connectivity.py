@@ -9,7 +9,8 @@ reconnect + re-subscription + stale flag cleared again; refused connections ->
 growing backoff delays; stale_feed -> stale flag; 429 and 5xx retried for GETs;
 a place under 5xx / timeout is never duplicated and gets resolved by
 query_order; cancel of a closed order is success-equivalent; a local
-WebSocket server sending malformed frames does not crash the hub.
+WebSocket server sending malformed frames does not crash the hub; a silent
+peer is declared dead; wss:// verifies certificates (trusted via SSL_CERT_FILE).
 
 Standard library only; loopback only; every wait bounded; every process
 killed in finally blocks."""
@@ -496,9 +497,74 @@ def test_dead_peer():
         assert rc == 0, rc
 
 
+def test_tls():
+    """wss:// through lws + OpenSSL: a certificate trusted via SSL_CERT_FILE is
+    accepted, an untrusted one refused (the stream backs off)."""
+    import shutil
+    import ssl
+    import tempfile
+    if not shutil.which("openssl"):
+        print("tls: skipped (no openssl command)")
+        return
+    d = tempfile.mkdtemp(prefix="mmd-tls-")
+    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+                    "subjectAltName=DNS:127.0.0.1,IP:127.0.0.1", "-addext",
+                    "basicConstraints=critical,CA:TRUE"], check=True, capture_output=True, timeout=60)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+
+    class TLSListener:
+        def __init__(self, l):
+            self.l = l
+
+        def settimeout(self, t):
+            self.l.settimeout(t)
+
+        def accept(self):
+            c, a = self.l.accept()
+            try:
+                c.settimeout(5)
+                return ctx.wrap_socket(c, server_side=True), a
+            except (ssl.SSLError, OSError):
+                c.close()
+                raise socket.timeout()
+
+    lsock = socket.socket()
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(4)
+    port = lsock.getsockname()[1]
+    stop = threading.Event()
+    t = threading.Thread(target=junk_server, args=(TLSListener(lsock), stop), daemon=True)
+    t.start()
+    url = "wss://127.0.0.1:%d" % port
+    try:
+        p = Probe("http://127.0.0.1:9", url, ["BTC-USD"], env={"SSL_CERT_FILE": cert})
+        try:
+            m = p.wait(is_md("BTC-USD", False), 10, "data over wss")
+            assert m["mark"] == "100.5", m
+        finally:
+            assert p.stop() == 0
+        p = Probe("http://127.0.0.1:9", url, ["BTC-USD"], env={"SSL_CERT_FILE": os.path.join(d, "none.pem")})
+        try:
+            m = p.wait(conn_line("market", state="backing_off"), 10, "untrusted certificate refused")
+            assert "SSL" in (m["last_error"] or ""), m
+        finally:
+            assert p.stop() == 0
+        print("tls: trusted certificate accepted, untrusted refused")
+    finally:
+        stop.set()
+        t.join(5)
+        lsock.close()
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def main():
     test_malformed_frames()
     test_dead_peer()
+    test_tls()
     with sim.Sim(seed=11) as s:
         test_market_sharing_and_reconnect(s)
         test_stale_feed(s)
