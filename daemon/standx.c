@@ -109,8 +109,7 @@ struct sx_account {
     bool balance_inflight, balance_again;
     int64_t balance_last_us;
     struct event *balance_ev;       /* deferred refresh (at most one per second) */
-    int64_t seen_trades[SX_RING];
-    size_t seen_n, seen_pos;
+    struct sx_idset seen_trades;
     struct sx_map map[SX_RING];
     size_t map_n, map_pos;
     double auth_s;
@@ -189,16 +188,6 @@ static const char *map_get(const struct sx_account *a, int64_t order_id)
     return NULL;
 }
 
-/* true if the trade id was new (and remembers it) */
-static bool trade_new(struct sx_account *a, int64_t id)
-{
-    for (size_t i = 0; i < a->seen_n; i++)
-        if (a->seen_trades[i] == id) return false;
-    a->seen_trades[a->seen_pos] = id;
-    a->seen_pos = (a->seen_pos + 1) % SX_RING;
-    if (a->seen_n < SX_RING) a->seen_n++;
-    return true;
-}
 
 /* ---- REST plumbing ---------------------------------------------------------------- */
 
@@ -828,7 +817,7 @@ static void st_frame(struct sx_account *a, struct sx_msg *m)
         snprintf(ev.symbol, sizeof ev.symbol, "%s", m->u.order.symbol);
         break;
     case SXC_TRADE:
-        if (!trade_new(a, m->u.fill.trade_id)) { a->n.dup_fills++; return; }
+        if (!sx_idset_add(&a->seen_trades, m->u.fill.trade_id)) { a->n.dup_fills++; return; }
         a->n.fills++;
         ev.type = VEV_FILL;
         ev.u.fill = m->u.fill;

@@ -552,6 +552,18 @@ int sxp_jwt_exp(const char *jwt, int64_t *exp_s)
     return rc;
 }
 
+/* ---- id set ---------------------------------------------------------- */
+
+bool sx_idset_add(struct sx_idset *s, int64_t id)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->ids[i] == id) return false;
+    s->ids[s->pos] = id;
+    s->pos = (s->pos + 1) % SX_IDSET_N;
+    if (s->n < SX_IDSET_N) s->n++;
+    return true;
+}
+
 /* ---- token bucket ----------------------------------------------------- */
 
 void sx_bucket_init(struct sx_bucket *b, double cap, double refill_per_s, int64_t now_us)

@@ -463,13 +463,12 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
     conn_try(arg);
 }
 
-static double backoff_s(struct wsmgr *m, int failures)
+double ws_backoff_s(double min_s, double max_s, int failures, double u01)
 {
-    double d = m->backoff_min;
-    for (int i = 1; i < failures && d < m->backoff_max; i++) d *= 2;
-    if (d > m->backoff_max) d = m->backoff_max;
-    double jitter = 0.75 + 0.5 * ((double)random() / RAND_MAX);
-    return d * jitter;
+    double d = min_s;
+    for (int i = 1; i < failures && d < max_s; i++) d *= 2;
+    if (d > max_s) d = max_s;
+    return d * (0.75 + 0.5 * u01);
 }
 
 /* The current attempt is over: tell the thread (if needed), notify, back off. */
@@ -485,7 +484,8 @@ static void conn_lost(struct ws_conn *c, const char *why, bool tell_thread, bool
     if (was_up && now - c->up_since_us >= (int64_t)(m->healthy * 1e6)) c->failures = 0;
     if (immediate) c->failures = 0;   /* planned rotation: not a failure */
     else c->failures++;
-    double delay = immediate ? 0 : backoff_s(m, c->failures);
+    double delay = immediate ? 0 : ws_backoff_s(m->backoff_min, m->backoff_max, c->failures,
+                                                (double)random() / RAND_MAX);
     c->st = WS_BACKING_OFF;
     c->retry_delay_s = delay;
     c->retry_at_us = now + (int64_t)(delay * 1e6);

@@ -19,6 +19,10 @@ struct ws_handlers {
     void (*on_down)(void *ud, int id, const char *why);            /* was up, now lost */
 };
 
+/* Reconnect delay after `failures` consecutive failures (>= 1): min doubled
+ * per failure, capped at max, times a jitter factor 0.75 + 0.5 * u01. */
+double ws_backoff_s(double min_s, double max_s, int failures, double u01);
+
 struct wsmgr *wsmgr_new(struct event_base *base);
 void wsmgr_free(struct wsmgr *m);   /* stops the thread, closes everything */
 

@@ -1,6 +1,7 @@
 /* Unit tests: StandX message parsers (daemon/sxparse.c) against every shape of
  * shared/standx-protocol.md §4-§6, number variants, junk, status mapping,
- * depth sorting, JWT exp and the token bucket. */
+ * depth sorting, JWT exp, the token bucket, the fill id set and the
+ * WebSocket reconnect backoff. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 
 #include "codec.h"
 #include "sxparse.h"
+#include "ws.h"
 
 static dec_t D(const char *s)
 {
@@ -414,6 +416,34 @@ static void test_bucket(void **st)
     assert_true(sx_bucket_wait_us(&b, 1000, 0, t) == INT64_MAX);
 }
 
+static void test_idset(void **st)
+{
+    (void)st;
+    struct sx_idset *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    assert_true(sx_idset_add(s, 409870));
+    assert_false(sx_idset_add(s, 409870));   /* duplicate fill */
+    assert_true(sx_idset_add(s, INT64_C(11545819148)));
+    for (int64_t i = 0; i < SX_IDSET_N; i++) sx_idset_add(s, 1000000 + i);
+    assert_true(sx_idset_add(s, 409870));    /* forgotten after SX_IDSET_N newer ids */
+    assert_false(sx_idset_add(s, 1000000 + SX_IDSET_N - 1));
+    free(s);
+}
+
+static void test_backoff(void **st)
+{
+    (void)st;
+    /* doubling from min, capped, jitter +-25 % */
+    assert_true(ws_backoff_s(0.5, 30, 1, 0.5) == 0.5);
+    assert_true(ws_backoff_s(0.5, 30, 2, 0.5) == 1.0);
+    assert_true(ws_backoff_s(0.5, 30, 4, 0.5) == 4.0);
+    assert_true(ws_backoff_s(0.5, 30, 20, 0.5) == 30.0);
+    assert_true(ws_backoff_s(0.5, 30, 1000, 1.0) == 37.5);
+    assert_true(ws_backoff_s(0.5, 30, 1, 0.0) == 0.375);
+    /* strictly growing even with worst-case jitter, until the cap */
+    for (int f = 1; f < 6; f++) assert_true(ws_backoff_s(0.5, 30, f, 1.0) < ws_backoff_s(0.5, 30, f + 1, 0.0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -423,7 +453,8 @@ int main(void)
         cmocka_unit_test(test_trade_position_balance), cmocka_unit_test(test_auth_and_nodata),
         cmocka_unit_test(test_junk),         cmocka_unit_test(test_symbol_info),
         cmocka_unit_test(test_lists_and_results), cmocka_unit_test(test_jwt),
-        cmocka_unit_test(test_bucket),
+        cmocka_unit_test(test_bucket),       cmocka_unit_test(test_idset),
+        cmocka_unit_test(test_backoff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
