@@ -116,8 +116,10 @@ struct sx_account {
     long resolve_ms, timeout_ms;
     struct {
         uint64_t places, cancels, queries, rate_limited, ambiguous, resolved, unresolved, rejects,
-            fills, dup_fills, bad_frames, orders, auth_failures, events;
+            fills, dup_fills, bad_frames, orders, auth_failures, events, http_auth_errors;
     } n;
+    int64_t auth_err_logged_us;
+    int64_t jwt_exp_s;              /* exp claim, 0 if unknown */
 };
 
 /* ---- events ------------------------------------------------------------------ */
@@ -569,6 +571,16 @@ static void on_rest(void *ud, const struct rest_resp *r)
 {
     struct sx_op *o = ud;
     struct sx_account *a = o->a;
+    if (r->status == 401 || r->status == 403) {
+        a->n.http_auth_errors++;
+        int64_t now = clock_mono_us();
+        if (!a->auth_err_logged_us || now - a->auth_err_logged_us > 60 * INT64_C(1000000)) {
+            a->auth_err_logged_us = now;
+            LOGE("standx", "%s: REST %s refused with HTTP %ld (%s): check the token / key / clock",
+                 a->id, o->kind == OPK_PLACE ? "new_order" : "request", r->status,
+                 r->status == 401 ? "token invalid or expired" : "signature refused");
+        }
+    }
     switch (o->kind) {
     case OPK_PLACE: on_place(a, o, r); break;
     case OPK_CANCEL:
@@ -912,6 +924,7 @@ struct sx_account *sx_account_new(struct event_base *base, struct rest *rest, st
     a->ws_url = ws_base_url ? join_url(ws_base_url, "/ws-stream/v1") : NULL;
     a->id = strdup(account_id ? account_id : "account");
     a->jwt = strdup(jwt);
+    if (sxp_jwt_exp(jwt, &a->jwt_exp_s) != 0) a->jwt_exp_s = 0;
     size_t hl = strlen(jwt) + 32;
     a->auth_hdr = malloc(hl);
     if (a->auth_hdr) snprintf(a->auth_hdr, hl, "Authorization: Bearer %s", jwt);
@@ -963,9 +976,14 @@ json_t *sx_account_status_json(const struct sx_account *a)
         (json_int_t)a->n.rejects, "fills", (json_int_t)a->n.fills, "dup_fills", (json_int_t)a->n.dup_fills,
         "bad_frames", (json_int_t)a->n.bad_frames, "auth_failures", (json_int_t)a->n.auth_failures,
         "events", (json_int_t)a->n.events);
-    return json_pack("{s:s,s:o,s:b,s:{s:f,s:f},s:I,s:o}", "account", a->id, "stream", stream,
-                     "authenticated", a->stream_up, "rate_bucket", "credits", b.level, "capacity", b.cap,
-                     "resolving", (json_int_t)nres, "counters", cnt);
+    if (cnt) json_object_set_new(cnt, "http_auth_errors", json_integer((json_int_t)a->n.http_auth_errors));
+    json_t *j = json_pack("{s:s,s:o,s:b,s:{s:f,s:f},s:I,s:o}", "account", a->id, "stream", stream,
+                          "authenticated", a->stream_up, "rate_bucket", "credits", b.level, "capacity",
+                          b.cap, "resolving", (json_int_t)nres, "counters", cnt);
+    if (j)
+        json_object_set_new(j, "jwt_expires_in_s",
+                            a->jwt_exp_s ? json_integer(a->jwt_exp_s - clock_wall_ms() / 1000) : json_null());
+    return j;
 }
 
 void sx_account_free(struct sx_account *a)

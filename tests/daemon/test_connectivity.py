@@ -322,6 +322,7 @@ def test_account(s):
         p.wait(ev("stream", up=True), 10, "stream re-authenticated", since=mark)
         stt = p.status()["account"]
         assert stt["authenticated"] and stt["counters"]["ambiguous"] >= 2, stt
+        assert stt["jwt_expires_in_s"] > 3600, stt
         assert "jwt" not in json.dumps(stt).lower() and creds.jwt not in json.dumps(stt)
         err = p.stderr()
         assert creds.jwt not in err and creds.jwt.split(".")[2] not in err, "JWT leaked to the log"
@@ -337,7 +338,11 @@ def test_bad_token(s):
     p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, [], creds=bad)
     try:
         p.wait(conn_line("account:probe-bad", state="backing_off"), 10, "backing off after bad auth")
+        p.send("place BTC-USD buy 1000.00 0.0010 bad-1 alo")
+        r = p.wait(ev("place_result", cl_ord_id="bad-1"), 5)
+        assert r["outcome"] == "rejected" and r["http"] == 401, r
         p.drain(0.5)
+        assert "refused with HTTP 401" in p.stderr()
         err = p.stderr()
         assert "probe-bad" in err and ("auth" in err), err[-2000:]
         assert bad.jwt not in err

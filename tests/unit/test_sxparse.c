@@ -302,6 +302,23 @@ static void test_junk(void **st)
     /* truncations of a valid frame never crash and never succeed halfway */
     size_t n = strlen(ORDER_WS);
     for (size_t k = 0; k < n; k++) assert_int_not_equal(sxp_ws_frame(ORDER_WS, k, &m), SXP_OK);
+    /* single-byte mutations of valid frames */
+    const char *valid[] = {ORDER_WS,
+                           "{\"seq\":2,\"channel\":\"depth_book\",\"symbol\":\"B\",\"data\":{\"symbol\":\"B\","
+                           "\"asks\":[[\"2\",\"1\"]],\"bids\":[[\"1\",\"1\"]]}}",
+                           "{\"channel\":\"trade\",\"data\":{\"id\":1,\"order_id\":2,\"symbol\":\"B\","
+                           "\"side\":\"buy\",\"price\":1,\"qty\":1}}"};
+    unsigned ms = 7;
+    for (size_t v = 0; v < sizeof valid / sizeof valid[0]; v++) {
+        size_t len = strlen(valid[v]);
+        char *b = malloc(len);
+        for (int it = 0; it < 3000; it++) {
+            memcpy(b, valid[v], len);
+            b[rand_r(&ms) % len] = (char)(rand_r(&ms) % 256);
+            (void)sxp_ws_frame(b, len, &m);
+        }
+        free(b);
+    }
     /* random bytes */
     unsigned seed = 1;
     char buf[256];
