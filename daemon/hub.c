@@ -18,6 +18,7 @@
  *  - Malformed frames are counted (bad_frames), logged at debug, dropped. */
 #include "hub.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,10 +270,21 @@ struct hub *hub_new(struct event_base *base, struct wsmgr *ws, const char *ws_ba
 
 static const struct ws_handlers hub_handlers = {on_up, on_msg, on_down};
 
+/* Symbols go into JSON text unescaped: letters, digits, '-', '_', '.' only. */
+static bool symbol_ok(const char *s)
+{
+    if (!s || !*s || strlen(s) >= SYM_MAX) return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.') return false;
+    return true;
+}
+
 int hub_watch(struct hub *h, const char *symbol, hub_cb cb, void *ud)
 {
-    if (!h || !symbol || !cb || !*symbol || strlen(symbol) >= SYM_MAX || strchr(symbol, '"'))
+    if (!h || !cb || !symbol_ok(symbol)) {
+        LOGE("hub", "cannot watch an invalid symbol name");
         return -1;
+    }
     if (!h->conn) {
         h->conn = wsmgr_open(h->ws, "market", h->url, true, &hub_handlers, h);
         if (h->conn < 0) { h->conn = 0; return -1; }

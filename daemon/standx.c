@@ -190,7 +190,6 @@ static const char *map_get(const struct sx_account *a, int64_t order_id)
     return NULL;
 }
 
-
 /* ---- REST plumbing ---------------------------------------------------------------- */
 
 static struct sx_op *op_new(struct sx_account *a, enum sx_op_kind k)
