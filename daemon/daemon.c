@@ -51,8 +51,9 @@ struct d_acct {
 
 struct d_task {
     struct mmd *d;
-    const struct cfg_task *ct;
+    struct cfg_task ct;          /* own copy: survives a config reload */
     struct d_acct *acct;
+    bool removing;               /* dropped by a reload: stopping, then freed */
     struct task *t;          /* NULL until created (or if it could not be) */
     char fail[200];          /* why it could not be created */
     bool watching;
@@ -76,8 +77,11 @@ struct mmd {
     struct hub *hub;
     struct control *ctl;
     struct backend be;
-    struct d_acct *accts;
-    struct d_task *tasks;
+    struct d_acct **accts;
+    size_t n_accts;
+    struct d_task **tasks;
+    size_t n_tasks;
+    struct cfg_hold { struct cfg *c; struct cfg_hold *next; } *old_cfgs;   /* accounts point into them */
     struct sym_info *syms;
     size_t n_syms;
     bool syms_loaded;
@@ -112,15 +116,15 @@ static struct d_task *route(struct d_acct *a, const struct venue_event *ev)
     else if (ev->type == VEV_FILL) cl = ev->u.fill.cl_ord_id;
     struct d_task *best = NULL;
     size_t best_len = 0;
-    for (size_t i = 0; i < d->cfg->n_tasks; i++) {
-        struct d_task *dt = &d->tasks[i];
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        struct d_task *dt = d->tasks[i];
         if (dt->acct != a || !dt->t) continue;
         if (ev->symbol[0]) {
-            if (strcmp(ev->symbol, dt->ct->symbol) == 0) return dt;
+            if (strcmp(ev->symbol, dt->ct.symbol) == 0) return dt;
             continue;
         }
-        size_t n = strlen(dt->ct->id);
-        if (cl && strncmp(cl, dt->ct->id, n) == 0 && cl[n] == '-' && n > best_len) {
+        size_t n = strlen(dt->ct.id);
+        if (cl && strncmp(cl, dt->ct.id, n) == 0 && cl[n] == '-' && n > best_len) {
             best = dt;
             best_len = n;
         }
@@ -134,8 +138,8 @@ static void acct_sink(void *ud, const struct venue_event *ev)
     struct mmd *d = a->d;
     int64_t now = now_us(), wall = wall_ms();
     if (ev->type == VEV_STREAM || ev->type == VEV_BALANCE) {
-        for (size_t i = 0; i < d->cfg->n_tasks; i++)
-            if (d->tasks[i].acct == a && d->tasks[i].t) task_on_event(d->tasks[i].t, ev, now, wall);
+        for (size_t i = 0; i < d->n_tasks; i++)
+            if (d->tasks[i]->acct == a && d->tasks[i]->t) task_on_event(d->tasks[i]->t, ev, now, wall);
         return;
     }
     struct d_task *dt = route(a, ev);
@@ -156,20 +160,20 @@ static void task_fail_slot(struct d_task *dt, const char *why)
 {
     snprintf(dt->fail, sizeof dt->fail, "%s", why);
     if (dt->t) task_fail(dt->t, why);
-    LOGE("mmd", "task %s: %s", dt->ct->id, why);
+    LOGE("mmd", "task %s: %s", dt->ct.id, why);
 }
 
 static void start_task(struct d_task *dt)
 {
     struct mmd *d = dt->d;
     if (dt->t || d->shutting_down) return;
-    const struct sym_info *si = find_sym(d, dt->ct->symbol);
+    const struct sym_info *si = find_sym(d, dt->ct.symbol);
     if (!si) { task_fail_slot(dt, "symbol not listed by the exchange"); return; }
     if (!si->trading) { task_fail_slot(dt, "symbol is not trading on the exchange"); return; }
-    dt->t = task_new(dt->ct, si, sx_account_venue(dt->acct->sx), now_us(), wall_ms());
+    dt->t = task_new(&dt->ct, si, sx_account_venue(dt->acct->sx), now_us(), wall_ms());
     if (!dt->t) { task_fail_slot(dt, "cannot create task (out of memory)"); return; }
     dt->fail[0] = 0;
-    if (hub_watch(d->hub, dt->ct->symbol, md_cb, dt) == 0) dt->watching = true;
+    if (hub_watch(d->hub, dt->ct.symbol, md_cb, dt) == 0) dt->watching = true;
     task_start(dt->t, now_us(), wall_ms());
 }
 
@@ -179,8 +183,8 @@ static void acct_fail(struct d_acct *a, const char *why)
     a->state = ACC_FAILED;
     snprintf(a->err, sizeof a->err, "%s", why);
     LOGE("mmd", "account %s: %s; its tasks will not trade", a->ca->id, why);
-    for (size_t i = 0; i < d->cfg->n_tasks; i++)
-        if (d->tasks[i].acct == a) task_fail_slot(&d->tasks[i], why);
+    for (size_t i = 0; i < d->n_tasks; i++)
+        if (d->tasks[i]->acct == a) task_fail_slot(d->tasks[i], why);
 }
 
 static void acct_check(struct d_acct *a);
@@ -215,8 +219,8 @@ static void balance_cb(void *ud, int status, dec_t equity, const char *err)
     LOGI("mmd", "account %s: equity %s DUSD; starting its tasks", a->ca->id, dec_str(equity, eq, sizeof eq));
     a->state = ACC_READY;
     sx_account_start(a->sx);
-    for (size_t i = 0; i < d->cfg->n_tasks; i++)
-        if (d->tasks[i].acct == a) start_task(&d->tasks[i]);
+    for (size_t i = 0; i < d->n_tasks; i++)
+        if (d->tasks[i]->acct == a) start_task(d->tasks[i]);
 }
 
 static void acct_check(struct d_acct *a)
@@ -263,7 +267,7 @@ static void symbols_cb(void *ud, int ok, const struct sym_info *infos, size_t n,
     d->n_syms = n;
     d->syms_loaded = true;
     LOGI("mmd", "loaded trading rules of %zu symbols", n);
-    for (size_t i = 0; i < d->cfg->n_accounts; i++) acct_begin(&d->accts[i]);
+    for (size_t i = 0; i < d->n_accts; i++) acct_begin(d->accts[i]);
 }
 
 static void sym_retry_cb(evutil_socket_t fd, short what, void *ud)
@@ -286,25 +290,25 @@ static void begin_shutdown(struct mmd *d, const char *why)
 {
     if (d->shutting_down) return;
     double tmax = 0;
-    for (size_t i = 0; i < d->cfg->n_tasks; i++)
-        if (d->cfg->tasks[i].shutdown_timeout_s > tmax) tmax = d->cfg->tasks[i].shutdown_timeout_s;
+    for (size_t i = 0; i < d->n_tasks; i++)
+        if (d->tasks[i]->ct.shutdown_timeout_s > tmax) tmax = d->tasks[i]->ct.shutdown_timeout_s;
     d->shutting_down = true;
     d->shutdown_deadline_us = now_us() + (int64_t)(tmax * 1e6);
     LOGI("mmd", "shutting down (%s): stopping quotes, cancelling every order (timeout %.0f s)", why, tmax);
-    for (size_t i = 0; i < d->cfg->n_tasks; i++)
-        if (d->tasks[i].t) task_stop(d->tasks[i].t, now_us());
+    for (size_t i = 0; i < d->n_tasks; i++)
+        if (d->tasks[i]->t && !d->tasks[i]->removing) task_stop(d->tasks[i]->t, now_us());
 }
 
 /* Returns the number of tasks not yet confirmed; logs them if `say`. */
 static size_t shutdown_pending(struct mmd *d, bool say)
 {
     size_t n = 0;
-    for (size_t i = 0; i < d->cfg->n_tasks; i++) {
-        struct d_task *dt = &d->tasks[i];
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        struct d_task *dt = d->tasks[i];
         if (!dt->t) continue;
         if (!task_stop_done(dt->t)) {
             n++;
-            if (say) LOGW("mmd", "task %s: still stopping (%s)", dt->ct->id,
+            if (say) LOGW("mmd", "task %s: still stopping (%s)", dt->ct.id,
                           task_stop_summary(dt->t)[0] ? task_stop_summary(dt->t) : "orders not yet confirmed cancelled");
         }
     }
@@ -314,13 +318,13 @@ static size_t shutdown_pending(struct mmd *d, bool say)
 static void finish_shutdown(struct mmd *d)
 {
     int bad = 0;
-    for (size_t i = 0; i < d->cfg->n_tasks; i++) {
-        struct d_task *dt = &d->tasks[i];
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        struct d_task *dt = d->tasks[i];
         if (!dt->t) continue;
         const char *s = task_stop_summary(dt->t);
         if (!task_stop_done(dt->t) || s[0]) {
             bad++;
-            LOGE("mmd", "task %s: NOT confirmed: %s", dt->ct->id, s[0] ? s : "timed out before the exchange confirmed");
+            LOGE("mmd", "task %s: NOT confirmed: %s", dt->ct.id, s[0] ? s : "timed out before the exchange confirmed");
         }
     }
     if (bad) LOGE("mmd", "shutdown finished with %d task(s) unconfirmed — check the exchange", bad);
@@ -328,6 +332,8 @@ static void finish_shutdown(struct mmd *d)
     d->exit_code = bad ? 1 : 0;
     event_base_loopbreak(d->base);
 }
+
+static void reap_removed(struct mmd *d);
 
 /* ---- periodic ------------------------------------------------------------ */
 
@@ -353,12 +359,15 @@ static void tick_cb(evutil_socket_t fd, short what, void *ud)
     (void)fd; (void)what;
     struct mmd *d = ud;
     int64_t now = now_us(), wall = wall_ms();
-    for (size_t i = 0; i < d->cfg->n_tasks; i++)
-        if (d->tasks[i].t) task_on_timer(d->tasks[i].t, now, wall);
+    for (size_t i = 0; i < d->n_tasks; i++)
+        if (d->tasks[i]->t) task_on_timer(d->tasks[i]->t, now, wall);
     pending_ops_check(d, now);
+    reap_removed(d);
     if (d->shutting_down && (shutdown_pending(d, false) == 0 || now >= d->shutdown_deadline_us))
         finish_shutdown(d);
 }
+
+static void reload(struct mmd *d);
 
 /* ---- signals --------------------------------------------------------------- */
 
@@ -367,12 +376,7 @@ static void sig_cb(evutil_socket_t sig, short what, void *ud)
     (void)what;
     struct mmd *d = ud;
     if (sig == SIGHUP) {
-        LOGI("mmd", "SIGHUP: re-reading %s", d->cfg->path);
-        struct cfg *n = cfg_load(d->cfg->path, stderr);
-        if (!n) { LOGE("mmd", "reload: %s is invalid; keeping the running configuration", d->cfg->path); return; }
-        LOGW("mmd", "reload: %s is valid, but applying changes to running tasks is not implemented yet; "
-                    "restart mmd to apply them", d->cfg->path);
-        cfg_free(n);
+        reload(d);
         return;
     }
     if (d->shutting_down && sig == SIGINT) {
@@ -389,8 +393,8 @@ static void sig_cb(evutil_socket_t sig, short what, void *ud)
 
 static struct d_task *find_task(struct mmd *d, const char *id)
 {
-    for (size_t i = 0; i < d->cfg->n_tasks; i++)
-        if (strcmp(d->tasks[i].ct->id, id) == 0) return &d->tasks[i];
+    for (size_t i = 0; i < d->n_tasks; i++)
+        if (strcmp(d->tasks[i]->ct.id, id) == 0) return d->tasks[i];
     return NULL;
 }
 
@@ -399,8 +403,8 @@ static json_t *dead_task_json(const struct d_task *dt)
     const char *why = dt->fail[0] ? dt->fail
                       : (dt->acct->state == ACC_FAILED ? dt->acct->err : "waiting for the exchange");
     bool failed = dt->fail[0] || dt->acct->state == ACC_FAILED;
-    return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:[s], s:b}, s:[]}", "id", dt->ct->id, "symbol",
-                     dt->ct->symbol, "state", failed ? "failed" : "starting", "last_reason", why, "risk",
+    return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:[s], s:b}, s:[]}", "id", dt->ct.id, "symbol",
+                     dt->ct.symbol, "state", failed ? "failed" : "starting", "last_reason", why, "risk",
                      "state", failed ? "halt" : "caution", "reasons", why, "operator_halt", 0, "tiers");
 }
 
@@ -409,8 +413,8 @@ static json_t *be_status(void *ud)
     struct mmd *d = ud;
     int64_t now = now_us(), wall = wall_ms();
     json_t *accts = json_object(), *tasks = json_array();
-    for (size_t i = 0; i < d->cfg->n_accounts; i++) {
-        struct d_acct *a = &d->accts[i];
+    for (size_t i = 0; i < d->n_accts; i++) {
+        struct d_acct *a = d->accts[i];
         json_t *j = a->sx ? sx_account_status_json(a->sx) : json_object();
         if (!j) j = json_object();
         static const char *const st[] = {"waiting", "checking", "ready", "failed"};
@@ -418,8 +422,8 @@ static json_t *be_status(void *ud)
         if (a->err[0]) json_object_set_new(j, "error", json_string(a->err));
         json_object_set_new(accts, a->ca->id, j);
     }
-    for (size_t i = 0; i < d->cfg->n_tasks; i++) {
-        struct d_task *dt = &d->tasks[i];
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        struct d_task *dt = d->tasks[i];
         json_array_append_new(tasks, dt->t ? task_status_json(dt->t, now, wall) : dead_task_json(dt));
     }
     json_t *market = hub_status_json(d->hub);
@@ -433,8 +437,8 @@ static json_t *be_tasks(void *ud)
 {
     struct mmd *d = ud;
     json_t *arr = json_array();
-    for (size_t i = 0; i < d->cfg->n_tasks; i++) {
-        const struct cfg_task *ct = d->tasks[i].ct;
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        const struct cfg_task *ct = &d->tasks[i]->ct;
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:i}", "id", ct->id, "symbol", ct->symbol,
                                              "account", ct->account_id, "level",
                                              cfg_risk_level_name(ct->level), "tiers", ct->tiers));
@@ -447,11 +451,11 @@ static json_t *per_task(struct mmd *d, const char *task, int *err, char *msg, si
                         json_t *(*fn)(struct mmd *, struct d_task *))
 {
     json_t *out = json_object();
-    for (size_t i = 0; i < d->cfg->n_tasks; i++) {
-        struct d_task *dt = &d->tasks[i];
-        if (task && strcmp(task, dt->ct->id) != 0) continue;
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        struct d_task *dt = d->tasks[i];
+        if (task && strcmp(task, dt->ct.id) != 0) continue;
         json_t *j = dt->t ? fn(d, dt) : json_null();
-        json_object_set_new(out, dt->ct->id, j ? j : json_null());
+        json_object_set_new(out, dt->ct.id, j ? j : json_null());
     }
     if (task && json_object_size(out) == 0) {
         json_decref(out);
@@ -480,17 +484,17 @@ static void be_halt(void *ud, const char *task, const char *reason, backend_done
         return;
     }
     struct pending_op *op = calloc(1, sizeof *op);
-    op->tasks = calloc(d->cfg->n_tasks, sizeof *op->tasks);
+    op->tasks = calloc(d->n_tasks, sizeof *op->tasks);
     op->result = json_pack("{s:[]}", "halted");
     json_t *ids = json_object_get(op->result, "halted");
     const char *why = reason && *reason ? reason : "operator";
-    for (size_t i = 0; i < d->cfg->n_tasks; i++) {
-        struct d_task *dt = &d->tasks[i];
-        if (task && strcmp(task, dt->ct->id) != 0) continue;
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        struct d_task *dt = d->tasks[i];
+        if (task && strcmp(task, dt->ct.id) != 0) continue;
         if (dt->t) task_halt(dt->t, why, now_us());
         op->tasks[op->n++] = dt;
-        json_array_append_new(ids, json_string(dt->ct->id));
-        LOGI("mmd", "task %s: operator halt (%s)", dt->ct->id, why);
+        json_array_append_new(ids, json_string(dt->ct.id));
+        LOGI("mmd", "task %s: operator halt (%s)", dt->ct.id, why);
     }
     op->deadline_us = now_us() + HALT_WAIT_US;
     op->done = done;
@@ -511,17 +515,170 @@ static void be_resume(void *ud, const char *task, backend_done_fn done, void *ar
     }
     if (d->shutting_down) { done(arg, RPC_ERR_SHUTTING_DOWN, "mmd is shutting down", NULL); return; }
     json_t *ids = json_array();
-    for (size_t i = 0; i < d->cfg->n_tasks; i++) {
-        struct d_task *dt = &d->tasks[i];
-        if (task && strcmp(task, dt->ct->id) != 0) continue;
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        struct d_task *dt = d->tasks[i];
+        if (task && strcmp(task, dt->ct.id) != 0) continue;
         if (dt->t) task_resume(dt->t, now_us());
-        json_array_append_new(ids, json_string(dt->ct->id));
-        LOGI("mmd", "task %s: operator resume", dt->ct->id);
+        json_array_append_new(ids, json_string(dt->ct.id));
+        LOGI("mmd", "task %s: operator resume", dt->ct.id);
     }
     done(arg, 0, NULL, json_pack("{s:o}", "resumed", ids));
 }
 
 static void be_shutdown(void *ud) { begin_shutdown(ud, "shutdown request"); }
+
+/* ---- tasks and accounts: creation and config reload -------------------------- */
+
+static struct d_acct *find_acct(struct mmd *d, const char *id)
+{
+    for (size_t i = 0; i < d->n_accts; i++)
+        if (strcmp(d->accts[i]->ca->id, id) == 0) return d->accts[i];
+    return NULL;
+}
+
+static struct d_acct *add_account(struct mmd *d, const struct cfg_account *ca)
+{
+    struct d_acct *a = calloc(1, sizeof *a);
+    struct d_acct **arr = realloc(d->accts, (d->n_accts + 1) * sizeof *arr);
+    if (!a || !arr) {
+        free(a);
+        LOGE("mmd", "out of memory adding account %s", ca->id);
+        return NULL;
+    }
+    d->accts = arr;
+    d->accts[d->n_accts++] = a;
+    a->d = d;
+    a->ca = ca;
+    a->retry = evtimer_new(d->base, acct_retry_cb, a);
+    a->sx = sx_account_new(d->base, d->rest, d->ws, d->cfg->rest_url, d->cfg->ws_url, ca->id, ca->jwt,
+                           ca->signer, acct_sink, a);
+    if (!a->sx) acct_fail(a, "cannot create the exchange connection");
+    return a;
+}
+
+static struct d_task *add_task(struct mmd *d, const struct cfg_task *ct, const struct cfg *cfg)
+{
+    struct d_task *dt = calloc(1, sizeof *dt);
+    struct d_task **arr = realloc(d->tasks, (d->n_tasks + 1) * sizeof *arr);
+    if (!dt || !arr) {
+        free(dt);
+        LOGE("mmd", "out of memory adding task %s", ct->id);
+        return NULL;
+    }
+    d->tasks = arr;
+    d->tasks[d->n_tasks++] = dt;
+    dt->d = d;
+    dt->ct = *ct;
+    dt->acct = find_acct(d, cfg->accounts[ct->account].id);
+    if (!dt->acct) { task_fail_slot(dt, "account missing (internal error)"); return dt; }
+    if (dt->acct->state == ACC_READY) start_task(dt);
+    else if (dt->acct->state == ACC_FAILED) task_fail_slot(dt, dt->acct->err);
+    return dt;
+}
+
+/* Frees tasks a reload removed once their stop has been confirmed. */
+static void reap_removed(struct mmd *d)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        struct d_task *dt = d->tasks[i];
+        if (dt->removing && (!dt->t || task_stop_done(dt->t))) {
+            const char *sum = dt->t ? task_stop_summary(dt->t) : "";
+            if (sum[0]) LOGW("mmd", "task %s removed, NOT confirmed: %s", dt->ct.id, sum);
+            else LOGI("mmd", "task %s removed: its orders are cancelled", dt->ct.id);
+            if (dt->watching) hub_unwatch(d->hub, dt->ct.symbol, md_cb, dt);
+            task_free(dt->t);
+            free(dt);
+            continue;
+        }
+        d->tasks[k++] = dt;
+    }
+    d->n_tasks = k;
+}
+
+/* Checks that a reload can be applied without a restart; logs why not. */
+static bool reload_allowed(struct mmd *d, const struct cfg *n)
+{
+    bool ok = true;
+    if (strcmp(n->rest_url, d->cfg->rest_url) || strcmp(n->ws_url, d->cfg->ws_url) ||
+        strcmp(n->control_socket, d->cfg->control_socket)) {
+        LOGE("mmd", "reload: exchange URLs and the control socket can only change with a restart");
+        ok = false;
+    }
+    for (size_t i = 0; i < n->n_accounts; i++) {
+        const struct cfg_account *na = &n->accounts[i];
+        struct d_acct *a = find_acct(d, na->id);
+        if (na->placeholder || !na->signer) {
+            LOGE("mmd", "reload: account %s has placeholder credentials", na->id);
+            ok = false;
+        } else if (a && (strcmp(a->ca->jwt, na->jwt) != 0 ||
+                         strcmp(signer_pubkey_b58(a->ca->signer), signer_pubkey_b58(na->signer)) != 0)) {
+            LOGE("mmd", "reload: account %s: new credentials need a restart", na->id);
+            ok = false;
+        }
+    }
+    for (size_t i = 0; i < n->n_tasks; i++) {
+        const struct cfg_task *nt = &n->tasks[i];
+        struct d_task *dt = find_task(d, nt->id);
+        if (!dt) continue;
+        if (dt->removing) {
+            LOGE("mmd", "reload: task %s is still being removed; try again when it is gone", nt->id);
+            ok = false;
+        } else if (strcmp(dt->ct.symbol, nt->symbol) || strcmp(dt->ct.account_id, nt->account_id)) {
+            LOGE("mmd", "reload: task %s changed symbol or account: remove it, reload, then add it back",
+                 nt->id);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+static void reload(struct mmd *d)
+{
+    LOGI("mmd", "SIGHUP: re-reading %s", d->cfg->path);
+    struct cfg *n = cfg_load(d->cfg->path, stderr);
+    if (!n) { LOGE("mmd", "reload: %s is invalid; keeping the running configuration", d->cfg->path); return; }
+    if (d->shutting_down || !reload_allowed(d, n)) {
+        LOGE("mmd", "reload: not applied; keeping the running configuration");
+        cfg_free(n);
+        return;
+    }
+    int added = 0, removed = 0, changed = 0;
+    for (size_t i = 0; i < d->n_tasks; i++) {          /* removed tasks stop */
+        struct d_task *dt = d->tasks[i];
+        bool keep = false;
+        for (size_t j = 0; j < n->n_tasks; j++) keep |= strcmp(n->tasks[j].id, dt->ct.id) == 0;
+        if (keep || dt->removing) continue;
+        dt->removing = true;
+        removed++;
+        LOGI("mmd", "reload: task %s removed: cancelling its orders", dt->ct.id);
+        if (dt->t) task_stop(dt->t, now_us());
+    }
+    struct cfg *old = d->cfg;
+    d->cfg = n;
+    for (size_t i = 0; i < n->n_accounts; i++)         /* new accounts connect */
+        if (!find_acct(d, n->accounts[i].id)) {
+            struct d_acct *a = add_account(d, &n->accounts[i]);
+            if (a && d->syms_loaded) acct_begin(a);
+        }
+    for (size_t i = 0; i < n->n_tasks; i++) {            /* changed tasks adapt, new ones start */
+        struct d_task *dt = find_task(d, n->tasks[i].id);
+        if (!dt) {
+            added++;
+            LOGI("mmd", "reload: task %s added", n->tasks[i].id);
+            if (!add_task(d, &n->tasks[i], n)) LOGE("mmd", "reload: task %s could not be added", n->tasks[i].id);
+        } else if (memcmp(&dt->ct, &n->tasks[i], sizeof dt->ct) != 0) {
+            changed++;
+            dt->ct = n->tasks[i];
+            if (dt->t) task_reconfigure(dt->t, &dt->ct, now_us());
+            LOGI("mmd", "reload: task %s: new parameters in effect", dt->ct.id);
+        }
+    }
+    struct cfg_hold *h = calloc(1, sizeof *h);      /* accounts may still point into it */
+    if (h) { h->c = old; h->next = d->old_cfgs; d->old_cfgs = h; }
+    else LOGE("mmd", "out of memory: the previous configuration stays allocated");
+    LOGI("mmd", "reload applied: %d task(s) added, %d removed, %d changed", added, removed, changed);
+}
 
 /* ---- life cycle ------------------------------------------------------------ */
 
@@ -549,14 +706,16 @@ static void teardown(struct mmd *d)
         free(op);
     }
     if (d->ctl) control_free(d->ctl);
-    for (size_t i = 0; i < d->cfg->n_tasks; i++) {
-        struct d_task *dt = &d->tasks[i];
-        if (dt->watching) hub_unwatch(d->hub, dt->ct->symbol, md_cb, dt);
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        struct d_task *dt = d->tasks[i];
+        if (dt->watching) hub_unwatch(d->hub, dt->ct.symbol, md_cb, dt);
         if (dt->t) task_free(dt->t);
+        free(dt);
     }
-    for (size_t i = 0; i < d->cfg->n_accounts; i++) {
-        if (d->accts[i].sx) sx_account_free(d->accts[i].sx);
-        if (d->accts[i].retry) event_free(d->accts[i].retry);
+    for (size_t i = 0; i < d->n_accts; i++) {
+        if (d->accts[i]->sx) sx_account_free(d->accts[i]->sx);
+        if (d->accts[i]->retry) event_free(d->accts[i]->retry);
+        free(d->accts[i]);
     }
     if (d->hub) hub_free(d->hub);
     if (d->ws) wsmgr_free(d->ws);
@@ -568,6 +727,12 @@ static void teardown(struct mmd *d)
     free(d->tasks);
     free(d->syms);
     if (d->base) event_base_free(d->base);
+    while (d->old_cfgs) {
+        struct cfg_hold *h = d->old_cfgs;
+        d->old_cfgs = h->next;
+        cfg_free(h->c);
+        free(h);
+    }
     cfg_free(d->cfg);
 }
 
@@ -603,27 +768,15 @@ int daemon_run(struct cfg *cfg)
     d->rest = rest_new(d->base);
     d->ws = wsmgr_new(d->base);
     d->hub = d->ws ? hub_new(d->base, d->ws, cfg->ws_url) : NULL;
-    d->accts = calloc(cfg->n_accounts, sizeof *d->accts);
-    d->tasks = calloc(cfg->n_tasks, sizeof *d->tasks);
-    if (!d->rest || !d->ws || !d->hub || !d->accts || !d->tasks) {
+    if (!d->rest || !d->ws || !d->hub) {
         fprintf(stderr, "mmd: cannot start the network layer\n");
         teardown(d);
         return 1;
     }
-    for (size_t i = 0; i < cfg->n_accounts; i++) {
-        struct d_acct *a = &d->accts[i];
-        a->d = d;
-        a->ca = &cfg->accounts[i];
-        a->retry = evtimer_new(d->base, acct_retry_cb, a);
-        a->sx = sx_account_new(d->base, d->rest, d->ws, cfg->rest_url, cfg->ws_url, a->ca->id, a->ca->jwt,
-                               a->ca->signer, acct_sink, a);
-        if (!a->sx) acct_fail(a, "cannot create the exchange connection");
-    }
-    for (size_t i = 0; i < cfg->n_tasks; i++) {
-        d->tasks[i].d = d;
-        d->tasks[i].ct = &cfg->tasks[i];
-        d->tasks[i].acct = &d->accts[cfg->tasks[i].account];
-    }
+    for (size_t i = 0; i < cfg->n_accounts; i++)
+        if (!add_account(d, &cfg->accounts[i])) { teardown(d); return 1; }
+    for (size_t i = 0; i < cfg->n_tasks; i++)
+        if (!add_task(d, &cfg->tasks[i], cfg)) { teardown(d); return 1; }
     d->tick = event_new(d->base, -1, EV_PERSIST, tick_cb, d);
     d->sym_retry = evtimer_new(d->base, sym_retry_cb, d);
     struct timeval tv = {0, TICK_US};

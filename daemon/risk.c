@@ -14,6 +14,12 @@ const char *risk_state_name(enum risk_state s)
 void risk_init(struct risk *r, const struct cfg_task *c)
 {
     memset(r, 0, sizeof *r);
+    risk_set_limits(r, c);
+    r->spread_bps = -1;
+}
+
+void risk_set_limits(struct risk *r, const struct cfg_task *c)
+{
     r->jump_bps = c->price_jump_threshold_bps;
     r->max_spread_bps = c->max_spread_bps;
     r->cooldown_s = c->halt_cooldown_s;
@@ -21,7 +27,6 @@ void risk_init(struct risk *r, const struct cfg_task *c)
     r->max_position_usd = c->max_position_usd;
     r->max_fills_per_min = c->max_fills_per_minute;
     r->stale_ms = c->stale_data_ms;
-    r->spread_bps = -1;
 }
 
 dec_t risk_depth_usd(const struct md_snapshot *s, enum side side, dec_t mark, double bps)

@@ -54,6 +54,8 @@ struct risk_pos {               /* position guard inputs */
 };
 
 void risk_init(struct risk *r, const struct cfg_task *c);
+/* New thresholds; the guard state (halts, cooldowns, history) is kept. */
+void risk_set_limits(struct risk *r, const struct cfg_task *c);
 void risk_on_md(struct risk *r, const struct md_snapshot *s, int64_t now_us);
 void risk_on_fill(struct risk *r, int64_t now_us);
 /* Re-evaluates every guard; returns the new state. */

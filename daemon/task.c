@@ -114,6 +114,23 @@ struct task *task_new(const struct cfg_task *cfg, const struct sym_info *si, str
 }
 
 void task_free(struct task *t) { free(t); }
+
+void task_reconfigure(struct task *t, const struct cfg_task *c, int64_t now_us)
+{
+    (void)now_us;
+    if (!t || !c) return;
+    int old_tiers = t->cfg.tiers;
+    t->cfg = *c;
+    if (t->cfg.tiers < 1) t->cfg.tiers = 1;
+    if (t->cfg.tiers > CFG_MAX_TIERS) t->cfg.tiers = CFG_MAX_TIERS;
+    risk_set_limits(&t->risk, &t->cfg);
+    /* slots of tiers no longer configured forget their orders, which the
+     * next step then cancels as unowned */
+    for (int i = t->cfg.tiers; i < old_tiers; i++)
+        memset(t->slots[i], 0, sizeof t->slots[i]);
+    TLOG(t, "new parameters: %d tier(s), drift %g bps, cooldown %g s", t->cfg.tiers,
+         t->cfg.requote_drift_bps, t->cfg.fill_cooldown_s);
+}
 const char *task_id(const struct task *t) { return t->cfg.id; }
 const char *task_symbol(const struct task *t) { return t->cfg.symbol; }
 bool task_owns_cloid(const struct task *t, const char *cl) { return strat_cloid_ours(t->cfg.id, cl); }

@@ -36,6 +36,10 @@ struct task;
 struct task *task_new(const struct cfg_task *cfg, const struct sym_info *si, struct venue venue,
                       int64_t now_us, int64_t wall_ms);
 void task_free(struct task *t);
+/* New parameters for a running task (same id, symbol and account): quotes
+ * that no longer fit are replaced make-before-break; tiers no longer
+ * configured are cancelled; risk state (halts, cooldowns) is kept. */
+void task_reconfigure(struct task *t, const struct cfg_task *cfg, int64_t now_us);
 const char *task_id(const struct task *t);
 const char *task_symbol(const struct task *t);
 void task_start(struct task *t, int64_t now_us, int64_t wall_ms);
