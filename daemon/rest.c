@@ -184,6 +184,8 @@ static void req_free(struct rest_req *q)
         curl_easy_cleanup(q->easy);
     }
     if (q->retry_ev) event_free(q->retry_ev);
+    for (struct curl_slist *h = q->hdrs; h; h = h->next)   /* bearer token, signature */
+        explicit_bzero(h->data, strlen(h->data));
     curl_slist_free_all(q->hdrs);
     free(q->method); free(q->url); free(q->body); free(q->resp);
     free(q);

@@ -141,6 +141,7 @@ static struct wsq_item *q_pop(struct wsq *q)
 static void item_free(struct wsq_item *it)
 {
     if (!it) return;
+    if (it->data && it->op == C_SEND) explicit_bzero(it->data, it->len);   /* may hold the JWT */
     free(it->data);
     free(it);
 }
@@ -320,6 +321,7 @@ static int wsl_writeable(struct wsl *l, struct lws *wsi)
         if (!buf) { item_free(it); return -1; }
         memcpy(buf + LWS_PRE, it->data, it->len);
         int w = lws_write(wsi, buf + LWS_PRE, it->len, LWS_WRITE_TEXT);
+        explicit_bzero(buf + LWS_PRE, it->len);
         free(buf);
         item_free(it);
         if (w < 0) return -1;
