@@ -580,6 +580,12 @@ static void on_rest(void *ud, const struct rest_resp *r)
                  r->status == 401 ? "token invalid or expired" : "signature refused");
         }
     }
+    /* The exchange's bucket is the truth: after a 429 ours is empty too (our
+     * mirror can drift when requests queue up in curl and arrive together). */
+    if (r->status == 429) {
+        a->bucket.level = 0;
+        a->bucket.last_us = clock_mono_us();
+    }
     switch (o->kind) {
     case OPK_PLACE: on_place(a, o, r); break;
     case OPK_CANCEL:

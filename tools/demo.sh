@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-SCENARIO=${DEMO_SCENARIO:-tests/sim/scenarios/volatile.yaml}
+SCENARIO=${DEMO_SCENARIO:-tests/sim/scenarios/lively.yaml}
 tmp=$(mktemp -d /tmp/mmd-demo.XXXXXX)
 chmod 700 "$tmp"
 sim_pid=""
