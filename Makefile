@@ -48,7 +48,7 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 MANPAGES  := $(sort $(wildcard man/*.[1-8]))
 EXAMPLES  := $(sort $(wildcard examples/*.yaml))
 
-.PHONY: all check unit e2e deps install clean asan demo bench fuzz lint check-deps
+.PHONY: all check unit e2e deps install clean asan demo bench fuzz fuzz-build lint check-deps
 .SECONDARY:
 all: check-deps $(PROGS)
 
@@ -137,8 +137,46 @@ demo: deps-if-missing
 bench:
 	@echo "make bench: not yet (see the benchmarks issue)"
 
-fuzz:
-	@echo "make fuzz: not yet (see the fuzzing issue)"
+# ---- fuzzing (tests/fuzz/fuzz_*.c, clang libFuzzer + ASan/UBSan) ----------
+# Library objects are rebuilt with clang under $(BUILD)/fuzz; each target runs
+# FUZZ_SECONDS on a scratch copy of its committed seed corpus.
+FUZZ_SECONDS ?= 20
+FUZZ_CC      ?= clang
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -pthread $(FUZZ_SAN) -DMMD_VERSION=\"$(VERSION)\" \
+                -Icommon -Idaemon -Itui -Itests/sim $(PKG_CFLAGS) -MMD -MP
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_NAMES))
+FUZZ_LIBS    := $(FUZZ_DIR)/libmmd.a $(FUZZ_DIR)/libcommon.a
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(if $(V),,@echo "  FUZZCC $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_DIR)/libcommon.a: $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(COMMON_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(FUZZ_DIR)/libmmd.a: $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(DAEMON_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIBS)
+	$(if $(V),,@echo "  FUZZLD $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lpthread -lm
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@fail=0; for f in $(FUZZ_NAMES); do \
+	  w=$(FUZZ_DIR)/work/$$f; rm -rf $$w; mkdir -p $$w; \
+	  cp tests/fuzz/corpus/$$f/* $$w/ 2>/dev/null || true; \
+	  $(FUZZ_DIR)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/crash-$$f- $$w >$(FUZZ_DIR)/$$f.log 2>&1; \
+	  rc=$$?; runs=$$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' $(FUZZ_DIR)/$$f.log | tail -n 1); \
+	  if [ $$rc -eq 0 ]; then echo "fuzz $$f: $${runs:-?} executions, no crash"; \
+	  else fail=1; echo "fuzz $$f: FAILED (exit $$rc; log $(FUZZ_DIR)/$$f.log)"; \
+	    grep -m 3 -E 'ERROR|SUMMARY|invariant|Test unit written' $(FUZZ_DIR)/$$f.log; fi; \
+	done; exit $$fail
+
+-include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
 
 lint:
 	@for m in $(MANPAGES); do mandoc -Tlint -W warning $$m || exit 1; done; echo "lint: man pages clean"

@@ -64,7 +64,7 @@ char *dec_fmt(dec_t v, int decimals, char *buf, size_t len)
 char *dec_str(dec_t v, char *buf, size_t len)
 {
     int d = DEC_SCALE;
-    int64_t a = v < 0 ? -v : v;
+    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;   /* INT64_MIN too */
     while (d > 0 && a % 10 == 0) { a /= 10; d--; }
     return dec_fmt(v, d, buf, len);
 }
@@ -82,7 +82,11 @@ dec_t dec_round(dec_t v, dec_t step, enum dec_round mode)
     case DEC_TOWARD_ZERO: break;
     case DEC_AWAY_ZERO:   q += v > 0 ? 1 : -1; break;
     }
-    return q * step;
+    /* near ±DEC_MAX the next multiple may not fit: the last one that does */
+    __int128 m = (__int128)q * step;
+    if (m > DEC_MAX) m = DEC_MAX / step * step;
+    if (m < -DEC_MAX) m = -(DEC_MAX / step * step);
+    return (dec_t)m;
 }
 
 static dec_t sat(__int128 x)
