@@ -10,6 +10,10 @@
 #include "ws.h"
 
 struct hub;
+/* Called on the main thread after frames were applied (several frames drained
+ * together give one call: newest wins) and on stale transitions.  `s` is a
+ * copy valid during the call only; hub_snapshot() gives the live one.  A
+ * callback may watch/unwatch (itself included). */
 typedef void (*hub_cb)(void *ud, const struct md_snapshot *s);
 
 struct hub *hub_new(struct event_base *base, struct wsmgr *ws, const char *ws_base_url);

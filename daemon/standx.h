@@ -9,7 +9,13 @@
  *  - VEV_QUERY_ORDER: found = true with .order; found = false with
  *    .order.cl_ord_id set and .order.status = OS_CANCELED when the venue does
  *    not know the order, or OS_UNKNOWN when the query itself failed.
- *  - VEV_CANCEL_RESULT for cancel_many: one event per cl_ord_id. */
+ *  - VEV_CANCEL_RESULT for cancel_many: one event per cl_ord_id.
+ *  - The REST reply and the private stream are independent: the VEV_ORDER of a
+ *    new order may arrive before its VEV_PLACE_RESULT, and a VEV_FILL before
+ *    the VEV_ORDER that reports it (fill.cl_ord_id is then "" unless the trade
+ *    frame carried it; order_id is always set).
+ *  - Events are delivered from a libevent callback, never from inside a
+ *    venue op.  After sx_account_free nothing more is delivered. */
 #ifndef MMD_STANDX_H
 #define MMD_STANDX_H
 #include <event2/event.h>
