@@ -139,7 +139,8 @@ bench:
 
 # ---- fuzzing (tests/fuzz/fuzz_*.c, clang libFuzzer + ASan/UBSan) ----------
 # Library objects are rebuilt with clang under $(BUILD)/fuzz; each target runs
-# FUZZ_SECONDS on a scratch copy of its committed seed corpus.
+# FUZZ_SECONDS on a scratch copy of its committed seed corpus (tests/fuzz/
+# corpus/<name>/, never written to), with tests/fuzz/<name>.dict if present.
 FUZZ_SECONDS ?= 20
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
@@ -168,7 +169,8 @@ fuzz: fuzz-build
 	@fail=0; for f in $(FUZZ_NAMES); do \
 	  w=$(FUZZ_DIR)/work/$$f; rm -rf $$w; mkdir -p $$w; \
 	  cp tests/fuzz/corpus/$$f/* $$w/ 2>/dev/null || true; \
-	  $(FUZZ_DIR)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  d=; [ -f tests/fuzz/$$f.dict ] && d=-dict=tests/fuzz/$$f.dict; \
+	  $(FUZZ_DIR)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 $$d \
 	    -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/crash-$$f- $$w >$(FUZZ_DIR)/$$f.log 2>&1; \
 	  rc=$$?; runs=$$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' $(FUZZ_DIR)/$$f.log | tail -n 1); \
 	  if [ $$rc -eq 0 ]; then echo "fuzz $$f: $${runs:-?} executions, no crash"; \
