@@ -34,7 +34,9 @@
  *    anything else, or no ack within MMD_SX_AUTH_S (10 s), is logged naming
  *    the account (never the token) and the connection backs off.  Fills are
  *    de-duplicated by trade id (last 4096) and get their cl_ord_id from the
- *    order events seen (last 4096 orders).  A balance event triggers a REST
+ *    order events seen (last 4096 orders); a fill of an order not seen yet is
+ *    held (at most 256) until its order event arrives or GET
+ *    query_order?order_id= names it, then delivered after that order event.  A balance event triggers a REST
  *    query_balance (the stream record has no equity; at most one per second)
  *    -> VEV_BALANCE. */
 #include "standx.h"
@@ -53,7 +55,14 @@
 #define SX_RESOLVE_TRIES 5
 
 enum sx_op_kind { OPK_PLACE = 1, OPK_CANCEL, OPK_CANCEL_MANY, OPK_OPEN_ORDERS, OPK_QUERY_ORDER,
-                  OPK_RESOLVE, OPK_POSITIONS, OPK_BALANCE, OPK_CHECK_BALANCE };
+                  OPK_RESOLVE, OPK_POSITIONS, OPK_BALANCE, OPK_CHECK_BALANCE, OPK_ORDER_BY_ID };
+
+/* A fill whose order we cannot name yet (trade frame before the order frame). */
+struct sx_pfill {
+    struct venue_fill f;
+    struct sx_pfill *next;
+};
+#define SX_MAX_HELD 256
 
 struct sx_op {
     struct sx_account *a;
@@ -110,13 +119,15 @@ struct sx_account {
     int64_t balance_last_us;
     struct event *balance_ev;       /* deferred refresh (at most one per second) */
     struct sx_idset seen_trades;
+    struct sx_pfill *held;          /* fills waiting for their cl_ord_id, in arrival order */
+    size_t n_held;
     struct sx_map map[SX_RING];
     size_t map_n, map_pos;
     double auth_s;
     long resolve_ms, timeout_ms;
     struct {
         uint64_t places, cancels, queries, rate_limited, ambiguous, resolved, unresolved, rejects,
-            fills, dup_fills, bad_frames, orders, auth_failures, events, http_auth_errors;
+            fills, dup_fills, bad_frames, orders, auth_failures, events, http_auth_errors, held_fills;
     } n;
     int64_t auth_err_logged_us;
     int64_t jwt_exp_s;              /* exp claim, 0 if unknown */
@@ -537,6 +548,7 @@ static void on_positions(struct sx_account *a, struct sx_op *o, const struct res
 }
 
 static void balance_refresh(struct sx_account *a);
+static void on_order_by_id(struct sx_account *a, struct sx_op *o, const struct rest_resp *r);
 
 static void on_balance(struct sx_account *a, struct sx_op *o, const struct rest_resp *r)
 {
@@ -596,6 +608,7 @@ static void on_rest(void *ud, const struct rest_resp *r)
     case OPK_POSITIONS: on_positions(a, o, r); break;
     case OPK_BALANCE:
     case OPK_CHECK_BALANCE: on_balance(a, o, r); break;
+    case OPK_ORDER_BY_ID: on_order_by_id(a, o, r); break;
     }
     op_free(o);
 }
@@ -774,6 +787,64 @@ static void on_balance_timer(evutil_socket_t fd, short what, void *arg)
 static const struct venue_ops sx_ops = {sx_place, sx_cancel, sx_cancel_many, sx_query_open_orders,
                                         sx_query_order, sx_query_positions};
 
+/* ---- fills of not-yet-known orders ------------------------------------------------ */
+
+static void emit_fill(struct sx_account *a, const struct venue_fill *f)
+{
+    struct venue_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = VEV_FILL;
+    ev.u.fill = *f;
+    snprintf(ev.symbol, sizeof ev.symbol, "%s", f->symbol);
+    emit(a, &ev);
+}
+
+/* Delivers the held fills of order_id (all of them when order_id is 0). */
+static void release_fills(struct sx_account *a, int64_t order_id)
+{
+    for (struct sx_pfill **pp = &a->held; *pp;) {
+        struct sx_pfill *p = *pp;
+        if (order_id && p->f.order_id != order_id) { pp = &p->next; continue; }
+        const char *cl = map_get(a, p->f.order_id);
+        if (cl) snprintf(p->f.cl_ord_id, sizeof p->f.cl_ord_id, "%s", cl);
+        else LOGW("standx", "%s: fill %lld of unknown order %lld delivered without cl_ord_id", a->id,
+                  (long long)p->f.trade_id, (long long)p->f.order_id);
+        emit_fill(a, &p->f);
+        *pp = p->next;
+        a->n_held--;
+        free(p);
+    }
+}
+
+/* Holds a fill until the order's cl_ord_id is known: from an order event or
+ * from GET query_order?order_id=, whichever comes first. */
+static void hold_fill(struct sx_account *a, const struct venue_fill *f)
+{
+    struct sx_pfill *p = a->n_held < SX_MAX_HELD ? calloc(1, sizeof *p) : NULL;
+    if (!p) { emit_fill(a, f); return; }
+    bool asked = false;
+    for (struct sx_pfill *q = a->held; q; q = q->next) asked = asked || q->f.order_id == f->order_id;
+    p->f = *f;
+    struct sx_pfill **pp = &a->held;
+    while (*pp) pp = &(*pp)->next;
+    *pp = p;
+    a->n_held++;
+    if (asked) return;
+    struct sx_op *o = op_new(a, OPK_ORDER_BY_ID);
+    char pq[96];
+    snprintf(pq, sizeof pq, "/api/query_order?order_id=%lld", (long long)f->order_id);
+    if (o) o->order_id = f->order_id;
+    if (!o || sx_get(a, o, pq) != 0) release_fills(a, f->order_id);
+}
+
+static void on_order_by_id(struct sx_account *a, struct sx_op *o, const struct rest_resp *r)
+{
+    struct venue_order vo;
+    char msg[128];
+    if (query_outcome(r, &vo, msg, sizeof msg) == 1) map_put(a, vo.id, vo.cl_ord_id);
+    release_fills(a, o->order_id);
+}
+
 /* ---- private stream ---------------------------------------------------------------- */
 
 static void stream_set(struct sx_account *a, bool up)
@@ -832,20 +903,23 @@ static void st_frame(struct sx_account *a, struct sx_msg *m)
         ev.type = VEV_ORDER;
         ev.u.order = m->u.order;
         snprintf(ev.symbol, sizeof ev.symbol, "%s", m->u.order.symbol);
-        break;
-    case SXC_TRADE:
-        if (!sx_idset_add(&a->seen_trades, m->u.fill.trade_id)) { a->n.dup_fills++; return; }
+        emit(a, &ev);
+        if (a->n_held) release_fills(a, m->u.order.id);   /* after the order event */
+        return;
+    case SXC_TRADE: {
+        struct venue_fill *f = &m->u.fill;
+        if (!sx_idset_add(&a->seen_trades, f->trade_id)) { a->n.dup_fills++; return; }
         a->n.fills++;
-        ev.type = VEV_FILL;
-        ev.u.fill = m->u.fill;
-        if (!ev.u.fill.cl_ord_id[0]) {
-            const char *cl = map_get(a, m->u.fill.order_id);
-            if (cl) snprintf(ev.u.fill.cl_ord_id, sizeof ev.u.fill.cl_ord_id, "%s", cl);
-            else LOGD("standx", "%s: fill %lld of unknown order %lld", a->id,
-                      (long long)m->u.fill.trade_id, (long long)m->u.fill.order_id);
+        const char *cl = f->cl_ord_id[0] ? f->cl_ord_id : map_get(a, f->order_id);
+        if (!cl) {
+            a->n.held_fills++;
+            hold_fill(a, f);
+            return;
         }
-        snprintf(ev.symbol, sizeof ev.symbol, "%s", m->u.fill.symbol);
-        break;
+        if (cl != f->cl_ord_id) snprintf(f->cl_ord_id, sizeof f->cl_ord_id, "%s", cl);
+        emit_fill(a, f);
+        return;
+    }
     case SXC_POSITION:
         ev.type = VEV_POSITION;
         ev.u.position = m->u.position;
@@ -982,6 +1056,7 @@ json_t *sx_account_status_json(const struct sx_account *a)
         "bad_frames", (json_int_t)a->n.bad_frames, "auth_failures", (json_int_t)a->n.auth_failures,
         "events", (json_int_t)a->n.events);
     if (cnt) json_object_set_new(cnt, "http_auth_errors", json_integer((json_int_t)a->n.http_auth_errors));
+    if (cnt) json_object_set_new(cnt, "held_fills", json_integer((json_int_t)a->n.held_fills));
     json_t *j = json_pack("{s:s,s:o,s:b,s:{s:f,s:f},s:I,s:o}", "account", a->id, "stream", stream,
                           "authenticated", a->stream_up, "rate_bucket", "credits", b.level, "capacity",
                           b.cap, "resolving", (json_int_t)nres, "counters", cnt);
@@ -998,6 +1073,11 @@ void sx_account_free(struct sx_account *a)
     while (a->ops) {
         rest_cancel(a->rest, a->ops->rid);
         op_free(a->ops);
+    }
+    while (a->held) {
+        struct sx_pfill *p = a->held;
+        a->held = p->next;
+        free(p);
     }
     while (a->resolves) {
         struct sx_resolve *r = a->resolves;

@@ -11,9 +11,10 @@
  *    not know the order, or OS_UNKNOWN when the query itself failed.
  *  - VEV_CANCEL_RESULT for cancel_many: one event per cl_ord_id.
  *  - The REST reply and the private stream are independent: the VEV_ORDER of a
- *    new order may arrive before its VEV_PLACE_RESULT, and a VEV_FILL before
- *    the VEV_ORDER that reports it (fill.cl_ord_id is then "" unless the trade
- *    frame carried it; order_id is always set).
+ *    new order may arrive before its VEV_PLACE_RESULT.  A fill whose order was
+ *    not seen yet is held until the order is known (order event or a REST
+ *    lookup) and delivered after that order's VEV_ORDER; if the lookup fails it
+ *    is delivered with cl_ord_id "" (order_id is always set).
  *  - Events are delivered from a libevent callback, never from inside a
  *    venue op.  After sx_account_free nothing more is delivered. */
 #ifndef MMD_STANDX_H

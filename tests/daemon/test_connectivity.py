@@ -460,6 +460,91 @@ def junk_server(lsock, stop, silent=False):
             c.close()
 
 
+def account_server(lsock, stop):
+    """A fake account stream: auth ack, then a trade BEFORE its order frame,
+    the same trade again, the order frame, and a trade of an order never
+    reported; then keep-alive data."""
+    lsock.settimeout(0.5)
+    while not stop.is_set():
+        try:
+            c, _ = lsock.accept()
+        except socket.timeout:
+            continue
+        try:
+            c.settimeout(5)
+            req = b""
+            while b"\r\n\r\n" not in req:
+                chunk = c.recv(4096)
+                if not chunk:
+                    break
+                req += chunk
+            key = ""
+            for line in req.decode(errors="replace").split("\r\n"):
+                if line.lower().startswith("sec-websocket-key:"):
+                    key = line.split(":", 1)[1].strip()
+            acc = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode())
+                                   .digest()).decode()
+            c.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                       "Sec-WebSocket-Accept: %s\r\n\r\n" % acc).encode())
+            time.sleep(0.2)   # (the auth message arrives meanwhile; not checked here)
+            trade = {"id": 501, "order_id": 77, "symbol": "BTC-USD", "side": "buy", "price": "100",
+                     "qty": "0.5", "created_at": "2025-08-11T03:36:19.352620Z"}
+            order = {"id": 77, "cl_ord_id": "held-1", "symbol": "BTC-USD", "side": "buy",
+                     "order_type": "limit", "time_in_force": "gtc", "reduce_only": False, "price": "100",
+                     "qty": "1", "fill_qty": "0.5", "fill_avg_price": "100", "status": "open"}
+            frames = [{"seq": 1, "channel": "auth", "data": {"code": 200, "msg": "success"}},
+                      {"seq": 2, "channel": "trade", "data": trade},
+                      {"seq": 3, "channel": "trade", "data": trade},
+                      {"seq": 4, "channel": "order", "data": order},
+                      {"seq": 5, "channel": "trade", "data": dict(trade, id=502, order_id=99)}]
+            for i, f in enumerate(frames):
+                c.sendall(ws_frame(json.dumps(f).encode()))
+                if i == 2:
+                    time.sleep(0.2)
+            deadline = time.time() + 30
+            while not stop.is_set() and time.time() < deadline:
+                c.sendall(ws_frame(b'{"subscribed":{"channel":"order"}}'))
+                time.sleep(0.3)
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+
+def test_fill_before_order():
+    lsock = socket.socket()
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(4)
+    port = lsock.getsockname()[1]
+    stop = threading.Event()
+    t = threading.Thread(target=account_server, args=(lsock, stop), daemon=True)
+    t.start()
+    creds = sim.Creds("eyJhIjoxfQ.eyJleHAiOjF9.c2ln", "BbMQkQYZspmkytduTWvXEtc4mMURjsekJDvty2WtKeSb",
+                      "fake")
+    p = Probe("http://127.0.0.1:9", "ws://127.0.0.1:%d" % port, [], creds=creds)
+    try:
+        p.wait(ev("stream", up=True), 10, "fake stream up (auth code 200)")
+        o = p.wait(ev("order"), 5, "order event")
+        f = p.wait(ev("fill"), 5, "held fill released after its order")
+        assert o["order"]["cl_ord_id"] == "held-1", o
+        assert f["fill"]["trade_id"] == 501 and f["fill"]["cl_ord_id"] == "held-1", f
+        f2 = p.wait(ev("fill"), 10, "fill of an unknown order, released after the lookup failed")
+        assert f2["fill"]["trade_id"] == 502 and f2["fill"]["cl_ord_id"] == "", f2
+        p.drain(0.5)
+        fills = [m for m in p.lines if ev("fill")(m)]
+        assert len(fills) == 2, fills   # the duplicate trade 501 was dropped
+        st = p.status()["account"]["counters"]
+        assert st["dup_fills"] == 1 and st["held_fills"] == 2, st
+        print("fill before its order: held, named, de-duplicated")
+    finally:
+        rc = p.stop()
+        stop.set()
+        t.join(5)
+        lsock.close()
+        assert rc == 0, rc
+
+
 def test_malformed_frames():
     lsock = socket.socket()
     lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -581,6 +666,7 @@ def test_tls():
 def main():
     test_malformed_frames()
     test_dead_peer()
+    test_fill_before_order()
     test_tls()
     with sim.Sim(seed=11) as s:
         test_market_sharing_and_reconnect(s)
