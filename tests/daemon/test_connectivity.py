@@ -10,7 +10,10 @@ growing backoff delays; stale_feed -> stale flag; 429 and 5xx retried for GETs;
 a place under 5xx / timeout is never duplicated and gets resolved by
 query_order; cancel of a closed order is success-equivalent; a local
 WebSocket server sending malformed frames does not crash the hub; a silent
-peer is declared dead; wss:// verifies certificates (trusted via SSL_CERT_FILE).
+peer is declared dead; wss:// verifies certificates (trusted via SSL_CERT_FILE);
+a fill arriving before its order is held and named; against a scripted REST
+server: Retry-After honoured, the new_order body and signature are exact and
+the POST is sent once.
 
 Standard library only; loopback only; every wait bounded; every process
 killed in finally blocks."""
@@ -545,6 +548,103 @@ def test_fill_before_order():
         assert rc == 0, rc
 
 
+class FakeRest:
+    """A scripted StandX REST endpoint (http.server in a thread) recording
+    every request: 429 + Retry-After on the first symbol query, 503 on every
+    new_order, 'order not found' for query_order."""
+
+    def __init__(self):
+        import http.server
+        fake = self
+        self.reqs = []
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def _reply(self, status, obj, extra=()):
+                body = json.dumps(obj).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                for k, v in extra:
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):
+                fake.reqs.append((time.time(), "GET", self.path, dict(self.headers), b""))
+                n = sum(1 for r in fake.reqs if r[2] == self.path)
+                if self.path.startswith("/api/query_symbol_info"):
+                    if n == 1:
+                        self._reply(429, {"code": 429, "message": "rate limited"}, [("Retry-After", "1")])
+                    else:
+                        self._reply(200, [{"symbol": "BTC-USD", "price_tick_decimals": 2,
+                                           "qty_tick_decimals": 4, "min_order_qty": "0.0001",
+                                           "status": "trading"}])
+                elif self.path.startswith("/api/query_order"):
+                    self._reply(400, {"code": 400, "message": "order not found"})
+                else:
+                    self._reply(200, {"code": 0, "message": "success"})
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(n)
+                fake.reqs.append((time.time(), "POST", self.path, dict(self.headers), body))
+                self._reply(503, {"code": 503, "message": "service unavailable"})
+
+        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.port = self.srv.server_address[1]
+        self.t = threading.Thread(target=self.srv.serve_forever, daemon=True)
+        self.t.start()
+
+    def close(self):
+        self.srv.shutdown()
+        self.srv.server_close()
+        self.t.join(5)
+
+
+def test_rest_policy():
+    creds = sim.Creds("eyJhIjoxfQ.eyJleHAiOjF9.c2ln", "BbMQkQYZspmkytduTWvXEtc4mMURjsekJDvty2WtKeSb",
+                      "fake")
+    fr = FakeRest()
+    p = Probe("http://127.0.0.1:%d" % fr.port, "ws://127.0.0.1:9", [], creds=creds)
+    try:
+        # GET: 429 with Retry-After: 1 is retried after >= 1 s
+        p.send("get /api/query_symbol_info")
+        g = p.wait(lambda m: m.get("t") == "get", 10)
+        assert g["status"] == 200 and g["attempts"] == 2, g
+        ts = [r[0] for r in fr.reqs if r[2] == "/api/query_symbol_info"]
+        assert len(ts) == 2 and ts[1] - ts[0] >= 0.95, ts
+        # POST new_order: signed exactly, sent once, 503 -> ambiguous -> query_order
+        p.send("place BTC-USD buy 65000.00 0.0010 f-1 alo")
+        r = p.wait(ev("place_result", cl_ord_id="f-1"), 10)
+        assert r["outcome"] == "ambiguous" and r["http"] == 503, r
+        q = p.wait(ev("query_order"), 15, "resolution")
+        assert q["found"] is False and q["order"]["cl_ord_id"] == "f-1", q
+        posts = [x for x in fr.reqs if x[1] == "POST"]
+        assert len(posts) == 1, posts
+        _, _, path, h, body = posts[0]
+        h = {k.lower(): v for k, v in h.items()}
+        assert path == "/api/new_order"
+        assert body == (b'{"symbol":"BTC-USD","side":"buy","order_type":"limit","qty":"0.0010",'
+                        b'"price":"65000.00","time_in_force":"alo","reduce_only":false,"cl_ord_id":"f-1"}'), body
+        assert h["x-request-sign-version"] == "v1" and h["content-type"] == "application/json"
+        assert h["authorization"] == "Bearer " + creds.jwt
+        want = sim.sign(creds.key, h["x-request-id"], int(h["x-request-timestamp"]), body)
+        assert h["x-request-signature"] == want, (h["x-request-signature"], want)
+        assert abs(int(h["x-request-timestamp"]) - time.time() * 1000) < 60000
+        lookups = [x for x in fr.reqs if x[2].startswith("/api/query_order?cl_ord_id=f-1")]
+        assert 2 <= len(lookups) <= 25, len(lookups)
+        print("rest policy: Retry-After honoured, POST signed and sent once, %d lookups" % len(lookups))
+    finally:
+        rc = p.stop()
+        fr.close()
+        assert rc == 0, rc
+
+
 def test_malformed_frames():
     lsock = socket.socket()
     lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -667,6 +767,7 @@ def main():
     test_malformed_frames()
     test_dead_peer()
     test_fill_before_order()
+    test_rest_policy()
     test_tls()
     with sim.Sim(seed=11) as s:
         test_market_sharing_and_reconnect(s)
