@@ -1,6 +1,7 @@
 /* clock — see clock.h. */
 #include "clock.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -52,6 +53,10 @@ int clock_parse_rfc3339(const char *s, int64_t *wall_us)
         p++;
     } else if (*p == '+' || *p == '-') {
         int hh, mm;
+        /* exactly "hh:mm": sscanf alone would accept "+5:3" and p += 6 would overrun */
+        if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]) || p[3] != ':' ||
+            !isdigit((unsigned char)p[4]) || !isdigit((unsigned char)p[5]))
+            return -1;
         if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2) return -1;
         off = (hh * 3600 + mm * 60) * (*p == '+' ? 1 : -1);
         p += 6;

@@ -180,7 +180,19 @@ def dec_seeds():
     out('dec', 'raw-max', b'\xff' * 7 + b'\x7f' + b'\x0a')
 
 
+def codec_seeds():
+    seeds = {'hex-seed': '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60',
+             'time-z': '2025-08-11T03:35:25.559151Z', 'time-off': '2026-09-13T05:41:06.104799291+05:30',
+             'jwt': 'eyJhbGciOiJFZERTQSJ9.eyJleHAiOjE3NjAwMDAwMDB9.c2ln',
+             'b58': '4vJ9JU1bJJE96FWSJKvHsmmFADCg4gpZQff4P3bkLKi',
+             'b64': 'nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=',
+             'b64url': 'nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A', 'zeros': '0000'}
+    for k, v in seeds.items():
+        out('codec', k, v)
+
+
 if __name__ == '__main__':
+    codec_seeds()
     sx_seeds()
     cfg_seeds()
     rpc_seeds()
