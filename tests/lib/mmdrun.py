@@ -98,10 +98,16 @@ class Mmd:
         env = dict(os.environ)
         env.update(self.env or {})
         self._log = open(self.log_path, "a")
-        self.proc = subprocess.Popen([simlib.binary("mmd"), "-c", self.cfg] + self.args,
+        wrap = []
+        if os.environ.get("MMD_VALGRIND"):      # run the daemon under valgrind (leaks = failure)
+            wrap = ["valgrind", "--quiet", "--leak-check=full", "--show-leak-kinds=definite,indirect",
+                    "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99",
+                    "--log-file=" + os.path.join(self.dir, "valgrind.log")]
+            self.valgrind_log = os.path.join(self.dir, "valgrind.log")
+        self.proc = subprocess.Popen(wrap + [simlib.binary("mmd"), "-c", self.cfg] + self.args,
                                      stdout=self._log, stderr=subprocess.STDOUT, env=env)
         if wait:
-            deadline = time.time() + 10
+            deadline = time.time() + (60 if wrap else 10)
             while time.time() < deadline:
                 if self.proc.poll() is not None:
                     raise RuntimeError("mmd exited with %s:\n%s" % (self.proc.returncode, self.log()))
