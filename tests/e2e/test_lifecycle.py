@@ -58,8 +58,10 @@ def restart_cancels_orphans():
                 assert d2.stop() == 0, d2.log()[-2000:]
             finally:
                 d2.stop()
+                d2.cleanup()
         finally:
             d.stop()
+            d.cleanup()
         manual = mmdrun.account_orders(s, creds, "BTC-USD", "manual-")[0]
         assert len(manual) == 1, "shutdown cancelled an order that is not ours"
     print("restart: orphans cancelled before new quotes; manual order left alone")

@@ -13,6 +13,7 @@ after a timeout, so no process outlives a test.
 """
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -148,6 +149,15 @@ class Mmd:
 
     def __exit__(self, *exc):
         self.stop()
+        self.cleanup(failed=exc[0] is not None)
+
+    def cleanup(self, failed=False):
+        """Removes the temp dir (config, socket, log) unless MMD_KEEP_TMP is set
+        or the test failed (then the log is worth keeping: its path is printed)."""
+        if os.environ.get("MMD_KEEP_TMP") or failed:
+            print("mmd files kept in %s" % self.dir)
+            return
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def log(self):
         try:
