@@ -301,15 +301,13 @@ static void check_done(struct rest *r)
 {
     CURLMsg *m;
     int left;
-    /* Collect first: callbacks may add handles, which must not disturb the loop. */
-    CURL *done[64];
-    CURLcode codes[64];
-    for (;;) {
-        int n = 0;
-        while (n < 64 && (m = curl_multi_info_read(r->multi, &left)))
-            if (m->msg == CURLMSG_DONE) { done[n] = m->easy_handle; codes[n] = m->data.result; n++; }
-        if (n == 0) return;
-        for (int i = 0; i < n; i++) finish(r, done[i], codes[i]);
+    /* One message at a time: a callback may add or cancel requests, and
+     * removing a handle also drops its pending message from curl's queue. */
+    while ((m = curl_multi_info_read(r->multi, &left))) {
+        if (m->msg != CURLMSG_DONE) continue;
+        CURL *e = m->easy_handle;
+        CURLcode cc = m->data.result;
+        finish(r, e, cc);
     }
 }
 
