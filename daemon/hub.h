@@ -23,6 +23,6 @@ int hub_watch(struct hub *h, const char *symbol, hub_cb cb, void *ud);
 void hub_unwatch(struct hub *h, const char *symbol, hub_cb cb, void *ud);
 const struct md_snapshot *hub_snapshot(const struct hub *h, const char *symbol);
 json_t *hub_status_json(const struct hub *h);   /* connection state, per-symbol age/seq/conflated */
-void hub_free(struct hub *h);
+void hub_free(struct hub *h);   /* not from inside a watcher callback */
 
 #endif

@@ -22,7 +22,8 @@ struct rest_resp {
 typedef void (*rest_cb)(void *ud, const struct rest_resp *r);
 
 struct rest *rest_new(struct event_base *base);
-/* Cancels in-flight requests without calling their callbacks. */
+/* Cancels in-flight requests without calling their callbacks.  Not from
+ * inside a rest callback. */
 void rest_free(struct rest *r);
 /* method "GET"/"POST"; headers NULL-terminated array of "Name: value"; body
  * may be NULL.  GETs are retried (network errors, 5xx, 429 with Retry-After)

@@ -130,24 +130,30 @@ struct sx_account {
             fills, dup_fills, bad_frames, orders, auth_failures, events, http_auth_errors, held_fills;
     } n;
     int64_t auth_err_logged_us;
+    bool in_flush, dying;           /* sx_account_free from inside the sink */
     int64_t jwt_exp_s;              /* exp claim, 0 if unknown */
 };
 
 /* ---- events ------------------------------------------------------------------ */
 
+static void account_destroy(struct sx_account *a);
+
 static void on_flush(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd; (void)what;
     struct sx_account *a = arg;
-    while (a->evq_head) {
+    a->in_flush = true;
+    while (a->evq_head && !a->dying) {
         struct sx_evq *q = a->evq_head;
         a->evq_head = q->next;
         if (!a->evq_head) a->evq_tail = NULL;
         a->n.events++;
-        if (a->sink) a->sink(a->sink_ud, &q->ev);
+        if (a->sink) a->sink(a->sink_ud, &q->ev);   /* may call sx_account_free */
         free(q->owned);
         free(q);
     }
+    a->in_flush = false;
+    if (a->dying) account_destroy(a);
 }
 
 static void emit_owned(struct sx_account *a, const struct venue_event *ev, struct venue_order *owned)
@@ -1069,6 +1075,12 @@ json_t *sx_account_status_json(const struct sx_account *a)
 void sx_account_free(struct sx_account *a)
 {
     if (!a) return;
+    if (a->in_flush) { a->dying = true; return; }   /* finished by on_flush */
+    account_destroy(a);
+}
+
+static void account_destroy(struct sx_account *a)
+{
     if (a->conn) wsmgr_close(a->ws, a->conn);
     while (a->ops) {
         rest_cancel(a->rest, a->ops->rid);

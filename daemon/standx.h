@@ -36,7 +36,7 @@ struct sx_account *sx_account_new(struct event_base *base, struct rest *rest, st
 struct venue sx_account_venue(struct sx_account *a);
 void sx_account_start(struct sx_account *a);    /* connects the private stream */
 json_t *sx_account_status_json(const struct sx_account *a);   /* stream state, rate bucket, counters */
-void sx_account_free(struct sx_account *a);
+void sx_account_free(struct sx_account *a);   /* also allowed from inside the sink */
 
 typedef void (*sx_symbols_cb)(void *ud, int ok, const struct sym_info *infos, size_t n,
                               const char *err);

@@ -24,7 +24,7 @@ struct ws_handlers {
 double ws_backoff_s(double min_s, double max_s, int failures, double u01);
 
 struct wsmgr *wsmgr_new(struct event_base *base);
-void wsmgr_free(struct wsmgr *m);   /* stops the thread, closes everything */
+void wsmgr_free(struct wsmgr *m);   /* stops the thread, closes everything; not from a callback */
 
 /* Opens a connection that reconnects forever until wsmgr_close.  `lossy`:
  * messages may be dropped (and counted) when the inbox is full (market
