@@ -3,14 +3,7 @@
 
 static void cmd_orders(struct rpc_call *c, json_t *params)
 {
-    static const char *const names[] = {"task"};
-    const char *task;
-    if (rpc_params_str(c, params, names, 1, &task) < 0) return;
-    const struct backend *be = rpc_call_env(c)->be;
-    int err = 0;
-    char msg[256] = "";
-    json_t *r = be->orders(be->ud, task, &err, msg, sizeof msg);
-    rpc_result_or_fail(c, r, err, msg);
+    rpc_task_query(c, params, rpc_call_env(c)->be->orders);
 }
 
 const struct rpc_cmd rpc_cmd_orders = {"orders", "[task]", "open orders of one task or all", 1, cmd_orders};

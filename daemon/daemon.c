@@ -474,15 +474,20 @@ static json_t *be_orders(void *ud, const char *t, int *e, char *m, size_t l) { r
 static json_t *be_positions(void *ud, const char *t, int *e, char *m, size_t l) { return per_task(ud, t, e, m, l, pos_of); }
 static json_t *be_uptime(void *ud, const char *t, int *e, char *m, size_t l) { return per_task(ud, t, e, m, l, uptime_of); }
 
+/* False (and done() called with the error) when `task` names no task. */
+static bool known_task(struct mmd *d, const char *task, backend_done_fn done, void *arg)
+{
+    char msg[128];
+    if (!task || find_task(d, task)) return true;
+    snprintf(msg, sizeof msg, "unknown task '%s'", task);
+    done(arg, RPC_ERR_UNKNOWN_TASK, msg, NULL);
+    return false;
+}
+
 static void be_halt(void *ud, const char *task, const char *reason, backend_done_fn done, void *arg)
 {
     struct mmd *d = ud;
-    char msg[128];
-    if (task && !find_task(d, task)) {
-        snprintf(msg, sizeof msg, "unknown task '%s'", task);
-        done(arg, RPC_ERR_UNKNOWN_TASK, msg, NULL);
-        return;
-    }
+    if (!known_task(d, task, done, arg)) return;
     struct pending_op *op = calloc(1, sizeof *op);
     op->tasks = calloc(d->n_tasks, sizeof *op->tasks);
     op->result = json_pack("{s:[]}", "halted");
@@ -507,12 +512,7 @@ static void be_halt(void *ud, const char *task, const char *reason, backend_done
 static void be_resume(void *ud, const char *task, backend_done_fn done, void *arg)
 {
     struct mmd *d = ud;
-    char msg[128];
-    if (task && !find_task(d, task)) {
-        snprintf(msg, sizeof msg, "unknown task '%s'", task);
-        done(arg, RPC_ERR_UNKNOWN_TASK, msg, NULL);
-        return;
-    }
+    if (!known_task(d, task, done, arg)) return;
     if (d->shutting_down) { done(arg, RPC_ERR_SHUTTING_DOWN, "mmd is shutting down", NULL); return; }
     json_t *ids = json_array();
     for (size_t i = 0; i < d->n_tasks; i++) {
@@ -538,14 +538,13 @@ static struct d_acct *find_acct(struct mmd *d, const char *id)
 
 static struct d_acct *add_account(struct mmd *d, const struct cfg_account *ca)
 {
-    struct d_acct *a = calloc(1, sizeof *a);
     struct d_acct **arr = realloc(d->accts, (d->n_accts + 1) * sizeof *arr);
-    if (!a || !arr) {
-        free(a);
+    if (arr) d->accts = arr;
+    struct d_acct *a = arr ? calloc(1, sizeof *a) : NULL;
+    if (!a) {
         LOGE("mmd", "out of memory adding account %s", ca->id);
         return NULL;
     }
-    d->accts = arr;
     d->accts[d->n_accts++] = a;
     a->d = d;
     a->ca = ca;
@@ -558,14 +557,13 @@ static struct d_acct *add_account(struct mmd *d, const struct cfg_account *ca)
 
 static struct d_task *add_task(struct mmd *d, const struct cfg_task *ct, const struct cfg *cfg)
 {
-    struct d_task *dt = calloc(1, sizeof *dt);
     struct d_task **arr = realloc(d->tasks, (d->n_tasks + 1) * sizeof *arr);
-    if (!dt || !arr) {
-        free(dt);
+    if (arr) d->tasks = arr;
+    struct d_task *dt = arr ? calloc(1, sizeof *dt) : NULL;
+    if (!dt) {
         LOGE("mmd", "out of memory adding task %s", ct->id);
         return NULL;
     }
-    d->tasks = arr;
     d->tasks[d->n_tasks++] = dt;
     dt->d = d;
     dt->ct = *ct;

@@ -256,3 +256,15 @@ void rpc_result_or_fail(struct rpc_call *c, json_t *result, int err, const char 
     else
         rpc_fail(c, err ? err : RPC_INTERNAL_ERROR, msg && *msg ? msg : NULL);
 }
+
+void rpc_task_query(struct rpc_call *c, json_t *params, rpc_task_query_fn fn)
+{
+    static const char *const names[] = {"task"};
+    const char *task;
+    if (rpc_params_str(c, params, names, 1, &task) < 0) return;
+    const struct backend *be = rpc_call_env(c)->be;
+    int err = 0;
+    char msg[256] = "";
+    json_t *r = fn(be->ud, task, &err, msg, sizeof msg);
+    rpc_result_or_fail(c, r, err, msg);
+}

@@ -60,5 +60,9 @@ int rpc_params_str(struct rpc_call *c, json_t *params, const char *const names[]
                    const char *out[]);
 /* Answers with result if non-NULL, else with error err (-32603 if 0) and msg. */
 void rpc_result_or_fail(struct rpc_call *c, json_t *result, int err, const char *msg);
+/* The body of the read-only "[task]" queries (orders, positions, uptime):
+ * takes the optional task param and answers with fn's result or error. */
+typedef json_t *(*rpc_task_query_fn)(void *ud, const char *task, int *err, char *msg, size_t len);
+void rpc_task_query(struct rpc_call *c, json_t *params, rpc_task_query_fn fn);
 
 #endif
