@@ -22,6 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap '' INT   # Ctrl-C is for mmd: it shuts down cleanly, then we clean up
+trap 'exit 143' TERM HUP   # killed: still run the cleanup above
 
 setsid "$BUILD/standx-sim" --listen 127.0.0.1:0 --scenario "$SCENARIO" --seed "${DEMO_SEED:-7}" \
   --secret demo-secret >"$tmp/sim.out" 2>"$tmp/sim.log" &
