@@ -1,5 +1,6 @@
 /* mmd — the market-making daemon: command line, config check (-n), start-up. */
 #include <getopt.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,5 +65,9 @@ int main(int argc, char **argv)
         return 0;
     }
     if (cfg->log_level_set && !verbose && !getenv("MMD_LOG")) log_set_level(cfg->log_level);
+    /* The JWT travels through curl's and libwebsockets' buffers, outside the
+     * guarded memory the keys live in: no core dumps while trading. */
+    struct rlimit no_core = {0, 0};
+    if (setrlimit(RLIMIT_CORE, &no_core) != 0) LOGW("mmd", "cannot disable core dumps");
     return daemon_run(cfg);
 }
