@@ -25,6 +25,7 @@ struct slot {
     char cur[CLOID_MAX], repl[CLOID_MAX];
     dec_t remaining;            /* qty still to quote in this chain (0: start a new one) */
     int64_t cooldown_until_us;
+    int64_t retry_us;           /* a place refused unsent (rate limit): not before then */
     char why[128];              /* why this slot is not quoting, "" if it is */
 };
 
@@ -69,6 +70,7 @@ static void scopy(char *dst, size_t n, const char *src)
 }
 
 #define TASK_CANCEL_RETRY_US 500000   /* pause after a refused cancel */
+#define TASK_PLACE_RETRY_US 250000    /* pause a slot after a place refused unsent */
 #define TLOG(t, ...) task_log(t, LOG_INFO, __VA_ARGS__)
 #define TWARN(t, ...) task_log(t, LOG_WARN, __VA_ARGS__)
 
@@ -234,6 +236,7 @@ static void query_positions(struct task *t, int64_t now_us)
 
 static struct slot *slot_of(struct task *t, const char *cl)
 {
+    if (!cl || !*cl) return NULL;
     for (int i = 0; i < CFG_MAX_TIERS; i++)
         for (int s = 0; s < 2; s++)
             if (strcmp(t->slots[i][s].cur, cl) == 0 || strcmp(t->slots[i][s].repl, cl) == 0)
@@ -475,6 +478,10 @@ static void on_place_result(struct task *t, const struct venue_event *ev, int64_
     struct ord_change ch;
     ord_place_result(&t->book, ev->u.result.cl_ord_id, ev->u.result.order_id,
                      ev->u.result.outcome, ev->u.result.message, now_us, &ch);
+    enum venue_result r = ev->u.result.outcome;
+    struct slot *sl = slot_of(t, ev->u.result.cl_ord_id);
+    if (sl && (r == VR_RATE_LIMITED || r == VR_FAILED))   /* do not hammer a rate limit */
+        sl->retry_us = now_us + TASK_PLACE_RETRY_US;
     after_change(t, &ch, now_us);
 }
 
@@ -586,7 +593,7 @@ static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
     if (!settle_replacement(t, s, now_us)) return;
     cur = ord_find(&t->book, s->cur);
     if (cur && !ord_is_acked(cur)) return;    /* pending new / cancel / unknown */
-    if (now_us < s->cooldown_until_us) return;
+    if (now_us < s->cooldown_until_us || now_us < s->retry_us) return;
     if (t->risk.no_quote) return;
     struct strat_quote q;
     strat_quote(&t->cfg, &t->si, tier, side, t->mark, t->best_bid, t->best_ask, &q);
@@ -945,6 +952,7 @@ json_t *task_orders_json(const struct task *t)
     json_t *a = json_array();
     for (int i = 0; i < t->book.n; i++) {
         const struct ord *o = &t->book.o[i];
+        if (!order_status_live(o->status)) continue;   /* finished ones linger briefly: not open */
         json_t *e = json_pack("{s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:s, s:b, s:s}", "cl_ord_id",
                               o->cl_ord_id, "order_id", (json_int_t)o->order_id, "side",
                               side_name(o->side), "tif", tif_name(o->tif), "price",
