@@ -1,11 +1,13 @@
 /* admin — the test-only control API of standx-sim under /_sim/ (loopback
  * peers only, checked by server.c): GET /_sim/state (market, accounts, live
- * orders, counters, connection counts), POST /_sim/mark, /_sim/fault and
- * /_sim/fill.  Not part of the StandX protocol. */
+ * orders, counters, connection counts), POST /_sim/mark, /_sim/fault,
+ * /_sim/fill and /_sim/flood (market-data frames back to back, for the
+ * benchmark).  Not part of the StandX protocol. */
 #include "sim_net.h"
 
 #include "clock.h"
 
+#include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -159,6 +161,124 @@ static void post_fault(struct sim_conn *c, struct sim_req *r, json_t *j)
     sim_http_json(c, r, 200, json_pack("{s:i,s:s}", "code", 0, "message", "success"));
 }
 
+/* ---- flood: N identical-content frames (fresh seq) to every subscriber ---- */
+
+#define FLOOD_MAX 2000000
+#define FLOOD_OUT_HIGH (2 * 1024 * 1024)   /* pause a turn above this much queued */
+#define FLOOD_BATCH 4096
+
+struct sim_flood {
+    struct sim_srv *srv;
+    struct event *ev;
+    char symbol[32];
+    const char *channel;
+    int ch;
+    long left;
+    char *data;            /* the data object, JSON text */
+    char *buf;
+    size_t cap;
+};
+
+static void flood_end(struct sim_srv *s)
+{
+    struct sim_flood *f = s->flood;
+    if (!f) return;
+    if (f->ev) event_free(f->ev);
+    free(f->data);
+    free(f->buf);
+    free(f);
+    s->flood = NULL;
+}
+
+void sim_admin_free(struct sim_srv *s) { flood_end(s); }
+
+/* Writes one frame to every subscriber; false when none is left. */
+static bool flood_one(struct sim_flood *f, bool *full)
+{
+    bool any = false;
+    for (struct sim_conn *c = f->srv->conns; c; c = c->next) {
+        if (!sim_stream_subscribed(c, f->channel, f->symbol)) continue;
+        any = true;
+        int n = snprintf(f->buf, f->cap, "{\"seq\":%llu,\"channel\":\"%s\",\"symbol\":\"%s\",\"data\":%s}",
+                         (unsigned long long)++c->seq[f->ch], f->channel, f->symbol, f->data);
+        if (n > 0 && (size_t)n < f->cap) sim_ws_send_text_nolog(c, f->buf, (size_t)n);
+        if (sim_conn_out_len(c) > FLOOD_OUT_HIGH) *full = true;
+    }
+    return any;
+}
+
+static void flood_step(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd; (void)what;
+    struct sim_flood *f = arg;
+    bool full = false;
+    for (int i = 0; i < FLOOD_BATCH && f->left > 0 && !full; i++, f->left--)
+        if (!flood_one(f, &full)) f->left = 0;
+    if (f->left <= 0) { flood_end(f->srv); return; }
+    struct timeval tv = {0, full ? 200 : 0};
+    event_add(f->ev, &tv);
+}
+
+static char *flood_data(struct sim_srv *s, const char *sym, int ch, int levels)
+{
+    json_t *j = NULL;
+    if (ch == SIM_CH_PRICE) {
+        sim_price p;
+        if (sim_price_get(s->eng, sym, &p) == 0) j = sim_json_price(s, &p, false);
+    } else {
+        sim_depth *d = malloc(sizeof *d);
+        if (d && sim_depth_get(s->eng, sym, d) == 0) {
+            if (d->nbids > levels) d->nbids = levels;
+            if (d->nasks > levels) d->nasks = levels;
+            j = sim_json_depth(s, d, false);
+        }
+        free(d);
+    }
+    char *txt = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    return txt;
+}
+
+static void post_flood(struct sim_conn *c, struct sim_req *r, json_t *j)
+{
+    struct sim_srv *s = c->srv;
+    const char *sym = json_string_value(json_object_get(j, "symbol"));
+    const char *chn = json_string_value(json_object_get(j, "channel"));
+    json_t *cnt = json_object_get(j, "count"), *lv = json_object_get(j, "levels");
+    int ch = chn && !strcmp(chn, "price") ? SIM_CH_PRICE : chn && !strcmp(chn, "depth_book") ? SIM_CH_DEPTH : -1;
+    long n = json_is_integer(cnt) ? (long)json_integer_value(cnt) : -1;
+    long levels = lv ? (json_is_integer(lv) ? (long)json_integer_value(lv) : -1) : 20;
+    if (!sym || !sim_symbol_get(s->eng, sym) || strlen(sym) >= 32 || ch < 0 || n < 1 || n > FLOOD_MAX ||
+        levels < 1 || levels > SIM_DEPTH_MAX) {
+        sim_http_error(c, r, 400, "need {\"symbol\":S,\"channel\":\"price\"|\"depth_book\","
+                                  "\"count\":1..2000000,\"levels\":1..N}");
+        return;
+    }
+    if (s->flood) { sim_http_error(c, r, 409, "a flood is already running"); return; }
+    struct sim_flood *f = calloc(1, sizeof *f);
+    if (!f) { sim_http_error(c, r, 500, "out of memory"); return; }
+    s->flood = f;
+    f->srv = s;
+    f->ch = ch;
+    f->channel = ch == SIM_CH_PRICE ? "price" : "depth_book";
+    snprintf(f->symbol, sizeof f->symbol, "%s", sym);
+    f->left = n;
+    f->data = flood_data(s, sym, ch, (int)levels);
+    f->cap = f->data ? strlen(f->data) + 160 : 0;
+    f->buf = f->cap ? malloc(f->cap) : NULL;
+    f->ev = event_new(s->base, -1, 0, flood_step, f);
+    struct timeval tv = {0, 0};
+    if (!f->data || !f->buf || !f->ev || event_add(f->ev, &tv) != 0) {
+        flood_end(s);
+        sim_http_error(c, r, 500, "cannot start the flood");
+        return;
+    }
+    int subs = 0;
+    for (struct sim_conn *k = s->conns; k; k = k->next) subs += sim_stream_subscribed(k, f->channel, sym);
+    sim_http_json(c, r, 200, json_pack("{s:i,s:s,s:I,s:i}", "code", 0, "message", "success", "count",
+                                       (json_int_t)n, "connections", subs));
+}
+
 void sim_admin_handle(struct sim_conn *c, struct sim_req *r)
 {
     const char *p = r->path + 6;
@@ -168,7 +288,7 @@ void sim_admin_handle(struct sim_conn *c, struct sim_req *r)
         return;
     }
     bool known = !strcmp(p, "mark") || !strcmp(p, "fill") || !strcmp(p, "fault") ||
-                 !strcmp(p, "advance");
+                 !strcmp(p, "advance") || !strcmp(p, "flood");
     if (!known) { sim_http_error(c, r, 404, "not found"); return; }
     if (strcmp(r->method, "POST")) { sim_http_error(c, r, 405, "use POST"); return; }
     json_t *j = json_loadb(r->body, r->body_len, 0, NULL);
@@ -176,6 +296,7 @@ void sim_admin_handle(struct sim_conn *c, struct sim_req *r)
     else if (!strcmp(p, "mark")) post_mark(c, r, j);
     else if (!strcmp(p, "fill")) post_fill(c, r, j);
     else if (!strcmp(p, "advance")) post_advance(c, r, j);
+    else if (!strcmp(p, "flood")) post_flood(c, r, j);
     else post_fault(c, r, j);
     json_decref(j);
 }

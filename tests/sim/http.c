@@ -415,6 +415,17 @@ void sim_ws_send_text(struct sim_conn *c, const char *txt, size_t len)
     ws_frame(c, 0x1, txt, len);
 }
 
+void sim_ws_send_text_nolog(struct sim_conn *c, const char *txt, size_t len)
+{
+    if (c->dead || c->closing) return;
+    ws_frame(c, 0x1, txt, len);
+}
+
+size_t sim_conn_out_len(const struct sim_conn *c)
+{
+    return c->bev ? evbuffer_get_length(bufferevent_get_output(c->bev)) : 0;
+}
+
 void sim_ws_send_json(struct sim_conn *c, json_t *j)
 {
     char *txt = json_dumps(j, JSON_COMPACT);

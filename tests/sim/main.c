@@ -16,7 +16,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: standx-sim [--listen HOST:PORT] [--scenario FILE] [--seed N] [--speed X]\n"
-            "                  [--log FILE] [--secret S] [--sig-window-ms MS] [--tick-ms MS]\n"
+            "                  [--log FILE] [--log-lean] [--secret S] [--sig-window-ms MS] [--tick-ms MS]\n"
             "                  [--unfunded NAME]... [--manual-clock] [--allow-remote] [-v]\n"
             "       standx-sim mint [--secret S] --account NAME [--ttl SECONDS] [--seed-key KEY]\n"
             "       standx-sim --help | --version\n"
@@ -92,14 +92,14 @@ int main(int argc, char **argv)
     if (argc > 1 && !strcmp(argv[1], "mint")) return mint(argc - 1, argv + 1);
     static char host[128] = "127.0.0.1";
     struct sim_opts o = {.host = host, .port = 0, .secret = "standx-sim", .tick_ms = 50};
-    enum { O_SIGWIN = 256, O_TICK, O_UNFUNDED, O_REMOTE, O_MANUAL };
+    enum { O_SIGWIN = 256, O_TICK, O_UNFUNDED, O_REMOTE, O_MANUAL, O_LEAN };
     static const struct option lo[] = {
         {"listen", required_argument, 0, 'l'}, {"scenario", required_argument, 0, 'c'},
         {"seed", required_argument, 0, 'S'}, {"speed", required_argument, 0, 'x'},
         {"log", required_argument, 0, 'L'}, {"secret", required_argument, 0, 's'},
         {"sig-window-ms", required_argument, 0, O_SIGWIN}, {"tick-ms", required_argument, 0, O_TICK},
         {"unfunded", required_argument, 0, O_UNFUNDED}, {"allow-remote", no_argument, 0, O_REMOTE},
-        {"manual-clock", no_argument, 0, O_MANUAL},
+        {"manual-clock", no_argument, 0, O_MANUAL}, {"log-lean", no_argument, 0, O_LEAN},
         {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
     int ch;
@@ -132,6 +132,7 @@ int main(int argc, char **argv)
             break;
         case O_REMOTE: o.allow_remote = true; break;
         case O_MANUAL: o.manual_clock = true; break;
+        case O_LEAN: o.log_lean = true; break;
         case 'v': log_set_level(LOG_DEBUG); break;
         case 'h': usage(stdout); return 0;
         case 'V': printf("standx-sim %s\n", MMD_VERSION); return 0;

@@ -55,10 +55,23 @@ static char *redact(const char *body, size_t len, size_t *olen)
     return o;
 }
 
+/* --log-lean keeps what the benchmark needs: requests in (HTTP, ws-api)
+ * and price frames out. */
+static bool lean_keeps(const char *dir, const struct sim_conn *c, const char *body, size_t len)
+{
+    static const char pc[] = "\"channel\":\"price\"";
+    if (!c || strcmp(dir, c->kind == SIM_CONN_WS_STREAM ? "out" : "in") != 0) return false;
+    if (c->kind != SIM_CONN_WS_STREAM) return true;
+    for (size_t i = 0; body && i + sizeof pc - 1 <= len && i < 64; i++)
+        if (!memcmp(body + i, pc, sizeof pc - 1)) return true;
+    return false;
+}
+
 void sim_srv_log(struct sim_srv *s, const char *dir, const struct sim_conn *c, const char *path,
                  const char *body, size_t len)
 {
     if (!s->log) return;
+    if (s->o.log_lean && !lean_keeps(dir, c, body, len)) return;
     const char *kind = !c ? "-" : c->kind == SIM_CONN_WS_STREAM ? "ws-stream"
                      : c->kind == SIM_CONN_WS_API ? "ws-api" : "http";
     json_t *j = json_pack("{s:I,s:s,s:I,s:s}", "ts_us", (json_int_t)clock_wall_us(), "dir", dir,
@@ -400,6 +413,7 @@ static int setup(struct sim_srv *s, int *port)
 
 static void teardown(struct sim_srv *s)
 {
+    sim_admin_free(s);
     sim_http_stop(s);
     struct event *evs[] = {s->tick, s->pinger, s->cmd_ev, s->sig_int, s->sig_term};
     for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)

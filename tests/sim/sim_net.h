@@ -101,6 +101,7 @@ struct sim_opts {
     int64_t max_conn_age_s;
     bool allow_remote;
     bool manual_clock;         /* engine time moves only on POST /_sim/advance */
+    bool log_lean;             /* --log-lean: log only price frames out and requests in */
     const char *unfunded[16];  /* account names/addresses whose balance is 404 */
     int nunfunded;
 };
@@ -131,6 +132,7 @@ struct sim_srv {
     int auth_code;             /* ws auth ack code: 0 or 200 */
     int64_t virt_us;           /* engine clock in manual mode */
     uint64_t rng;              /* depth shuffling (not the market model) */
+    struct sim_flood *flood;   /* POST /_sim/flood in progress (admin.c) */
 };
 
 /* Runs the server until SIGINT/SIGTERM; 0 on clean exit. */
@@ -155,6 +157,8 @@ void sim_req_free(struct sim_req *r);
 /* WebSocket output: text frame, ping, close with code/reason. */
 void sim_ws_send_text(struct sim_conn *c, const char *txt, size_t len);
 void sim_ws_send_json(struct sim_conn *c, json_t *j);   /* steals j */
+void sim_ws_send_text_nolog(struct sim_conn *c, const char *txt, size_t len);  /* flood frames */
+size_t sim_conn_out_len(const struct sim_conn *c);      /* bytes waiting in the output buffer */
 void sim_ws_send_ping(struct sim_conn *c);
 void sim_ws_send_close(struct sim_conn *c, int code, const char *reason);
 void sim_sha1(const uint8_t *d, size_t n, uint8_t out[20]);
@@ -212,9 +216,12 @@ int sim_check_sig(struct sim_srv *s, const uint8_t pk[32], const char *ver, cons
 void sim_stream_on_text(struct sim_conn *c, const char *txt, size_t len);
 void sim_api_on_text(struct sim_conn *c, const char *txt, size_t len);
 void sim_stream_publish(struct sim_srv *s, const sim_event *ev);
+/* Whether a ws-stream connection is subscribed to channel+symbol. */
+bool sim_stream_subscribed(const struct sim_conn *c, const char *channel, const char *symbol);
 
 /* ---- admin.c ---------------------------------------------------------- */
 void sim_admin_handle(struct sim_conn *c, struct sim_req *r);
+void sim_admin_free(struct sim_srv *s);   /* stops a flood in progress */
 
 /* ---- jwt.c ----------------------------------------------------------- */
 /* Mints an HS256 token; returns malloc'd string.  requestId = pubkey_b58. */

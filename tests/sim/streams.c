@@ -46,6 +46,11 @@ static int find_sub(const struct sim_conn *c, const char *ch, const char *sym)
     return -1;
 }
 
+bool sim_stream_subscribed(const struct sim_conn *c, const char *channel, const char *symbol)
+{
+    return c->kind == SIM_CONN_WS_STREAM && !c->dead && find_sub(c, channel, symbol) >= 0;
+}
+
 /* First snapshot right after a price/depth subscription. */
 static void send_snapshot(struct sim_conn *c, int ch, const char *sym)
 {

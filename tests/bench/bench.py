@@ -1,0 +1,389 @@
+#!/usr/bin/env python3
+"""bench — `make bench`: mmd against standx-sim on loopback.
+
+Figures (printed as a table and written to build/bench.json):
+  reaction_latency  sim writes a `price` frame moving mark past the drift
+                    threshold -> sim reads the first order request it causes
+                    (sim --log timestamps, microseconds)
+  throughput        price / 20-level depth_book frames per second consumed
+                    by mmd (POST /_sim/flood), CPU ms per 1000 frames
+  scale             peak RSS and CPU% with 1, 10, 50 quoting tasks (calm)
+  rpc               `status` round trip with 50 tasks and 10 subscribers
+
+Env: BENCH_MOVES (default 1000), BENCH_SCALE_S (default 60), BENCH_PRICE_FRAMES
+(200000), BENCH_DEPTH_FRAMES (50000), BENCH_RPC_CALLS (1000).
+Standard library only; every loop is bounded; every process is stopped.
+"""
+import http.client
+import json
+import os
+import socket
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import mmdrun  # noqa: E402
+import sim  # noqa: E402
+
+MOVES = int(os.environ.get("BENCH_MOVES", "1000"))
+SCALE_S = float(os.environ.get("BENCH_SCALE_S", "60"))
+PRICE_FRAMES = int(os.environ.get("BENCH_PRICE_FRAMES", "200000"))
+DEPTH_FRAMES = int(os.environ.get("BENCH_DEPTH_FRAMES", "50000"))
+RPC_CALLS = int(os.environ.get("BENCH_RPC_CALLS", "1000"))
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+# 16 symbols (the sim's maximum) that stand still unless POST /_sim/mark moves them.
+FLAT_SYMS = ["BTC-USD", "ETH-USD", "SOL-USD"] + ["X%02d-USD" % i for i in range(1, 14)]
+FLAT_MARK = 65000.0
+MOVE_BPS = 3.0      # > requote_drift_bps (1), far inside the 20-30 bps band
+
+
+def pct(vals, p):
+    if not vals:
+        return None
+    s = sorted(vals)
+    return s[min(len(s) - 1, int(round(p / 100.0 * (len(s) - 1))))]
+
+
+def cpu_ticks(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        rest = f.read().rsplit(")", 1)[1].split()
+    return int(rest[11]) + int(rest[12])       # utime + stime
+
+
+def vm_hwm_mb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return None
+
+
+def flat_scenario(path):
+    lines = ["name: bench-flat", "seed: 1", "speed: 1", 'start_balance: "100000000"',
+             "rate_limit: {cost: 1, burst: 100000, refill_per_s: 100000}", "symbols:"]
+    for s in FLAT_SYMS:
+        lines.append('  %s: {mark: "65000", price_decimals: 2, qty_decimals: 4, min_qty: "0.0001", '
+                     'max_qty: "1000", volatility_bps: 0, trend_bps_per_min: 0, spread_bps: 1, '
+                     'depth_levels: 30, level_qty: "1.5", level_step_bps: 1, trade_rate_per_s: 0}' % s)
+    lines += ["events: []", "switches: {auth_ack_code: 0, list_status_new: false, max_conn_age_s: 86400}"]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def bench_task(tid, symbol, account, tiers=1):
+    return mmdrun.task(tid, symbol, account, base_qty="0.01", tiers=tiers, level="aggressive",
+                       risk={"price_jump_threshold_bps": 1000, "max_fills_per_minute": 100000,
+                             "max_position_usd": "100000000", "halt_cooldown_s": 0},
+                       strategy={"tiers_bps": [[20, 30]], "requote_drift_bps": 1, "fill_cooldown_s": 0})
+
+
+def wait_quoting(d, n, timeout=60.0):
+    def ok():
+        ts = d.rpc("status")["tasks"]
+        return len(ts) == n and all(t["state"] == "quoting" for t in ts)
+    if not d.wait_for(ok, timeout, 0.2):
+        states = [(t["id"], t["state"]) for t in d.rpc("status")["tasks"]]
+        raise RuntimeError("tasks not quoting after %.0f s: %s" % (timeout, states[:8]))
+
+
+class LogTail:
+    """Incremental reader of the sim's JSON-lines log."""
+
+    def __init__(self, path):
+        self.f = open(path)
+        self.part = ""
+
+    def lines(self):
+        out = []
+        chunk = self.f.read()
+        if not chunk:
+            return out
+        data = self.part + chunk
+        parts = data.split("\n")
+        self.part = parts.pop()
+        for p in parts:
+            try:
+                out.append(json.loads(p))
+            except ValueError:
+                pass
+        return out
+
+    def close(self):
+        self.f.close()
+
+
+def is_order_req(e):
+    p = e.get("path", "")
+    return e.get("dir") == "in" and (p.startswith("POST /api/new_order") or p.startswith("POST /api/cancel_order"))
+
+
+def price_frame_mark(e):
+    if e.get("dir") != "out" or e.get("kind") != "ws-stream":
+        return None, None
+    try:
+        b = json.loads(e.get("body", ""))
+    except ValueError:
+        return None, None
+    if b.get("channel") != "price":
+        return None, None
+    return b.get("symbol"), b.get("data", {}).get("mark_price")
+
+
+def run_reaction(tmp):
+    scen = os.path.join(tmp, "flat.yaml")
+    flat_scenario(scen)
+    samples, misses = [], 0
+    with sim.Sim(scenario=scen, args=["--log-lean"]) as s:
+        accts = {"r%02d" % i: s.mint("bench-r%02d" % i) for i in range(len(FLAT_SYMS))}
+        tasks = [bench_task("t%02d" % i, sym, "r%02d" % i) for i, sym in enumerate(FLAT_SYMS)]
+        d = mmdrun.Mmd(s, tasks, accts, log_level="warn")
+        d.start()
+        try:
+            wait_quoting(d, len(tasks))
+            time.sleep(1.0)
+            conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=5)
+            tail = LogTail(s.log_path)
+            tail.lines()
+            up = {sym: False for sym in FLAT_SYMS}
+            deadline = time.time() + max(120.0, MOVES * 0.1)
+            for i in range(MOVES):
+                if time.time() > deadline:
+                    break
+                sym = FLAT_SYMS[i % len(FLAT_SYMS)]
+                up[sym] = not up[sym]
+                mark = FLAT_MARK * (1 + MOVE_BPS / 1e4) if up[sym] else FLAT_MARK
+                mstr = "%.2f" % mark
+                conn.request("POST", "/_sim/mark", body=json.dumps({"symbol": sym, "mark": mstr}),
+                             headers={"Content-Type": "application/json"})
+                conn.getresponse().read()
+                frame_ts = None
+                got = None
+                end = time.time() + 0.05
+                while time.time() < end and got is None:
+                    for e in tail.lines():
+                        if frame_ts is None:
+                            fs, fm = price_frame_mark(e)
+                            if fs == sym and fm is not None and abs(float(fm) - float(mstr)) < 0.005:
+                                frame_ts = e["ts_us"]
+                        elif got is None and is_order_req(e) and e["ts_us"] >= frame_ts:
+                            got = e["ts_us"] - frame_ts
+                    if got is None:
+                        time.sleep(0.0002)
+                if got is None:
+                    misses += 1
+                else:
+                    samples.append(got)
+                time.sleep(0.015)           # let the rest of the re-quote settle
+                tail.lines()
+            conn.close()
+            tail.close()
+            lat = d.rpc("status").get("latency")
+        finally:
+            d.stop()
+            d.cleanup()
+    return samples, misses, lat
+
+
+def status_frames(d):
+    m = d.rpc("status")["connections"]["market"]
+    conn = m.get("connection") or {}
+    return m.get("frames", 0), conn.get("dropped", 0)
+
+
+def flood(s, d, channel, count):
+    f0, drop0 = status_frames(d)
+    c0 = cpu_ticks(d.proc.pid)
+    st, body = s.request("POST", "/_sim/flood", body=json.dumps(
+        {"symbol": "BTC-USD", "channel": channel, "count": count, "levels": 20}))
+    t0 = time.time()
+    if st != 200:
+        raise RuntimeError("flood: %s %s" % (st, body))
+    # The last poll that saw more than the sim's own ticks (a few frames per
+    # 10 ms) marks the end; quiet for 0.5 s = done.
+    last_f, prev_f, last_t, deadline = f0, f0, t0, t0 + 60
+    while time.time() < deadline:
+        time.sleep(0.01)
+        f, _ = status_frames(d)
+        now = time.time()
+        if f - prev_f > 5:
+            last_f, last_t = f, now
+        prev_f = f
+        if now - last_t > 0.5:
+            break
+    c1 = cpu_ticks(d.proc.pid)
+    _, drop1 = status_frames(d)
+    n = last_f - f0
+    wall = max(last_t - t0, 1e-6)
+    cpu_ms = (c1 - c0) * 1000.0 / CLK_TCK
+    return {"frames": n, "per_s": n / wall, "cpu_ms": cpu_ms, "dropped": drop1 - drop0, "wall_s": wall}
+
+
+def run_throughput():
+    with sim.Sim(args=["--log-lean"]) as s:
+        accts = {"f%02d" % i: s.mint("bench-f%02d" % i) for i in range(10)}
+        tasks = [mmdrun.task("f%02d" % i, "BTC-USD", "f%02d" % i, base_qty="0.01") for i in range(10)]
+        d = mmdrun.Mmd(s, tasks, accts, log_level="warn")
+        d.start()
+        try:
+            wait_quoting(d, 10)
+            time.sleep(0.5)
+            p = flood(s, d, "price", PRICE_FRAMES)
+            time.sleep(0.3)
+            q = flood(s, d, "depth_book", DEPTH_FRAMES)
+        finally:
+            d.stop()
+            d.cleanup()
+    return p, q
+
+
+def scale_tasks(n, creds):
+    syms = ["BTC-USD", "ETH-USD", "SOL-USD"]
+    tasks = []
+    for i in range(n):
+        a, sy = "a%02d" % (i // 3), syms[i % 3]
+        tasks.append(mmdrun.task("s%02d" % i, sy, a, tiers=2, level="moderate"))
+    need = {t["account"] for t in tasks}
+    return tasks, {a: creds[a] for a in need}
+
+
+def rpc_bench(d):
+    subs, stop = [], threading.Event()
+
+    def reader(sock):
+        sock.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                if not sock.recv(65536):
+                    return
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+    threads = []
+    try:
+        for _ in range(10):
+            so = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            so.connect(d.sock)
+            so.sendall(b'{"jsonrpc":"2.0","id":1,"method":"subscribe"}\n')
+            subs.append(so)
+            t = threading.Thread(target=reader, args=(so,), daemon=True)
+            t.start()
+            threads.append(t)
+        time.sleep(0.5)
+        so = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        so.settimeout(5)
+        so.connect(d.sock)
+        rts, buf = [], b""
+        try:
+            for i in range(RPC_CALLS):
+                t0 = time.perf_counter()
+                so.sendall(b'{"jsonrpc":"2.0","id":%d,"method":"status"}\n' % (i + 2))
+                while b"\n" not in buf:
+                    chunk = so.recv(1 << 20)
+                    if not chunk:
+                        raise OSError("control socket closed")
+                    buf += chunk
+                rts.append((time.perf_counter() - t0) * 1e6)
+                buf = buf.split(b"\n", 1)[1]
+        finally:
+            so.close()
+        return rts
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(1)
+        for so in subs:
+            so.close()
+
+
+def run_scale():
+    out, rts = {}, []
+    with sim.Sim(args=["--log-lean"]) as s:
+        creds = {"a%02d" % i: s.mint("bench-a%02d" % i) for i in range(17)}
+        for n in (1, 10, 50):
+            tasks, accts = scale_tasks(n, creds)
+            d = mmdrun.Mmd(s, tasks, accts, log_level="warn")
+            d.start()
+            try:
+                wait_quoting(d, n)
+                c0, t0 = cpu_ticks(d.proc.pid), time.time()
+                time.sleep(SCALE_S)
+                c1, t1 = cpu_ticks(d.proc.pid), time.time()
+                out[str(n)] = {"rss_mb": round(vm_hwm_mb(d.proc.pid), 1),
+                               "cpu_pct": round((c1 - c0) / CLK_TCK / (t1 - t0) * 100.0, 2)}
+                if n == 50:
+                    rts = rpc_bench(d)
+            finally:
+                d.stop()
+                d.cleanup()
+    return out, rts
+
+
+def fmt_lat(lat):
+    if not isinstance(lat, dict):
+        return "n/a"
+    parts = []
+    for k in ("recv_to_parse_us", "parse_to_decision_us", "decision_to_write_us", "total_us"):
+        v = lat.get(k) or {}
+        parts.append("%s p50 %s p99 %s" % (k, v.get("p50"), v.get("p99")))
+    return "; ".join(parts) + " (n=%s)" % lat.get("samples")
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="mmd-bench-")
+    t_start = time.time()
+    print("make bench: mmd vs standx-sim on 127.0.0.1 (scale window %g s%s)" %
+          (SCALE_S, "" if SCALE_S == 60 else ", shortened via BENCH_SCALE_S"), flush=True)
+    print("  reaction latency: %d moves of %g bps ..." % (MOVES, MOVE_BPS), flush=True)
+    only = os.environ.get("BENCH_ONLY", "")     # debugging: run one part
+    samples, misses, lat = run_reaction(tmp) if only in ("", "reaction") else ([], 0, None)
+    print("  throughput: %d price / %d depth frames ..." % (PRICE_FRAMES, DEPTH_FRAMES), flush=True)
+    zero = {"frames": 0, "per_s": 0, "cpu_ms": 0, "dropped": 0, "wall_s": 0}
+    pr, dp = run_throughput() if only in ("", "throughput") else (zero, zero)
+    print("  scale: 1, 10, 50 tasks x %g s, then rpc ..." % SCALE_S, flush=True)
+    scale, rts = run_scale() if only in ("", "scale") else ({}, [])
+    frames = pr["frames"] + dp["frames"]
+    res = {
+        "reaction_latency": {"p50_us": pct(samples, 50), "p99_us": pct(samples, 99),
+                             "max_us": max(samples) if samples else None, "samples": len(samples)},
+        "throughput": {"price_frames_per_s": round(pr["per_s"]), "depth_frames_per_s": round(dp["per_s"]),
+                       "cpu_ms_per_1000_frames": round((pr["cpu_ms"] + dp["cpu_ms"]) * 1000.0 / frames, 3)
+                       if frames else None},
+        "scale": scale,
+        "rpc": {"p50_us": round(pct(rts, 50), 1) if rts else None,
+                "p99_us": round(pct(rts, 99), 1) if rts else None},
+    }
+    os.makedirs(sim.build_dir(), exist_ok=True)
+    with open(os.path.join(sim.build_dir(), "bench.json"), "w") as f:
+        json.dump(res, f, indent=2)
+        f.write("\n")
+    rl, th = res["reaction_latency"], res["throughput"]
+
+    def row(name, val, target=""):
+        print("  %-44s %-26s %s" % (name, val, target))
+    print()
+    print("  %-44s %-26s %s" % ("figure", "measured", "target"))
+    row("reaction latency p50 / p99 / max (us)", "%s / %s / %s" % (rl["p50_us"], rl["p99_us"], rl["max_us"]),
+        "p50 <= 200, p99 <= 1000")
+    row("  samples (moves without a request in 50 ms)", "%d (%d)" % (rl["samples"], misses))
+    row("price frames/s consumed", th["price_frames_per_s"], ">= 50000")
+    row("  (frames, dropped by ws inbox, wall s)", "%d, %d, %.3f" % (pr["frames"], pr["dropped"], pr["wall_s"]))
+    row("depth_book (20 levels) frames/s consumed", th["depth_frames_per_s"], ">= 20000")
+    row("  (frames, dropped by ws inbox, wall s)", "%d, %d, %.3f" % (dp["frames"], dp["dropped"], dp["wall_s"]))
+    row("mmd CPU ms per 1000 frames (price+depth)", th["cpu_ms_per_1000_frames"])
+    for n in ("1", "10", "50"):
+        sc = scale.get(n, {})
+        row("scale %s task(s): peak RSS MB / CPU %%" % n, "%s / %s" % (sc.get("rss_mb"), sc.get("cpu_pct")),
+            "50: <= 64 MB, <= 5 %" if n == "50" else "")
+    row("status RPC p50 / p99 (us), 50 tasks, 10 subs", "%s / %s" % (res["rpc"]["p50_us"], res["rpc"]["p99_us"]))
+    print("  mmd per-stage latency (status.latency): %s" % fmt_lat(lat))
+    print("\n  wrote %s (%.0f s)" % (os.path.join(sim.build_dir(), "bench.json"), time.time() - t_start))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
