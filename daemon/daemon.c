@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "control.h"
 #include "hub.h"
+#include "lat.h"
 #include "log.h"
 #include "rest.h"
 #include "rpc.h"
@@ -427,10 +428,10 @@ static json_t *be_status(void *ud)
         json_array_append_new(tasks, dt->t ? task_status_json(dt->t, now, wall) : dead_task_json(dt));
     }
     json_t *market = hub_status_json(d->hub);
-    return json_pack("{s:s, s:I, s:b, s:{s:o, s:o}, s:o}", "version", MMD_VERSION, "uptime_s",
+    return json_pack("{s:s, s:I, s:b, s:{s:o, s:o}, s:o, s:o}", "version", MMD_VERSION, "uptime_s",
                      (json_int_t)((now - d->start_us) / 1000000), "shutting_down", d->shutting_down,
                      "connections", "market", market ? market : json_object(), "accounts", accts,
-                     "tasks", tasks);
+                     "tasks", tasks, "latency", lat_status_json());
 }
 
 static json_t *be_tasks(void *ud)

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "lat.h"
 #include "log.h"
 #include "sxparse.h"
 
@@ -105,8 +106,10 @@ static void notify_sym(struct hub *h, struct hub_sym *s)
     if (ws && copy) {
         memcpy(ws, s->w, (size_t)n * sizeof *ws);
         *copy = s->snap;
+        if (!copy->stale) lat_md_enter(copy->recv_us, copy->applied_us);   /* fresh data only */
         for (int i = 0; i < n; i++)   /* callbacks may watch/unwatch */
             if (still_watching(h, copy->symbol, &ws[i])) ws[i].cb(ws[i].ud, copy);
+        lat_md_leave();
     }
     free(ws);
     free(copy);
@@ -184,6 +187,8 @@ static void on_msg(void *ud, int id, const char *txt, size_t len)
             if (m->chan == SXC_PRICE) apply_price(s, m, now);
             else apply_depth(s, m, now);
             s->snap.updates++;
+            s->snap.recv_us = wsmgr_msg_recv_us(h->ws);
+            s->snap.applied_us = clock_mono_us();
             if (s->snap.stale && s->got_price && s->got_depth) s->snap.stale = false;
             mark_dirty(h, s);
         }

@@ -27,6 +27,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
+#include "lat.h"
 #include "log.h"
 
 #define REST_MAX_BODY (16 * 1024 * 1024)
@@ -47,6 +49,8 @@ struct rest_req {
     struct event *retry_ev;     /* pending retry (easy is NULL meanwhile) */
     rest_cb cb;
     void *ud;
+    bool lat_on;                /* a latency sample waits for the header write */
+    struct lat_mark lat;
     struct rest_req *next, *prev;
 };
 
@@ -168,6 +172,19 @@ static size_t header_cb(char *p, size_t sz, size_t n, void *arg)
     return len;
 }
 
+/* CURLOPT_DEBUGFUNCTION, set only on a request carrying a latency sample:
+ * the first header block out is "request written" (lat.c). */
+static int debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *arg)
+{
+    (void)e; (void)data; (void)size;
+    struct rest_req *q = arg;
+    if (type == CURLINFO_HEADER_OUT && q->lat_on) {
+        q->lat_on = false;
+        lat_written(&q->lat, clock_mono_us());
+    }
+    return 0;
+}
+
 static void req_unlink(struct rest_req *q)
 {
     struct rest *r = q->r;
@@ -215,6 +232,11 @@ static int req_start(struct rest_req *q)
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_USERAGENT, "mmd/" MMD_VERSION);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, q->hdrs);
+    if (q->lat_on) {
+        curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, debug_cb);
+        curl_easy_setopt(e, CURLOPT_DEBUGDATA, q);
+        curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+    }
     if (!strcmp(q->method, "GET")) {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else {
@@ -373,6 +395,7 @@ uint64_t rest_submit(struct rest *r, const char *method, const char *url,
     q->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
     q->cb = cb;
     q->ud = ud;
+    q->lat_on = lat_take(&q->lat);
     if (body) {
         q->body = malloc(body_len + 1);
         if (q->body) { memcpy(q->body, body, body_len); q->body[body_len] = 0; }

@@ -48,6 +48,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "lat.h"
 #include "log.h"
 #include "sxparse.h"
 
@@ -647,6 +648,7 @@ static int sx_place(void *ctx, const struct order_req *q)
 {
     struct sx_account *a = ctx;
     char body[512];
+    lat_decide();
     if (!q || !safe_id(q->cl_ord_id, CLOID_MAX) || !safe_id(q->symbol, SYM_MAX) ||
         build_order_body(q, body, sizeof body) != 0)
         return -1;
@@ -668,6 +670,7 @@ static int sx_cancel(void *ctx, const char *symbol, const char *cl_ord_id, int64
 {
     struct sx_account *a = ctx;
     char body[160];
+    lat_decide();
     bool by_cl = cl_ord_id && *cl_ord_id;
     if (!by_cl && order_id <= 0) return -1;
     if (by_cl && !safe_id(cl_ord_id, CLOID_MAX)) return -1;

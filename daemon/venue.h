@@ -50,6 +50,7 @@ struct md_snapshot {
     int64_t exch_time_ms;               /* exchange timestamp of the last price frame */
     uint64_t updates, conflated;        /* frames applied / frames superseded unseen */
     bool stale;                         /* feed lost; cleared by a fresh snapshot */
+    int64_t recv_us, applied_us;        /* newest frame: received by the ws thread / applied by the hub */
 };
 
 enum order_status {

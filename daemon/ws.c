@@ -55,6 +55,7 @@ struct wsq_item {
     unsigned gen;
     bool lossy;                 /* C_CONNECT */
     uint64_t dropped;           /* Q_MSG: lossy messages dropped just before this one */
+    int64_t recv_us;            /* Q_MSG: when the lws thread had it whole */
     char *data;                 /* message / url / reason */
     size_t len;
     struct wsq_item *next;
@@ -113,6 +114,7 @@ struct wsmgr {
     int next_id;
     struct wsl *lconns;         /* lws thread only */
     double backoff_min, backoff_max, healthy, dead, ping, connect_to, rotate;
+    int64_t msg_recv_us;        /* recv_us of the message being delivered */
 };
 
 /* ---- queues --------------------------------------------------------------- */
@@ -177,6 +179,7 @@ static void inbox_push(struct wsmgr *m, struct wsl *l, enum wsq_op op, const cha
 {
     struct wsq_item *it = item_new(op, l->id, l->gen, d, len);
     if (!it) { l->dropped++; return; }
+    if (op == Q_MSG) it->recv_us = clock_mono_us();
     pthread_mutex_lock(&m->mu);
     while (!m->stop && (m->inbox.n >= INBOX_MAX_N || m->inbox.bytes + len > INBOX_MAX_BYTES)) {
         if (op == Q_MSG && l->lossy) {
@@ -515,6 +518,7 @@ static void dispatch(struct wsmgr *m, struct wsq_item *it)
         c->last_rx_us = now;
         c->msgs_in++;
         c->dropped += it->dropped;
+        m->msg_recv_us = it->recv_us;
         if (c->h.on_msg) c->h.on_msg(c->ud, c->id, it->data ? it->data : "", it->len);
         break;
     case Q_PONG:
@@ -729,6 +733,8 @@ void wsmgr_close(struct wsmgr *m, int id)
         return;
     }
 }
+
+int64_t wsmgr_msg_recv_us(const struct wsmgr *m) { return m ? m->msg_recv_us : 0; }
 
 enum ws_state wsmgr_state(const struct wsmgr *m, int id)
 {

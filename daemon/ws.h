@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct wsmgr;
 
@@ -37,6 +38,8 @@ int wsmgr_send(struct wsmgr *m, int id, const char *txt, size_t len);
 /* Drops the current connection and reconnects after the backoff delay. */
 void wsmgr_reconnect(struct wsmgr *m, int id, const char *why);
 void wsmgr_close(struct wsmgr *m, int id);
+/* Inside on_msg: clock_mono_us when the lws thread had that message whole. */
+int64_t wsmgr_msg_recv_us(const struct wsmgr *m);
 enum ws_state wsmgr_state(const struct wsmgr *m, int id);
 const char *ws_state_name(enum ws_state s);
 json_t *wsmgr_conn_status_json(const struct wsmgr *m, int id);

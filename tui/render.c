@@ -1,6 +1,6 @@
 /* render — turns the model into a frame: h lines of exactly w ASCII
- * characters with an attribute each.  Header (daemon uptime, connection
- * health), task table (scrolled to keep the selection visible), detail pane
+ * characters with an attribute each.  Header (daemon uptime, reaction
+ * latency p50/p99 from status.latency.total_us, connection health), task table (scrolled to keep the selection visible), detail pane
  * of the selected task (risk, tiers, last 12 hours of uptime, open orders)
  * or the help text, and a footer with keys, a message or a y/n prompt. */
 #include <math.h>
@@ -86,8 +86,14 @@ static void header(const struct tui_model *m, struct pen *p)
         bad |= !tui_state_good(tui_conn_state(a));
     }
     int stopping = json_is_true(json_object_get(st, "shutting_down"));
-    put(p, bad || stopping ? TUI_A_ALERT : TUI_A_HEAD, "mmd %s  up %s  market:%s  accounts:%s%s",
-        js(st, "version"), up, mkt, acc[0] ? acc : " -", stopping ? "  SHUTTING DOWN" : "");
+    char lat[64] = "";
+    json_t *tot = json_object_get(json_object_get(st, "latency"), "total_us");
+    json_t *p50 = json_object_get(tot, "p50"), *p99 = json_object_get(tot, "p99");
+    if (json_is_integer(p50) && json_is_integer(p99))
+        snprintf(lat, sizeof lat, "  lat p50 %lldus p99 %lldus", (long long)json_integer_value(p50),
+                 (long long)json_integer_value(p99));
+    put(p, bad || stopping ? TUI_A_ALERT : TUI_A_HEAD, "mmd %s  up %s%s  market:%s  accounts:%s%s",
+        js(st, "version"), up, lat, mkt, acc[0] ? acc : " -", stopping ? "  SHUTTING DOWN" : "");
 }
 
 static void table(const struct tui_model *m, struct pen *p, int rows)
