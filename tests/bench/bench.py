@@ -172,7 +172,7 @@ def run_reaction(tmp):
                         elif got is None and is_order_req(e) and e["ts_us"] >= frame_ts:
                             got = e["ts_us"] - frame_ts
                     if got is None:
-                        time.sleep(0.0002)
+                        time.sleep(0.001)
                 if got is None:
                     misses += 1
                 else:

@@ -19,6 +19,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -153,6 +154,8 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     struct sim_conn *c = calloc(1, sizeof *c);
     if (!c) { close(fd); return; }
     evutil_make_socket_nonblocking(fd);
+    int one = 1;   /* like a real exchange: no Nagle delay on small frames */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
     if (!c->bev) { close(fd); free(c); return; }
     c->srv = s;
