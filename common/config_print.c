@@ -29,7 +29,7 @@ static void print_task(const struct cfg *c, const struct cfg_task *t, FILE *out)
     fprintf(out, "\ntask %-13s %s  account %s  risk %s\n", t->id, t->symbol, acct,
             cfg_risk_level_name(t->level));
     for (int i = 0; i < t->tiers && i < CFG_MAX_TIERS; i++)
-        fprintf(out, "  tier %d           %g-%g bps from mid, qty %s (%s x %g)\n", i + 1,
+        fprintf(out, "  tier %d           %g-%g bps from mark, qty %s (%s x %g)\n", i + 1,
                 t->bands[i].min_bps, t->bands[i].max_bps,
                 dec_str(dec_mul_f(t->base_qty, t->tier_qty_mult[i]), q, sizeof q),
                 dec_str(t->base_qty, u1, sizeof u1), t->tier_qty_mult[i]);
