@@ -5,8 +5,9 @@
  *   parse   the hub has parsed it and applied it to the snapshot (hub.c)
  *   decide  a task, called with that snapshot, asks the venue to place or
  *           cancel (standx.c, entry of the order op)
- *   write   libcurl writes that request's headers to the socket
- *           (CURLINFO_HEADER_OUT in rest.c's debug callback)
+ *   write   libcurl has the connection ready and is about to format and
+ *           send that request (CURLOPT_PREREQFUNCTION in rest.c; the send
+ *           syscall follows within tens of microseconds)
  * Only the FIRST order request of a notification is sampled (the reaction);
  * requests outside a market-data notification (timers, fills) are not.
  * The snapshot's recv/parse are those of the newest frame applied before the

@@ -163,6 +163,7 @@ def run_reaction(tmp):
                 frame_ts = None
                 got = None
                 end = time.time() + 0.05
+                time.sleep(0.005)           # stay off the CPU while mmd reacts
                 while time.time() < end and got is None:
                     for e in tail.lines():
                         if frame_ts is None:
@@ -172,7 +173,7 @@ def run_reaction(tmp):
                         elif got is None and is_order_req(e) and e["ts_us"] >= frame_ts:
                             got = e["ts_us"] - frame_ts
                     if got is None:
-                        time.sleep(0.001)
+                        time.sleep(0.002)
                 if got is None:
                     misses += 1
                 else:

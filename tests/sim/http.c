@@ -414,6 +414,14 @@ static void ws_frame(struct sim_conn *c, int op, const void *data, size_t len)
 void sim_ws_send_text(struct sim_conn *c, const char *txt, size_t len)
 {
     if (c->dead || c->closing) return;
+    if (c->srv->o.log_lean && c->kind == SIM_CONN_WS_STREAM) {
+        /* benchmark mode: to the socket now, logged after, so ts_us is
+         * the write time (not when the frame was queued) */
+        ws_frame(c, 0x1, txt, len);
+        if (!c->dead) evbuffer_write(bufferevent_get_output(c->bev), bufferevent_getfd(c->bev));
+        sim_srv_log(c->srv, "out", c, NULL, txt, len);
+        return;
+    }
     sim_srv_log(c->srv, "out", c, NULL, txt, len);
     ws_frame(c, 0x1, txt, len);
 }
