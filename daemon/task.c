@@ -57,6 +57,7 @@ struct task {
     bool stop_list_clean, stop_done, close_redo;
     char close_id[CLOID_MAX];
     int close_attempts, flat_reports;
+    int64_t close_next_us;      /* next close attempt not before (paced retries) */
     char summary[512];
 };
 
@@ -71,6 +72,7 @@ static void scopy(char *dst, size_t n, const char *src)
 
 #define TASK_CANCEL_RETRY_US 500000   /* pause after a refused cancel */
 #define TASK_PLACE_RETRY_US 250000    /* pause a slot after a place refused unsent */
+#define TASK_CLOSE_RETRY_US 250000    /* first pause between position-close attempts */
 #define TLOG(t, ...) task_log(t, LOG_INFO, __VA_ARGS__)
 #define TWARN(t, ...) task_log(t, LOG_WARN, __VA_ARGS__)
 
@@ -808,6 +810,9 @@ static void send_close(struct task *t, int64_t now_us)
     t->flat_reports = 0;
     if (qty <= 0) return;
     t->close_attempts++;
+    /* paced: 0.25 s, 0.5 s, 1 s, then every 2 s until the stop deadline */
+    int shift = t->close_attempts < 4 ? t->close_attempts - 1 : 3;
+    t->close_next_us = now_us + (TASK_CLOSE_RETRY_US << shift);
     char q[32], pq[32];
     struct ord *o = send_order(t, pos > 0 ? SIDE_SELL : SIDE_BUY, -1, 0, qty, true, now_us);
     TLOG(t, "closing position %s: reduce-only IOC market %s %s (attempt %d)",
@@ -825,7 +830,7 @@ static void stop_close_step(struct task *t, int64_t now_us)
         finish_stop(t, false);
         return;
     }
-    if (t->close_redo && t->close_attempts < 3) {
+    if (t->close_redo && now_us >= t->close_next_us) {
         send_close(t, now_us);
         return;
     }

@@ -543,6 +543,44 @@ static void test_stop_timeout_summary(void **st)
     assert_true(fv_count(&FV, FV_QORDER) >= 1);
 }
 
+/* A close that keeps failing (refused unsent, position still there) is retried,
+ * paced, until the stop deadline — not given up after a few quick tries. */
+static void test_stop_close_retries_paced(void **st)
+{
+    (void)st;
+    C.shutdown_timeout_s = 20;
+    start("0.02");
+    md("100000");
+    ack(fv_last_place(&FV, SIDE_BUY));
+    ack(fv_last_place(&FV, SIDE_SELL));
+    task_stop(T, NOW);
+    canceled(fv_last_place(&FV, SIDE_BUY), "0");
+    canceled(fv_last_place(&FV, SIDE_SELL), "0");
+    ev(fv_ev_open_orders("BTC-USD", NULL, 0));
+    int places = fv_count(&FV, FV_PLACE);
+    assert_true(places >= 3);                    /* the first close went out */
+    int64_t sent_at = NOW;
+    for (int i = 0; i < 8; i++) {                /* every attempt refused, position stays */
+        const struct order_req *c = fv_last_place(&FV, SIDE_SELL);
+        assert_true(c->reduce_only && c->market);
+        int before = fv_count(&FV, FV_PLACE);
+        ev(fv_ev_result(VEV_PLACE_RESULT, c->cl_ord_id, VR_RATE_LIMITED, "local rate limit: not sent"));
+        ev(fv_ev_position("BTC-USD", P("0.02"), P("100000")));
+        int64_t waited = 0;
+        while (fv_count(&FV, FV_PLACE) == before && waited < 3000) {
+            advance(100, true);
+            waited += 100;
+        }
+        assert_int_equal(fv_count(&FV, FV_PLACE), before + 1);   /* retried ... */
+        int64_t gap_ms = (NOW - sent_at) / 1000;
+        int64_t pace_ms = 250 << (i < 3 ? i : 3);
+        if (gap_ms < pace_ms) fail_msg("attempt %d after %lld ms, paced at %lld ms", i + 2,
+                                       (long long)gap_ms, (long long)pace_ms);   /* ... paced */
+        sent_at = NOW;
+    }
+    assert_false(task_stop_done(T));
+}
+
 static void test_status_json_and_uptime(void **st)
 {
     (void)st;
@@ -659,6 +697,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_circuit_breaker, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_sequence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_timeout_summary, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_close_retries_paced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_status_json_and_uptime, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_tasks_isolated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_task, setup, teardown),
