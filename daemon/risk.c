@@ -139,7 +139,11 @@ static int halt_guards(struct risk *r, int64_t now_us)
     double j = jump_bps(r, now_us);
     if (r->jump_bps > 0 && j > r->jump_bps)
         reason(r, "price jump: mark moved %.1f bps within 1 s (limit %g)", j, r->jump_bps);
-    if (r->min_depth_usd > 0 && r->have_depth && r->mark > 0) {
+    bool thin = r->min_depth_usd > 0 && r->have_depth && r->mark > 0 &&
+                (r->depth_bid_usd < r->min_depth_usd || r->depth_ask_usd < r->min_depth_usd);
+    if (!thin) r->depth_low_since_us = 0;
+    else if (!r->depth_low_since_us) r->depth_low_since_us = now_us;
+    if (thin && now_us - r->depth_low_since_us >= RISK_DEPTH_PERSIST_US) {
         if (r->depth_bid_usd < r->min_depth_usd)
             reason(r, "depth: bid side %s USD within 10 bps < %s", dec_fmt(r->depth_bid_usd, 0, a, 32),
                    dec_fmt(r->min_depth_usd, 0, b, 32));

@@ -36,6 +36,7 @@ struct risk {
     bool had_fresh;             /* a non-stale snapshot was ever seen */
     bool stale_now;             /* the stale-data guard fired in this evaluation */
     bool halt_stale_only;       /* the current automatic halt had no other cause */
+    int64_t depth_low_since_us; /* thin book first seen (0: not thin) */
     dec_t mark, depth_bid_usd, depth_ask_usd;
     double spread_bps;          /* < 0 unknown */
     /* outcome */
@@ -52,6 +53,10 @@ struct risk_pos {               /* position guard inputs */
     dec_t position;             /* signed */
     dec_t resting_buy, resting_sell;
 };
+
+/* A thin book must persist this long before it halts: a price frame that
+ * moved the mark arrives before the book rebuilt around it. */
+#define RISK_DEPTH_PERSIST_US 500000
 
 void risk_init(struct risk *r, const struct cfg_task *c);
 /* New thresholds; the guard state (halts, cooldowns, history) is kept. */

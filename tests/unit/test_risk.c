@@ -104,7 +104,12 @@ static void test_depth(void **st)
     (void)st;
     M.asks[0].qty = P("0.05");   /* 5000 USD < 10000 */
     md(1 * S);
-    assert_int_equal(risk_eval(&R, &FLAT, 1 * S), RISK_HALT);
+    /* a thin book must persist 500 ms: a mark move outruns the book rebuild */
+    assert_int_equal(risk_eval(&R, &FLAT, 1 * S), RISK_SAFE);
+    md(1 * S + 400000);
+    assert_int_equal(risk_eval(&R, &FLAT, 1 * S + 400000), RISK_SAFE);
+    md(1 * S + 500000);
+    assert_int_equal(risk_eval(&R, &FLAT, 1 * S + 500000), RISK_HALT);
     assert_true(has_reason("depth: ask side"));
     assert_false(has_reason("depth: bid side"));
     M.asks[0].qty = P("1");
