@@ -20,6 +20,10 @@ def main():
     if not shutil.which("valgrind"):
         print("valgrind not installed: skipped")
         return 0
+    with open(sim.binary("tools/mdprobe"), "rb") as f:
+        if b"__asan_init" in f.read():
+            print("mdprobe is an AddressSanitizer build (make asan), which cannot run under valgrind: skipped")
+            return 0
     env = dict(os.environ, MMD_WS_BACKOFF_MIN_S="0.1", MMD_WS_BACKOFF_MAX_S="0.5",
                MMD_HUB_STALE_S="1", MMD_WS_PING_S="1", MMD_SX_RESOLVE_MS="200")
     d = tempfile.mkdtemp(prefix="mmd-vg-")
