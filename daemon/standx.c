@@ -705,8 +705,6 @@ static int sx_cancel_many(void *ctx, const char *symbol, const char *const *ids,
     if (!ids || n == 0 || n > 1000) return -1;
     for (size_t i = 0; i < n; i++)
         if (!safe_id(ids[i], CLOID_MAX)) return -1;
-    size_t cap = 64 + n * (CLOID_MAX + 3);
-    char *body = malloc(cap);
     if (!sx_bucket_take(&a->bucket, SX_CREDIT_COST, 0, clock_mono_us())) {
         a->n.rate_limited++;
         for (size_t i = 0; i < n; i++)
@@ -714,6 +712,8 @@ static int sx_cancel_many(void *ctx, const char *symbol, const char *const *ids,
                         "local rate limit: not sent");
         return 0;
     }
+    size_t cap = 64 + n * (CLOID_MAX + 3);
+    char *body = malloc(cap);
     struct sx_op *o = op_new(a, OPK_CANCEL_MANY);
     if (!body || !o || !(o->cloids = calloc(n, sizeof *o->cloids))) {
         free(body);
