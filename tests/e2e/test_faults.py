@@ -3,8 +3,6 @@
 restored; 5xx and 429 storms → no duplicate orders (each client order id is
 sent at most once, read from the simulator's request log), no crash; a run of
 rejected orders → circuit breaker pauses the task."""
-import collections
-import json
 import os
 import sys
 import time
@@ -20,17 +18,6 @@ RISK = {"price_jump_threshold_bps": 1000, "max_fills_per_minute": 1000, "max_pos
 def quoting(s, c, prefix):
     o = mmdrun.account_orders(s, c, "BTC-USD", prefix)[0]
     return len(o) >= 2 and {x["side"] for x in o} == {"buy", "sell"}
-
-
-def new_order_ids(s):
-    ids = collections.Counter()
-    for line in s.log_lines():
-        if line.get("dir") == "in" and line.get("path") == "POST /api/new_order":
-            try:
-                ids[json.loads(line["body"]).get("cl_ord_id")] += 1
-            except (ValueError, KeyError):
-                pass
-    return ids
 
 
 def main():
@@ -69,9 +56,9 @@ def main():
                 assert d.proc.poll() is None, "mmd died during %s\n%s" % (kind, d.log()[-3000:])
                 assert d.wait_for(lambda: quoting(s, c, "f-"), 15), "no quotes after %s\n%s" % (kind, d.log()[-3000:])
                 print("%s: survived, quoting" % kind["type"])
-            dup = {k: v for k, v in new_order_ids(s).items() if v > 1}
+            dup = {k: v for k, v in mmdrun.sent_order_ids(s).items() if v > 1}
             assert not dup, "client order ids sent more than once: %s" % dup
-            print("no duplicate new_order among %d sent" % len(new_order_ids(s)))
+            print("no duplicate new_order among %d sent" % len(mmdrun.sent_order_ids(s)))
             # 3. rejects → circuit breaker
             st, j = s.fault(type="reject_next", count=30, message="rejected by simulator")
             assert st == 200, (st, j)

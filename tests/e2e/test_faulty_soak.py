@@ -4,7 +4,6 @@
 open-orders list, rejected orders) at speed 4 for 30 s with two tasks.  The
 daemon must survive, never send a client order id twice, keep quoting in
 between faults, and still shut down with zero orders left and exit 0."""
-import collections
 import json
 import os
 import sys
@@ -42,13 +41,7 @@ def main():
             print("connections: %s" % json.dumps(st["connections"]["market"])[:300])
             rc = d.stop(timeout=60)
             assert rc == 0, "exit %s\n%s" % (rc, d.log()[-3000:])
-        ids = collections.Counter()
-        for line in s.log_lines():
-            if line.get("dir") == "in" and line.get("path") == "POST /api/new_order":
-                try:
-                    ids[json.loads(line["body"]).get("cl_ord_id")] += 1
-                except (ValueError, KeyError):
-                    pass
+        ids = mmdrun.sent_order_ids(s)
         dup = {k: v for k, v in ids.items() if v > 1}
         assert not dup, "client order ids sent twice: %s" % dup
         s.fault(type="clear")

@@ -11,6 +11,7 @@ Config files are written 0600 into a private temp dir; the daemon logs to a
 file (``d.log()``).  Every wait is bounded; ``stop()`` sends SIGTERM and kills
 after a timeout, so no process outlives a test.
 """
+import collections
 import json
 import os
 import shutil
@@ -227,3 +228,16 @@ def account_position(st, creds, symbol):
         if p["symbol"] == symbol:
             return float(p["qty"])
     return 0.0
+
+
+def sent_order_ids(sim):
+    """How many times each cl_ord_id reached the simulator in a new_order
+    request (from its --log file): a value above 1 is a duplicate order."""
+    ids = collections.Counter()
+    for line in sim.log_lines():
+        if line.get("dir") == "in" and line.get("path") == "POST /api/new_order":
+            try:
+                ids[json.loads(line["body"]).get("cl_ord_id")] += 1
+            except (ValueError, KeyError):
+                pass
+    return ids
