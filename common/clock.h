@@ -3,6 +3,7 @@
  * engine never calls these: the caller passes the time in. */
 #ifndef MMD_CLOCK_H
 #define MMD_CLOCK_H
+#include <stddef.h>
 #include <stdint.h>
 
 int64_t clock_mono_us(void);   /* CLOCK_MONOTONIC, microseconds */
@@ -13,4 +14,6 @@ int64_t clock_wall_ms(void);
 char *clock_fmt_rfc3339(int64_t wall_us, char *buf, int len);
 /* Parses RFC 3339 (fraction of any length, 'Z' or +hh:mm); -1 on junk. */
 int clock_parse_rfc3339(const char *s, int64_t *wall_us);
+/* Short human duration: "9s", "5m07s", "1h02m", "3d04h" (negative = 0s). */
+char *clock_fmt_duration(long long s, char *buf, size_t len);
 #endif

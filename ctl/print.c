@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "ctl.h"
 
 #define COLS_MAX 12
@@ -14,16 +15,6 @@ struct col {
     const char *key;     /* member of each row object; "a.b" reaches one level down */
     const char *head;
 };
-
-char *ctl_fmt_duration(long long s, char *buf, size_t len)
-{
-    if (s < 0) s = 0;
-    if (s >= 86400) snprintf(buf, len, "%lldd%02lldh", s / 86400, s % 86400 / 3600);
-    else if (s >= 3600) snprintf(buf, len, "%lldh%02lldm", s / 3600, s % 3600 / 60);
-    else if (s >= 60) snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
-    else snprintf(buf, len, "%llds", s);
-    return buf;
-}
 
 /* Renders a scalar (or compact JSON for containers) into buf. */
 static const char *cell(json_t *v, char *buf, size_t len)
@@ -142,7 +133,7 @@ static void print_status(FILE *f, json_t *st)
     char up[32];
     json_t *u = json_object_get(st, "uptime_s");
     fprintf(f, "mmd %s   up %s   ", str(st, "version"),
-            json_is_integer(u) ? ctl_fmt_duration(json_integer_value(u), up, sizeof up) : "-");
+            json_is_integer(u) ? clock_fmt_duration(json_integer_value(u), up, sizeof up) : "-");
     print_connections(f, json_object_get(st, "connections"));
     if (json_is_true(json_object_get(st, "shutting_down"))) fprintf(f, "mmd is SHUTTING DOWN\n");
     json_t *tasks = json_object_get(st, "tasks");

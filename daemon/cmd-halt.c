@@ -3,25 +3,13 @@
  * the cancels confirmed or timed out; the reply may come long after. */
 #include "rpc.h"
 
-/* backend_done_fn: result (if any) is owned by us from here on. */
-static void halt_done(void *arg, int err, const char *errmsg, json_t *result)
-{
-    struct rpc_call *c = arg;
-    if (err) {
-        json_decref(result);
-        rpc_fail(c, err, errmsg);
-    } else {
-        rpc_ok(c, result ? result : json_object());
-    }
-}
-
 static void cmd_halt(struct rpc_call *c, json_t *params)
 {
     static const char *const names[] = {"task", "reason"};
     const char *a[2];
     if (rpc_params_str(c, params, names, 2, a) < 0) return;
     const struct backend *be = rpc_call_env(c)->be;
-    be->halt(be->ud, a[0], a[1] ? a[1] : "operator", halt_done, c);
+    be->halt(be->ud, a[0], a[1] ? a[1] : "operator", rpc_backend_done, c);
 }
 
 const struct rpc_cmd rpc_cmd_halt = {"halt", "[task] [reason]",

@@ -2,17 +2,6 @@
  * again (every task when none is named).  Refused while shutting down. */
 #include "rpc.h"
 
-static void resume_done(void *arg, int err, const char *errmsg, json_t *result)
-{
-    struct rpc_call *c = arg;
-    if (err) {
-        json_decref(result);
-        rpc_fail(c, err, errmsg);
-    } else {
-        rpc_ok(c, result ? result : json_object());
-    }
-}
-
 static void cmd_resume(struct rpc_call *c, json_t *params)
 {
     static const char *const names[] = {"task"};
@@ -23,7 +12,7 @@ static void cmd_resume(struct rpc_call *c, json_t *params)
         rpc_fail(c, RPC_ERR_SHUTTING_DOWN, "mmd is shutting down");
         return;
     }
-    env->be->resume(env->be->ud, task, resume_done, c);
+    env->be->resume(env->be->ud, task, rpc_backend_done, c);
 }
 
 const struct rpc_cmd rpc_cmd_resume = {"resume", "[task]", "resume a halted task (or all)", 0,

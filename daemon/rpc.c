@@ -268,3 +268,14 @@ void rpc_task_query(struct rpc_call *c, json_t *params, rpc_task_query_fn fn)
     json_t *r = fn(be->ud, task, &err, msg, sizeof msg);
     rpc_result_or_fail(c, r, err, msg);
 }
+
+void rpc_backend_done(void *arg, int err, const char *errmsg, json_t *result)
+{
+    struct rpc_call *c = arg;
+    if (err) {
+        json_decref(result);
+        rpc_fail(c, err, errmsg);
+    } else {
+        rpc_ok(c, result ? result : json_object());
+    }
+}

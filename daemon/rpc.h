@@ -62,6 +62,9 @@ int rpc_params_str(struct rpc_call *c, json_t *params, const char *const names[]
 void rpc_result_or_fail(struct rpc_call *c, json_t *result, int err, const char *msg);
 /* The body of the read-only "[task]" queries (orders, positions, uptime):
  * takes the optional task param and answers with fn's result or error. */
+/* backend_done_fn for commands that wait on the backend (halt, resume): replies
+ * with the result (taking ownership) or the error.  arg is the rpc_call. */
+void rpc_backend_done(void *arg, int err, const char *errmsg, json_t *result);
 typedef json_t *(*rpc_task_query_fn)(void *ud, const char *task, int *err, char *msg, size_t len);
 void rpc_task_query(struct rpc_call *c, json_t *params, rpc_task_query_fn fn);
 

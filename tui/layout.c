@@ -90,16 +90,6 @@ char *tui_fmt_signed(const char *dec, char *buf, size_t len)
     return buf;
 }
 
-char *tui_fmt_duration(long long s, char *buf, size_t len)
-{
-    if (s < 0) s = 0;
-    if (s >= 86400) snprintf(buf, len, "%lldd%02lldh", s / 86400, s % 86400 / 3600);
-    else if (s >= 3600) snprintf(buf, len, "%lldh%02lldm", s / 3600, s % 3600 / 60);
-    else if (s >= 60) snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
-    else snprintf(buf, len, "%llds", s);
-    return buf;
-}
-
 char *tui_bar(double minutes, int w, char *buf, size_t len)
 {
     if (w < 0) w = 0;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "tui.h"
 
 struct pen {
@@ -75,7 +76,7 @@ static void header(const struct tui_model *m, struct pen *p)
     char up[32], acc[160] = "";
     json_t *st = m->status, *conn = json_object_get(st, "connections");
     json_t *u = json_object_get(st, "uptime_s");
-    tui_fmt_duration(json_is_integer(u) ? json_integer_value(u) : 0, up, sizeof up);
+    clock_fmt_duration(json_is_integer(u) ? json_integer_value(u) : 0, up, sizeof up);
     const char *id;
     json_t *a;
     const char *mkt = tui_conn_state(json_object_get(conn, "market"));

@@ -39,7 +39,6 @@ char *tui_fmt_bps(double bps, char *buf, size_t len);
 /* Signed money for PnL: "+1.89", "-0.50", "0.00" (from an exact decimal string). */
 char *tui_fmt_signed(const char *dec, char *buf, size_t len);
 /* "3d04h", "1h02m", "5m07s", "9s" */
-char *tui_fmt_duration(long long s, char *buf, size_t len);
 /* Bar of w cells for minutes toward 42 (boosted), with ':' marking 30
  * (standard) while unfilled: "#######:..".  buf needs w+1 bytes. */
 char *tui_bar(double minutes, int w, char *buf, size_t len);

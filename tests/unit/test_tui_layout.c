@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "tui.h"
 
 static int has_col(const struct tui_layout *l, enum tui_colid id)
@@ -61,11 +62,11 @@ static void test_numbers(void **st)
     assert_string_equal(tui_fmt_signed("-0.50", b, sizeof b), "-0.50");
     assert_string_equal(tui_fmt_signed("0.00", b, sizeof b), "0.00");
     assert_string_equal(tui_fmt_signed(NULL, b, sizeof b), "-");
-    assert_string_equal(tui_fmt_duration(9, b, sizeof b), "9s");
-    assert_string_equal(tui_fmt_duration(307, b, sizeof b), "5m07s");
-    assert_string_equal(tui_fmt_duration(3720, b, sizeof b), "1h02m");
-    assert_string_equal(tui_fmt_duration(3 * 86400 + 4 * 3600 + 5, b, sizeof b), "3d04h");
-    assert_string_equal(tui_fmt_duration(-4, b, sizeof b), "0s");
+    assert_string_equal(clock_fmt_duration(9, b, sizeof b), "9s");
+    assert_string_equal(clock_fmt_duration(307, b, sizeof b), "5m07s");
+    assert_string_equal(clock_fmt_duration(3720, b, sizeof b), "1h02m");
+    assert_string_equal(clock_fmt_duration(3 * 86400 + 4 * 3600 + 5, b, sizeof b), "3d04h");
+    assert_string_equal(clock_fmt_duration(-4, b, sizeof b), "0s");
 }
 
 static void test_bar(void **st)
