@@ -3,7 +3,8 @@
 # Sources are picked up by directory so that adding a file never needs a
 # Makefile edit:
 #   common/*.c            -> build/libcommon.a   (linked into every program)
-#   daemon/*.c - main.c   -> build/libmmd.a      (+ daemon/main.c -> build/mmd)
+#   daemon/*.c daemon/*/*.c - main.c
+#                         -> build/libmmd.a      (+ daemon/main.c -> build/mmd)
 #   ctl/*.c               -> build/mmctl
 #   tui/*.c - main.c      -> build/libtui.a      (+ tui/main.c -> build/mmtop)
 #   tests/sim/*.c - main.c-> build/libsim.a      (+ tests/sim/main.c -> build/standx-sim)
@@ -24,12 +25,37 @@ CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
 OPTFLAGS ?= -O2 -g
 CFLAGS  ?=
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror $(OPTFLAGS) -MMD -MP -pthread \
-           -DMMD_VERSION=\"$(VERSION)\" -Icommon -Idaemon -Itui -Itests/sim $(PKG_CFLAGS)
+           -DMMD_VERSION=\"$(VERSION)\"
 LDFLAGS ?=
 LDLIBS  += $(PKG_LIBS) -lpthread -lm
 
+# Layers (README.md, "Architecture").  Each folder is compiled with the include paths
+# of what it may use and no more, so a header from the wrong layer is "file
+# not found".  daemon/engine/ gets no library flags and tools/poison/ first
+# on its path: any library header included there is an #error.
+D          := daemon
+INC_ENGINE := -Icommon -I$(D)/engine -Itools/poison
+INC_NET    := -Icommon -I$(D)/net -I$(D) $(PKG_CFLAGS)   # -I$(D): lat.h, until stamps travel in the data
+INC_STANDX := -Icommon -I$(D)/engine -I$(D)/net -I$(D)/standx -I$(D) $(PKG_CFLAGS)   # -I$(D): lat.h, likewise
+INC_CTLPL  := -Icommon -I$(D)/control $(PKG_CFLAGS)
+INC_DAEMON := -Icommon -I$(D) -I$(D)/engine -I$(D)/net -I$(D)/standx -I$(D)/control $(PKG_CFLAGS)
+INC_TESTS  := $(INC_DAEMON) -Itui -Itests/sim
+INC        := -Icommon $(PKG_CFLAGS)
+define layer_includes   # $(1): an object root; the most specific pattern wins
+$(1)/tui/%.o:            INC = -Icommon -Itui $$(PKG_CFLAGS)
+$(1)/tests/sim/%.o:      INC = -Icommon -Itests/sim $$(PKG_CFLAGS)
+$(1)/tests/%.o:          INC = $$(INC_TESTS)
+$(1)/daemon/%.o:         INC = $$(INC_DAEMON)
+$(1)/daemon/engine/%.o:  INC = $$(INC_ENGINE)
+$(1)/daemon/net/%.o:     INC = $$(INC_NET)
+$(1)/daemon/standx/%.o:  INC = $$(INC_STANDX)
+$(1)/daemon/control/%.o: INC = $$(INC_CTLPL)
+endef
+$(eval $(call layer_includes,$(BUILD)/obj))
+$(eval $(call layer_includes,$(BUILD)/fuzz/obj))
+
 COMMON_SRC := $(sort $(wildcard common/*.c))
-DAEMON_SRC := $(filter-out daemon/main.c,$(sort $(wildcard daemon/*.c)))
+DAEMON_SRC := $(filter-out daemon/main.c,$(sort $(wildcard daemon/*.c daemon/*/*.c)))
 CTL_SRC    := $(sort $(wildcard ctl/*.c))
 TUI_SRC    := $(filter-out tui/main.c,$(sort $(wildcard tui/*.c)))
 SIM_SRC    := $(filter-out tests/sim/main.c,$(sort $(wildcard tests/sim/*.c)))
@@ -62,7 +88,7 @@ Q := $(if $(V),,@)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(if $(V),,@echo "  CC    $<")
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(INC) -c $< -o $@
 
 $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 	@rm -f $@; ar rcs $@ $^
@@ -147,8 +173,7 @@ FUZZ_SECONDS ?= 20
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -pthread $(FUZZ_SAN) -DMMD_VERSION=\"$(VERSION)\" \
-                -Icommon -Idaemon -Itui -Itests/sim $(PKG_CFLAGS) -MMD -MP
+FUZZ_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -pthread $(FUZZ_SAN) -DMMD_VERSION=\"$(VERSION)\" -MMD -MP
 FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_NAMES))
 FUZZ_LIBS    := $(FUZZ_DIR)/libmmd.a $(FUZZ_DIR)/libcommon.a
@@ -156,7 +181,7 @@ FUZZ_LIBS    := $(FUZZ_DIR)/libmmd.a $(FUZZ_DIR)/libcommon.a
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(if $(V),,@echo "  FUZZCC $<")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(INC) -fsanitize=fuzzer-no-link -c $< -o $@
 $(FUZZ_DIR)/libcommon.a: $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(COMMON_SRC))
 	@rm -f $@; ar rcs $@ $^
 $(FUZZ_DIR)/libmmd.a: $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(DAEMON_SRC))

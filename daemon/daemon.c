@@ -27,7 +27,7 @@
 #include "lat.h"
 #include "log.h"
 #include "rest.h"
-#include "rpc.h"
+#include "dispatch.h"
 #include "sign.h"
 #include "standx.h"
 #include "task.h"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Integration test of mmd's exchange connectivity (daemon/rest.c, ws.c,
+"""Integration test of mmd's exchange connectivity (daemon/net/rest.c, ws.c,
 hub.c, standx.c) against the real standx-sim, driven through
 build/tools/mdprobe (JSON lines out, commands in).
 

@@ -1,5 +1,5 @@
 /* fuzz_rpc — libFuzzer target for the daemon's JSON-RPC line handler
- * (daemon/rpc.h rpc_handle_line, the real command table cmd-*.c) over a fake
+ * (daemon/control/dispatch.h rpc_handle_line, the real command table cmd-*.c) over a fake
  * backend in the spirit of tests/tools/fakemmd.c: two tasks, halt answering
  * LATER (queued, completed after the line was handled, as the exchange
  * would), resume at once.  The input is split by the NDJSON line splitter
@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "fuzz_util.h"
-#include "../../daemon/rpc.h"
+#include "dispatch.h"
 
 static const char *const task_ids[] = {"btc-1", "eth-1"};
 #define NTASK 2

@@ -1,5 +1,5 @@
 /* fuzz_sx_rest — libFuzzer target for the REST response parsers of
- * daemon/sxparse.h: the same body is given to every body-level helper
+ * daemon/standx/sxparse.h: the same body is given to every body-level helper
  * (api_result / error bodies, order list, position list, symbol list, single
  * order, balance), then, if it is JSON, every payload parser (symbol info,
  * order, trade, position, balance, price, depth, public trade, auth ack and

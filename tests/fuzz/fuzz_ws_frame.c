@@ -1,4 +1,4 @@
-/* fuzz_ws_frame — libFuzzer target for sxp_ws_frame (daemon/sxparse.h): one
+/* fuzz_ws_frame — libFuzzer target for sxp_ws_frame (daemon/standx/sxparse.h): one
  * market-stream or private-stream text frame in (price, depth_book,
  * public_trade, auth, order, trade, position, balance, acks, 408 notices),
  * a struct sx_msg out.  Checks that a parsed frame is internally sane:

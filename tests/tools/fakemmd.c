@@ -1,4 +1,4 @@
-/* fakemmd — the real control socket (daemon/control.c, rpc.c, cmd-*.c) over
+/* fakemmd — the real control socket (daemon/control/: control.c, dispatch.c, cmd-*.c) over
  * a FAKE backend, for conformance tests of the protocol, mmctl and mmtop.
  * Three fake tasks (btc-1, eth-1, sol-1) produce the shapes mmd-rpc(7)
  * documents (the same as daemon/daemon.c's backend); halt completes after a delay (--halt-delay-ms, default 300) and

@@ -1,5 +1,5 @@
 /* Unit tests: per-order state machine, idempotent events, fill
- * de-duplication and the limit position (daemon/orders.c). */
+ * de-duplication and the limit position (daemon/engine/orders.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

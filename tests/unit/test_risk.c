@@ -1,4 +1,4 @@
-/* Unit tests: risk guards and Safe/Caution/Halt (daemon/risk.c). */
+/* Unit tests: risk guards and Safe/Caution/Halt (daemon/engine/risk.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

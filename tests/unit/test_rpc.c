@@ -1,5 +1,5 @@
 /* Unit tests: JSON-RPC 2.0 framing (common/rpc.c) and request validation,
- * dispatch, batches, id echo and deferred replies (daemon/rpc.c, cmd-*.c)
+ * dispatch, batches, id echo and deferred replies (daemon/control/dispatch.c, cmd-*.c)
  * over a small fake backend. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../daemon/rpc.h"
+#include "dispatch.h"
 
 /* ---- fake backend ---- */
 static backend_done_fn held_done;

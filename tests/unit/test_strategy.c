@@ -1,4 +1,4 @@
-/* Unit tests: quote pricing, sizing, re-quote rules and cl_ord_ids (daemon/strategy.c). */
+/* Unit tests: quote pricing, sizing, re-quote rules and cl_ord_ids (daemon/engine/strategy.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

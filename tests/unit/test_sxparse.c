@@ -1,4 +1,4 @@
-/* Unit tests: StandX message parsers (daemon/sxparse.c) against every shape of
+/* Unit tests: StandX message parsers (daemon/standx/sxparse.c) against every shape of
  * shared/standx-protocol.md §4-§6, number variants, junk, status mapping,
  * depth sorting, JWT exp, the token bucket, the fill id set and the
  * WebSocket reconnect backoff. */

@@ -1,4 +1,4 @@
-/* Unit tests: maker uptime per UTC hour and X70/X50 Maker Hours (daemon/uptime.c). */
+/* Unit tests: maker uptime per UTC hour and X70/X50 Maker Hours (daemon/engine/uptime.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /* control — the control socket server (libevent).  Owns the listening Unix
  * socket, the connected clients, per-client reply ordering and output caps,
- * and the 4 Hz status push to subscribers.  Request semantics live in rpc.c.
+ * and the 4 Hz status push to subscribers.  Request semantics live in dispatch.c.
  *
  * Each input line gets a slot in the client's FIFO; a slot is filled when
  * its answer is ready and slots leave the FIFO only from the head, so
@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "rpc.h"
+#include "dispatch.h"
 
 #define CTL_MAX_CLIENTS 64
 #define CTL_OUT_HARD_CAP (8u * 1024 * 1024)  /* output beyond this: drop the client */

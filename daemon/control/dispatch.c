@@ -3,7 +3,7 @@
  * rpc_call is one request inside it.  The req answers once every call has
  * finished, keeping batch replies in request order and sending nothing for
  * notifications.  Also the explicit command table and parameter helpers. */
-#include "rpc.h"
+#include "dispatch.h"
 
 #include <stdio.h>
 #include <stdlib.h>

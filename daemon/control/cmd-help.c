@@ -1,5 +1,5 @@
 /* cmd-help — "help": every method with its parameters and a one-line summary. */
-#include "rpc.h"
+#include "dispatch.h"
 
 static void cmd_help(struct rpc_call *c, json_t *params)
 {

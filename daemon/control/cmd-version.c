@@ -1,5 +1,5 @@
 /* cmd-version — "version": the daemon's version and the RPC API level. */
-#include "rpc.h"
+#include "dispatch.h"
 
 static void cmd_version(struct rpc_call *c, json_t *params)
 {

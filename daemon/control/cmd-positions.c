@@ -1,5 +1,5 @@
 /* cmd-positions — "positions [task]": positions of one task or all. */
-#include "rpc.h"
+#include "dispatch.h"
 
 static void cmd_positions(struct rpc_call *c, json_t *params)
 {

@@ -1,19 +1,16 @@
-/* rpc (daemon side) — JSON-RPC 2.0 request validation and dispatch,
+/* dispatch (daemon side) — JSON-RPC 2.0 request validation and dispatch,
  * independent of the transport.  One input line (a request, a notification
  * or a batch) is answered through one callback, exactly once, possibly after
  * the call returns (halt waits for the exchange).  Commands live one per
- * file (cmd-<name>.c) and are listed in the table in rpc.c; each handler
- * ends in exactly one rpc_ok() or rpc_fail(), now or later.  Code outside
- * daemon/ includes this as "../../daemon/rpc.h" (relative to itself). */
-#ifndef MMD_DAEMON_RPC_H
-#define MMD_DAEMON_RPC_H
+ * file (cmd-<name>.c) and are listed in the table in dispatch.c; each handler
+ * ends in exactly one rpc_ok() or rpc_fail(), now or later. */
+#ifndef MMD_DISPATCH_H
+#define MMD_DISPATCH_H
 #include <jansson.h>
 #include <stddef.h>
 
 #include "backend.h"
-/* common/rpc.h: codes, framing; named by path because this header shares
- * its file name and "rpc.h" from daemon/ finds this file first. */
-#include "../common/rpc.h"
+#include "rpc.h"               /* common/rpc.h: codes, framing */
 
 /* What a command may reach.  Copied into every request, so it may live in
  * the (short-lived) client that sent it. */

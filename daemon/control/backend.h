@@ -1,4 +1,4 @@
-/* backend — what the control plane (control.c, rpc.c, cmd-*.c) may ask of the
+/* backend — what the control plane (control.c, dispatch.c, cmd-*.c) may ask of the
  * rest of the daemon.  The control plane knows nothing of tasks, venues or
  * the hub: it calls these functions, which the daemon (daemon/daemon.c)
  * implements over its tasks and which RPC tests implement with a fake.

@@ -1,7 +1,7 @@
 /* cmd-subscribe — "subscribe"/"unsubscribe": the connection receives (or
  * stops receiving) "status" notifications, at most four a second; a slow
  * reader gets only the newest snapshot. */
-#include "rpc.h"
+#include "dispatch.h"
 
 static void set_sub(struct rpc_call *c, json_t *params, int on)
 {

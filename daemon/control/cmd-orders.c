@@ -1,5 +1,5 @@
 /* cmd-orders — "orders [task]": open orders of one task or all. */
-#include "rpc.h"
+#include "dispatch.h"
 
 static void cmd_orders(struct rpc_call *c, json_t *params)
 {

@@ -1,5 +1,5 @@
 /* cmd-uptime — "uptime [task]": uptime per UTC hour (last 24) of one task or all. */
-#include "rpc.h"
+#include "dispatch.h"
 
 static void cmd_uptime(struct rpc_call *c, json_t *params)
 {

@@ -1,7 +1,7 @@
 /* cmd-halt — "halt [task] [reason]": stops quoting and cancels the task's
  * orders (every task when none is named).  Replies once the backend reports
  * the cancels confirmed or timed out; the reply may come long after. */
-#include "rpc.h"
+#include "dispatch.h"
 
 static void cmd_halt(struct rpc_call *c, json_t *params)
 {

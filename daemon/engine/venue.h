@@ -5,7 +5,7 @@
  *   - market data as struct md_snapshot (from the hub, newest wins), and
  *   - account/exchange happenings as struct venue_event,
  * and it asks for things through struct venue (place, cancel, queries), whose
- * results come back later as venue_events.  daemon/standx.c implements a venue
+ * results come back later as venue_events.  daemon/standx/standx.c implements a venue
  * for StandX over REST + WebSocket; tests implement an in-memory fake.
  *
  * All money is dec_t (see common/dec.h).  Times: *_us fields are CLOCK_MONOTONIC

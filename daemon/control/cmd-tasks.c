@@ -1,5 +1,5 @@
 /* cmd-tasks — "tasks": the configured tasks and their states. */
-#include "rpc.h"
+#include "dispatch.h"
 
 static void cmd_tasks(struct rpc_call *c, json_t *params)
 {

@@ -1,6 +1,6 @@
 /* cmd-shutdown — "shutdown": graceful stop, as SIGTERM (cancel all orders,
  * optionally close positions, exit).  Replies first, then starts the stop. */
-#include "rpc.h"
+#include "dispatch.h"
 
 static void cmd_shutdown(struct rpc_call *c, json_t *params)
 {

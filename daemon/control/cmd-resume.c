@@ -1,6 +1,6 @@
 /* cmd-resume — "resume [task]": clears an operator halt so the task quotes
  * again (every task when none is named).  Refused while shutting down. */
-#include "rpc.h"
+#include "dispatch.h"
 
 static void cmd_resume(struct rpc_call *c, json_t *params)
 {

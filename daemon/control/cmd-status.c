@@ -1,5 +1,5 @@
 /* cmd-status — "status": the full daemon snapshot (shape in mmd-rpc(7)). */
-#include "rpc.h"
+#include "dispatch.h"
 
 static void cmd_status(struct rpc_call *c, json_t *params)
 {
