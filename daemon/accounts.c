@@ -1,0 +1,249 @@
+/* accounts — routing and start-up (see mmd.h): market snapshots and account
+ * events reach their task (by symbol, else by the longest task-id prefix of
+ * the client order id); symbol rules load first (retried every RETRY_S),
+ * then each account's JWT expiry and balance are checked before its private
+ * stream starts and its tasks are created.  A failure in one account fails
+ * only that account's tasks. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub.h"
+#include "log.h"
+#include "mmd.h"
+#include "standx.h"
+#include "task.h"
+
+static void acct_check(struct d_acct *a);
+
+void mmd_md_cb(void *ud, const struct md_snapshot *s)
+{
+    struct d_task *dt = ud;
+    if (dt->t) task_on_md(dt->t, s, now_us(), wall_ms());
+}
+
+/* The task an account event belongs to: by symbol when the event names one
+ * (one task per account and symbol), else by the longest task-id prefix of
+ * the client order id. */
+static struct d_task *route(struct d_acct *a, const struct venue_event *ev)
+{
+    struct mmd *d = a->d;
+    const char *cl = NULL;
+    if (ev->type == VEV_PLACE_RESULT || ev->type == VEV_CANCEL_RESULT) cl = ev->u.result.cl_ord_id;
+    else if (ev->type == VEV_ORDER || ev->type == VEV_QUERY_ORDER) cl = ev->u.order.cl_ord_id;
+    else if (ev->type == VEV_FILL) cl = ev->u.fill.cl_ord_id;
+    struct d_task *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        struct d_task *dt = d->tasks[i];
+        if (dt->acct != a || !dt->t) continue;
+        if (ev->symbol[0]) {
+            if (strcmp(ev->symbol, dt->ct.symbol) == 0) return dt;
+            continue;
+        }
+        size_t n = strlen(dt->ct.id);
+        if (cl && strncmp(cl, dt->ct.id, n) == 0 && cl[n] == '-' && n > best_len) {
+            best = dt;
+            best_len = n;
+        }
+    }
+    return best;
+}
+
+static void acct_sink(void *ud, const struct venue_event *ev)
+{
+    struct d_acct *a = ud;
+    struct mmd *d = a->d;
+    int64_t now = now_us(), wall = wall_ms();
+    if (ev->type == VEV_STREAM || ev->type == VEV_BALANCE) {
+        for (size_t i = 0; i < d->n_tasks; i++)
+            if (d->tasks[i]->acct == a && d->tasks[i]->t) task_on_event(d->tasks[i]->t, ev, now, wall);
+        return;
+    }
+    struct d_task *dt = route(a, ev);
+    if (dt) task_on_event(dt->t, ev, now, wall);
+    else LOGD("mmd", "account %s: event type %d for no task (symbol '%s')", a->ca->id, ev->type, ev->symbol);
+}
+
+static const struct sym_info *find_sym(struct mmd *d, const char *sym)
+{
+    for (size_t i = 0; i < d->n_syms; i++)
+        if (strcmp(d->syms[i].symbol, sym) == 0) return &d->syms[i];
+    return NULL;
+}
+
+static void task_fail_slot(struct d_task *dt, const char *why)
+{
+    snprintf(dt->fail, sizeof dt->fail, "%s", why);
+    if (dt->t) task_fail(dt->t, why);
+    LOGE("mmd", "task %s: %s", dt->ct.id, why);
+}
+
+static void start_task(struct d_task *dt)
+{
+    struct mmd *d = dt->d;
+    if (dt->t || d->shutting_down) return;
+    const struct sym_info *si = find_sym(d, dt->ct.symbol);
+    if (!si) { task_fail_slot(dt, "symbol not listed by the exchange"); return; }
+    if (!si->trading) { task_fail_slot(dt, "symbol is not trading on the exchange"); return; }
+    dt->t = task_new(&dt->ct, si, sx_account_venue(dt->acct->sx), now_us(), wall_ms());
+    if (!dt->t) { task_fail_slot(dt, "cannot create task (out of memory)"); return; }
+    dt->fail[0] = 0;
+    if (hub_watch(d->hub, dt->ct.symbol, mmd_md_cb, dt) == 0) dt->watching = true;
+    task_start(dt->t, now_us(), wall_ms());
+}
+
+static void acct_fail(struct d_acct *a, const char *why)
+{
+    struct mmd *d = a->d;
+    a->state = ACC_FAILED;
+    snprintf(a->err, sizeof a->err, "%s", why);
+    LOGE("mmd", "account %s: %s; its tasks will not trade", a->ca->id, why);
+    for (size_t i = 0; i < d->n_tasks; i++)
+        if (d->tasks[i]->acct == a) task_fail_slot(d->tasks[i], why);
+}
+
+static void acct_retry_cb(evutil_socket_t fd, short what, void *ud)
+{
+    (void)fd; (void)what;
+    acct_check(ud);
+}
+
+static void balance_cb(void *ud, int status, dec_t equity, const char *err)
+{
+    struct d_acct *a = ud;
+    struct mmd *d = a->d;
+    if (d->shutting_down) return;
+    if (status == 404) { acct_fail(a, "account not funded (query_balance: 404)"); return; }
+    if (status == 401 || status == 403) {
+        char why[200];
+        snprintf(why, sizeof why, "bad credentials: the exchange refused them (HTTP %d: %s)", status,
+                 err ? err : "");
+        acct_fail(a, why);
+        return;
+    }
+    if (status != 0) {
+        LOGW("mmd", "account %s: balance check failed (%s); retrying in %d s", a->ca->id,
+             err ? err : "error", RETRY_S);
+        struct timeval tv = {RETRY_S, 0};
+        evtimer_add(a->retry, &tv);
+        return;
+    }
+    char eq[32];
+    LOGI("mmd", "account %s: equity %s DUSD; starting its tasks", a->ca->id, dec_str(equity, eq, sizeof eq));
+    a->state = ACC_READY;
+    sx_account_start(a->sx);
+    for (size_t i = 0; i < d->n_tasks; i++)
+        if (d->tasks[i]->acct == a) start_task(d->tasks[i]);
+}
+
+static void acct_check(struct d_acct *a)
+{
+    a->state = ACC_CHECKING;
+    if (sx_check_balance(a->sx, balance_cb, a) != 0) {
+        struct timeval tv = {RETRY_S, 0};
+        evtimer_add(a->retry, &tv);
+    }
+}
+
+void mmd_acct_begin(struct d_acct *a)
+{
+    int64_t exp_s;
+    if (a->state == ACC_FAILED) return;
+    if (sx_jwt_exp(a->ca->jwt, &exp_s) == 0) {
+        int64_t left = exp_s - wall_ms() / 1000;
+        if (left <= 0) { acct_fail(a, "JWT has expired; generate a new API token"); return; }
+        if (left < 24 * 3600)
+            LOGW("mmd", "account %s: JWT expires in %lld h %lld min; renew it soon", a->ca->id,
+                 (long long)(left / 3600), (long long)(left % 3600 / 60));
+    } else {
+        LOGW("mmd", "account %s: cannot read the JWT's expiry (not a JWT?)", a->ca->id);
+    }
+    acct_check(a);
+}
+
+static void symbols_cb(void *ud, int ok, const struct sym_info *infos, size_t n, const char *err)
+{
+    struct mmd *d = ud;
+    if (d->shutting_down) return;
+    if (!ok) {
+        LOGW("mmd", "cannot load symbol rules (%s); retrying in %d s", err ? err : "error", RETRY_S);
+        struct timeval tv = {RETRY_S, 0};
+        evtimer_add(d->sym_retry, &tv);
+        return;
+    }
+    free(d->syms);
+    d->syms = calloc(n ? n : 1, sizeof *d->syms);
+    if (!d->syms) { LOGE("mmd", "out of memory"); event_base_loopbreak(d->base); return; }
+    memcpy(d->syms, infos, n * sizeof *infos);
+    d->n_syms = n;
+    d->syms_loaded = true;
+    LOGI("mmd", "loaded trading rules of %zu symbols", n);
+    for (size_t i = 0; i < d->n_accts; i++) mmd_acct_begin(d->accts[i]);
+}
+
+void mmd_sym_retry_cb(evutil_socket_t fd, short what, void *ud)
+{
+    (void)fd; (void)what;
+    mmd_load_symbols(ud);
+}
+
+void mmd_load_symbols(struct mmd *d)
+{
+    if (sx_load_symbols(d->rest, d->cfg->rest_url, symbols_cb, d) != 0) {
+        struct timeval tv = {RETRY_S, 0};
+        evtimer_add(d->sym_retry, &tv);
+    }
+}
+
+struct d_task *mmd_find_task(struct mmd *d, const char *id)
+{
+    for (size_t i = 0; i < d->n_tasks; i++)
+        if (strcmp(d->tasks[i]->ct.id, id) == 0) return d->tasks[i];
+    return NULL;
+}
+
+struct d_acct *mmd_find_acct(struct mmd *d, const char *id)
+{
+    for (size_t i = 0; i < d->n_accts; i++)
+        if (strcmp(d->accts[i]->ca->id, id) == 0) return d->accts[i];
+    return NULL;
+}
+
+struct d_acct *mmd_add_account(struct mmd *d, const struct cfg_account *ca)
+{
+    struct d_acct **arr = realloc(d->accts, (d->n_accts + 1) * sizeof *arr);
+    if (arr) d->accts = arr;
+    struct d_acct *a = arr ? calloc(1, sizeof *a) : NULL;
+    if (!a) {
+        LOGE("mmd", "out of memory adding account %s", ca->id);
+        return NULL;
+    }
+    d->accts[d->n_accts++] = a;
+    a->d = d;
+    a->ca = ca;
+    a->retry = evtimer_new(d->base, acct_retry_cb, a);
+    a->sx = sx_account_new(d->base, d->rest, d->ws, d->cfg->rest_url, d->cfg->ws_url, ca->id, ca->jwt,
+                           ca->signer, acct_sink, a);
+    if (!a->sx) acct_fail(a, "cannot create the exchange connection");
+    return a;
+}
+
+struct d_task *mmd_add_task(struct mmd *d, const struct cfg_task *ct, const struct cfg *cfg)
+{
+    struct d_task **arr = realloc(d->tasks, (d->n_tasks + 1) * sizeof *arr);
+    if (arr) d->tasks = arr;
+    struct d_task *dt = arr ? calloc(1, sizeof *dt) : NULL;
+    if (!dt) {
+        LOGE("mmd", "out of memory adding task %s", ct->id);
+        return NULL;
+    }
+    d->tasks[d->n_tasks++] = dt;
+    dt->d = d;
+    dt->ct = *ct;
+    dt->acct = mmd_find_acct(d, cfg->accounts[ct->account].id);
+    if (!dt->acct) { task_fail_slot(dt, "account missing (internal error)"); return dt; }
+    if (dt->acct->state == ACC_READY) start_task(dt);
+    else if (dt->acct->state == ACC_FAILED) task_fail_slot(dt, dt->acct->err);
+    return dt;
+}

@@ -1,0 +1,171 @@
+/* backend — what the control plane may ask of the daemon (backend.h):
+ * status, tasks, orders, positions, uptime, halt, resume, shutdown.  A halt
+ * is answered once its tasks' orders have settled or HALT_WAIT_US passed
+ * (pending operations, checked on every tick). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub.h"
+#include "lat.h"
+#include "log.h"
+#include "mmd.h"
+#include "rpc.h"
+#include "standx.h"
+#include "task.h"
+
+static json_t *dead_task_json(const struct d_task *dt)
+{
+    const char *why = dt->fail[0] ? dt->fail
+                      : (dt->acct->state == ACC_FAILED ? dt->acct->err : "waiting for the exchange");
+    bool failed = dt->fail[0] || dt->acct->state == ACC_FAILED;
+    return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:[s], s:b}, s:[]}", "id", dt->ct.id, "symbol",
+                     dt->ct.symbol, "state", failed ? "failed" : "starting", "last_reason", why, "risk",
+                     "state", failed ? "halt" : "caution", "reasons", why, "operator_halt", 0, "tiers");
+}
+
+static json_t *be_status(void *ud)
+{
+    struct mmd *d = ud;
+    int64_t now = now_us(), wall = wall_ms();
+    json_t *accts = json_object(), *tasks = json_array();
+    for (size_t i = 0; i < d->n_accts; i++) {
+        struct d_acct *a = d->accts[i];
+        json_t *j = a->sx ? sx_account_status_json(a->sx) : json_object();
+        if (!j) j = json_object();
+        static const char *const st[] = {"waiting", "checking", "ready", "failed"};
+        json_object_set_new(j, "state", json_string(st[a->state]));
+        if (a->err[0]) json_object_set_new(j, "error", json_string(a->err));
+        json_object_set_new(accts, a->ca->id, j);
+    }
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        struct d_task *dt = d->tasks[i];
+        json_array_append_new(tasks, dt->t ? task_status_json(dt->t, now, wall) : dead_task_json(dt));
+    }
+    json_t *market = hub_status_json(d->hub);
+    return json_pack("{s:s, s:I, s:b, s:{s:o, s:o}, s:o, s:o}", "version", MMD_VERSION, "uptime_s",
+                     (json_int_t)((now - d->start_us) / 1000000), "shutting_down", d->shutting_down,
+                     "connections", "market", market ? market : json_object(), "accounts", accts,
+                     "tasks", tasks, "latency", lat_status_json());
+}
+
+static json_t *be_tasks(void *ud)
+{
+    struct mmd *d = ud;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        const struct cfg_task *ct = &d->tasks[i]->ct;
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:i}", "id", ct->id, "symbol", ct->symbol,
+                                             "account", ct->account_id, "level",
+                                             cfg_risk_level_name(ct->level), "tiers", ct->tiers));
+    }
+    return arr;
+}
+
+/* orders / positions / uptime: one task or all, keyed by task id. */
+static json_t *per_task(struct mmd *d, const char *task, int *err, char *msg, size_t len,
+                        json_t *(*fn)(struct mmd *, struct d_task *))
+{
+    json_t *out = json_object();
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        struct d_task *dt = d->tasks[i];
+        if (task && strcmp(task, dt->ct.id) != 0) continue;
+        json_t *j = dt->t ? fn(d, dt) : json_null();
+        json_object_set_new(out, dt->ct.id, j ? j : json_null());
+    }
+    if (task && json_object_size(out) == 0) {
+        json_decref(out);
+        *err = RPC_ERR_UNKNOWN_TASK;
+        snprintf(msg, len, "unknown task '%s'", task);
+        return NULL;
+    }
+    return out;
+}
+
+static json_t *orders_of(struct mmd *d, struct d_task *dt) { (void)d; return task_orders_json(dt->t); }
+
+static json_t *pos_of(struct mmd *d, struct d_task *dt) { (void)d; return task_position_json(dt->t); }
+
+static json_t *uptime_of(struct mmd *d, struct d_task *dt) { (void)d; return task_uptime_json(dt->t, wall_ms()); }
+
+static json_t *be_orders(void *ud, const char *t, int *e, char *m, size_t l) { return per_task(ud, t, e, m, l, orders_of); }
+
+static json_t *be_positions(void *ud, const char *t, int *e, char *m, size_t l) { return per_task(ud, t, e, m, l, pos_of); }
+
+static json_t *be_uptime(void *ud, const char *t, int *e, char *m, size_t l) { return per_task(ud, t, e, m, l, uptime_of); }
+
+/* False (and done() called with the error) when `task` names no task. */
+static bool known_task(struct mmd *d, const char *task, backend_done_fn done, void *arg)
+{
+    char msg[128];
+    if (!task || mmd_find_task(d, task)) return true;
+    snprintf(msg, sizeof msg, "unknown task '%s'", task);
+    done(arg, RPC_ERR_UNKNOWN_TASK, msg, NULL);
+    return false;
+}
+
+static void be_halt(void *ud, const char *task, const char *reason, backend_done_fn done, void *arg)
+{
+    struct mmd *d = ud;
+    if (!known_task(d, task, done, arg)) return;
+    struct pending_op *op = calloc(1, sizeof *op);
+    op->tasks = calloc(d->n_tasks, sizeof *op->tasks);
+    op->result = json_pack("{s:[]}", "halted");
+    json_t *ids = json_object_get(op->result, "halted");
+    const char *why = reason && *reason ? reason : "operator";
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        struct d_task *dt = d->tasks[i];
+        if (task && strcmp(task, dt->ct.id) != 0) continue;
+        if (dt->t) task_halt(dt->t, why, now_us());
+        op->tasks[op->n++] = dt;
+        json_array_append_new(ids, json_string(dt->ct.id));
+        LOGI("mmd", "task %s: operator halt (%s)", dt->ct.id, why);
+    }
+    op->deadline_us = now_us() + HALT_WAIT_US;
+    op->done = done;
+    op->arg = arg;
+    op->next = d->pending;
+    d->pending = op;
+    mmd_pending_check(d, now_us());
+}
+
+static void be_resume(void *ud, const char *task, backend_done_fn done, void *arg)
+{
+    struct mmd *d = ud;
+    if (!known_task(d, task, done, arg)) return;
+    if (d->shutting_down) { done(arg, RPC_ERR_SHUTTING_DOWN, "mmd is shutting down", NULL); return; }
+    json_t *ids = json_array();
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        struct d_task *dt = d->tasks[i];
+        if (task && strcmp(task, dt->ct.id) != 0) continue;
+        if (dt->t) task_resume(dt->t, now_us());
+        json_array_append_new(ids, json_string(dt->ct.id));
+        LOGI("mmd", "task %s: operator resume", dt->ct.id);
+    }
+    done(arg, 0, NULL, json_pack("{s:o}", "resumed", ids));
+}
+
+static void be_shutdown(void *ud) { mmd_begin_shutdown(ud, "shutdown request"); }
+
+void mmd_pending_check(struct mmd *d, int64_t now)
+{
+    struct pending_op **pp = &d->pending;
+    while (*pp) {
+        struct pending_op *op = *pp;
+        bool settled = true;
+        for (size_t i = 0; i < op->n; i++)
+            if (op->tasks[i]->t && !task_orders_settled(op->tasks[i]->t)) settled = false;
+        if (!settled && now < op->deadline_us) { pp = &op->next; continue; }
+        *pp = op->next;
+        json_object_set_new(op->result, "orders_settled", json_boolean(settled));
+        op->done(op->arg, 0, NULL, op->result);
+        free(op->tasks);
+        free(op);
+    }
+}
+
+struct backend mmd_backend(struct mmd *d)
+{
+    return (struct backend){d, be_status, be_tasks, be_orders, be_positions, be_uptime,
+                            be_halt, be_resume, be_shutdown};
+}

@@ -1,0 +1,118 @@
+/* reload — SIGHUP: the new file is validated whole first (URLs, socket and
+ * credentials of an existing account, a task's symbol or account cannot
+ * change live), then applied task by task: removed tasks stop and are reaped
+ * once their stop is confirmed, new accounts connect, new tasks start and
+ * changed tasks take their new parameters without leaving the book. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub.h"
+#include "log.h"
+#include "mmd.h"
+#include "sign.h"
+#include "task.h"
+
+/* Frees tasks a reload removed once their stop has been confirmed. */
+void mmd_reap_removed(struct mmd *d)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        struct d_task *dt = d->tasks[i];
+        if (dt->removing && (!dt->t || task_stop_done(dt->t))) {
+            const char *sum = dt->t ? task_stop_summary(dt->t) : "";
+            if (sum[0]) LOGW("mmd", "task %s removed, NOT confirmed: %s", dt->ct.id, sum);
+            else LOGI("mmd", "task %s removed: its orders are cancelled", dt->ct.id);
+            if (dt->watching) hub_unwatch(d->hub, dt->ct.symbol, mmd_md_cb, dt);
+            task_free(dt->t);
+            free(dt);
+            continue;
+        }
+        d->tasks[k++] = dt;
+    }
+    d->n_tasks = k;
+}
+
+/* Checks that a reload can be applied without a restart; logs why not. */
+static bool reload_allowed(struct mmd *d, const struct cfg *n)
+{
+    bool ok = true;
+    if (strcmp(n->rest_url, d->cfg->rest_url) || strcmp(n->ws_url, d->cfg->ws_url) ||
+        strcmp(n->control_socket, d->cfg->control_socket)) {
+        LOGE("mmd", "reload: exchange URLs and the control socket can only change with a restart");
+        ok = false;
+    }
+    for (size_t i = 0; i < n->n_accounts; i++) {
+        const struct cfg_account *na = &n->accounts[i];
+        struct d_acct *a = mmd_find_acct(d, na->id);
+        if (na->placeholder || !na->signer) {
+            LOGE("mmd", "reload: account %s has placeholder credentials", na->id);
+            ok = false;
+        } else if (a && (strcmp(a->ca->jwt, na->jwt) != 0 ||
+                         strcmp(signer_pubkey_b58(a->ca->signer), signer_pubkey_b58(na->signer)) != 0)) {
+            LOGE("mmd", "reload: account %s: new credentials need a restart", na->id);
+            ok = false;
+        }
+    }
+    for (size_t i = 0; i < n->n_tasks; i++) {
+        const struct cfg_task *nt = &n->tasks[i];
+        struct d_task *dt = mmd_find_task(d, nt->id);
+        if (!dt) continue;
+        if (dt->removing) {
+            LOGE("mmd", "reload: task %s is still being removed; try again when it is gone", nt->id);
+            ok = false;
+        } else if (strcmp(dt->ct.symbol, nt->symbol) || strcmp(dt->ct.account_id, nt->account_id)) {
+            LOGE("mmd", "reload: task %s changed symbol or account: remove it, reload, then add it back",
+                 nt->id);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+void mmd_reload(struct mmd *d)
+{
+    LOGI("mmd", "SIGHUP: re-reading %s", d->cfg->path);
+    struct cfg *n = cfg_load(d->cfg->path, stderr);
+    if (!n) { LOGE("mmd", "reload: %s is invalid; keeping the running configuration", d->cfg->path); return; }
+    if (d->shutting_down || !reload_allowed(d, n)) {
+        LOGE("mmd", "reload: not applied; keeping the running configuration");
+        cfg_free(n);
+        return;
+    }
+    int added = 0, removed = 0, changed = 0;
+    for (size_t i = 0; i < d->n_tasks; i++) {          /* removed tasks stop */
+        struct d_task *dt = d->tasks[i];
+        bool keep = false;
+        for (size_t j = 0; j < n->n_tasks; j++) keep |= strcmp(n->tasks[j].id, dt->ct.id) == 0;
+        if (keep || dt->removing) continue;
+        dt->removing = true;
+        removed++;
+        LOGI("mmd", "reload: task %s removed: cancelling its orders", dt->ct.id);
+        if (dt->t) task_stop(dt->t, now_us());
+    }
+    struct cfg *old = d->cfg;
+    d->cfg = n;
+    for (size_t i = 0; i < n->n_accounts; i++)         /* new accounts connect */
+        if (!mmd_find_acct(d, n->accounts[i].id)) {
+            struct d_acct *a = mmd_add_account(d, &n->accounts[i]);
+            if (a && d->syms_loaded) mmd_acct_begin(a);
+        }
+    for (size_t i = 0; i < n->n_tasks; i++) {            /* changed tasks adapt, new ones start */
+        struct d_task *dt = mmd_find_task(d, n->tasks[i].id);
+        if (!dt) {
+            added++;
+            LOGI("mmd", "reload: task %s added", n->tasks[i].id);
+            if (!mmd_add_task(d, &n->tasks[i], n)) LOGE("mmd", "reload: task %s could not be added", n->tasks[i].id);
+        } else if (memcmp(&dt->ct, &n->tasks[i], sizeof dt->ct) != 0) {
+            changed++;
+            dt->ct = n->tasks[i];
+            if (dt->t) task_reconfigure(dt->t, &dt->ct, now_us());
+            LOGI("mmd", "reload: task %s: new parameters in effect", dt->ct.id);
+        }
+    }
+    struct cfg_hold *h = calloc(1, sizeof *h);      /* accounts may still point into it */
+    if (h) { h->c = old; h->next = d->old_cfgs; d->old_cfgs = h; }
+    else LOGE("mmd", "out of memory: the previous configuration stays allocated");
+    LOGI("mmd", "reload applied: %d task(s) added, %d removed, %d changed", added, removed, changed);
+}
