@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "codec.h"
 #include "sign.h"
 
 #define P_MAX 192                 /* field paths: tasks[12].strategy.tiers_bps[2][1] */
@@ -732,18 +733,11 @@ static void load_log(struct ld *L, const yaml_node_t *root)
     err_at(L, v, fp, "expected one of debug, info, warn, error, got %s", describe(v, d, sizeof d));
 }
 
-static bool id_ok(const char *s)
-{
-    size_t n = strlen(s);
-    return n >= 1 && n <= TASK_ID_MAX &&
-           strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
-}
-
 static int rd_id(struct ld *L, const yaml_node_t *n, const char *path, char *out)
 {
     char d[80];
     if (rd_str(L, n, path, out, CFG_ID_MAX) != 0) return -1;
-    if (id_ok(out)) return 0;
+    if (id_ok(out, TASK_ID_MAX + 1)) return 0;
     err_at(L, n, path, "expected 1 to %d letters, digits, '_', '.' or '-', got %s", TASK_ID_MAX,
            describe(n, d, sizeof d));
     out[0] = 0;
