@@ -525,7 +525,7 @@ static char *secret_file(struct ld *L, const yaml_node_t *n, const char *path)
     if (rd_str(L, n, path, rel, sizeof rel) != 0) return NULL;
     if (!*rel) { err_at(L, n, path, "is empty (expected a file name)"); return NULL; }
     resolve_path(L, rel, full, sizeof full);
-    int fd = open(full, O_RDONLY | O_CLOEXEC);
+    int fd = open(full, O_RDONLY | O_CLOEXEC | O_NONBLOCK);   /* a FIFO must not block us */
     if (fd < 0) {
         err_at(L, n, path, "cannot open secret file %s: %s", full, strerror(errno));
         return NULL;
@@ -1044,7 +1044,7 @@ static void load_root(struct ld *L, const yaml_node_t *root)
 
 static char *read_cfg_file(struct ld *L, size_t *len)
 {
-    int fd = open(L->file, O_RDONLY | O_CLOEXEC);
+    int fd = open(L->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);   /* a FIFO must not block us */
     struct stat st;
     char *buf = NULL;
     if (fd < 0) {
