@@ -169,3 +169,15 @@ struct backend mmd_backend(struct mmd *d)
     return (struct backend){d, be_status, be_tasks, be_orders, be_positions, be_uptime,
                             be_halt, be_resume, be_shutdown};
 }
+
+/* A task is about to be freed (reload.c): no pending halt may keep it.  Its
+ * orders are settled by then (it is freed only once its stop is done). */
+void mmd_pending_forget(struct mmd *d, const struct d_task *dt)
+{
+    for (struct pending_op *op = d->pending; op; op = op->next) {
+        size_t k = 0;
+        for (size_t i = 0; i < op->n; i++)
+            if (op->tasks[i] != dt) op->tasks[k++] = op->tasks[i];
+        op->n = k;
+    }
+}

@@ -24,6 +24,7 @@ void mmd_reap_removed(struct mmd *d)
             if (sum[0]) LOGW("mmd", "task %s removed, NOT confirmed: %s", dt->ct.id, sum);
             else LOGI("mmd", "task %s removed: its orders are cancelled", dt->ct.id);
             if (dt->watching) hub_unwatch(d->hub, dt->ct.symbol, mmd_md_cb, dt);
+            mmd_pending_forget(d, dt);
             task_free(dt->t);
             free(dt);
             continue;
