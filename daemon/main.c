@@ -86,5 +86,9 @@ int main(int argc, char **argv)
      * guarded memory the keys live in: no core dumps while trading. */
     struct rlimit no_core = {0, 0};
     if (setrlimit(RLIMIT_CORE, &no_core) != 0) LOGW("mmd", "cannot disable core dumps");
-    return daemon_run(cfg);
+    /* A stuck stderr (full pipe, paused terminal) must never stop trading. */
+    if (log_async_start() != 0) LOGW("mmd", "cannot start the log writer; logging synchronously");
+    int rc = daemon_run(cfg);
+    (void)log_async_stop(2000);   /* a stuck stderr loses the last lines, not the exit status */
+    return rc;
 }
