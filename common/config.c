@@ -1249,3 +1249,30 @@ bool cfg_has_placeholders(const struct cfg *c)
         if (c->accounts[i].placeholder) return true;
     return false;
 }
+
+static bool doubles_same(const double *a, const double *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
+static bool bands_same(const struct cfg_band *a, const struct cfg_band *b)
+{
+    for (size_t i = 0; i < CFG_MAX_TIERS; i++)
+        if (a[i].min_bps != b[i].min_bps || a[i].max_bps != b[i].max_bps) return false;
+    return true;
+}
+
+bool cfg_task_same(const struct cfg_task *a, const struct cfg_task *b)
+{
+    return !strcmp(a->id, b->id) && !strcmp(a->symbol, b->symbol) && !strcmp(a->account_id, b->account_id) &&
+           a->level == b->level && a->base_qty == b->base_qty && a->tiers == b->tiers &&
+           doubles_same(a->tier_qty_mult, b->tier_qty_mult, CFG_MAX_TIERS) && bands_same(a->bands, b->bands) &&
+           a->requote_drift_bps == b->requote_drift_bps && a->fill_cooldown_s == b->fill_cooldown_s &&
+           a->max_position_usd == b->max_position_usd &&
+           a->price_jump_threshold_bps == b->price_jump_threshold_bps && a->min_depth_usd == b->min_depth_usd &&
+           a->max_fills_per_minute == b->max_fills_per_minute && a->max_spread_bps == b->max_spread_bps &&
+           a->stale_data_ms == b->stale_data_ms && a->halt_cooldown_s == b->halt_cooldown_s &&
+           a->close_positions == b->close_positions && a->shutdown_timeout_s == b->shutdown_timeout_s;
+}

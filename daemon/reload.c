@@ -105,11 +105,13 @@ void mmd_reload(struct mmd *d)
             added++;
             LOGI("mmd", "reload: task %s added", n->tasks[i].id);
             if (!mmd_add_task(d, &n->tasks[i], n)) LOGE("mmd", "reload: task %s could not be added", n->tasks[i].id);
-        } else if (memcmp(&dt->ct, &n->tasks[i], sizeof dt->ct) != 0) {
+        } else if (!cfg_task_same(&dt->ct, &n->tasks[i])) {
             changed++;
             dt->ct = n->tasks[i];
             if (dt->t) task_reconfigure(dt->t, &dt->ct, now_us());
             LOGI("mmd", "reload: task %s: new parameters in effect", dt->ct.id);
+        } else {
+            dt->ct = n->tasks[i];       /* same parameters: only its place in the file moved */
         }
     }
     struct cfg_hold *h = calloc(1, sizeof *h);      /* accounts may still point into it */
