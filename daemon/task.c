@@ -99,7 +99,7 @@ const char *task_state_name(const struct task *t)
 
 /* ---------- venue requests ---------- */
 
-struct ord *task_send_order(struct task *t, enum side side, int tier, dec_t price, dec_t qty,
+const struct ord *task_send_order(struct task *t, enum side side, int tier, dec_t price, dec_t qty,
                               bool close, int64_t now_us)
 {
     struct order_req r = {0};
@@ -116,13 +116,13 @@ struct ord *task_send_order(struct task *t, enum side side, int tier, dec_t pric
     r.qty = qty;
     r.price_decimals = t->si.price_decimals;
     r.qty_decimals = t->si.qty_decimals;
-    struct ord *o = ord_add(&t->book, &r, tier, t->mark, now_us);
+    const struct ord *o = ord_add(&t->book, &r, tier, t->mark, now_us);
     if (!o) {
         TWARN(t, "order book full: not placing");
         return NULL;
     }
     if (t->v.ops->place(t->v.ctx, &r) != 0) {
-        ord_set_done(o, OS_CANCELED, "place refused by venue layer", now_us);
+        ord_set_done(&t->book, o, OS_CANCELED, "place refused by venue layer", now_us);
         TWARN(t, "place %s refused by venue layer", r.cl_ord_id);
         return NULL;
     }
@@ -136,28 +136,30 @@ static bool cancel_due(const struct ord *o)
     return ord_is_live(o) && o->status != OS_PENDING_CANCEL;
 }
 
-static void send_cancel(struct task *t, struct ord *o, bool force, int64_t now_us)
+static void send_cancel(struct task *t, const struct ord *o, bool force, int64_t now_us)
 {
     if (!ord_is_live(o) || (!force && !cancel_due(o))) return;
-    if (now_us < o->cancel_retry_us) return;   /* rate limited: back off */
+    if (!ord_cancel_allowed(o, now_us)) return;   /* rate limited: back off */
     if (t->v.ops->cancel(t->v.ctx, t->cfg.symbol, o->cl_ord_id, o->order_id) == 0)
-        ord_mark_cancel(o, now_us);
+        ord_mark_cancel(&t->book, o, now_us);
 }
 
 /* Cancels every live order of ours not already being cancelled. */
 void task_cancel_all(struct task *t, int64_t now_us)
 {
     const char *ids[ORD_MAX];
-    struct ord *os[ORD_MAX];
+    const struct ord *os[ORD_MAX];
     size_t n = 0;
-    for (int i = 0; i < t->book.n; i++)
-        if (cancel_due(&t->book.o[i]) && now_us >= t->book.o[i].cancel_retry_us) {
-            os[n] = &t->book.o[i];
-            ids[n++] = t->book.o[i].cl_ord_id;
+    for (int i = 0; i < t->book.n; i++) {
+        const struct ord *o = ord_at(&t->book, i);
+        if (cancel_due(o) && ord_cancel_allowed(o, now_us)) {
+            os[n] = o;
+            ids[n++] = o->cl_ord_id;
         }
+    }
     if (n == 0) return;
     if (t->v.ops->cancel_many(t->v.ctx, t->cfg.symbol, ids, n) == 0) {
-        for (size_t i = 0; i < n; i++) ord_mark_cancel(os[i], now_us);
+        for (size_t i = 0; i < n; i++) ord_mark_cancel(&t->book, os[i], now_us);
         TLOG(t, "cancel sent for %zu order(s)", n);
         return;
     }
@@ -174,6 +176,12 @@ void task_query_positions(struct task *t, int64_t now_us)
 {
     t->last_pos_us = now_us;
     t->v.ops->query_positions(t->v.ctx, t->cfg.symbol);
+}
+
+static void query_order(struct task *t, const struct ord *o, int64_t now_us)
+{
+    ord_mark_queried(&t->book, o, now_us);
+    t->v.ops->query_order(t->v.ctx, o->cl_ord_id);
 }
 
 /* ---------- fills, rejects, circuit breaker ---------- */
@@ -235,7 +243,7 @@ static void count_fill(struct task *t, int64_t now_us)
     risk_on_fill(&t->risk, now_us);
 }
 
-static void on_slot_fill(struct task *t, struct ord *o, dec_t filled, int64_t now_us)
+static void on_slot_fill(struct task *t, const struct ord *o, dec_t filled, int64_t now_us)
 {
     struct slot *s = slot_of(t, o->cl_ord_id);
     if (!s) return;
@@ -250,7 +258,7 @@ static void on_slot_fill(struct task *t, struct ord *o, dec_t filled, int64_t no
 
 static void after_change(struct task *t, const struct ord_change *ch, int64_t now_us)
 {
-    struct ord *o = ch->o;
+    const struct ord *o = ch->o;
     if (!o) return;
     if (ch->filled > 0) {
         char q[32], p[32], f[32], n[32];
@@ -267,7 +275,7 @@ static void after_change(struct task *t, const struct ord_change *ch, int64_t no
 
 static void adopt_orphan(struct task *t, const struct venue_order *v, int64_t now_us)
 {
-    struct ord *o = ord_adopt(&t->book, v, now_us);
+    const struct ord *o = ord_adopt(&t->book, v, now_us);
     if (!o || !ord_is_live(o)) return;
     TLOG(t, "cancelling orphan order %s (%s %s)", v->cl_ord_id, side_name(v->side),
          order_status_name(v->status));
@@ -281,7 +289,7 @@ static void on_order(struct task *t, const struct venue_order *v, int64_t now_us
     struct ord_change ch;
     ord_apply_order(&t->book, v, now_us, &ch);
     if (!ch.o) {
-        if (ours && order_status_live(v->status)) adopt_orphan(t, v, now_us);
+        if (ours && ord_status_live(v->status)) adopt_orphan(t, v, now_us);
         return;
     }
     after_change(t, &ch, now_us);
@@ -323,7 +331,7 @@ static void on_position(struct task *t, const struct venue_event *ev)
         maybe_start_quoting(t);
     }
     if (t->st == TS_STOPPING && t->stop_phase == SP_CLOSE) {
-        struct ord *c = ord_find(&t->book, t->close_id);
+        const struct ord *c = ord_find(&t->book, t->close_id);
         if (c && ord_is_live(c)) return;
         if (p->qty == 0) t->flat_reports++;
         else {
@@ -338,14 +346,11 @@ static void on_position(struct task *t, const struct venue_event *ev)
 static void check_missing(struct task *t, const struct venue_order *l, size_t n, int64_t now_us)
 {
     for (int i = 0; i < t->book.n; i++) {
-        struct ord *o = &t->book.o[i];
+        const struct ord *o = ord_at(&t->book, i);
         if (!ord_is_acked(o) || t->last_oo_us - o->sent_us < TASK_UNCONFIRMED_US) continue;
         bool listed = false;
         for (size_t k = 0; k < n && !listed; k++) listed = strcmp(l[k].cl_ord_id, o->cl_ord_id) == 0;
-        if (!listed && now_us - o->query_us > TASK_UNCONFIRMED_US) {
-            o->query_us = now_us;
-            t->v.ops->query_order(t->v.ctx, o->cl_ord_id);
-        }
+        if (!listed && ord_query_due(o, now_us, TASK_UNCONFIRMED_US)) query_order(t, o, now_us);
     }
 }
 
@@ -360,7 +365,7 @@ static void on_open_orders(struct task *t, const struct venue_order *l, size_t n
             foreign++;
             continue;
         }
-        struct ord *o = ord_find(&t->book, v->cl_ord_id);
+        const struct ord *o = ord_find(&t->book, v->cl_ord_id);
         if (!o) {
             orphans++;
             clean = false;
@@ -390,31 +395,26 @@ static void on_query_order(struct task *t, const struct venue_event *ev, int64_t
     struct ord_change ch;
     ord_query_result(&t->book, v->cl_ord_id, ev->found, v, now_us, TASK_UNCONFIRMED_US, &ch);
     if (!ch.o) {
-        if (ev->found && task_owns_cloid(t, v->cl_ord_id) && order_status_live(v->status))
+        if (ev->found && task_owns_cloid(t, v->cl_ord_id) && ord_status_live(v->status))
             adopt_orphan(t, v, now_us);
         return;
     }
     after_change(t, &ch, now_us);
-    if (ev->found && ch.o->status == OS_PENDING_CANCEL && order_status_live(v->status))
+    if (ev->found && ch.o->status == OS_PENDING_CANCEL && ord_status_live(v->status))
         send_cancel(t, ch.o, true, now_us);   /* still open at the venue: cancel again */
 }
 
 static void on_cancel_result(struct task *t, const struct venue_event *ev, int64_t now_us)
 {
-    struct ord *o = ord_find(&t->book, ev->u.result.cl_ord_id);
+    const struct ord *o = ord_find(&t->book, ev->u.result.cl_ord_id);
     if (!o || !ord_is_live(o)) return;
     enum venue_result r = ev->u.result.outcome;
     if (r == VR_OK) return;
     /* "order is not open" & co.: query the truth; refused sends: retry soon */
-    if (r == VR_REJECTED || r == VR_AMBIGUOUS) {
-        o->query_us = now_us;
-        t->v.ops->query_order(t->v.ctx, o->cl_ord_id);
-    } else if (o->status == OS_PENDING_CANCEL) {
-        /* nothing was done (429 or not sent): back to its confirmed state,
-         * due again after a pause so a rate limit is not hammered */
-        o->status = o->ack_us ? (o->fill_qty > 0 ? OS_PARTIAL : OS_OPEN) : OS_PENDING_NEW;
-        o->cancel_retry_us = now_us + TASK_CANCEL_RETRY_US;
-    }
+    if (r == VR_REJECTED || r == VR_AMBIGUOUS)
+        query_order(t, o, now_us);
+    else   /* nothing was done (429 or not sent): due again after a pause */
+        ord_cancel_refused(&t->book, o, now_us, TASK_CANCEL_RETRY_US);
 }
 
 static void on_place_result(struct task *t, const struct venue_event *ev, int64_t now_us)
@@ -476,9 +476,9 @@ static void slot_note(struct task *t, struct slot *s, const char *why)
 static bool settle_replacement(struct task *t, struct slot *s, int64_t now_us)
 {
     if (!s->repl[0]) return true;
-    struct ord *rep = ord_find(&t->book, s->repl);
+    const struct ord *rep = ord_find(&t->book, s->repl);
     if (rep && ord_is_acked(rep)) {
-        struct ord *cur = ord_find(&t->book, s->cur);
+        const struct ord *cur = ord_find(&t->book, s->cur);
         if (cur) send_cancel(t, cur, false, now_us);
         memcpy(s->cur, s->repl, sizeof s->cur);
         s->repl[0] = 0;
@@ -500,12 +500,12 @@ static void place_new(struct task *t, struct slot *s, int tier, enum side side,
         slot_note(t, s, why);
         return;
     }
-    struct ord *o = task_send_order(t, side, tier, q->price, qty, false, now_us);
+    const struct ord *o = task_send_order(t, side, tier, q->price, qty, false, now_us);
     if (o) memcpy(s->cur, o->cl_ord_id, sizeof s->cur);
     slot_note(t, s, "");
 }
 
-static void requote(struct task *t, struct slot *s, struct ord *cur, int tier, enum side side,
+static void requote(struct task *t, struct slot *s, const struct ord *cur, int tier, enum side side,
                     const struct strat_quote *q, int64_t now_us)
 {
     char why[160];
@@ -515,7 +515,7 @@ static void requote(struct task *t, struct slot *s, struct ord *cur, int tier, e
     dec_t qty = strat_fit_qty(&t->si, ord_open_qty(cur));
     dec_t rest = ord_resting(&t->book, side);
     if (qty > 0 && side_allows(t, side, rest, qty)) {
-        struct ord *o = task_send_order(t, side, tier, q->price, qty, false, now_us);
+        const struct ord *o = task_send_order(t, side, tier, q->price, qty, false, now_us);
         if (o) memcpy(s->repl, o->cl_ord_id, sizeof s->repl);
         LOGD("task", "%s: requote %s (%s): %s placed first", t->cfg.id, cur->cl_ord_id, why,
              o ? o->cl_ord_id : "-");
@@ -529,7 +529,7 @@ static void requote(struct task *t, struct slot *s, struct ord *cur, int tier, e
 static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
 {
     struct slot *s = &t->slots[tier][side];
-    struct ord *cur = ord_find(&t->book, s->cur);
+    const struct ord *cur = ord_find(&t->book, s->cur);
     if (!ord_is_live(cur)) {
         s->cur[0] = 0;
         cur = NULL;
@@ -558,7 +558,7 @@ static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
 static void sweep_unowned(struct task *t, int64_t now_us)
 {
     for (int i = 0; i < t->book.n; i++) {
-        struct ord *o = &t->book.o[i];
+        const struct ord *o = ord_at(&t->book, i);
         if (cancel_due(o) && !slot_of(t, o->cl_ord_id)) send_cancel(t, o, false, now_us);
     }
 }
@@ -634,15 +634,8 @@ static void reconcile(struct task *t, int64_t now_us)
     if (now_us - t->last_oo_us >= TASK_REQUERY_US) task_query_open_orders(t, now_us);
     if (now_us - t->last_pos_us >= 2 * TASK_REQUERY_US) task_query_positions(t, now_us);
     for (int i = 0; i < t->book.n; i++) {
-        struct ord *o = &t->book.o[i];
-        bool unconf = o->status == OS_PENDING_NEW || o->status == OS_UNKNOWN ||
-                      o->status == OS_PENDING_CANCEL;
-        int64_t since = o->status == OS_PENDING_CANCEL ? o->cancel_us : o->sent_us;
-        if (unconf && now_us - since > TASK_UNCONFIRMED_US &&
-            now_us - o->query_us > TASK_UNCONFIRMED_US) {
-            o->query_us = now_us;
-            t->v.ops->query_order(t->v.ctx, o->cl_ord_id);
-        }
+        const struct ord *o = ord_at(&t->book, i);
+        if (ord_needs_query(o, now_us, TASK_UNCONFIRMED_US)) query_order(t, o, now_us);
     }
 }
 
@@ -652,7 +645,7 @@ static void sample_uptime(struct task *t)
     int n = 0;
     bool quoting = t->st == TS_QUOTING && t->risk.state != RISK_HALT;
     for (int i = 0; quoting && i < t->book.n; i++) {
-        const struct ord *o = &t->book.o[i];
+        const struct ord *o = ord_at(&t->book, i);
         if (!ord_is_acked(o) || o->reduce_only) continue;
         q[n].side = o->side;
         q[n].price = o->price;

@@ -62,8 +62,8 @@ struct task {
 void task_log(struct task *t, enum log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* venue requests (task.c) */
-struct ord *task_send_order(struct task *t, enum side side, int tier, dec_t price, dec_t qty,
-                            bool close, int64_t now_us);
+const struct ord *task_send_order(struct task *t, enum side side, int tier, dec_t price, dec_t qty,
+                                  bool close, int64_t now_us);
 void task_cancel_all(struct task *t, int64_t now_us);
 void task_query_open_orders(struct task *t, int64_t now_us);
 void task_query_positions(struct task *t, int64_t now_us);

@@ -19,9 +19,8 @@ static json_t *jprice(const struct task *t, dec_t v)
 
 static json_t *quote_json(const struct task *t, const struct slot *s)
 {
-    struct ord_book *b = (struct ord_book *)&t->book;
-    const struct ord *o = ord_find(b, s->cur);
-    if (!ord_is_live(o)) o = ord_find(b, s->repl);
+    const struct ord *o = ord_find(&t->book, s->cur);
+    if (!ord_is_live(o)) o = ord_find(&t->book, s->repl);
     if (!ord_is_live(o)) return json_null();
     return json_pack("{s:o, s:o, s:f, s:s}", "price", jdec(o->price, t->si.price_decimals),
                      "qty", jdec(ord_open_qty(o), t->si.qty_decimals), "dist_bps",
@@ -76,8 +75,8 @@ json_t *task_orders_json(const struct task *t)
 {
     json_t *a = json_array();
     for (int i = 0; i < t->book.n; i++) {
-        const struct ord *o = &t->book.o[i];
-        if (!order_status_live(o->status)) continue;   /* finished ones linger briefly: not open */
+        const struct ord *o = ord_at(&t->book, i);
+        if (!ord_is_live(o)) continue;   /* finished ones linger briefly: not open */
         json_t *e = json_pack("{s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:s, s:b, s:s}", "cl_ord_id",
                               o->cl_ord_id, "order_id", (json_int_t)o->order_id, "side",
                               side_name(o->side), "tif", tif_name(o->tif), "price",

@@ -15,9 +15,9 @@ static void finish_stop(struct task *t, bool timed_out)
     if (live) {
         n += (size_t)snprintf(t->summary, sizeof t->summary, "%zu order(s) not confirmed cancelled:", live);
         for (int i = 0; i < t->book.n && n < sizeof t->summary; i++)
-            if (ord_is_live(&t->book.o[i]))
+            if (ord_is_live(ord_at(&t->book, i)))
                 n += (size_t)snprintf(t->summary + n, sizeof t->summary - n, " %s",
-                                      t->book.o[i].cl_ord_id);
+                                      ord_at(&t->book, i)->cl_ord_id);
     } else if (timed_out && !t->stop_list_clean) {
         n += (size_t)snprintf(t->summary, sizeof t->summary, "open orders not confirmed by the venue");
     }
@@ -51,7 +51,7 @@ static void send_close(struct task *t, int64_t now_us)
     int shift = t->close_attempts < 4 ? t->close_attempts - 1 : 3;
     t->close_next_us = now_us + (TASK_CLOSE_RETRY_US << shift);
     char q[32], pq[32];
-    struct ord *o = task_send_order(t, pos > 0 ? SIDE_SELL : SIDE_BUY, -1, 0, qty, true, now_us);
+    const struct ord *o = task_send_order(t, pos > 0 ? SIDE_SELL : SIDE_BUY, -1, 0, qty, true, now_us);
     TLOG(t, "closing position %s: reduce-only IOC market %s %s (attempt %d)",
          dec_str(pos, pq, sizeof pq), pos > 0 ? "sell" : "buy", dec_str(qty, q, sizeof q),
          t->close_attempts);
@@ -61,7 +61,7 @@ static void send_close(struct task *t, int64_t now_us)
 
 static void stop_close_step(struct task *t, int64_t now_us)
 {
-    struct ord *c = ord_find(&t->book, t->close_id);
+    const struct ord *c = ord_find(&t->book, t->close_id);
     if (c && ord_is_live(c)) return;
     if (t->flat_reports >= 2) {
         finish_stop(t, false);
