@@ -35,6 +35,14 @@ static void step(struct task *t, int64_t now_us);
 
 /* ---------- construction and accessors ---------- */
 
+/* The one copy of the task's parameters (strategy and risk read it). */
+static void set_cfg(struct task *t, const struct cfg_task *c)
+{
+    t->cfg = *c;
+    if (t->cfg.tiers < 1) t->cfg.tiers = 1;
+    if (t->cfg.tiers > CFG_MAX_TIERS) t->cfg.tiers = CFG_MAX_TIERS;
+}
+
 struct task *task_new(const struct cfg_task *cfg, const struct sym_info *si, struct venue venue,
                       int64_t now_us, int64_t wall_ms)
 {
@@ -42,15 +50,13 @@ struct task *task_new(const struct cfg_task *cfg, const struct sym_info *si, str
     if (!cfg || !si || !venue.ops) return NULL;
     struct task *t = calloc(1, sizeof *t);
     if (!t) return NULL;
-    t->cfg = *cfg;
-    if (t->cfg.tiers < 1) t->cfg.tiers = 1;
-    if (t->cfg.tiers > CFG_MAX_TIERS) t->cfg.tiers = CFG_MAX_TIERS;
+    set_cfg(t, cfg);
     t->si = *si;
     t->v = venue;
     t->wall_ms = wall_ms;
     strat_seed36(wall_ms, t->seed, sizeof t->seed);
     ord_init(&t->book);
-    risk_init(&t->risk, &t->cfg);
+    risk_init(&t->risk);
     up_init(&t->up, cfg->symbol);
     t->st = TS_STARTING;
     t->fills_day = wall_ms / 86400000;
@@ -66,10 +72,7 @@ void task_reconfigure(struct task *t, const struct cfg_task *c, int64_t now_us)
     (void)now_us;
     if (!t || !c) return;
     int old_tiers = t->cfg.tiers;
-    t->cfg = *c;
-    if (t->cfg.tiers < 1) t->cfg.tiers = 1;
-    if (t->cfg.tiers > CFG_MAX_TIERS) t->cfg.tiers = CFG_MAX_TIERS;
-    risk_set_limits(&t->risk, &t->cfg);
+    set_cfg(t, c);
     /* slots of tiers no longer configured forget their orders, which the
      * next step then cancels as unowned */
     for (int i = t->cfg.tiers; i < old_tiers; i++)
@@ -77,6 +80,7 @@ void task_reconfigure(struct task *t, const struct cfg_task *c, int64_t now_us)
     TLOG(t, "new parameters: %d tier(s), drift %g bps, cooldown %g s", t->cfg.tiers,
          t->cfg.requote_drift_bps, t->cfg.fill_cooldown_s);
 }
+const struct cfg_task *task_cfg(const struct task *t) { return &t->cfg; }
 const char *task_id(const struct task *t) { return t->cfg.id; }
 const char *task_symbol(const struct task *t) { return t->cfg.symbol; }
 bool task_owns_cloid(const struct task *t, const char *cl) { return strat_cloid_ours(t->cfg.id, cl); }
@@ -88,7 +92,7 @@ const char *task_state_name(const struct task *t)
 {
     switch (t->st) {
     case TS_STARTING: return "starting";
-    case TS_QUOTING: return t->risk.state == RISK_HALT ? "halted" : "quoting";
+    case TS_QUOTING: return t->risk.verdict.state == RISK_HALT ? "halted" : "quoting";
     case TS_PAUSED: return "paused";
     case TS_STOPPING: return "stopping";
     case TS_STOPPED: return "stopped";
@@ -458,10 +462,19 @@ void task_on_event(struct task *t, const struct venue_event *ev, int64_t now_us,
 
 /* ---------- quoting ---------- */
 
-static bool side_allows(struct task *t, enum side side, dec_t resting, dec_t qty)
+static struct risk_pos book_pos(const struct task *t)
 {
-    return risk_position_allows(t->cfg.max_position_usd, side, ord_position(&t->book), resting,
-                                qty, t->mark);
+    struct risk_pos p = {ord_position(&t->book), ord_resting(&t->book, SIDE_BUY),
+                         ord_resting(&t->book, SIDE_SELL)};
+    return p;
+}
+
+/* The position limit is risk's rule; every live order on the side counts,
+ * the quote a replacement would replace included (make-before-break). */
+static bool side_allows(const struct task *t, enum side side, dec_t qty)
+{
+    struct risk_pos p = book_pos(t);
+    return risk_order_allowed(&t->risk, &t->cfg, &p, side, qty);
 }
 
 static void slot_note(struct task *t, struct slot *s, const char *why)
@@ -495,7 +508,7 @@ static void place_new(struct task *t, struct slot *s, int tier, enum side side,
                       const struct strat_quote *q, dec_t qty, int64_t now_us)
 {
     char why[128];
-    if (!side_allows(t, side, ord_resting(&t->book, side), qty)) {
+    if (!side_allows(t, side, qty)) {
         snprintf(why, sizeof why, "tier %d %s: blocked by position limit", tier + 1, side_name(side));
         slot_note(t, s, why);
         return;
@@ -513,8 +526,7 @@ static void requote(struct task *t, struct slot *s, const struct ord *cur, int t
                              sizeof why) || q->price == cur->price)
         return;
     dec_t qty = strat_fit_qty(&t->si, ord_open_qty(cur));
-    dec_t rest = ord_resting(&t->book, side);
-    if (qty > 0 && side_allows(t, side, rest, qty)) {
+    if (qty > 0 && side_allows(t, side, qty)) {
         const struct ord *o = task_send_order(t, side, tier, q->price, qty, false, now_us);
         if (o) memcpy(s->repl, o->cl_ord_id, sizeof s->repl);
         LOGD("task", "%s: requote %s (%s): %s placed first", t->cfg.id, cur->cl_ord_id, why,
@@ -538,7 +550,7 @@ static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
     cur = ord_find(&t->book, s->cur);
     if (cur && !ord_is_acked(cur)) return;    /* pending new / cancel / unknown */
     if (now_us < s->cooldown_until_us || now_us < s->retry_us) return;
-    if (t->risk.no_quote) return;
+    if (t->risk.verdict.no_quote) return;
     struct strat_quote q;
     strat_quote(&t->cfg, &t->si, tier, side, t->mark, t->best_bid, t->best_ask, &q);
     if (!q.ok) {
@@ -565,19 +577,15 @@ static void sweep_unowned(struct task *t, int64_t now_us)
 
 static void eval_risk(struct task *t, int64_t now_us)
 {
-    struct risk_pos p = {ord_position(&t->book), ord_resting(&t->book, SIDE_BUY),
-                         ord_resting(&t->book, SIDE_SELL)};
-    enum risk_state prev = t->risk.state;
-    char first[128];
-    scopy(first, sizeof first, t->risk.nreasons ? t->risk.reasons[0] : "");
-    risk_eval(&t->risk, &p, now_us);
-    const char *now_first = t->risk.nreasons ? t->risk.reasons[0] : "";
+    struct risk_pos p = book_pos(t);
+    struct risk_verdict before = t->risk.verdict;
+    const struct risk_verdict *v = risk_eval(&t->risk, &t->cfg, &p, now_us);
     /* log changes of state or of the kind of reason (text before ':'), not
      * every tick of a countdown */
-    size_t k1 = strcspn(first, ":"), k2 = strcspn(now_first, ":");
-    if (t->risk.state == prev && k1 == k2 && strncmp(first, now_first, k1) == 0) return;
-    if (t->risk.state == RISK_SAFE) TLOG(t, "risk %s -> safe", risk_state_name(prev));
-    else TWARN(t, "risk %s: %s", risk_state_name(t->risk.state), now_first);
+    size_t k1 = strcspn(before.reason, ":"), k2 = strcspn(v->reason, ":");
+    if (v->state == before.state && k1 == k2 && strncmp(before.reason, v->reason, k1) == 0) return;
+    if (v->state == RISK_SAFE) TLOG(t, "risk %s -> safe", risk_state_name(before.state));
+    else TWARN(t, "risk %s: %s", risk_state_name(v->state), v->reason);
 }
 
 static void step(struct task *t, int64_t now_us)
@@ -588,7 +596,7 @@ static void step(struct task *t, int64_t now_us)
     }
     if (t->st != TS_QUOTING && t->st != TS_PAUSED) return;
     eval_risk(t, now_us);
-    if (t->st == TS_PAUSED || t->risk.state == RISK_HALT) {
+    if (t->st == TS_PAUSED || t->risk.verdict.state == RISK_HALT) {
         task_cancel_all(t, now_us);
         return;
     }
@@ -643,7 +651,7 @@ static void sample_uptime(struct task *t)
 {
     struct up_quote q[ORD_MAX];
     int n = 0;
-    bool quoting = t->st == TS_QUOTING && t->risk.state != RISK_HALT;
+    bool quoting = t->st == TS_QUOTING && t->risk.verdict.state != RISK_HALT;
     for (int i = 0; quoting && i < t->book.n; i++) {
         const struct ord *o = ord_at(&t->book, i);
         if (!ord_is_acked(o) || o->reduce_only) continue;

@@ -43,7 +43,7 @@ static json_t *risk_json(const struct task *t)
 {
     json_t *r = json_array();
     for (int i = 0; i < t->risk.nreasons; i++) json_array_append_new(r, json_string(t->risk.reasons[i]));
-    return json_pack("{s:s, s:o, s:b}", "state", risk_state_name(t->risk.state), "reasons", r,
+    return json_pack("{s:s, s:o, s:b}", "state", risk_state_name(t->risk.verdict.state), "reasons", r,
                      "operator_halt", t->risk.op_halt);
 }
 

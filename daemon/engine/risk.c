@@ -11,22 +11,10 @@ const char *risk_state_name(enum risk_state s)
     return s == RISK_HALT ? "halt" : s == RISK_CAUTION ? "caution" : "safe";
 }
 
-void risk_init(struct risk *r, const struct cfg_task *c)
+void risk_init(struct risk *r)
 {
     memset(r, 0, sizeof *r);
-    risk_set_limits(r, c);
     r->spread_bps = -1;
-}
-
-void risk_set_limits(struct risk *r, const struct cfg_task *c)
-{
-    r->jump_bps = c->price_jump_threshold_bps;
-    r->max_spread_bps = c->max_spread_bps;
-    r->cooldown_s = c->halt_cooldown_s;
-    r->min_depth_usd = c->min_depth_usd;
-    r->max_position_usd = c->max_position_usd;
-    r->max_fills_per_min = c->max_fills_per_minute;
-    r->stale_ms = c->stale_data_ms;
 }
 
 dec_t risk_depth_usd(const struct md_snapshot *s, enum side side, dec_t mark, double bps)
@@ -109,6 +97,23 @@ bool risk_position_allows(dec_t limit_usd, enum side side, dec_t position, dec_t
     return dec_mul(after, mark) <= limit_usd || after <= now;
 }
 
+bool risk_order_allowed(const struct risk *r, const struct cfg_task *c, const struct risk_pos *p,
+                        enum side side, dec_t qty)
+{
+    dec_t resting = side == SIDE_BUY ? p->resting_buy : p->resting_sell;
+    return risk_position_allows(c->max_position_usd, side, p->position, resting, qty, r->mark);
+}
+
+/* Whether the rule refuses every order adding on side: the position alone
+ * is at the limit, so any positive qty on the side that grows it is out. */
+static bool side_blocked(dec_t limit_usd, enum side side, dec_t position, dec_t mark)
+{
+    if (limit_usd <= 0 || mark <= 0) return false;
+    bool adds = side == SIDE_BUY ? position >= 0 : position <= 0;
+    dec_t abs = position < 0 ? -position : position;
+    return adds && abs > 0 && dec_mul(abs, mark) >= limit_usd;
+}
+
 static void reason(struct risk *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void reason(struct risk *r, const char *fmt, ...)
 {
@@ -132,68 +137,69 @@ static double jump_bps(const struct risk *r, int64_t now_us)
 }
 
 /* The Halt guards; returns how many are active. */
-static int halt_guards(struct risk *r, int64_t now_us)
+static int halt_guards(struct risk *r, const struct cfg_task *c, int64_t now_us)
 {
     int before = r->nreasons;
     char a[32], b[32];
     double j = jump_bps(r, now_us);
-    if (r->jump_bps > 0 && j > r->jump_bps)
-        reason(r, "price jump: mark moved %.1f bps within 1 s (limit %g)", j, r->jump_bps);
-    bool thin = r->min_depth_usd > 0 && r->have_depth && r->mark > 0 &&
-                (r->depth_bid_usd < r->min_depth_usd || r->depth_ask_usd < r->min_depth_usd);
+    if (c->price_jump_threshold_bps > 0 && j > c->price_jump_threshold_bps)
+        reason(r, "price jump: mark moved %.1f bps within 1 s (limit %g)", j,
+               c->price_jump_threshold_bps);
+    dec_t min_depth = c->min_depth_usd;
+    bool thin = min_depth > 0 && r->have_depth && r->mark > 0 &&
+                (r->depth_bid_usd < min_depth || r->depth_ask_usd < min_depth);
     if (!thin) r->depth_low_since_us = 0;
     else if (!r->depth_low_since_us) r->depth_low_since_us = now_us;
     if (thin && now_us - r->depth_low_since_us >= RISK_DEPTH_PERSIST_US) {
-        if (r->depth_bid_usd < r->min_depth_usd)
+        if (r->depth_bid_usd < min_depth)
             reason(r, "depth: bid side %s USD within 10 bps < %s", dec_fmt(r->depth_bid_usd, 0, a, 32),
-                   dec_fmt(r->min_depth_usd, 0, b, 32));
-        if (r->depth_ask_usd < r->min_depth_usd)
+                   dec_fmt(min_depth, 0, b, 32));
+        if (r->depth_ask_usd < min_depth)
             reason(r, "depth: ask side %s USD within 10 bps < %s", dec_fmt(r->depth_ask_usd, 0, a, 32),
-                   dec_fmt(r->min_depth_usd, 0, b, 32));
+                   dec_fmt(min_depth, 0, b, 32));
     }
     int f = risk_fills_last_minute(r, now_us);
-    if (r->max_fills_per_min > 0 && f > r->max_fills_per_min)
-        reason(r, "fill rate: %d fills in the last 60 s (limit %d)", f, r->max_fills_per_min);
+    if (c->max_fills_per_minute > 0 && f > c->max_fills_per_minute)
+        reason(r, "fill rate: %d fills in the last 60 s (limit %d)", f, c->max_fills_per_minute);
     /* Before the first complete snapshot we only wait (see caution_guards):
      * a feed that was never up is not a reason for a halt and its cooldown. */
     r->stale_now = false;
     if (r->have_md && r->feed_stale && r->had_fresh) {
         reason(r, "stale data: market feed lost");
         r->stale_now = true;
-    } else if (r->have_md && r->stale_ms > 0 && now_us - r->last_md_us > (int64_t)r->stale_ms * 1000) {
+    } else if (r->have_md && c->stale_data_ms > 0 &&
+               now_us - r->last_md_us > (int64_t)c->stale_data_ms * 1000) {
         reason(r, "stale data: no market update for %lld ms (limit %d)",
-               (long long)((now_us - r->last_md_us) / 1000), r->stale_ms);
+               (long long)((now_us - r->last_md_us) / 1000), c->stale_data_ms);
         r->stale_now = true;
     }
     return r->nreasons - before;
 }
 
-static void caution_guards(struct risk *r, const struct risk_pos *p)
+static void caution_guards(struct risk *r, const struct cfg_task *c, const struct risk_pos *p)
 {
+    struct risk_verdict *v = &r->verdict;
     char a[32], b[32];
     if (!r->had_fresh) {
-        r->no_quote = true;
+        v->no_quote = true;
         reason(r, "waiting for market data");
     }
-    if (r->max_spread_bps > 0 && r->spread_bps > r->max_spread_bps) {
-        r->no_quote = true;
-        reason(r, "spread: %.1f bps > %g, not quoting", r->spread_bps, r->max_spread_bps);
+    if (c->max_spread_bps > 0 && r->spread_bps > c->max_spread_bps) {
+        v->no_quote = true;
+        reason(r, "spread: %.1f bps > %g, not quoting", r->spread_bps, c->max_spread_bps);
     }
-    if (!p || r->max_position_usd <= 0 || r->mark <= 0) return;
+    if (!p) return;
+    v->block_buy = side_blocked(c->max_position_usd, SIDE_BUY, p->position, r->mark);
+    v->block_sell = side_blocked(c->max_position_usd, SIDE_SELL, p->position, r->mark);
+    if (!v->block_buy && !v->block_sell) return;
     dec_t abs = p->position < 0 ? -p->position : p->position;
-    dec_t notional = dec_mul(abs, r->mark);
-    if (notional < r->max_position_usd) return;
-    if (p->position > 0) r->block_buy = true;
-    else r->block_sell = true;
-    reason(r, "position: %s USD >= limit %s, %s side blocked", dec_fmt(notional, 0, a, 32),
-           dec_fmt(r->max_position_usd, 0, b, 32), p->position > 0 ? "buy" : "sell");
+    reason(r, "position: %s USD >= limit %s, %s side blocked", dec_fmt(dec_mul(abs, r->mark), 0, a, 32),
+           dec_fmt(c->max_position_usd, 0, b, 32), v->block_buy ? "buy" : "sell");
 }
 
-enum risk_state risk_eval(struct risk *r, const struct risk_pos *p, int64_t now_us)
+/* The automatic halt: set by any halt guard, lifted by calm (see risk.h). */
+static void update_auto_halt(struct risk *r, const struct cfg_task *c, int fired, int64_t now_us)
 {
-    r->nreasons = 0;
-    r->block_buy = r->block_sell = r->no_quote = false;
-    int fired = halt_guards(r, now_us);
     if (fired > 0) {
         /* A halt caused by stale data alone lifts as soon as fresh data
          * flows again (the jump guard still compares against the marks seen
@@ -207,15 +213,25 @@ enum risk_state risk_eval(struct risk *r, const struct risk_pos *p, int64_t now_
     } else if (r->auto_halt) {
         if (r->calm_since_us == 0) r->calm_since_us = now_us;
         double calm = (double)(now_us - r->calm_since_us) / 1e6;
-        if (calm >= r->cooldown_s) r->auto_halt = false;
-        else reason(r, "halt cooldown: %.1f s of calm left", r->cooldown_s - calm);
+        if (calm >= c->halt_cooldown_s) r->auto_halt = false;
+        else reason(r, "halt cooldown: %.1f s of calm left", c->halt_cooldown_s - calm);
     }
+}
+
+const struct risk_verdict *risk_eval(struct risk *r, const struct cfg_task *c,
+                                     const struct risk_pos *p, int64_t now_us)
+{
+    struct risk_verdict *v = &r->verdict;
+    memset(v, 0, sizeof *v);
+    r->nreasons = 0;
+    update_auto_halt(r, c, halt_guards(r, c, now_us), now_us);
     if (r->op_halt) reason(r, "operator halt: %s", r->op_reason[0] ? r->op_reason : "(no reason)");
     int halt_n = r->nreasons;
-    caution_guards(r, p);
-    if (r->auto_halt || r->op_halt) r->state = RISK_HALT;
-    else r->state = r->nreasons > halt_n ? RISK_CAUTION : RISK_SAFE;
-    return r->state;
+    caution_guards(r, c, p);
+    if (r->auto_halt || r->op_halt) v->state = RISK_HALT;
+    else v->state = r->nreasons > halt_n ? RISK_CAUTION : RISK_SAFE;
+    snprintf(v->reason, sizeof v->reason, "%s", r->nreasons ? r->reasons[0] : "");
+    return v;
 }
 
 void risk_operator_halt(struct risk *r, const char *why)

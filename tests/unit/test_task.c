@@ -449,6 +449,29 @@ static void test_break_before_make_at_limit(void **st)
     assert_string_equal(fmt(fv_last_place(&FV, SIDE_BUY)->price, 2), "99905.01");
 }
 
+/* The task holds the one copy of its parameters: a reload reaches risk's
+ * position limit with nothing else to keep in step, and task_cfg shows it. */
+static void test_reconfigure_reaches_risk(void **st)
+{
+    (void)st;
+    start("0.1");             /* 10000 USD = the limit: the bid is blocked */
+    md("100000");
+    assert_null(fv_last_place(&FV, SIDE_BUY));
+    struct cfg_task c = C;
+    c.max_position_usd = P("20000");
+    c.tiers = 99;             /* clamped */
+    task_reconfigure(T, &c, NOW);
+    const struct cfg_task *tc = task_cfg(T);
+    assert_true(tc->max_position_usd == P("20000"));
+    assert_int_equal(tc->tiers, CFG_MAX_TIERS);
+    assert_string_equal(tc->id, "t1");
+    md("100000");
+    assert_non_null(fv_last_place(&FV, SIDE_BUY));
+    json_t *s = status();
+    assert_string_equal(json_string_value(json_object_get(json_object_get(s, "risk"), "state")), "safe");
+    json_decref(s);
+}
+
 static void test_periodic_reconciliation(void **st)
 {
     (void)st;
@@ -744,6 +767,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_auto_halt_stale_and_cooldown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_position_limit_blocks_adding_side, setup, teardown),
         cmocka_unit_test_setup_teardown(test_break_before_make_at_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reconfigure_reaches_risk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_periodic_reconciliation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_circuit_breaker, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_sequence, setup, teardown),
