@@ -462,10 +462,21 @@ void task_on_event(struct task *t, const struct venue_event *ev, int64_t now_us,
 
 /* ---------- quoting ---------- */
 
+/* The smallest full-size quote of the configured tiers (0: none quotable). */
+static dec_t smallest_quote(const struct task *t)
+{
+    dec_t min = 0;
+    for (int i = 0; i < t->cfg.tiers; i++) {
+        dec_t q = strat_tier_qty(&t->cfg, &t->si, i, NULL, 0);
+        if (q > 0 && (min == 0 || q < min)) min = q;
+    }
+    return min;
+}
+
 static struct risk_pos book_pos(const struct task *t)
 {
     struct risk_pos p = {ord_position(&t->book), ord_resting(&t->book, SIDE_BUY),
-                         ord_resting(&t->book, SIDE_SELL)};
+                         ord_resting(&t->book, SIDE_SELL), smallest_quote(t)};
     return p;
 }
 

@@ -104,16 +104,6 @@ bool risk_order_allowed(const struct risk *r, const struct cfg_task *c, const st
     return risk_position_allows(c->max_position_usd, side, p->position, resting, qty, r->mark);
 }
 
-/* Whether the rule refuses every order adding on side: the position alone
- * is at the limit, so any positive qty on the side that grows it is out. */
-static bool side_blocked(dec_t limit_usd, enum side side, dec_t position, dec_t mark)
-{
-    if (limit_usd <= 0 || mark <= 0) return false;
-    bool adds = side == SIDE_BUY ? position >= 0 : position <= 0;
-    dec_t abs = position < 0 ? -position : position;
-    return adds && abs > 0 && dec_mul(abs, mark) >= limit_usd;
-}
-
 static void reason(struct risk *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void reason(struct risk *r, const char *fmt, ...)
 {
@@ -176,10 +166,27 @@ static int halt_guards(struct risk *r, const struct cfg_task *c, int64_t now_us)
     return r->nreasons - before;
 }
 
+/* Whether the position rule refuses the next order on side (p->next_qty, or
+ * the smallest representable qty); if so, says so as a reason. */
+static bool side_blocked(struct risk *r, const struct cfg_task *c, const struct risk_pos *p,
+                         enum side side, char *buf, size_t len)
+{
+    dec_t qty = p->next_qty > 0 ? p->next_qty : 1;
+    if (c->max_position_usd <= 0 || r->mark <= 0 || risk_order_allowed(r, c, p, side, qty))
+        return false;
+    char lim[32];
+    dec_t rest = side == SIDE_BUY ? p->resting_buy : p->resting_sell;
+    dec_t after = side == SIDE_BUY ? p->position + rest + qty : p->position - rest - qty;
+    reason(r, "position: %s USD with resting and next order > limit %s, %s side blocked",
+           dec_fmt(dec_mul(after < 0 ? -after : after, r->mark), 0, buf, len),
+           dec_fmt(c->max_position_usd, 0, lim, sizeof lim), side_name(side));
+    return true;
+}
+
 static void caution_guards(struct risk *r, const struct cfg_task *c, const struct risk_pos *p)
 {
     struct risk_verdict *v = &r->verdict;
-    char a[32], b[32];
+    char a[32];
     if (!r->had_fresh) {
         v->no_quote = true;
         reason(r, "waiting for market data");
@@ -189,12 +196,8 @@ static void caution_guards(struct risk *r, const struct cfg_task *c, const struc
         reason(r, "spread: %.1f bps > %g, not quoting", r->spread_bps, c->max_spread_bps);
     }
     if (!p) return;
-    v->block_buy = side_blocked(c->max_position_usd, SIDE_BUY, p->position, r->mark);
-    v->block_sell = side_blocked(c->max_position_usd, SIDE_SELL, p->position, r->mark);
-    if (!v->block_buy && !v->block_sell) return;
-    dec_t abs = p->position < 0 ? -p->position : p->position;
-    reason(r, "position: %s USD >= limit %s, %s side blocked", dec_fmt(dec_mul(abs, r->mark), 0, a, 32),
-           dec_fmt(c->max_position_usd, 0, b, 32), v->block_buy ? "buy" : "sell");
+    v->block_buy = side_blocked(r, c, p, SIDE_BUY, a, sizeof a);
+    v->block_sell = side_blocked(r, c, p, SIDE_SELL, a, sizeof a);
 }
 
 /* The automatic halt: set by any halt guard, lifted by calm (see risk.h). */

@@ -29,7 +29,7 @@ enum risk_state { RISK_SAFE = 0, RISK_CAUTION, RISK_HALT };
 struct risk_verdict {
     enum risk_state state;
     bool no_quote;              /* quote nothing (no data yet, spread too wide) */
-    bool block_buy, block_sell; /* the position limit refuses every order adding on that side */
+    bool block_buy, block_sell; /* the position limit refuses the next order on that side */
     char reason[128];           /* the first reason, "" when safe */
 };
 
@@ -58,7 +58,9 @@ struct risk {
 
 struct risk_pos {               /* position guard inputs */
     dec_t position;             /* signed */
-    dec_t resting_buy, resting_sell;
+    dec_t resting_buy, resting_sell;   /* open qty of live orders, as if filled */
+    dec_t next_qty;             /* the smallest order the task would add (0: the smallest
+                                   representable): a side is blocked when even that is refused */
 };
 
 /* A thin book must persist this long before it halts: a price frame that

@@ -22,7 +22,7 @@ static dec_t P(const char *s)
 static struct cfg_task C;
 static struct md_snapshot M;
 static struct risk R;
-static const struct risk_pos FLAT = {0, 0, 0};
+static const struct risk_pos FLAT = {0, 0, 0, 0};
 
 /* conservative: jump 5 bps, depth 10000 USD, 3 fills/min, spread 20 bps,
  * stale 3000 ms, cooldown 60 s, position 10000 USD */
@@ -203,7 +203,7 @@ static void test_position_limit_blocks_adding_side_only(void **st)
     (void)st;
     md(1 * S);
     /* long 0.1 BTC at 100000 = 10000 USD = limit: buys blocked, sells fine */
-    struct risk_pos p = {P("0.1"), 0, 0};
+    struct risk_pos p = {P("0.1"), 0, 0, 0};
     assert_int_equal(risk_eval(&R, &C, &p, 1 * S)->state, RISK_CAUTION);
     assert_true(R.verdict.block_buy);
     assert_false(R.verdict.block_sell);
@@ -217,13 +217,13 @@ static void test_position_limit_blocks_adding_side_only(void **st)
     assert_true(risk_position_allows(lim, SIDE_SELL, P("0.05"), P("0.1"), P("0.05"), mark));
     assert_false(risk_position_allows(lim, SIDE_SELL, P("0.05"), P("0.1"), P("0.06"), mark));
     /* short side mirrors it */
-    struct risk_pos s = {-P("0.2"), 0, 0};
+    struct risk_pos s = {-P("0.2"), 0, 0, 0};
     risk_eval(&R, &C, &s, 2 * S);
     assert_true(R.verdict.block_sell);
     assert_false(R.verdict.block_buy);
     assert_true(risk_position_allows(lim, SIDE_BUY, -P("0.2"), 0, P("0.01"), mark));
     /* under the limit: safe */
-    struct risk_pos u = {P("0.05"), 0, 0};
+    struct risk_pos u = {P("0.05"), 0, 0, 0};
     assert_int_equal(risk_eval(&R, &C, &u, 3 * S)->state, RISK_SAFE);
 }
 
@@ -237,7 +237,7 @@ static void test_verdict_and_order_rule(void **st)
     assert_int_equal(v->state, RISK_SAFE);
     assert_string_equal(v->reason, "");
     assert_ptr_equal(v, &R.verdict);
-    struct risk_pos p = {P("0.1"), 0, 0};
+    struct risk_pos p = {P("0.1"), 0, 0, 0};
     v = risk_eval(&R, &C, &p, 1 * S);
     assert_int_equal(v->state, RISK_CAUTION);
     assert_true(v->block_buy);
@@ -247,12 +247,12 @@ static void test_verdict_and_order_rule(void **st)
     assert_false(risk_order_allowed(&R, &C, &p, SIDE_BUY, P("0.001")));
     assert_true(risk_order_allowed(&R, &C, &p, SIDE_SELL, P("0.001")));
     /* make-before-break: the quote being replaced still rests and counts */
-    struct risk_pos m = {P("0.085"), P("0.01"), 0};
+    struct risk_pos m = {P("0.085"), P("0.01"), 0, 0};
     assert_false(risk_order_allowed(&R, &C, &m, SIDE_BUY, P("0.01")));   /* 10500 > 10000 */
     m.position = P("0.08");
     assert_true(risk_order_allowed(&R, &C, &m, SIDE_BUY, P("0.01")));    /* 10000: at the limit */
     /* short: the mirror image */
-    struct risk_pos s = {-P("0.1"), 0, P("0.01")};
+    struct risk_pos s = {-P("0.1"), 0, P("0.01"), 0};
     v = risk_eval(&R, &C, &s, 2 * S);
     assert_true(v->block_sell);
     assert_false(v->block_buy);
@@ -266,7 +266,7 @@ static void test_parameters_read_per_call(void **st)
 {
     (void)st;
     md(1 * S);
-    struct risk_pos p = {P("0.1"), 0, 0};
+    struct risk_pos p = {P("0.1"), 0, 0, 0};
     assert_int_equal(risk_eval(&R, &C, &p, 1 * S)->state, RISK_CAUTION);
     assert_false(risk_order_allowed(&R, &C, &p, SIDE_BUY, P("0.01")));
     C.max_position_usd = P("20000");
@@ -286,6 +286,29 @@ static void test_parameters_read_per_call(void **st)
     assert_true(R.verdict.no_quote);
 }
 
+/* A side is blocked when the rule refuses the task's next order there:
+ * resting orders and the next quote's size count, not only the position. */
+static void test_blocked_counts_resting_and_next_order(void **st)
+{
+    (void)st;
+    md(1 * S);
+    struct risk_pos p = {P("0.085"), P("0.01"), 0, P("0.01")};   /* 10500 USD after */
+    const struct risk_verdict *v = risk_eval(&R, &C, &p, 1 * S);
+    assert_int_equal(v->state, RISK_CAUTION);
+    assert_true(v->block_buy);
+    assert_false(v->block_sell);
+    assert_non_null(strstr(v->reason, "buy side blocked"));
+    p.next_qty = P("0.005");                                     /* 10000 USD: fits */
+    v = risk_eval(&R, &C, &p, 1 * S);
+    assert_int_equal(v->state, RISK_SAFE);
+    assert_false(v->block_buy);
+    /* both sides can be full */
+    struct risk_pos b = {0, P("0.2"), P("0.2"), P("0.01")};
+    v = risk_eval(&R, &C, &b, 1 * S);
+    assert_true(v->block_buy && v->block_sell);
+    assert_int_equal(R.nreasons, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -299,6 +322,7 @@ int main(void)
         cmocka_unit_test_setup(test_position_limit_blocks_adding_side_only, setup),
         cmocka_unit_test_setup(test_verdict_and_order_rule, setup),
         cmocka_unit_test_setup(test_parameters_read_per_call, setup),
+        cmocka_unit_test_setup(test_blocked_counts_resting_and_next_order, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
