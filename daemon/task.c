@@ -334,15 +334,7 @@ static void on_position(struct task *t, const struct venue_event *ev)
         t->got_pos = true;
         maybe_start_quoting(t);
     }
-    if (t->st == TS_STOPPING && t->stop_phase == SP_CLOSE) {
-        const struct ord *c = ord_find(&t->book, t->close_id);
-        if (c && ord_is_live(c)) return;
-        if (p->qty == 0) t->flat_reports++;
-        else {
-            t->flat_reports = 0;
-            t->close_redo = true;
-        }
-    }
+    if (t->st == TS_STOPPING) task_stop_on_position(t, p->qty);
 }
 
 /* Acked orders absent from a list requested 3 s after they were sent may

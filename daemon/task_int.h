@@ -9,6 +9,7 @@
 #include "strategy.h"
 #include "task.h"
 #include "uptime.h"
+
 enum tstate { TS_STARTING, TS_QUOTING, TS_PAUSED, TS_STOPPING, TS_STOPPED, TS_FAILED };
 enum stop_phase { SP_CANCEL, SP_CLOSE };
 
@@ -22,7 +23,7 @@ struct slot {
 };
 
 struct task {
-    struct cfg_task cfg;
+    struct cfg_task cfg;        /* the one copy of the parameters (task_cfg) */
     struct sym_info si;
     struct venue v;
     char seed[16];
@@ -67,7 +68,8 @@ const struct ord *task_send_order(struct task *t, enum side side, int tier, dec_
 void task_cancel_all(struct task *t, int64_t now_us);
 void task_query_open_orders(struct task *t, int64_t now_us);
 void task_query_positions(struct task *t, int64_t now_us);
-/* one step of the stop sequence (task_stop.c) */
+/* the stop sequence (task_stop.c): one step; a position report while stopping */
 void task_stop_step(struct task *t, int64_t now_us);
+void task_stop_on_position(struct task *t, dec_t qty);
 
 #endif

@@ -74,6 +74,20 @@ static void stop_close_step(struct task *t, int64_t now_us)
     if (now_us - t->last_pos_us >= 1000000) task_query_positions(t, now_us);
 }
 
+/* While closing: two flat reports in a row end the stop; a position left
+ * after the close order is done asks for another close. */
+void task_stop_on_position(struct task *t, dec_t qty)
+{
+    if (t->stop_phase != SP_CLOSE) return;
+    const struct ord *c = ord_find(&t->book, t->close_id);
+    if (c && ord_is_live(c)) return;
+    if (qty == 0) t->flat_reports++;
+    else {
+        t->flat_reports = 0;
+        t->close_redo = true;
+    }
+}
+
 void task_stop_step(struct task *t, int64_t now_us)
 {
     if (t->stop_done) return;

@@ -2,7 +2,7 @@
  * by cl_ord_id (pending_new -> open -> partially_filled -> filled;
  * pending_cancel -> canceled; rejected; unknown -> resolved by query_order),
  * fed by stream events and REST reconciliation IDEMPOTENTLY.  Fills are
- * de-duplicated by trade id, and an order's filled quantity is the max of
+ * de-duplicated by (order, trade id) -- the only de-duplication layer -- and an order's filled quantity is the max of
  * the venue's cumulative fill_qty and the sum of its distinct trades, so a
  * duplicate or out-of-order event never counts a fill twice.  The position
  * used for limits is the venue's last reported position plus the fills seen

@@ -17,7 +17,8 @@ void risk_init(struct risk *r)
     r->spread_bps = -1;
 }
 
-dec_t risk_depth_usd(const struct md_snapshot *s, enum side side, dec_t mark, double bps)
+/* Depth (sum qty x px) within bps of mark on one side of a snapshot. */
+static dec_t depth_usd(const struct md_snapshot *s, enum side side, dec_t mark, double bps)
 {
     dec_t sum = 0;
     dec_t lo = dec_mul_f(mark, 1.0 - bps / 1e4), hi = dec_mul_f(mark, 1.0 + bps / 1e4);
@@ -65,8 +66,8 @@ void risk_on_md(struct risk *r, const struct md_snapshot *s, int64_t now_us)
     }
     r->have_depth = s->depth_recv_us > 0 || s->n_bids > 0 || s->n_asks > 0;
     if (r->have_depth && r->mark > 0) {
-        r->depth_bid_usd = risk_depth_usd(s, SIDE_BUY, r->mark, RISK_DEPTH_BPS);
-        r->depth_ask_usd = risk_depth_usd(s, SIDE_SELL, r->mark, RISK_DEPTH_BPS);
+        r->depth_bid_usd = depth_usd(s, SIDE_BUY, r->mark, RISK_DEPTH_BPS);
+        r->depth_ask_usd = depth_usd(s, SIDE_SELL, r->mark, RISK_DEPTH_BPS);
     }
 }
 
@@ -77,7 +78,8 @@ void risk_on_fill(struct risk *r, int64_t now_us)
     if (r->nfills < RISK_FILLS) r->nfills++;
 }
 
-int risk_fills_last_minute(const struct risk *r, int64_t now_us)
+/* Fills in the last 60 s. */
+static int fills_last_minute(const struct risk *r, int64_t now_us)
 {
     int n = 0;
     for (int i = 0; i < r->nfills; i++)
@@ -148,7 +150,7 @@ static int halt_guards(struct risk *r, const struct cfg_task *c, int64_t now_us)
             reason(r, "depth: ask side %s USD within 10 bps < %s", dec_fmt(r->depth_ask_usd, 0, a, 32),
                    dec_fmt(min_depth, 0, b, 32));
     }
-    int f = risk_fills_last_minute(r, now_us);
+    int f = fills_last_minute(r, now_us);
     if (c->max_fills_per_minute > 0 && f > c->max_fills_per_minute)
         reason(r, "fill rate: %d fills in the last 60 s (limit %d)", f, c->max_fills_per_minute);
     /* Before the first complete snapshot we only wait (see caution_guards):

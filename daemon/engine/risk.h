@@ -90,9 +90,5 @@ bool risk_position_allows(dec_t limit_usd, enum side side, dec_t position, dec_t
  * the old quote must be cancelled first. */
 bool risk_order_allowed(const struct risk *r, const struct cfg_task *c, const struct risk_pos *p,
                         enum side side, dec_t qty);
-/* Fills in the last 60 s. */
-int risk_fills_last_minute(const struct risk *r, int64_t now_us);
-/* Depth (sum qty x px) within bps of mark on one side of a snapshot. */
-dec_t risk_depth_usd(const struct md_snapshot *s, enum side side, dec_t mark, double bps);
 
 #endif
