@@ -128,33 +128,28 @@ static double jump_bps(const struct risk *r, int64_t now_us)
     return lo > 0 ? dec_bps(hi, lo) : 0.0;
 }
 
-/* The Halt guards; returns how many are active. */
-static int halt_guards(struct risk *r, const struct cfg_task *c, int64_t now_us)
+/* A book thinner than min_depth_usd within 10 bps, for RISK_DEPTH_PERSIST_US. */
+static void depth_guard(struct risk *r, const struct cfg_task *c, int64_t now_us)
 {
-    int before = r->nreasons;
     char a[32], b[32];
-    double j = jump_bps(r, now_us);
-    if (c->price_jump_threshold_bps > 0 && j > c->price_jump_threshold_bps)
-        reason(r, "price jump: mark moved %.1f bps within 1 s (limit %g)", j,
-               c->price_jump_threshold_bps);
     dec_t min_depth = c->min_depth_usd;
     bool thin = min_depth > 0 && r->have_depth && r->mark > 0 &&
                 (r->depth_bid_usd < min_depth || r->depth_ask_usd < min_depth);
     if (!thin) r->depth_low_since_us = 0;
     else if (!r->depth_low_since_us) r->depth_low_since_us = now_us;
-    if (thin && now_us - r->depth_low_since_us >= RISK_DEPTH_PERSIST_US) {
-        if (r->depth_bid_usd < min_depth)
-            reason(r, "depth: bid side %s USD within 10 bps < %s", dec_fmt(r->depth_bid_usd, 0, a, 32),
-                   dec_fmt(min_depth, 0, b, 32));
-        if (r->depth_ask_usd < min_depth)
-            reason(r, "depth: ask side %s USD within 10 bps < %s", dec_fmt(r->depth_ask_usd, 0, a, 32),
-                   dec_fmt(min_depth, 0, b, 32));
-    }
-    int f = fills_last_minute(r, now_us);
-    if (c->max_fills_per_minute > 0 && f > c->max_fills_per_minute)
-        reason(r, "fill rate: %d fills in the last 60 s (limit %d)", f, c->max_fills_per_minute);
-    /* Before the first complete snapshot we only wait (see caution_guards):
-     * a feed that was never up is not a reason for a halt and its cooldown. */
+    if (!thin || now_us - r->depth_low_since_us < RISK_DEPTH_PERSIST_US) return;
+    if (r->depth_bid_usd < min_depth)
+        reason(r, "depth: bid side %s USD within 10 bps < %s", dec_fmt(r->depth_bid_usd, 0, a, 32),
+               dec_fmt(min_depth, 0, b, 32));
+    if (r->depth_ask_usd < min_depth)
+        reason(r, "depth: ask side %s USD within 10 bps < %s", dec_fmt(r->depth_ask_usd, 0, a, 32),
+               dec_fmt(min_depth, 0, b, 32));
+}
+
+/* Before the first complete snapshot we only wait (see caution_guards): a
+ * feed that was never up is not a reason for a halt and its cooldown. */
+static void stale_guard(struct risk *r, const struct cfg_task *c, int64_t now_us)
+{
     r->stale_now = false;
     if (r->have_md && r->feed_stale && r->had_fresh) {
         reason(r, "stale data: market feed lost");
@@ -165,6 +160,21 @@ static int halt_guards(struct risk *r, const struct cfg_task *c, int64_t now_us)
                (long long)((now_us - r->last_md_us) / 1000), c->stale_data_ms);
         r->stale_now = true;
     }
+}
+
+/* The Halt guards; returns how many are active. */
+static int halt_guards(struct risk *r, const struct cfg_task *c, int64_t now_us)
+{
+    int before = r->nreasons;
+    double j = jump_bps(r, now_us);
+    if (c->price_jump_threshold_bps > 0 && j > c->price_jump_threshold_bps)
+        reason(r, "price jump: mark moved %.1f bps within 1 s (limit %g)", j,
+               c->price_jump_threshold_bps);
+    depth_guard(r, c, now_us);
+    int f = fills_last_minute(r, now_us);
+    if (c->max_fills_per_minute > 0 && f > c->max_fills_per_minute)
+        reason(r, "fill rate: %d fills in the last 60 s (limit %d)", f, c->max_fills_per_minute);
+    stale_guard(r, c, now_us);
     return r->nreasons - before;
 }
 
