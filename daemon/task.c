@@ -1,65 +1,15 @@
 /* task — one trading task: glue between the pure engine modules (strategy,
- * orders, risk, uptime) and a struct venue.  Owns start-up reconciliation,
- * quote slots with make-before-break replacement, periodic REST
- * reconciliation, the reject circuit breaker, operator halt/resume, the
- * graceful stop sequence and the status JSON (see task.h). */
-#include "task.h"
-
+ * orders, risk, uptime) and a struct venue.  Owns construction, start-up
+ * reconciliation, venue event handling, quote slots with make-before-break
+ * replacement, periodic REST reconciliation, the reject circuit breaker,
+ * operator halt/resume and the entry points (see task.h).  The graceful
+ * stop sequence is in task_stop.c, the JSON views in task_json.c. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "log.h"
-#include "orders.h"
-#include "risk.h"
-#include "strategy.h"
-#include "uptime.h"
-
-enum tstate { TS_STARTING, TS_QUOTING, TS_PAUSED, TS_STOPPING, TS_STOPPED, TS_FAILED };
-enum stop_phase { SP_CANCEL, SP_CLOSE };
-
-/* One side of one tier: the resting quote and its in-flight replacement. */
-struct slot {
-    char cur[CLOID_MAX], repl[CLOID_MAX];
-    dec_t remaining;            /* qty still to quote in this chain (0: start a new one) */
-    int64_t cooldown_until_us;
-    int64_t retry_us;           /* a place refused unsent (rate limit): not before then */
-    char why[128];              /* why this slot is not quoting, "" if it is */
-};
-
-struct task {
-    struct cfg_task cfg;
-    struct sym_info si;
-    struct venue v;
-    char seed[16];
-    uint64_t seq;
-    enum tstate st;
-    bool started, got_orders, got_pos;
-    int64_t start_query_us, wall_ms;
-    bool have_md;
-    dec_t mark, best_bid, best_ask;
-    struct ord_book book;
-    struct risk risk;
-    struct uptime up;
-    struct slot slots[CFG_MAX_TIERS][2];
-    int64_t last_oo_us, last_pos_us;
-    int rejects, alo_rejects;
-    int64_t rej_times[TASK_CB_REJECTS];
-    int rej_next;
-    char last_reject[128], last_reason[192], state_reason[192];
-    int64_t fills_day;
-    int fills_today;
-    /* stop sequence */
-    enum stop_phase stop_phase;
-    int64_t stop_deadline_us, stop_oo_us;
-    bool stop_list_clean, stop_done, close_redo;
-    char close_id[CLOID_MAX];
-    int close_attempts, flat_reports;
-    int64_t close_next_us;      /* next close attempt not before (paced retries) */
-    char summary[512];
-};
+#include "task_int.h"
 
 /* Bounded copy that may truncate (and says nothing about it). */
 static void scopy(char *dst, size_t n, const char *src)
@@ -70,15 +20,7 @@ static void scopy(char *dst, size_t n, const char *src)
     dst[l] = 0;
 }
 
-#define TASK_CANCEL_RETRY_US 500000   /* pause after a refused cancel */
-#define TASK_PLACE_RETRY_US 250000    /* pause a slot after a place refused unsent */
-#define TASK_CLOSE_RETRY_US 250000    /* first pause between position-close attempts */
-#define TLOG(t, ...) task_log(t, LOG_INFO, __VA_ARGS__)
-#define TWARN(t, ...) task_log(t, LOG_WARN, __VA_ARGS__)
-
-static void task_log(struct task *t, enum log_level lvl, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void task_log(struct task *t, enum log_level lvl, const char *fmt, ...)
+void task_log(struct task *t, enum log_level lvl, const char *fmt, ...)
 {
     char msg[384];
     va_list ap;
@@ -93,6 +35,14 @@ static void step(struct task *t, int64_t now_us);
 
 /* ---------- construction and accessors ---------- */
 
+/* The one copy of the task's parameters (strategy and risk read it). */
+static void set_cfg(struct task *t, const struct cfg_task *c)
+{
+    t->cfg = *c;
+    if (t->cfg.tiers < 1) t->cfg.tiers = 1;
+    if (t->cfg.tiers > CFG_MAX_TIERS) t->cfg.tiers = CFG_MAX_TIERS;
+}
+
 struct task *task_new(const struct cfg_task *cfg, const struct sym_info *si, struct venue venue,
                       int64_t now_us, int64_t wall_ms)
 {
@@ -100,15 +50,13 @@ struct task *task_new(const struct cfg_task *cfg, const struct sym_info *si, str
     if (!cfg || !si || !venue.ops) return NULL;
     struct task *t = calloc(1, sizeof *t);
     if (!t) return NULL;
-    t->cfg = *cfg;
-    if (t->cfg.tiers < 1) t->cfg.tiers = 1;
-    if (t->cfg.tiers > CFG_MAX_TIERS) t->cfg.tiers = CFG_MAX_TIERS;
+    set_cfg(t, cfg);
     t->si = *si;
     t->v = venue;
     t->wall_ms = wall_ms;
     strat_seed36(wall_ms, t->seed, sizeof t->seed);
     ord_init(&t->book);
-    risk_init(&t->risk, &t->cfg);
+    risk_init(&t->risk);
     up_init(&t->up, cfg->symbol);
     t->st = TS_STARTING;
     t->fills_day = wall_ms / 86400000;
@@ -124,10 +72,7 @@ void task_reconfigure(struct task *t, const struct cfg_task *c, int64_t now_us)
     (void)now_us;
     if (!t || !c) return;
     int old_tiers = t->cfg.tiers;
-    t->cfg = *c;
-    if (t->cfg.tiers < 1) t->cfg.tiers = 1;
-    if (t->cfg.tiers > CFG_MAX_TIERS) t->cfg.tiers = CFG_MAX_TIERS;
-    risk_set_limits(&t->risk, &t->cfg);
+    set_cfg(t, c);
     /* slots of tiers no longer configured forget their orders, which the
      * next step then cancels as unowned */
     for (int i = t->cfg.tiers; i < old_tiers; i++)
@@ -135,6 +80,7 @@ void task_reconfigure(struct task *t, const struct cfg_task *c, int64_t now_us)
     TLOG(t, "new parameters: %d tier(s), drift %g bps, cooldown %g s", t->cfg.tiers,
          t->cfg.requote_drift_bps, t->cfg.fill_cooldown_s);
 }
+const struct cfg_task *task_cfg(const struct task *t) { return &t->cfg; }
 const char *task_id(const struct task *t) { return t->cfg.id; }
 const char *task_symbol(const struct task *t) { return t->cfg.symbol; }
 bool task_owns_cloid(const struct task *t, const char *cl) { return strat_cloid_ours(t->cfg.id, cl); }
@@ -146,7 +92,7 @@ const char *task_state_name(const struct task *t)
 {
     switch (t->st) {
     case TS_STARTING: return "starting";
-    case TS_QUOTING: return t->risk.state == RISK_HALT ? "halted" : "quoting";
+    case TS_QUOTING: return t->risk.verdict.state == RISK_HALT ? "halted" : "quoting";
     case TS_PAUSED: return "paused";
     case TS_STOPPING: return "stopping";
     case TS_STOPPED: return "stopped";
@@ -157,7 +103,7 @@ const char *task_state_name(const struct task *t)
 
 /* ---------- venue requests ---------- */
 
-static struct ord *send_order(struct task *t, enum side side, int tier, dec_t price, dec_t qty,
+const struct ord *task_send_order(struct task *t, enum side side, int tier, dec_t price, dec_t qty,
                               bool close, int64_t now_us)
 {
     struct order_req r = {0};
@@ -174,13 +120,13 @@ static struct ord *send_order(struct task *t, enum side side, int tier, dec_t pr
     r.qty = qty;
     r.price_decimals = t->si.price_decimals;
     r.qty_decimals = t->si.qty_decimals;
-    struct ord *o = ord_add(&t->book, &r, tier, t->mark, now_us);
+    const struct ord *o = ord_add(&t->book, &r, tier, t->mark, now_us);
     if (!o) {
         TWARN(t, "order book full: not placing");
         return NULL;
     }
     if (t->v.ops->place(t->v.ctx, &r) != 0) {
-        ord_set_done(o, OS_CANCELED, "place refused by venue layer", now_us);
+        ord_set_done(&t->book, o, OS_CANCELED, "place refused by venue layer", now_us);
         TWARN(t, "place %s refused by venue layer", r.cl_ord_id);
         return NULL;
     }
@@ -194,44 +140,52 @@ static bool cancel_due(const struct ord *o)
     return ord_is_live(o) && o->status != OS_PENDING_CANCEL;
 }
 
-static void send_cancel(struct task *t, struct ord *o, bool force, int64_t now_us)
+static void send_cancel(struct task *t, const struct ord *o, bool force, int64_t now_us)
 {
     if (!ord_is_live(o) || (!force && !cancel_due(o))) return;
-    if (now_us < o->cancel_retry_us) return;   /* rate limited: back off */
+    if (!ord_cancel_allowed(o, now_us)) return;   /* rate limited: back off */
     if (t->v.ops->cancel(t->v.ctx, t->cfg.symbol, o->cl_ord_id, o->order_id) == 0)
-        ord_mark_cancel(o, now_us);
+        ord_mark_cancel(&t->book, o, now_us);
 }
 
 /* Cancels every live order of ours not already being cancelled. */
-static void cancel_all(struct task *t, int64_t now_us)
+void task_cancel_all(struct task *t, int64_t now_us)
 {
     const char *ids[ORD_MAX];
-    struct ord *os[ORD_MAX];
+    const struct ord *os[ORD_MAX];
     size_t n = 0;
-    for (int i = 0; i < t->book.n; i++)
-        if (cancel_due(&t->book.o[i]) && now_us >= t->book.o[i].cancel_retry_us) {
-            os[n] = &t->book.o[i];
-            ids[n++] = t->book.o[i].cl_ord_id;
+    for (int i = 0; i < t->book.n; i++) {
+        const struct ord *o = ord_at(&t->book, i);
+        if (cancel_due(o) && ord_cancel_allowed(o, now_us)) {
+            os[n] = o;
+            ids[n++] = o->cl_ord_id;
         }
+    }
     if (n == 0) return;
     if (t->v.ops->cancel_many(t->v.ctx, t->cfg.symbol, ids, n) == 0) {
-        for (size_t i = 0; i < n; i++) ord_mark_cancel(os[i], now_us);
+        for (size_t i = 0; i < n; i++) ord_mark_cancel(&t->book, os[i], now_us);
         TLOG(t, "cancel sent for %zu order(s)", n);
         return;
     }
     for (size_t i = 0; i < n; i++) send_cancel(t, os[i], false, now_us);
 }
 
-static void query_open_orders(struct task *t, int64_t now_us)
+void task_query_open_orders(struct task *t, int64_t now_us)
 {
     t->last_oo_us = now_us;
     t->v.ops->query_open_orders(t->v.ctx, t->cfg.symbol);
 }
 
-static void query_positions(struct task *t, int64_t now_us)
+void task_query_positions(struct task *t, int64_t now_us)
 {
     t->last_pos_us = now_us;
     t->v.ops->query_positions(t->v.ctx, t->cfg.symbol);
+}
+
+static void query_order(struct task *t, const struct ord *o, int64_t now_us)
+{
+    ord_mark_queried(&t->book, o, now_us);
+    t->v.ops->query_order(t->v.ctx, o->cl_ord_id);
 }
 
 /* ---------- fills, rejects, circuit breaker ---------- */
@@ -262,7 +216,7 @@ static void pause_task(struct task *t, int n, int64_t now_us)
              t->last_reject);
     t->st = TS_PAUSED;
     TWARN(t, "paused: %s", t->state_reason);
-    cancel_all(t, now_us);
+    task_cancel_all(t, now_us);
 }
 
 static void on_reject(struct task *t, const struct ord *o, int64_t now_us)
@@ -293,7 +247,7 @@ static void count_fill(struct task *t, int64_t now_us)
     risk_on_fill(&t->risk, now_us);
 }
 
-static void on_slot_fill(struct task *t, struct ord *o, dec_t filled, int64_t now_us)
+static void on_slot_fill(struct task *t, const struct ord *o, dec_t filled, int64_t now_us)
 {
     struct slot *s = slot_of(t, o->cl_ord_id);
     if (!s) return;
@@ -308,7 +262,7 @@ static void on_slot_fill(struct task *t, struct ord *o, dec_t filled, int64_t no
 
 static void after_change(struct task *t, const struct ord_change *ch, int64_t now_us)
 {
-    struct ord *o = ch->o;
+    const struct ord *o = ch->o;
     if (!o) return;
     if (ch->filled > 0) {
         char q[32], p[32], f[32], n[32];
@@ -325,7 +279,7 @@ static void after_change(struct task *t, const struct ord_change *ch, int64_t no
 
 static void adopt_orphan(struct task *t, const struct venue_order *v, int64_t now_us)
 {
-    struct ord *o = ord_adopt(&t->book, v, now_us);
+    const struct ord *o = ord_adopt(&t->book, v, now_us);
     if (!o || !ord_is_live(o)) return;
     TLOG(t, "cancelling orphan order %s (%s %s)", v->cl_ord_id, side_name(v->side),
          order_status_name(v->status));
@@ -339,7 +293,7 @@ static void on_order(struct task *t, const struct venue_order *v, int64_t now_us
     struct ord_change ch;
     ord_apply_order(&t->book, v, now_us, &ch);
     if (!ch.o) {
-        if (ours && order_status_live(v->status)) adopt_orphan(t, v, now_us);
+        if (ours && ord_status_live(v->status)) adopt_orphan(t, v, now_us);
         return;
     }
     after_change(t, &ch, now_us);
@@ -380,15 +334,7 @@ static void on_position(struct task *t, const struct venue_event *ev)
         t->got_pos = true;
         maybe_start_quoting(t);
     }
-    if (t->st == TS_STOPPING && t->stop_phase == SP_CLOSE) {
-        struct ord *c = ord_find(&t->book, t->close_id);
-        if (c && ord_is_live(c)) return;
-        if (p->qty == 0) t->flat_reports++;
-        else {
-            t->flat_reports = 0;
-            t->close_redo = true;
-        }
-    }
+    if (t->st == TS_STOPPING) task_stop_on_position(t, p->qty);
 }
 
 /* Acked orders absent from a list requested 3 s after they were sent may
@@ -396,14 +342,11 @@ static void on_position(struct task *t, const struct venue_event *ev)
 static void check_missing(struct task *t, const struct venue_order *l, size_t n, int64_t now_us)
 {
     for (int i = 0; i < t->book.n; i++) {
-        struct ord *o = &t->book.o[i];
+        const struct ord *o = ord_at(&t->book, i);
         if (!ord_is_acked(o) || t->last_oo_us - o->sent_us < TASK_UNCONFIRMED_US) continue;
         bool listed = false;
         for (size_t k = 0; k < n && !listed; k++) listed = strcmp(l[k].cl_ord_id, o->cl_ord_id) == 0;
-        if (!listed && now_us - o->query_us > TASK_UNCONFIRMED_US) {
-            o->query_us = now_us;
-            t->v.ops->query_order(t->v.ctx, o->cl_ord_id);
-        }
+        if (!listed && ord_query_due(o, now_us, TASK_UNCONFIRMED_US)) query_order(t, o, now_us);
     }
 }
 
@@ -418,7 +361,7 @@ static void on_open_orders(struct task *t, const struct venue_order *l, size_t n
             foreign++;
             continue;
         }
-        struct ord *o = ord_find(&t->book, v->cl_ord_id);
+        const struct ord *o = ord_find(&t->book, v->cl_ord_id);
         if (!o) {
             orphans++;
             clean = false;
@@ -448,31 +391,26 @@ static void on_query_order(struct task *t, const struct venue_event *ev, int64_t
     struct ord_change ch;
     ord_query_result(&t->book, v->cl_ord_id, ev->found, v, now_us, TASK_UNCONFIRMED_US, &ch);
     if (!ch.o) {
-        if (ev->found && task_owns_cloid(t, v->cl_ord_id) && order_status_live(v->status))
+        if (ev->found && task_owns_cloid(t, v->cl_ord_id) && ord_status_live(v->status))
             adopt_orphan(t, v, now_us);
         return;
     }
     after_change(t, &ch, now_us);
-    if (ev->found && ch.o->status == OS_PENDING_CANCEL && order_status_live(v->status))
+    if (ev->found && ch.o->status == OS_PENDING_CANCEL && ord_status_live(v->status))
         send_cancel(t, ch.o, true, now_us);   /* still open at the venue: cancel again */
 }
 
 static void on_cancel_result(struct task *t, const struct venue_event *ev, int64_t now_us)
 {
-    struct ord *o = ord_find(&t->book, ev->u.result.cl_ord_id);
+    const struct ord *o = ord_find(&t->book, ev->u.result.cl_ord_id);
     if (!o || !ord_is_live(o)) return;
     enum venue_result r = ev->u.result.outcome;
     if (r == VR_OK) return;
     /* "order is not open" & co.: query the truth; refused sends: retry soon */
-    if (r == VR_REJECTED || r == VR_AMBIGUOUS) {
-        o->query_us = now_us;
-        t->v.ops->query_order(t->v.ctx, o->cl_ord_id);
-    } else if (o->status == OS_PENDING_CANCEL) {
-        /* nothing was done (429 or not sent): back to its confirmed state,
-         * due again after a pause so a rate limit is not hammered */
-        o->status = o->ack_us ? (o->fill_qty > 0 ? OS_PARTIAL : OS_OPEN) : OS_PENDING_NEW;
-        o->cancel_retry_us = now_us + TASK_CANCEL_RETRY_US;
-    }
+    if (r == VR_REJECTED || r == VR_AMBIGUOUS)
+        query_order(t, o, now_us);
+    else   /* nothing was done (429 or not sent): due again after a pause */
+        ord_cancel_refused(&t->book, o, now_us, TASK_CANCEL_RETRY_US);
 }
 
 static void on_place_result(struct task *t, const struct venue_event *ev, int64_t now_us)
@@ -505,8 +443,8 @@ void task_on_event(struct task *t, const struct venue_event *ev, int64_t now_us,
     case VEV_STREAM:
         TLOG(t, "private stream %s", ev->u.stream_up ? "up" : "down");
         if (ev->u.stream_up && t->st != TS_STARTING) {
-            query_open_orders(t, now_us);
-            query_positions(t, now_us);
+            task_query_open_orders(t, now_us);
+            task_query_positions(t, now_us);
         }
         break;
     case VEV_BALANCE: break;
@@ -516,10 +454,30 @@ void task_on_event(struct task *t, const struct venue_event *ev, int64_t now_us,
 
 /* ---------- quoting ---------- */
 
-static bool side_allows(struct task *t, enum side side, dec_t resting, dec_t qty)
+/* The smallest full-size quote of the configured tiers (0: none quotable). */
+static dec_t smallest_quote(const struct task *t)
 {
-    return risk_position_allows(t->cfg.max_position_usd, side, ord_position(&t->book), resting,
-                                qty, t->mark);
+    dec_t min = 0;
+    for (int i = 0; i < t->cfg.tiers; i++) {
+        dec_t q = strat_tier_qty(&t->cfg, &t->si, i, NULL, 0);
+        if (q > 0 && (min == 0 || q < min)) min = q;
+    }
+    return min;
+}
+
+static struct risk_pos book_pos(const struct task *t)
+{
+    struct risk_pos p = {ord_position(&t->book), ord_resting(&t->book, SIDE_BUY),
+                         ord_resting(&t->book, SIDE_SELL), smallest_quote(t)};
+    return p;
+}
+
+/* The position limit is risk's rule; every live order on the side counts,
+ * the quote a replacement would replace included (make-before-break). */
+static bool side_allows(const struct task *t, enum side side, dec_t qty)
+{
+    struct risk_pos p = book_pos(t);
+    return risk_order_allowed(&t->risk, &t->cfg, &p, side, qty);
 }
 
 static void slot_note(struct task *t, struct slot *s, const char *why)
@@ -534,9 +492,9 @@ static void slot_note(struct task *t, struct slot *s, const char *why)
 static bool settle_replacement(struct task *t, struct slot *s, int64_t now_us)
 {
     if (!s->repl[0]) return true;
-    struct ord *rep = ord_find(&t->book, s->repl);
+    const struct ord *rep = ord_find(&t->book, s->repl);
     if (rep && ord_is_acked(rep)) {
-        struct ord *cur = ord_find(&t->book, s->cur);
+        const struct ord *cur = ord_find(&t->book, s->cur);
         if (cur) send_cancel(t, cur, false, now_us);
         memcpy(s->cur, s->repl, sizeof s->cur);
         s->repl[0] = 0;
@@ -553,17 +511,17 @@ static void place_new(struct task *t, struct slot *s, int tier, enum side side,
                       const struct strat_quote *q, dec_t qty, int64_t now_us)
 {
     char why[128];
-    if (!side_allows(t, side, ord_resting(&t->book, side), qty)) {
+    if (!side_allows(t, side, qty)) {
         snprintf(why, sizeof why, "tier %d %s: blocked by position limit", tier + 1, side_name(side));
         slot_note(t, s, why);
         return;
     }
-    struct ord *o = send_order(t, side, tier, q->price, qty, false, now_us);
+    const struct ord *o = task_send_order(t, side, tier, q->price, qty, false, now_us);
     if (o) memcpy(s->cur, o->cl_ord_id, sizeof s->cur);
     slot_note(t, s, "");
 }
 
-static void requote(struct task *t, struct slot *s, struct ord *cur, int tier, enum side side,
+static void requote(struct task *t, struct slot *s, const struct ord *cur, int tier, enum side side,
                     const struct strat_quote *q, int64_t now_us)
 {
     char why[160];
@@ -571,9 +529,8 @@ static void requote(struct task *t, struct slot *s, struct ord *cur, int tier, e
                              sizeof why) || q->price == cur->price)
         return;
     dec_t qty = strat_fit_qty(&t->si, ord_open_qty(cur));
-    dec_t rest = ord_resting(&t->book, side);
-    if (qty > 0 && side_allows(t, side, rest, qty)) {
-        struct ord *o = send_order(t, side, tier, q->price, qty, false, now_us);
+    if (qty > 0 && side_allows(t, side, qty)) {
+        const struct ord *o = task_send_order(t, side, tier, q->price, qty, false, now_us);
         if (o) memcpy(s->repl, o->cl_ord_id, sizeof s->repl);
         LOGD("task", "%s: requote %s (%s): %s placed first", t->cfg.id, cur->cl_ord_id, why,
              o ? o->cl_ord_id : "-");
@@ -587,7 +544,7 @@ static void requote(struct task *t, struct slot *s, struct ord *cur, int tier, e
 static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
 {
     struct slot *s = &t->slots[tier][side];
-    struct ord *cur = ord_find(&t->book, s->cur);
+    const struct ord *cur = ord_find(&t->book, s->cur);
     if (!ord_is_live(cur)) {
         s->cur[0] = 0;
         cur = NULL;
@@ -596,7 +553,7 @@ static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
     cur = ord_find(&t->book, s->cur);
     if (cur && !ord_is_acked(cur)) return;    /* pending new / cancel / unknown */
     if (now_us < s->cooldown_until_us || now_us < s->retry_us) return;
-    if (t->risk.no_quote) return;
+    if (t->risk.verdict.no_quote) return;
     struct strat_quote q;
     strat_quote(&t->cfg, &t->si, tier, side, t->mark, t->best_bid, t->best_ask, &q);
     if (!q.ok) {
@@ -616,40 +573,34 @@ static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
 static void sweep_unowned(struct task *t, int64_t now_us)
 {
     for (int i = 0; i < t->book.n; i++) {
-        struct ord *o = &t->book.o[i];
+        const struct ord *o = ord_at(&t->book, i);
         if (cancel_due(o) && !slot_of(t, o->cl_ord_id)) send_cancel(t, o, false, now_us);
     }
 }
 
 static void eval_risk(struct task *t, int64_t now_us)
 {
-    struct risk_pos p = {ord_position(&t->book), ord_resting(&t->book, SIDE_BUY),
-                         ord_resting(&t->book, SIDE_SELL)};
-    enum risk_state prev = t->risk.state;
-    char first[128];
-    scopy(first, sizeof first, t->risk.nreasons ? t->risk.reasons[0] : "");
-    risk_eval(&t->risk, &p, now_us);
-    const char *now_first = t->risk.nreasons ? t->risk.reasons[0] : "";
+    struct risk_pos p = book_pos(t);
+    struct risk_verdict before = t->risk.verdict;
+    const struct risk_verdict *v = risk_eval(&t->risk, &t->cfg, &p, now_us);
     /* log changes of state or of the kind of reason (text before ':'), not
      * every tick of a countdown */
-    size_t k1 = strcspn(first, ":"), k2 = strcspn(now_first, ":");
-    if (t->risk.state == prev && k1 == k2 && strncmp(first, now_first, k1) == 0) return;
-    if (t->risk.state == RISK_SAFE) TLOG(t, "risk %s -> safe", risk_state_name(prev));
-    else TWARN(t, "risk %s: %s", risk_state_name(t->risk.state), now_first);
+    size_t k1 = strcspn(before.reason, ":"), k2 = strcspn(v->reason, ":");
+    if (v->state == before.state && k1 == k2 && strncmp(before.reason, v->reason, k1) == 0) return;
+    if (v->state == RISK_SAFE) TLOG(t, "risk %s -> safe", risk_state_name(before.state));
+    else TWARN(t, "risk %s: %s", risk_state_name(v->state), v->reason);
 }
-
-static void stop_step(struct task *t, int64_t now_us);
 
 static void step(struct task *t, int64_t now_us)
 {
     if (t->st == TS_STOPPING) {
-        stop_step(t, now_us);
+        task_stop_step(t, now_us);
         return;
     }
     if (t->st != TS_QUOTING && t->st != TS_PAUSED) return;
     eval_risk(t, now_us);
-    if (t->st == TS_PAUSED || t->risk.state == RISK_HALT) {
-        cancel_all(t, now_us);
+    if (t->st == TS_PAUSED || t->risk.verdict.state == RISK_HALT) {
+        task_cancel_all(t, now_us);
         return;
     }
     sweep_unowned(t, now_us);
@@ -673,8 +624,8 @@ void task_start(struct task *t, int64_t now_us, int64_t wall_ms)
     t->started = true;
     t->start_query_us = now_us;
     TLOG(t, "start-up reconciliation: querying open orders and position of %s", t->cfg.symbol);
-    query_open_orders(t, now_us);
-    query_positions(t, now_us);
+    task_query_open_orders(t, now_us);
+    task_query_positions(t, now_us);
 }
 
 void task_on_md(struct task *t, const struct md_snapshot *s, int64_t now_us, int64_t wall_ms)
@@ -691,18 +642,11 @@ void task_on_md(struct task *t, const struct md_snapshot *s, int64_t now_us, int
 
 static void reconcile(struct task *t, int64_t now_us)
 {
-    if (now_us - t->last_oo_us >= TASK_REQUERY_US) query_open_orders(t, now_us);
-    if (now_us - t->last_pos_us >= 2 * TASK_REQUERY_US) query_positions(t, now_us);
+    if (now_us - t->last_oo_us >= TASK_REQUERY_US) task_query_open_orders(t, now_us);
+    if (now_us - t->last_pos_us >= 2 * TASK_REQUERY_US) task_query_positions(t, now_us);
     for (int i = 0; i < t->book.n; i++) {
-        struct ord *o = &t->book.o[i];
-        bool unconf = o->status == OS_PENDING_NEW || o->status == OS_UNKNOWN ||
-                      o->status == OS_PENDING_CANCEL;
-        int64_t since = o->status == OS_PENDING_CANCEL ? o->cancel_us : o->sent_us;
-        if (unconf && now_us - since > TASK_UNCONFIRMED_US &&
-            now_us - o->query_us > TASK_UNCONFIRMED_US) {
-            o->query_us = now_us;
-            t->v.ops->query_order(t->v.ctx, o->cl_ord_id);
-        }
+        const struct ord *o = ord_at(&t->book, i);
+        if (ord_needs_query(o, now_us, TASK_UNCONFIRMED_US)) query_order(t, o, now_us);
     }
 }
 
@@ -710,9 +654,9 @@ static void sample_uptime(struct task *t)
 {
     struct up_quote q[ORD_MAX];
     int n = 0;
-    bool quoting = t->st == TS_QUOTING && t->risk.state != RISK_HALT;
+    bool quoting = t->st == TS_QUOTING && t->risk.verdict.state != RISK_HALT;
     for (int i = 0; quoting && i < t->book.n; i++) {
-        const struct ord *o = &t->book.o[i];
+        const struct ord *o = ord_at(&t->book, i);
         if (!ord_is_acked(o) || o->reduce_only) continue;
         q[n].side = o->side;
         q[n].price = o->price;
@@ -732,8 +676,8 @@ void task_on_timer(struct task *t, int64_t now_us, int64_t wall_ms)
         TWARN(t, "start-up: still waiting for %s%s%s; asking again",
               t->got_orders ? "" : "open orders", !t->got_orders && !t->got_pos ? " and " : "",
               t->got_pos ? "" : "position");
-        if (!t->got_orders) query_open_orders(t, now_us);
-        if (!t->got_pos) query_positions(t, now_us);
+        if (!t->got_orders) task_query_open_orders(t, now_us);
+        if (!t->got_pos) task_query_positions(t, now_us);
     }
     if (t->st == TS_QUOTING || t->st == TS_PAUSED || t->st == TS_STOPPING) reconcile(t, now_us);
     step(t, now_us);
@@ -769,248 +713,3 @@ void task_fail(struct task *t, const char *reason)
     scopy(t->last_reason, sizeof t->last_reason, m);
 }
 
-/* ---------- graceful stop ---------- */
-
-static void finish_stop(struct task *t, bool timed_out)
-{
-    size_t n = 0, live = (size_t)ord_live_count(&t->book);
-    t->summary[0] = 0;
-    if (live) {
-        n += (size_t)snprintf(t->summary, sizeof t->summary, "%zu order(s) not confirmed cancelled:", live);
-        for (int i = 0; i < t->book.n && n < sizeof t->summary; i++)
-            if (ord_is_live(&t->book.o[i]))
-                n += (size_t)snprintf(t->summary + n, sizeof t->summary - n, " %s",
-                                      t->book.o[i].cl_ord_id);
-    } else if (timed_out && !t->stop_list_clean) {
-        n += (size_t)snprintf(t->summary, sizeof t->summary, "open orders not confirmed by the venue");
-    }
-    if (timed_out && t->stop_phase == SP_CLOSE && n < sizeof t->summary) {
-        char q[32];
-        snprintf(t->summary + n, sizeof t->summary - n, "%sposition %s %s not confirmed flat",
-                 n ? "; " : "", dec_str(ord_position(&t->book), q, sizeof q), t->cfg.symbol);
-    }
-    t->st = TS_STOPPED;
-    t->stop_done = true;
-    if (t->summary[0]) TWARN(t, "stopped: %s", t->summary);
-    else TLOG(t, "stopped: all orders confirmed cancelled%s",
-              t->stop_phase == SP_CLOSE ? ", position confirmed flat" : "");
-}
-
-static dec_t close_qty(const struct task *t)
-{
-    dec_t pos = ord_position(&t->book);
-    return dec_round(pos < 0 ? -pos : pos, t->si.lot, DEC_FLOOR);
-}
-
-static void send_close(struct task *t, int64_t now_us)
-{
-    dec_t pos = ord_position(&t->book);
-    dec_t qty = close_qty(t);
-    t->close_redo = false;
-    t->flat_reports = 0;
-    if (qty <= 0) return;
-    t->close_attempts++;
-    /* paced: 0.25 s, 0.5 s, 1 s, then every 2 s until the stop deadline */
-    int shift = t->close_attempts < 4 ? t->close_attempts - 1 : 3;
-    t->close_next_us = now_us + (TASK_CLOSE_RETRY_US << shift);
-    char q[32], pq[32];
-    struct ord *o = send_order(t, pos > 0 ? SIDE_SELL : SIDE_BUY, -1, 0, qty, true, now_us);
-    TLOG(t, "closing position %s: reduce-only IOC market %s %s (attempt %d)",
-         dec_str(pos, pq, sizeof pq), pos > 0 ? "sell" : "buy", dec_str(qty, q, sizeof q),
-         t->close_attempts);
-    if (o) memcpy(t->close_id, o->cl_ord_id, sizeof t->close_id);
-    query_positions(t, now_us);
-}
-
-static void stop_close_step(struct task *t, int64_t now_us)
-{
-    struct ord *c = ord_find(&t->book, t->close_id);
-    if (c && ord_is_live(c)) return;
-    if (t->flat_reports >= 2) {
-        finish_stop(t, false);
-        return;
-    }
-    if (t->close_redo && now_us >= t->close_next_us) {
-        send_close(t, now_us);
-        return;
-    }
-    if (now_us - t->last_pos_us >= 1000000) query_positions(t, now_us);
-}
-
-static void stop_step(struct task *t, int64_t now_us)
-{
-    if (t->stop_done) return;
-    if (now_us >= t->stop_deadline_us) {
-        finish_stop(t, true);
-        return;
-    }
-    if (t->stop_phase == SP_CLOSE) {
-        stop_close_step(t, now_us);
-        return;
-    }
-    cancel_all(t, now_us);
-    if (ord_live_count(&t->book) == 0 && t->stop_list_clean) {
-        if (t->cfg.close_positions && close_qty(t) > 0) {
-            t->stop_phase = SP_CLOSE;
-            send_close(t, now_us);
-        } else {
-            finish_stop(t, false);
-        }
-        return;
-    }
-    if (now_us - t->stop_oo_us >= 1000000) {
-        t->stop_oo_us = now_us;
-        query_open_orders(t, now_us);
-    }
-}
-
-void task_stop(struct task *t, int64_t now_us)
-{
-    if (t->st == TS_STOPPING || t->st == TS_STOPPED) return;
-    if (t->st == TS_FAILED || !t->started) {
-        t->st = TS_STOPPED;
-        t->stop_done = true;
-        TLOG(t, "stopped (never traded)");
-        return;
-    }
-    t->st = TS_STOPPING;
-    t->stop_phase = SP_CANCEL;
-    double to = t->cfg.shutdown_timeout_s > 0 ? t->cfg.shutdown_timeout_s : 30.0;
-    t->stop_deadline_us = now_us + (int64_t)(to * 1e6);
-    t->stop_list_clean = false;
-    TLOG(t, "stopping: cancelling %d live order(s)", ord_live_count(&t->book));
-    cancel_all(t, now_us);
-    t->stop_oo_us = now_us;
-    query_open_orders(t, now_us);
-}
-
-/* ---------- JSON ---------- */
-
-static json_t *jdec(dec_t v, int decimals)
-{
-    char b[40];
-    return json_string(decimals >= 0 ? dec_fmt(v, decimals, b, sizeof b) : dec_str(v, b, sizeof b));
-}
-
-static json_t *jprice(const struct task *t, dec_t v)
-{
-    return v > 0 ? jdec(v, t->si.price_decimals) : json_null();
-}
-
-static json_t *quote_json(const struct task *t, const struct slot *s)
-{
-    struct ord_book *b = (struct ord_book *)&t->book;
-    const struct ord *o = ord_find(b, s->cur);
-    if (!ord_is_live(o)) o = ord_find(b, s->repl);
-    if (!ord_is_live(o)) return json_null();
-    return json_pack("{s:o, s:o, s:f, s:s}", "price", jdec(o->price, t->si.price_decimals),
-                     "qty", jdec(ord_open_qty(o), t->si.qty_decimals), "dist_bps",
-                     t->mark > 0 ? strat_dist_bps(o->price, t->mark) : 0.0, "status",
-                     order_status_name(o->status));
-}
-
-static json_t *tiers_json(const struct task *t)
-{
-    json_t *a = json_array();
-    for (int i = 0; i < t->cfg.tiers; i++)
-        json_array_append_new(a, json_pack("{s:i, s:[f,f], s:o, s:o}", "tier", i + 1, "band_bps",
-                                           t->cfg.bands[i].min_bps, t->cfg.bands[i].max_bps, "bid",
-                                           quote_json(t, &t->slots[i][SIDE_BUY]), "ask",
-                                           quote_json(t, &t->slots[i][SIDE_SELL])));
-    return a;
-}
-
-static json_t *risk_json(const struct task *t)
-{
-    json_t *r = json_array();
-    for (int i = 0; i < t->risk.nreasons; i++) json_array_append_new(r, json_string(t->risk.reasons[i]));
-    return json_pack("{s:s, s:o, s:b}", "state", risk_state_name(t->risk.state), "reasons", r,
-                     "operator_halt", t->risk.op_halt);
-}
-
-json_t *task_status_json(const struct task *t, int64_t now_us, int64_t wall_ms)
-{
-    (void)now_us;
-    int q = up_hour_seconds(&t->up);
-    json_t *up = json_pack("{s:i, s:s, s:s, s:b}", "hour_minutes", q / 60, "hour_tier",
-                           up_tier_name(up_on_track_seconds(&t->up, wall_ms)), "hour_tier_reached",
-                           up_tier_name(q), "both_sides_now", t->up.both_now);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", t->cfg.id, "symbol",
-                          t->cfg.symbol, "state", task_state_name(t), "state_reason",
-                          t->state_reason, "risk", risk_json(t), "mark", jprice(t, t->mark),
-                          "best_bid", jprice(t, t->best_bid), "best_ask", jprice(t, t->best_ask));
-    json_object_set_new(j, "tiers", tiers_json(t));
-    json_object_set_new(j, "position", jdec(ord_position(&t->book), t->si.qty_decimals));
-    json_object_set_new(j, "entry_price", jdec(t->book.entry_price, -1));
-    json_object_set_new(j, "upnl", jdec(t->book.upnl, -1));
-    json_object_set_new(j, "uptime", up);
-    json_object_set_new(j, "fills_today", json_integer(t->fills_today));
-    json_object_set_new(j, "orders_open", json_integer(ord_live_count(&t->book)));
-    json_object_set_new(j, "rejects", json_integer(t->rejects));
-    json_object_set_new(j, "alo_rejects", json_integer(t->alo_rejects));
-    json_object_set_new(j, "last_reason", json_string(t->last_reason));
-    return j;
-}
-
-json_t *task_orders_json(const struct task *t)
-{
-    json_t *a = json_array();
-    for (int i = 0; i < t->book.n; i++) {
-        const struct ord *o = &t->book.o[i];
-        if (!order_status_live(o->status)) continue;   /* finished ones linger briefly: not open */
-        json_t *e = json_pack("{s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:s, s:b, s:s}", "cl_ord_id",
-                              o->cl_ord_id, "order_id", (json_int_t)o->order_id, "side",
-                              side_name(o->side), "tif", tif_name(o->tif), "price",
-                              jdec(o->price, t->si.price_decimals), "qty",
-                              jdec(o->qty, t->si.qty_decimals), "fill_qty",
-                              jdec(o->fill_qty, t->si.qty_decimals), "status",
-                              order_status_name(o->status), "reduce_only", o->reduce_only,
-                              "reason", o->reason);
-        json_object_set_new(e, "tier", o->tier >= 0 ? json_integer(o->tier + 1) : json_null());
-        json_array_append_new(a, e);
-    }
-    return json_pack("{s:s, s:s, s:o}", "id", t->cfg.id, "symbol", t->cfg.symbol, "orders", a);
-}
-
-json_t *task_position_json(const struct task *t)
-{
-    dec_t pos = ord_position(&t->book);
-    dec_t notional = dec_mul(pos < 0 ? -pos : pos, t->mark);
-    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "id", t->cfg.id,
-                     "symbol", t->cfg.symbol, "position", jdec(pos, t->si.qty_decimals),
-                     "reported_position", jdec(t->book.pos_exch, t->si.qty_decimals),
-                     "unreported_fills", jdec(t->book.pos_adj, t->si.qty_decimals),
-                     "entry_price", jdec(t->book.entry_price, -1), "upnl",
-                     jdec(t->book.upnl, -1), "realized_pnl", jdec(t->book.realized_pnl, -1),
-                     "notional_usd", jdec(notional, 2), "reported", t->book.have_pos);
-}
-
-static json_t *hour_json(int64_t hour, const struct up_hour *h)
-{
-    char ts[40];
-    clock_fmt_rfc3339(hour * 3600000000LL, ts, sizeof ts);
-    int q = h ? h->qual_s : 0;
-    return json_pack("{s:s, s:f, s:i, s:s, s:o, s:o, s:f}", "hour", ts, "minutes", q / 60.0,
-                     "seconds", q, "tier", up_tier_name(q), "x70", jdec(h ? h->x70 : 0, -1),
-                     "x50", jdec(h ? h->x50 : 0, -1), "maker_hours", h ? h->mh : 0.0);
-}
-
-json_t *task_uptime_json(const struct task *t, int64_t wall_ms)
-{
-    int64_t hour = wall_ms / 3600000;
-    struct up_hour cur;
-    up_current(&t->up, &cur);
-    bool have_cur = t->up.cur_hour == hour;
-    json_t *hours = json_array();
-    for (int64_t h = hour - 23; h < hour; h++)
-        json_array_append_new(hours, hour_json(h, up_past(&t->up, h)));
-    json_array_append_new(hours, hour_json(hour, have_cur ? &cur : NULL));
-    json_t *j = json_pack("{s:s, s:s, s:o, s:o, s:f, s:b, s:o, s:o}", "id", t->cfg.id, "symbol",
-                          t->cfg.symbol, "cap", jdec(t->up.cap, -1), "this_hour",
-                          hour_json(hour, have_cur ? &cur : NULL), "month_to_date_mh",
-                          up_month_mh(&t->up, wall_ms), "both_sides_now", t->up.both_now,
-                          "bid_qty_now", jdec(t->up.bid_now, t->si.qty_decimals), "ask_qty_now",
-                          jdec(t->up.ask_now, t->si.qty_decimals));
-    json_object_set_new(j, "hours", hours);
-    return j;
-}

@@ -40,6 +40,9 @@ void task_free(struct task *t);
  * that no longer fit are replaced make-before-break; tiers no longer
  * configured are cancelled; risk state (halts, cooldowns) is kept. */
 void task_reconfigure(struct task *t, const struct cfg_task *cfg, int64_t now_us);
+/* The task's parameters: the one copy, which strategy and risk read on every
+ * call (tiers clamped to 1..CFG_MAX_TIERS).  Valid until task_reconfigure. */
+const struct cfg_task *task_cfg(const struct task *t);
 const char *task_id(const struct task *t);
 const char *task_symbol(const struct task *t);
 void task_start(struct task *t, int64_t now_us, int64_t wall_ms);

@@ -1,5 +1,6 @@
 /* orders — per-order state machine, idempotent event application, fill
- * de-duplication and the limit position (see orders.h). */
+ * de-duplication and the limit position (see orders.h).  The only writer of
+ * order state: every transition is a function here. */
 #include "orders.h"
 
 #include <stdio.h>
@@ -10,8 +11,15 @@ static bool terminal(enum order_status s)
     return s == OS_FILLED || s == OS_CANCELED || s == OS_REJECTED;
 }
 
-bool ord_is_live(const struct ord *o) { return o && !terminal(o->status); }
+bool ord_status_live(enum order_status s) { return !terminal(s); }
+bool ord_is_live(const struct ord *o) { return o && ord_status_live(o->status); }
 bool ord_is_acked(const struct ord *o) { return o && (o->status == OS_OPEN || o->status == OS_PARTIAL); }
+
+bool ord_is_unconfirmed(const struct ord *o)
+{
+    return o && (o->status == OS_PENDING_NEW || o->status == OS_UNKNOWN ||
+                 o->status == OS_PENDING_CANCEL);
+}
 
 dec_t ord_open_qty(const struct ord *o)
 {
@@ -21,7 +29,7 @@ dec_t ord_open_qty(const struct ord *o)
 
 void ord_init(struct ord_book *b) { memset(b, 0, sizeof *b); }
 
-struct ord *ord_find(struct ord_book *b, const char *cl)
+static struct ord *find(struct ord_book *b, const char *cl)
 {
     if (!cl || !*cl) return NULL;
     for (int i = 0; i < b->n; i++)
@@ -29,12 +37,35 @@ struct ord *ord_find(struct ord_book *b, const char *cl)
     return NULL;
 }
 
-struct ord *ord_find_id(struct ord_book *b, int64_t id)
+static struct ord *find_id(struct ord_book *b, int64_t id)
 {
     if (id == 0) return NULL;
     for (int i = 0; i < b->n; i++)
         if (b->o[i].order_id == id) return &b->o[i];
     return NULL;
+}
+
+/* The writable order behind a caller's const view (NULL: not in b). */
+static struct ord *own(struct ord_book *b, const struct ord *o)
+{
+    for (int i = 0; o && i < b->n; i++)
+        if (&b->o[i] == o) return &b->o[i];
+    return NULL;
+}
+
+const struct ord *ord_find(const struct ord_book *b, const char *cl)
+{
+    return find((struct ord_book *)b, cl);
+}
+
+const struct ord *ord_find_id(const struct ord_book *b, int64_t id)
+{
+    return find_id((struct ord_book *)b, id);
+}
+
+const struct ord *ord_at(const struct ord_book *b, int i)
+{
+    return i >= 0 && i < b->n ? &b->o[i] : NULL;
 }
 
 static void drop(struct ord_book *b, int i)
@@ -59,10 +90,10 @@ static struct ord *slot_for_new(struct ord_book *b)
     return oldest < 0 ? NULL : &b->o[oldest];
 }
 
-struct ord *ord_add(struct ord_book *b, const struct order_req *r, int tier, dec_t mark,
-                    int64_t now_us)
+static struct ord *add(struct ord_book *b, const struct order_req *r, int tier, dec_t mark,
+                       int64_t now_us)
 {
-    if (ord_find(b, r->cl_ord_id)) return NULL;
+    if (find(b, r->cl_ord_id)) return NULL;
     struct ord *o = slot_for_new(b);
     if (!o) return NULL;
     memset(o, 0, sizeof *o);
@@ -80,7 +111,13 @@ struct ord *ord_add(struct ord_book *b, const struct order_req *r, int tier, dec
     return o;
 }
 
-struct ord *ord_adopt(struct ord_book *b, const struct venue_order *v, int64_t now_us)
+const struct ord *ord_add(struct ord_book *b, const struct order_req *r, int tier, dec_t mark,
+                          int64_t now_us)
+{
+    return add(b, r, tier, mark, now_us);
+}
+
+const struct ord *ord_adopt(struct ord_book *b, const struct venue_order *v, int64_t now_us)
 {
     struct order_req r = {0};
     snprintf(r.cl_ord_id, sizeof r.cl_ord_id, "%s", v->cl_ord_id);
@@ -89,7 +126,7 @@ struct ord *ord_adopt(struct ord_book *b, const struct venue_order *v, int64_t n
     r.reduce_only = v->reduce_only;
     r.price = v->price;
     r.qty = v->qty;
-    struct ord *o = ord_add(b, &r, -1, 0, now_us);
+    struct ord *o = add(b, &r, -1, 0, now_us);
     if (!o) return NULL;
     o->order_id = v->id;
     o->status = OS_OPEN;
@@ -104,7 +141,7 @@ static void set_terminal(struct ord *o, enum order_status st, int64_t now_us)
     o->done_us = now_us;
 }
 
-void ord_set_done(struct ord *o, enum order_status st, const char *why, int64_t now_us)
+static void set_done(struct ord *o, enum order_status st, const char *why, int64_t now_us)
 {
     if (!o || terminal(o->status)) return;
     set_terminal(o, st, now_us);
@@ -166,8 +203,8 @@ void ord_apply_order(struct ord_book *b, const struct venue_order *v, int64_t no
                      struct ord_change *ch)
 {
     memset(ch, 0, sizeof *ch);
-    struct ord *o = ord_find(b, v->cl_ord_id);
-    if (!o) o = ord_find_id(b, v->id);
+    struct ord *o = find(b, v->cl_ord_id);
+    if (!o) o = find_id(b, v->id);
     if (!o) return;
     ch->o = o;
     ch->prev = o->status;
@@ -181,24 +218,46 @@ void ord_apply_order(struct ord_book *b, const struct venue_order *v, int64_t no
     finish_change(o, ch, now_us);
 }
 
-static bool trade_seen(struct ord_book *b, int64_t id)
+static uint64_t cl_hash(const char *cl)
 {
-    for (int i = 0; i < b->trade_n; i++)
-        if (b->trades[i] == id) return true;
-    b->trades[b->trade_next] = id;
+    uint64_t h = 1469598103934665603ULL;   /* FNV-1a; 0 = no cl_ord_id */
+    if (!cl || !*cl) return 0;
+    for (; *cl; cl++) h = (h ^ (unsigned char)*cl) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
+/* Whether trade k was already seen for the order (cl_ord_id or venue order
+ * id); records it if not.  Keyed by order so a self-trade's two legs count. */
+static bool trade_seen(struct ord_book *b, int64_t trade_id, const char *cl, int64_t order_id)
+{
+    struct ord_trade k = {trade_id, order_id, cl_hash(cl)};
+    for (int i = 0; i < b->trade_n; i++) {
+        const struct ord_trade *e = &b->trades[i];
+        if (e->trade_id == k.trade_id && ((k.cl_hash && e->cl_hash == k.cl_hash) ||
+                                          (k.order_id && e->order_id == k.order_id)))
+            return true;
+    }
+    b->trades[b->trade_next] = k;
     b->trade_next = (b->trade_next + 1) % ORD_TRADES;
     if (b->trade_n < ORD_TRADES) b->trade_n++;
     return false;
+}
+
+static bool fill_seen(struct ord_book *b, const struct ord *o, const struct venue_fill *f)
+{
+    if (f->trade_id == 0) return false;   /* nothing to de-duplicate by */
+    if (!o) return trade_seen(b, f->trade_id, f->cl_ord_id, f->order_id);
+    return trade_seen(b, f->trade_id, o->cl_ord_id, o->order_id ? o->order_id : f->order_id);
 }
 
 void ord_apply_fill(struct ord_book *b, const struct venue_fill *f, int64_t now_us,
                     struct ord_change *ch)
 {
     memset(ch, 0, sizeof *ch);
-    struct ord *o = ord_find(b, f->cl_ord_id);
-    if (!o) o = ord_find_id(b, f->order_id);
+    struct ord *o = find(b, f->cl_ord_id);
+    if (!o) o = find_id(b, f->order_id);
     ch->o = o;
-    if (f->qty <= 0 || (f->trade_id != 0 && trade_seen(b, f->trade_id))) {
+    if (f->qty <= 0 || fill_seen(b, o, f)) {
         ch->duplicate = true;
         if (o) ch->prev = o->status;
         return;
@@ -229,7 +288,7 @@ void ord_place_result(struct ord_book *b, const char *cl, int64_t order_id,
                       struct ord_change *ch)
 {
     memset(ch, 0, sizeof *ch);
-    struct ord *o = ord_find(b, cl);
+    struct ord *o = find(b, cl);
     if (!o) return;
     ch->o = o;
     ch->prev = o->status;
@@ -240,13 +299,13 @@ void ord_place_result(struct ord_book *b, const char *cl, int64_t order_id,
         if (o->status == OS_UNKNOWN) o->status = OS_PENDING_NEW;
         break;
     case VR_REJECTED:
-        if (unacked) ord_set_done(o, OS_REJECTED, msg && *msg ? msg : "rejected", now_us);
+        if (unacked) set_done(o, OS_REJECTED, msg && *msg ? msg : "rejected", now_us);
         break;
     case VR_RATE_LIMITED: case VR_FAILED:
         if (unacked) {
             char why[96];
             snprintf(why, sizeof why, "not sent: %s", msg && *msg ? msg : "refused");
-            ord_set_done(o, OS_CANCELED, why, now_us);
+            set_done(o, OS_CANCELED, why, now_us);
         }
         break;
     case VR_AMBIGUOUS:
@@ -264,22 +323,62 @@ void ord_query_result(struct ord_book *b, const char *cl, bool found, const stru
         ord_apply_order(b, v, now_us, ch);
         return;
     }
-    struct ord *o = ord_find(b, cl);
+    struct ord *o = find(b, cl);
     if (!o) return;
     ch->o = o;
     ch->prev = o->status;
-    bool unconfirmed = o->status == OS_PENDING_NEW || o->status == OS_UNKNOWN ||
-                       (o->status == OS_PENDING_CANCEL && o->ack_us == 0);
-    if (unconfirmed && now_us - o->sent_us > grace_us)
-        ord_set_done(o, OS_CANCELED, "not found at venue", now_us);
+    /* a failed or early query never proves an order absent: only one the
+     * venue never acknowledged, sent longer ago than the grace */
+    if (ord_is_unconfirmed(o) && o->ack_us == 0 && now_us - o->sent_us > grace_us)
+        set_done(o, OS_CANCELED, "not found at venue", now_us);
     finish_change(o, ch, now_us);
 }
 
-void ord_mark_cancel(struct ord *o, int64_t now_us)
+void ord_set_done(struct ord_book *b, const struct ord *o, enum order_status st, const char *why,
+                  int64_t now_us)
 {
+    set_done(own(b, o), st, why, now_us);
+}
+
+void ord_mark_cancel(struct ord_book *b, const struct ord *co, int64_t now_us)
+{
+    struct ord *o = own(b, co);
     if (!ord_is_live(o)) return;
+    if (o->status != OS_PENDING_CANCEL) o->before_cancel = o->status;
     o->status = OS_PENDING_CANCEL;
     o->cancel_us = now_us;
+}
+
+void ord_cancel_refused(struct ord_book *b, const struct ord *co, int64_t now_us, int64_t pause_us)
+{
+    struct ord *o = own(b, co);
+    if (!o || o->status != OS_PENDING_CANCEL) return;
+    if (o->ack_us) o->status = o->fill_qty > 0 ? OS_PARTIAL : OS_OPEN;
+    else o->status = o->before_cancel == OS_UNKNOWN ? OS_UNKNOWN : OS_PENDING_NEW;
+    o->cancel_retry_us = now_us + pause_us;
+}
+
+bool ord_cancel_allowed(const struct ord *o, int64_t now_us)
+{
+    return o && now_us >= o->cancel_retry_us;
+}
+
+void ord_mark_queried(struct ord_book *b, const struct ord *co, int64_t now_us)
+{
+    struct ord *o = own(b, co);
+    if (o) o->query_us = now_us;
+}
+
+bool ord_query_due(const struct ord *o, int64_t now_us, int64_t after_us)
+{
+    return o && now_us - o->query_us > after_us;
+}
+
+bool ord_needs_query(const struct ord *o, int64_t now_us, int64_t after_us)
+{
+    if (!ord_is_unconfirmed(o)) return false;
+    int64_t since = o->status == OS_PENDING_CANCEL ? o->cancel_us : o->sent_us;
+    return now_us - since > after_us && ord_query_due(o, now_us, after_us);
 }
 
 dec_t ord_position(const struct ord_book *b) { return b->pos_exch + b->pos_adj; }

@@ -2,11 +2,13 @@
  * by cl_ord_id (pending_new -> open -> partially_filled -> filled;
  * pending_cancel -> canceled; rejected; unknown -> resolved by query_order),
  * fed by stream events and REST reconciliation IDEMPOTENTLY.  Fills are
- * de-duplicated by trade id, and an order's filled quantity is the max of
+ * de-duplicated by (order, trade id) -- the only de-duplication layer -- and an order's filled quantity is the max of
  * the venue's cumulative fill_qty and the sum of its distinct trades, so a
  * duplicate or out-of-order event never counts a fill twice.  The position
  * used for limits is the venue's last reported position plus the fills seen
- * since that report.  Pure: no I/O, no clock, no globals. */
+ * since that report.  This module is the only writer of order state: callers
+ * get const views (const struct ord *) and change an order only through
+ * the functions below.  Pure: no I/O, no clock, no globals. */
 #ifndef MMD_ORDERS_H
 #define MMD_ORDERS_H
 #include <stdbool.h>
@@ -15,7 +17,7 @@
 #include "venue.h"
 
 #define ORD_MAX 48          /* orders remembered per task (live + recently done) */
-#define ORD_TRADES 512      /* trade ids remembered for de-duplication */
+#define ORD_TRADES 1024     /* (order, trade id) pairs remembered for de-duplication */
 #define ORD_KEEP_DONE_US 10000000   /* terminal orders kept 10 s for late events */
 
 struct ord {
@@ -29,6 +31,7 @@ struct ord {
     dec_t fill_qty;             /* effective cumulative fill (never decreases) */
     dec_t ev_fill, trade_sum, fill_avg;
     enum order_status status;
+    enum order_status before_cancel;   /* status when the cancel was sent */
     dec_t mark_at_place;
     int64_t sent_us, ack_us, cancel_us, query_us, done_us;
     int64_t cancel_retry_us;    /* a refused cancel (429 / not sent) waits until then */
@@ -38,7 +41,7 @@ struct ord {
 struct ord_book {
     struct ord o[ORD_MAX];
     int n;
-    int64_t trades[ORD_TRADES];
+    struct ord_trade { int64_t trade_id, order_id; uint64_t cl_hash; } trades[ORD_TRADES];
     int trade_next, trade_n;
     dec_t pos_exch, pos_adj;    /* last reported position, fills since then */
     dec_t entry_price, upnl, realized_pnl;
@@ -47,7 +50,7 @@ struct ord_book {
 
 /* What applying one event changed. */
 struct ord_change {
-    struct ord *o;              /* the order (NULL: not in the book) */
+    const struct ord *o;        /* the order (NULL: not in the book) */
     enum order_status prev;
     dec_t filled;               /* quantity newly filled by this event (> 0 once) */
     bool duplicate;             /* event carried nothing new */
@@ -57,15 +60,20 @@ struct ord_change {
 
 void ord_init(struct ord_book *b);
 /* Records a new order about to be sent (status pending_new).  NULL when full. */
-struct ord *ord_add(struct ord_book *b, const struct order_req *r, int tier, dec_t mark,
-                    int64_t now_us);
+const struct ord *ord_add(struct ord_book *b, const struct order_req *r, int tier, dec_t mark,
+                          int64_t now_us);
 /* Adds an order learnt from the venue (orphan); status from v. */
-struct ord *ord_adopt(struct ord_book *b, const struct venue_order *v, int64_t now_us);
-struct ord *ord_find(struct ord_book *b, const char *cl_ord_id);
-struct ord *ord_find_id(struct ord_book *b, int64_t order_id);
+const struct ord *ord_adopt(struct ord_book *b, const struct venue_order *v, int64_t now_us);
+const struct ord *ord_find(const struct ord_book *b, const char *cl_ord_id);
+const struct ord *ord_find_id(const struct ord_book *b, int64_t order_id);
+/* The i-th order of the book (0 <= i < b->n), NULL out of range. */
+const struct ord *ord_at(const struct ord_book *b, int i);
 
 void ord_apply_order(struct ord_book *b, const struct venue_order *v, int64_t now_us,
                      struct ord_change *ch);
+/* A fill whose trade id was already seen for the same order (matched by
+ * cl_ord_id or venue order id) is a duplicate, whichever path delivered it;
+ * the same trade id on another of our orders (a self-trade) is not. */
 void ord_apply_fill(struct ord_book *b, const struct venue_fill *f, int64_t now_us,
                     struct ord_change *ch);
 void ord_apply_position(struct ord_book *b, const struct venue_position *p);
@@ -74,17 +82,35 @@ void ord_apply_position(struct ord_book *b, const struct venue_position *p);
 void ord_place_result(struct ord_book *b, const char *cl_ord_id, int64_t order_id,
                       enum venue_result res, const char *msg, int64_t now_us,
                       struct ord_change *ch);
-/* A query_order answer: not found resolves pending/unknown orders older than
- * grace_us as never placed (canceled). */
+/* A query_order answer: not found resolves never-acknowledged unconfirmed
+ * orders sent more than grace_us ago as never placed (canceled). */
 void ord_query_result(struct ord_book *b, const char *cl_ord_id, bool found,
                       const struct venue_order *v, int64_t now_us, int64_t grace_us,
                       struct ord_change *ch);
-void ord_mark_cancel(struct ord *o, int64_t now_us);
+/* A cancel was sent: live -> pending_cancel (the status before is kept). */
+void ord_mark_cancel(struct ord_book *b, const struct ord *o, int64_t now_us);
+/* A cancel that did nothing (429, not sent): back to the status it had
+ * before (open / partial / pending_new / unknown), not to be re-sent before
+ * now_us + pause_us (ord_cancel_allowed). */
+void ord_cancel_refused(struct ord_book *b, const struct ord *o, int64_t now_us, int64_t pause_us);
+bool ord_cancel_allowed(const struct ord *o, int64_t now_us);
+/* A query_order for o was sent now (ord_needs_query paces them). */
+void ord_mark_queried(struct ord_book *b, const struct ord *o, int64_t now_us);
+/* Unconfirmed for longer than after_us (since sent, or since its cancel was
+ * sent) and not queried within after_us: the venue should be asked. */
+bool ord_needs_query(const struct ord *o, int64_t now_us, int64_t after_us);
+/* Not queried within after_us. */
+bool ord_query_due(const struct ord *o, int64_t now_us, int64_t after_us);
 /* Sets an order terminal by our own decision (e.g. nothing was sent). */
-void ord_set_done(struct ord *o, enum order_status st, const char *why, int64_t now_us);
+void ord_set_done(struct ord_book *b, const struct ord *o, enum order_status st, const char *why,
+                  int64_t now_us);
 
-bool ord_is_live(const struct ord *o);      /* could still rest or fill */
+bool ord_status_live(enum order_status s);  /* could still rest or fill (not terminal) */
+bool ord_is_live(const struct ord *o);      /* its status is live */
 bool ord_is_acked(const struct ord *o);     /* open or partial (venue confirmed) */
+/* The venue has not confirmed what we last asked: pending_new, unknown
+ * (ambiguous send) or pending_cancel. */
+bool ord_is_unconfirmed(const struct ord *o);
 dec_t ord_open_qty(const struct ord *o);    /* qty - fill_qty, >= 0 */
 dec_t ord_position(const struct ord_book *b);
 /* Sum of open qty of live orders on a side (as if they all filled). */

@@ -11,25 +11,14 @@ const char *risk_state_name(enum risk_state s)
     return s == RISK_HALT ? "halt" : s == RISK_CAUTION ? "caution" : "safe";
 }
 
-void risk_init(struct risk *r, const struct cfg_task *c)
+void risk_init(struct risk *r)
 {
     memset(r, 0, sizeof *r);
-    risk_set_limits(r, c);
     r->spread_bps = -1;
 }
 
-void risk_set_limits(struct risk *r, const struct cfg_task *c)
-{
-    r->jump_bps = c->price_jump_threshold_bps;
-    r->max_spread_bps = c->max_spread_bps;
-    r->cooldown_s = c->halt_cooldown_s;
-    r->min_depth_usd = c->min_depth_usd;
-    r->max_position_usd = c->max_position_usd;
-    r->max_fills_per_min = c->max_fills_per_minute;
-    r->stale_ms = c->stale_data_ms;
-}
-
-dec_t risk_depth_usd(const struct md_snapshot *s, enum side side, dec_t mark, double bps)
+/* Depth (sum qty x px) within bps of mark on one side of a snapshot. */
+static dec_t depth_usd(const struct md_snapshot *s, enum side side, dec_t mark, double bps)
 {
     dec_t sum = 0;
     dec_t lo = dec_mul_f(mark, 1.0 - bps / 1e4), hi = dec_mul_f(mark, 1.0 + bps / 1e4);
@@ -77,8 +66,8 @@ void risk_on_md(struct risk *r, const struct md_snapshot *s, int64_t now_us)
     }
     r->have_depth = s->depth_recv_us > 0 || s->n_bids > 0 || s->n_asks > 0;
     if (r->have_depth && r->mark > 0) {
-        r->depth_bid_usd = risk_depth_usd(s, SIDE_BUY, r->mark, RISK_DEPTH_BPS);
-        r->depth_ask_usd = risk_depth_usd(s, SIDE_SELL, r->mark, RISK_DEPTH_BPS);
+        r->depth_bid_usd = depth_usd(s, SIDE_BUY, r->mark, RISK_DEPTH_BPS);
+        r->depth_ask_usd = depth_usd(s, SIDE_SELL, r->mark, RISK_DEPTH_BPS);
     }
 }
 
@@ -89,7 +78,8 @@ void risk_on_fill(struct risk *r, int64_t now_us)
     if (r->nfills < RISK_FILLS) r->nfills++;
 }
 
-int risk_fills_last_minute(const struct risk *r, int64_t now_us)
+/* Fills in the last 60 s. */
+static int fills_last_minute(const struct risk *r, int64_t now_us)
 {
     int n = 0;
     for (int i = 0; i < r->nfills; i++)
@@ -107,6 +97,13 @@ bool risk_position_allows(dec_t limit_usd, enum side side, dec_t position, dec_t
     dec_t now = position < 0 ? -position : position;
     /* within the limit, or not adding to the exposure (the reducing side) */
     return dec_mul(after, mark) <= limit_usd || after <= now;
+}
+
+bool risk_order_allowed(const struct risk *r, const struct cfg_task *c, const struct risk_pos *p,
+                        enum side side, dec_t qty)
+{
+    dec_t resting = side == SIDE_BUY ? p->resting_buy : p->resting_sell;
+    return risk_position_allows(c->max_position_usd, side, p->position, resting, qty, r->mark);
 }
 
 static void reason(struct risk *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -131,69 +128,93 @@ static double jump_bps(const struct risk *r, int64_t now_us)
     return lo > 0 ? dec_bps(hi, lo) : 0.0;
 }
 
-/* The Halt guards; returns how many are active. */
-static int halt_guards(struct risk *r, int64_t now_us)
+/* A book thinner than min_depth_usd within 10 bps, for RISK_DEPTH_PERSIST_US. */
+static void depth_guard(struct risk *r, const struct cfg_task *c, int64_t now_us)
 {
-    int before = r->nreasons;
     char a[32], b[32];
-    double j = jump_bps(r, now_us);
-    if (r->jump_bps > 0 && j > r->jump_bps)
-        reason(r, "price jump: mark moved %.1f bps within 1 s (limit %g)", j, r->jump_bps);
-    bool thin = r->min_depth_usd > 0 && r->have_depth && r->mark > 0 &&
-                (r->depth_bid_usd < r->min_depth_usd || r->depth_ask_usd < r->min_depth_usd);
+    dec_t min_depth = c->min_depth_usd;
+    bool thin = min_depth > 0 && r->have_depth && r->mark > 0 &&
+                (r->depth_bid_usd < min_depth || r->depth_ask_usd < min_depth);
     if (!thin) r->depth_low_since_us = 0;
     else if (!r->depth_low_since_us) r->depth_low_since_us = now_us;
-    if (thin && now_us - r->depth_low_since_us >= RISK_DEPTH_PERSIST_US) {
-        if (r->depth_bid_usd < r->min_depth_usd)
-            reason(r, "depth: bid side %s USD within 10 bps < %s", dec_fmt(r->depth_bid_usd, 0, a, 32),
-                   dec_fmt(r->min_depth_usd, 0, b, 32));
-        if (r->depth_ask_usd < r->min_depth_usd)
-            reason(r, "depth: ask side %s USD within 10 bps < %s", dec_fmt(r->depth_ask_usd, 0, a, 32),
-                   dec_fmt(r->min_depth_usd, 0, b, 32));
-    }
-    int f = risk_fills_last_minute(r, now_us);
-    if (r->max_fills_per_min > 0 && f > r->max_fills_per_min)
-        reason(r, "fill rate: %d fills in the last 60 s (limit %d)", f, r->max_fills_per_min);
-    /* Before the first complete snapshot we only wait (see caution_guards):
-     * a feed that was never up is not a reason for a halt and its cooldown. */
+    if (!thin || now_us - r->depth_low_since_us < RISK_DEPTH_PERSIST_US) return;
+    if (r->depth_bid_usd < min_depth)
+        reason(r, "depth: bid side %s USD within 10 bps < %s", dec_fmt(r->depth_bid_usd, 0, a, 32),
+               dec_fmt(min_depth, 0, b, 32));
+    if (r->depth_ask_usd < min_depth)
+        reason(r, "depth: ask side %s USD within 10 bps < %s", dec_fmt(r->depth_ask_usd, 0, a, 32),
+               dec_fmt(min_depth, 0, b, 32));
+}
+
+/* Before the first complete snapshot we only wait (see caution_guards): a
+ * feed that was never up is not a reason for a halt and its cooldown. */
+static void stale_guard(struct risk *r, const struct cfg_task *c, int64_t now_us)
+{
     r->stale_now = false;
     if (r->have_md && r->feed_stale && r->had_fresh) {
         reason(r, "stale data: market feed lost");
         r->stale_now = true;
-    } else if (r->have_md && r->stale_ms > 0 && now_us - r->last_md_us > (int64_t)r->stale_ms * 1000) {
+    } else if (r->have_md && c->stale_data_ms > 0 &&
+               now_us - r->last_md_us > (int64_t)c->stale_data_ms * 1000) {
         reason(r, "stale data: no market update for %lld ms (limit %d)",
-               (long long)((now_us - r->last_md_us) / 1000), r->stale_ms);
+               (long long)((now_us - r->last_md_us) / 1000), c->stale_data_ms);
         r->stale_now = true;
     }
+}
+
+/* The Halt guards; returns how many are active. */
+static int halt_guards(struct risk *r, const struct cfg_task *c, int64_t now_us)
+{
+    int before = r->nreasons;
+    double j = jump_bps(r, now_us);
+    if (c->price_jump_threshold_bps > 0 && j > c->price_jump_threshold_bps)
+        reason(r, "price jump: mark moved %.1f bps within 1 s (limit %g)", j,
+               c->price_jump_threshold_bps);
+    depth_guard(r, c, now_us);
+    int f = fills_last_minute(r, now_us);
+    if (c->max_fills_per_minute > 0 && f > c->max_fills_per_minute)
+        reason(r, "fill rate: %d fills in the last 60 s (limit %d)", f, c->max_fills_per_minute);
+    stale_guard(r, c, now_us);
     return r->nreasons - before;
 }
 
-static void caution_guards(struct risk *r, const struct risk_pos *p)
+/* Whether the position rule refuses the next order on side (p->next_qty, or
+ * the smallest representable qty); if so, says so as a reason. */
+static bool side_blocked(struct risk *r, const struct cfg_task *c, const struct risk_pos *p,
+                         enum side side, char *buf, size_t len)
 {
-    char a[32], b[32];
-    if (!r->had_fresh) {
-        r->no_quote = true;
-        reason(r, "waiting for market data");
-    }
-    if (r->max_spread_bps > 0 && r->spread_bps > r->max_spread_bps) {
-        r->no_quote = true;
-        reason(r, "spread: %.1f bps > %g, not quoting", r->spread_bps, r->max_spread_bps);
-    }
-    if (!p || r->max_position_usd <= 0 || r->mark <= 0) return;
-    dec_t abs = p->position < 0 ? -p->position : p->position;
-    dec_t notional = dec_mul(abs, r->mark);
-    if (notional < r->max_position_usd) return;
-    if (p->position > 0) r->block_buy = true;
-    else r->block_sell = true;
-    reason(r, "position: %s USD >= limit %s, %s side blocked", dec_fmt(notional, 0, a, 32),
-           dec_fmt(r->max_position_usd, 0, b, 32), p->position > 0 ? "buy" : "sell");
+    dec_t qty = p->next_qty > 0 ? p->next_qty : 1;
+    if (c->max_position_usd <= 0 || r->mark <= 0 || risk_order_allowed(r, c, p, side, qty))
+        return false;
+    char lim[32];
+    dec_t rest = side == SIDE_BUY ? p->resting_buy : p->resting_sell;
+    dec_t after = side == SIDE_BUY ? p->position + rest + qty : p->position - rest - qty;
+    reason(r, "position: %s USD with resting and next order > limit %s, %s side blocked",
+           dec_fmt(dec_mul(after < 0 ? -after : after, r->mark), 0, buf, len),
+           dec_fmt(c->max_position_usd, 0, lim, sizeof lim), side_name(side));
+    return true;
 }
 
-enum risk_state risk_eval(struct risk *r, const struct risk_pos *p, int64_t now_us)
+static void caution_guards(struct risk *r, const struct cfg_task *c, const struct risk_pos *p)
 {
-    r->nreasons = 0;
-    r->block_buy = r->block_sell = r->no_quote = false;
-    int fired = halt_guards(r, now_us);
+    struct risk_verdict *v = &r->verdict;
+    char a[32];
+    if (!r->had_fresh) {
+        v->no_quote = true;
+        reason(r, "waiting for market data");
+    }
+    if (c->max_spread_bps > 0 && r->spread_bps > c->max_spread_bps) {
+        v->no_quote = true;
+        reason(r, "spread: %.1f bps > %g, not quoting", r->spread_bps, c->max_spread_bps);
+    }
+    if (!p) return;
+    v->block_buy = side_blocked(r, c, p, SIDE_BUY, a, sizeof a);
+    v->block_sell = side_blocked(r, c, p, SIDE_SELL, a, sizeof a);
+}
+
+/* The automatic halt: set by any halt guard, lifted by calm (see risk.h). */
+static void update_auto_halt(struct risk *r, const struct cfg_task *c, int fired, int64_t now_us)
+{
     if (fired > 0) {
         /* A halt caused by stale data alone lifts as soon as fresh data
          * flows again (the jump guard still compares against the marks seen
@@ -207,15 +228,25 @@ enum risk_state risk_eval(struct risk *r, const struct risk_pos *p, int64_t now_
     } else if (r->auto_halt) {
         if (r->calm_since_us == 0) r->calm_since_us = now_us;
         double calm = (double)(now_us - r->calm_since_us) / 1e6;
-        if (calm >= r->cooldown_s) r->auto_halt = false;
-        else reason(r, "halt cooldown: %.1f s of calm left", r->cooldown_s - calm);
+        if (calm >= c->halt_cooldown_s) r->auto_halt = false;
+        else reason(r, "halt cooldown: %.1f s of calm left", c->halt_cooldown_s - calm);
     }
+}
+
+const struct risk_verdict *risk_eval(struct risk *r, const struct cfg_task *c,
+                                     const struct risk_pos *p, int64_t now_us)
+{
+    struct risk_verdict *v = &r->verdict;
+    memset(v, 0, sizeof *v);
+    r->nreasons = 0;
+    update_auto_halt(r, c, halt_guards(r, c, now_us), now_us);
     if (r->op_halt) reason(r, "operator halt: %s", r->op_reason[0] ? r->op_reason : "(no reason)");
     int halt_n = r->nreasons;
-    caution_guards(r, p);
-    if (r->auto_halt || r->op_halt) r->state = RISK_HALT;
-    else r->state = r->nreasons > halt_n ? RISK_CAUTION : RISK_SAFE;
-    return r->state;
+    caution_guards(r, c, p);
+    if (r->auto_halt || r->op_halt) v->state = RISK_HALT;
+    else v->state = r->nreasons > halt_n ? RISK_CAUTION : RISK_SAFE;
+    snprintf(v->reason, sizeof v->reason, "%s", r->nreasons ? r->reasons[0] : "");
+    return v;
 }
 
 void risk_operator_halt(struct risk *r, const char *why)

@@ -4,7 +4,11 @@
  * per minute, spread, stale data.  Each active guard contributes a reason
  * string; the state is Safe / Caution (keep quoting where allowed) / Halt
  * (cancel everything, quote nothing).  An automatic halt lifts after
- * halt_cooldown_s of calm; an operator halt only on resume.  Pure: no I/O,
+ * halt_cooldown_s of calm; an operator halt only on resume.  Every risk
+ * decision comes out of here: risk_eval's verdict (state, no_quote, the
+ * sides the position limit blocks, the first reason) and risk_order_allowed,
+ * the one position-limit rule.  The thresholds are read from the task's
+ * parameters (struct cfg_task) on every call, never copied.  Pure: no I/O,
  * no clock, no globals. */
 #ifndef MMD_RISK_H
 #define MMD_RISK_H
@@ -21,11 +25,15 @@ enum risk_state { RISK_SAFE = 0, RISK_CAUTION, RISK_HALT };
 #define RISK_FILLS 1024
 #define RISK_DEPTH_BPS 10.0
 
+/* What risk_eval decided. */
+struct risk_verdict {
+    enum risk_state state;
+    bool no_quote;              /* quote nothing (no data yet, spread too wide) */
+    bool block_buy, block_sell; /* the position limit refuses the next order on that side */
+    char reason[128];           /* the first reason, "" when safe */
+};
+
 struct risk {
-    /* thresholds (copied from the task config) */
-    double jump_bps, max_spread_bps, cooldown_s;
-    dec_t min_depth_usd, max_position_usd;
-    int max_fills_per_min, stale_ms;
     /* inputs */
     struct { int64_t us; dec_t mark; } marks[RISK_MARKS];
     int nmarks;
@@ -43,40 +51,44 @@ struct risk {
     bool auto_halt, op_halt;
     int64_t calm_since_us;
     char op_reason[96];
-    enum risk_state state;
-    bool block_buy, block_sell, no_quote;
+    struct risk_verdict verdict;    /* of the last risk_eval */
     char reasons[RISK_MAX_REASONS][128];
     int nreasons;
 };
 
 struct risk_pos {               /* position guard inputs */
     dec_t position;             /* signed */
-    dec_t resting_buy, resting_sell;
+    dec_t resting_buy, resting_sell;   /* open qty of live orders, as if filled */
+    dec_t next_qty;             /* the smallest order the task would add (0: the smallest
+                                   representable): a side is blocked when even that is refused */
 };
 
 /* A thin book must persist this long before it halts: a price frame that
  * moved the mark arrives before the book rebuilt around it. */
 #define RISK_DEPTH_PERSIST_US 500000
 
-void risk_init(struct risk *r, const struct cfg_task *c);
-/* New thresholds; the guard state (halts, cooldowns, history) is kept. */
-void risk_set_limits(struct risk *r, const struct cfg_task *c);
+void risk_init(struct risk *r);
 void risk_on_md(struct risk *r, const struct md_snapshot *s, int64_t now_us);
 void risk_on_fill(struct risk *r, int64_t now_us);
-/* Re-evaluates every guard; returns the new state. */
-enum risk_state risk_eval(struct risk *r, const struct risk_pos *p, int64_t now_us);
+/* Re-evaluates every guard with the thresholds of c; the verdict stays
+ * valid (and in r->verdict) until the next call.  Halts, cooldowns and
+ * history survive new parameters. */
+const struct risk_verdict *risk_eval(struct risk *r, const struct cfg_task *c,
+                                     const struct risk_pos *p, int64_t now_us);
 void risk_operator_halt(struct risk *r, const char *reason);
 void risk_operator_resume(struct risk *r);
 const char *risk_state_name(enum risk_state s);   /* "safe" / "caution" / "halt" */
-/* Position rule: a new order of qty on side is allowed only if
- * |position + resting same side + qty| x mark <= limit, or if that absolute
- * position is no larger than |position| now (the reducing side always
- * quotes).  limit 0 = none. */
+/* The position limit, the one rule: a new order of qty on side is allowed
+ * only if |position + resting same side + qty| x mark <= limit, or if that
+ * absolute position is no larger than |position| now (the reducing side
+ * always quotes).  limit 0 = none. */
 bool risk_position_allows(dec_t limit_usd, enum side side, dec_t position, dec_t resting_same,
                           dec_t qty, dec_t mark);
-/* Fills in the last 60 s. */
-int risk_fills_last_minute(const struct risk *r, int64_t now_us);
-/* Depth (sum qty x px) within bps of mark on one side of a snapshot. */
-dec_t risk_depth_usd(const struct md_snapshot *s, enum side side, dec_t mark, double bps);
+/* The rule for this task: c->max_position_usd at the last mark seen, p's
+ * resting counting every live order on the side -- including a quote this
+ * order would replace, so make-before-break counts both, and when refused
+ * the old quote must be cancelled first. */
+bool risk_order_allowed(const struct risk *r, const struct cfg_task *c, const struct risk_pos *p,
+                        enum side side, dec_t qty);
 
 #endif

@@ -19,9 +19,3 @@ const char *order_status_name(enum order_status s)
                                     "filled", "canceled", "rejected", "unknown"};
     return (unsigned)s < sizeof n / sizeof n[0] ? n[s] : "?";
 }
-
-bool order_status_live(enum order_status s)
-{
-    return s == OS_PENDING_NEW || s == OS_OPEN || s == OS_PARTIAL || s == OS_PENDING_CANCEL ||
-           s == OS_UNKNOWN;
-}

@@ -166,6 +166,5 @@ typedef void (*venue_sink_fn)(void *ud, const struct venue_event *ev);
 const char *side_name(enum side s);                  /* "buy" / "sell" */
 const char *tif_name(enum tif t);                    /* "gtc" / "ioc" / "alo" */
 const char *order_status_name(enum order_status s);  /* "pending_new", "open", ... */
-bool order_status_live(enum order_status s);         /* could still fill */
 
 #endif

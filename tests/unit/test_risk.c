@@ -1,4 +1,5 @@
-/* Unit tests: risk guards and Safe/Caution/Halt (daemon/engine/risk.c). */
+/* Unit tests: risk guards, Safe/Caution/Halt, the verdict and the one
+ * position-limit rule (daemon/engine/risk.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,7 +22,7 @@ static dec_t P(const char *s)
 static struct cfg_task C;
 static struct md_snapshot M;
 static struct risk R;
-static const struct risk_pos FLAT = {0, 0, 0};
+static const struct risk_pos FLAT = {0, 0, 0, 0};
 
 /* conservative: jump 5 bps, depth 10000 USD, 3 fills/min, spread 20 bps,
  * stale 3000 ms, cooldown 60 s, position 10000 USD */
@@ -44,7 +45,7 @@ static int setup(void **st)
     M.asks[0].qty = P("1");
     M.asks[1].px = P("100200");
     M.asks[1].qty = P("50");
-    risk_init(&R, &C);
+    risk_init(&R);
     return 0;
 }
 
@@ -65,7 +66,7 @@ static void test_safe(void **st)
 {
     (void)st;
     md(1 * S);
-    assert_int_equal(risk_eval(&R, &FLAT, 1 * S), RISK_SAFE);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 1 * S)->state, RISK_SAFE);
     assert_int_equal(R.nreasons, 0);
     assert_true(R.depth_bid_usd == P("99999"));
 }
@@ -73,12 +74,12 @@ static void test_safe(void **st)
 /* After a halt: calm for halt_cooldown_s (60 s) lifts it, not earlier. */
 static void expect_cooldown(int64_t calm_from)
 {
-    assert_int_equal(risk_eval(&R, &FLAT, calm_from), RISK_HALT);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, calm_from)->state, RISK_HALT);
     assert_true(has_reason("cooldown"));
     md(calm_from + 30 * S);
-    assert_int_equal(risk_eval(&R, &FLAT, calm_from + 30 * S), RISK_HALT);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, calm_from + 30 * S)->state, RISK_HALT);
     md(calm_from + 60 * S);
-    assert_int_equal(risk_eval(&R, &FLAT, calm_from + 60 * S), RISK_SAFE);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, calm_from + 60 * S)->state, RISK_SAFE);
 }
 
 static void test_price_jump(void **st)
@@ -87,14 +88,14 @@ static void test_price_jump(void **st)
     md(10 * S);
     M.mark = P("100040");      /* 4 bps: fine */
     md(10 * S + 500000);
-    assert_int_equal(risk_eval(&R, &FLAT, 10 * S + 500000), RISK_SAFE);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 10 * S + 500000)->state, RISK_SAFE);
     M.mark = P("100060");      /* 6 bps within one second: halt */
     md(10 * S + 900000);
-    assert_int_equal(risk_eval(&R, &FLAT, 10 * S + 900000), RISK_HALT);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 10 * S + 900000)->state, RISK_HALT);
     assert_true(has_reason("price jump"));
     /* the same move spread over more than a second is not a jump */
     md(12 * S);
-    risk_eval(&R, &FLAT, 12 * S);
+    risk_eval(&R, &C, &FLAT, 12 * S);
     assert_false(has_reason("price jump"));
     expect_cooldown(12 * S);
 }
@@ -105,11 +106,11 @@ static void test_depth(void **st)
     M.asks[0].qty = P("0.05");   /* 5000 USD < 10000 */
     md(1 * S);
     /* a thin book must persist 500 ms: a mark move outruns the book rebuild */
-    assert_int_equal(risk_eval(&R, &FLAT, 1 * S), RISK_SAFE);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 1 * S)->state, RISK_SAFE);
     md(1 * S + 400000);
-    assert_int_equal(risk_eval(&R, &FLAT, 1 * S + 400000), RISK_SAFE);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 1 * S + 400000)->state, RISK_SAFE);
     md(1 * S + 500000);
-    assert_int_equal(risk_eval(&R, &FLAT, 1 * S + 500000), RISK_HALT);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 1 * S + 500000)->state, RISK_HALT);
     assert_true(has_reason("depth: ask side"));
     assert_false(has_reason("depth: bid side"));
     M.asks[0].qty = P("1");
@@ -122,15 +123,15 @@ static void test_fill_rate(void **st)
     (void)st;
     md(1 * S);
     for (int i = 0; i < 3; i++) risk_on_fill(&R, 1 * S + i);
-    assert_int_equal(risk_eval(&R, &FLAT, 2 * S), RISK_SAFE);   /* 3 = limit: fine */
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 2 * S)->state, RISK_SAFE);   /* 3 = limit: fine */
     risk_on_fill(&R, 3 * S);
-    assert_int_equal(risk_eval(&R, &FLAT, 3 * S), RISK_HALT);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 3 * S)->state, RISK_HALT);
     assert_true(has_reason("fill rate: 4 fills"));
     md(61 * S);   /* the first three fills leave the window */
-    assert_int_equal(risk_eval(&R, &FLAT, 62 * S), RISK_HALT);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 62 * S)->state, RISK_HALT);
     assert_false(has_reason("fill rate"));
     md(122 * S);
-    assert_int_equal(risk_eval(&R, &FLAT, 122 * S), RISK_SAFE);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 122 * S)->state, RISK_SAFE);
 }
 
 static void test_spread_caution(void **st)
@@ -139,36 +140,36 @@ static void test_spread_caution(void **st)
     M.best_bid = P("99850");
     M.best_ask = P("100150");    /* 30 bps > 20 */
     md(1 * S);
-    assert_int_equal(risk_eval(&R, &FLAT, 1 * S), RISK_CAUTION);
-    assert_true(R.no_quote);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 1 * S)->state, RISK_CAUTION);
+    assert_true(R.verdict.no_quote);
     assert_true(has_reason("spread: 30.0 bps"));
     M.best_bid = P("99999");
     M.best_ask = P("100001");
     md(2 * S);
-    assert_int_equal(risk_eval(&R, &FLAT, 2 * S), RISK_SAFE);   /* no cooldown for caution */
-    assert_false(R.no_quote);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 2 * S)->state, RISK_SAFE);   /* no cooldown for caution */
+    assert_false(R.verdict.no_quote);
 }
 
 static void test_stale(void **st)
 {
     (void)st;
     md(1 * S);
-    assert_int_equal(risk_eval(&R, &FLAT, 1 * S + 3000000), RISK_SAFE);   /* exactly 3000 ms */
-    assert_int_equal(risk_eval(&R, &FLAT, 1 * S + 3001000), RISK_HALT);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 1 * S + 3000000)->state, RISK_SAFE);   /* exactly 3000 ms */
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 1 * S + 3001000)->state, RISK_HALT);
     assert_true(has_reason("stale data: no market update"));
     /* the snapshot's stale flag halts at once */
     M.stale = true;
     md(5 * S);
-    assert_int_equal(risk_eval(&R, &FLAT, 5 * S), RISK_HALT);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 5 * S)->state, RISK_HALT);
     assert_true(has_reason("feed lost"));
     /* stale data alone: fresh data lifts the halt at once, no cooldown */
     M.stale = false;
     md(6 * S);
-    assert_int_equal(risk_eval(&R, &FLAT, 6 * S), RISK_SAFE);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 6 * S)->state, RISK_SAFE);
     /* stale together with another cause (a jump across the gap): cooldown */
     M.stale = true;
     md(7 * S);
-    assert_int_equal(risk_eval(&R, &FLAT, 7 * S), RISK_HALT);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 7 * S)->state, RISK_HALT);
     M.stale = false;
     dec_t delta = M.mark / 1000;      /* +10 bps within the second, book moved along */
     M.mark += delta;
@@ -177,7 +178,7 @@ static void test_stale(void **st)
     M.bids[0].px += delta;
     M.asks[0].px += delta;
     md(7 * S + 500000);
-    assert_int_equal(risk_eval(&R, &FLAT, 7 * S + 500000), RISK_HALT);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 7 * S + 500000)->state, RISK_HALT);
     md(9 * S);
     expect_cooldown(9 * S);
 }
@@ -187,14 +188,14 @@ static void test_operator_halt_not_lifted_by_calm(void **st)
     (void)st;
     md(1 * S);
     risk_operator_halt(&R, "maintenance");
-    assert_int_equal(risk_eval(&R, &FLAT, 1 * S), RISK_HALT);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 1 * S)->state, RISK_HALT);
     assert_true(has_reason("operator halt: maintenance"));
     for (int i = 2; i < 500; i += 2) md(i * S);
-    assert_int_equal(risk_eval(&R, &FLAT, 500 * S), RISK_HALT);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 500 * S)->state, RISK_HALT);
     assert_true(R.op_halt);
     risk_operator_resume(&R);
     md(501 * S);
-    assert_int_equal(risk_eval(&R, &FLAT, 501 * S), RISK_SAFE);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 501 * S)->state, RISK_SAFE);
 }
 
 static void test_position_limit_blocks_adding_side_only(void **st)
@@ -202,10 +203,10 @@ static void test_position_limit_blocks_adding_side_only(void **st)
     (void)st;
     md(1 * S);
     /* long 0.1 BTC at 100000 = 10000 USD = limit: buys blocked, sells fine */
-    struct risk_pos p = {P("0.1"), 0, 0};
-    assert_int_equal(risk_eval(&R, &p, 1 * S), RISK_CAUTION);
-    assert_true(R.block_buy);
-    assert_false(R.block_sell);
+    struct risk_pos p = {P("0.1"), 0, 0, 0};
+    assert_int_equal(risk_eval(&R, &C, &p, 1 * S)->state, RISK_CAUTION);
+    assert_true(R.verdict.block_buy);
+    assert_false(R.verdict.block_sell);
     assert_true(has_reason("buy side blocked"));
     dec_t lim = C.max_position_usd, mark = P("100000");
     assert_false(risk_position_allows(lim, SIDE_BUY, P("0.1"), 0, P("0.001"), mark));
@@ -216,14 +217,96 @@ static void test_position_limit_blocks_adding_side_only(void **st)
     assert_true(risk_position_allows(lim, SIDE_SELL, P("0.05"), P("0.1"), P("0.05"), mark));
     assert_false(risk_position_allows(lim, SIDE_SELL, P("0.05"), P("0.1"), P("0.06"), mark));
     /* short side mirrors it */
-    struct risk_pos s = {-P("0.2"), 0, 0};
-    risk_eval(&R, &s, 2 * S);
-    assert_true(R.block_sell);
-    assert_false(R.block_buy);
+    struct risk_pos s = {-P("0.2"), 0, 0, 0};
+    risk_eval(&R, &C, &s, 2 * S);
+    assert_true(R.verdict.block_sell);
+    assert_false(R.verdict.block_buy);
     assert_true(risk_position_allows(lim, SIDE_BUY, -P("0.2"), 0, P("0.01"), mark));
     /* under the limit: safe */
-    struct risk_pos u = {P("0.05"), 0, 0};
-    assert_int_equal(risk_eval(&R, &u, 3 * S), RISK_SAFE);
+    struct risk_pos u = {P("0.05"), 0, 0, 0};
+    assert_int_equal(risk_eval(&R, &C, &u, 3 * S)->state, RISK_SAFE);
+}
+
+/* The verdict carries the state, the blocked side and the first reason;
+ * risk_order_allowed is the one position rule, make-before-break included. */
+static void test_verdict_and_order_rule(void **st)
+{
+    (void)st;
+    md(1 * S);
+    const struct risk_verdict *v = risk_eval(&R, &C, &FLAT, 1 * S);
+    assert_int_equal(v->state, RISK_SAFE);
+    assert_string_equal(v->reason, "");
+    assert_ptr_equal(v, &R.verdict);
+    struct risk_pos p = {P("0.1"), 0, 0, 0};
+    v = risk_eval(&R, &C, &p, 1 * S);
+    assert_int_equal(v->state, RISK_CAUTION);
+    assert_true(v->block_buy);
+    assert_false(v->block_sell);
+    assert_false(v->no_quote);
+    assert_non_null(strstr(v->reason, "buy side blocked"));
+    assert_false(risk_order_allowed(&R, &C, &p, SIDE_BUY, P("0.001")));
+    assert_true(risk_order_allowed(&R, &C, &p, SIDE_SELL, P("0.001")));
+    /* make-before-break: the quote being replaced still rests and counts */
+    struct risk_pos m = {P("0.085"), P("0.01"), 0, 0};
+    assert_false(risk_order_allowed(&R, &C, &m, SIDE_BUY, P("0.01")));   /* 10500 > 10000 */
+    m.position = P("0.08");
+    assert_true(risk_order_allowed(&R, &C, &m, SIDE_BUY, P("0.01")));    /* 10000: at the limit */
+    /* short: the mirror image */
+    struct risk_pos s = {-P("0.1"), 0, P("0.01"), 0};
+    v = risk_eval(&R, &C, &s, 2 * S);
+    assert_true(v->block_sell);
+    assert_false(v->block_buy);
+    assert_false(risk_order_allowed(&R, &C, &s, SIDE_SELL, P("0.001")));
+    assert_true(risk_order_allowed(&R, &C, &s, SIDE_BUY, P("0.2")));
+}
+
+/* Thresholds are read from the task's parameters on every call (no copy to
+ * keep in step on reload); halts survive a parameter change. */
+static void test_parameters_read_per_call(void **st)
+{
+    (void)st;
+    md(1 * S);
+    struct risk_pos p = {P("0.1"), 0, 0, 0};
+    assert_int_equal(risk_eval(&R, &C, &p, 1 * S)->state, RISK_CAUTION);
+    assert_false(risk_order_allowed(&R, &C, &p, SIDE_BUY, P("0.01")));
+    C.max_position_usd = P("20000");
+    assert_true(risk_order_allowed(&R, &C, &p, SIDE_BUY, P("0.01")));
+    assert_int_equal(risk_eval(&R, &C, &p, 1 * S)->state, RISK_SAFE);
+    C.max_position_usd = 0;   /* no limit */
+    assert_true(risk_order_allowed(&R, &C, &p, SIDE_BUY, P("100")));
+    risk_operator_halt(&R, "test");
+    C.halt_cooldown_s = 1;
+    md(2 * S);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 2 * S)->state, RISK_HALT);
+    C.max_spread_bps = 0.5;   /* spread 0.2 bps: fine; 0.1: caution */
+    risk_operator_resume(&R);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 2 * S)->state, RISK_SAFE);
+    C.max_spread_bps = 0.1;
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 2 * S)->state, RISK_CAUTION);
+    assert_true(R.verdict.no_quote);
+}
+
+/* A side is blocked when the rule refuses the task's next order there:
+ * resting orders and the next quote's size count, not only the position. */
+static void test_blocked_counts_resting_and_next_order(void **st)
+{
+    (void)st;
+    md(1 * S);
+    struct risk_pos p = {P("0.085"), P("0.01"), 0, P("0.01")};   /* 10500 USD after */
+    const struct risk_verdict *v = risk_eval(&R, &C, &p, 1 * S);
+    assert_int_equal(v->state, RISK_CAUTION);
+    assert_true(v->block_buy);
+    assert_false(v->block_sell);
+    assert_non_null(strstr(v->reason, "buy side blocked"));
+    p.next_qty = P("0.005");                                     /* 10000 USD: fits */
+    v = risk_eval(&R, &C, &p, 1 * S);
+    assert_int_equal(v->state, RISK_SAFE);
+    assert_false(v->block_buy);
+    /* both sides can be full */
+    struct risk_pos b = {0, P("0.2"), P("0.2"), P("0.01")};
+    v = risk_eval(&R, &C, &b, 1 * S);
+    assert_true(v->block_buy && v->block_sell);
+    assert_int_equal(R.nreasons, 2);
 }
 
 int main(void)
@@ -237,6 +320,9 @@ int main(void)
         cmocka_unit_test_setup(test_stale, setup),
         cmocka_unit_test_setup(test_operator_halt_not_lifted_by_calm, setup),
         cmocka_unit_test_setup(test_position_limit_blocks_adding_side_only, setup),
+        cmocka_unit_test_setup(test_verdict_and_order_rule, setup),
+        cmocka_unit_test_setup(test_parameters_read_per_call, setup),
+        cmocka_unit_test_setup(test_blocked_counts_resting_and_next_order, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -334,6 +334,56 @@ static void test_operator_halt_and_resume(void **st)
     assert_int_equal(fv_count(&FV, FV_PLACE), 4);
 }
 
+static int cancels_of(const char *cl)
+{
+    int n = 0;
+    for (int i = 0; i < FV.n; i++)
+        n += (FV.calls[i].op == FV_CANCEL || FV.calls[i].op == FV_CANCEL_MANY) &&
+             strcmp(FV.calls[i].cl, cl) == 0;
+    return n;
+}
+
+static const char *order_status_of(const char *cl)
+{
+    static char st[32];
+    json_t *j = task_orders_json(T);
+    json_t *a = json_object_get(j, "orders"), *e;
+    size_t i;
+    st[0] = 0;
+    json_array_foreach(a, i, e)
+        if (strcmp(json_string_value(json_object_get(e, "cl_ord_id")), cl) == 0)
+            snprintf(st, sizeof st, "%s", json_string_value(json_object_get(e, "status")));
+    json_decref(j);
+    return st;
+}
+
+/* A cancel refused unsent (rate limit) puts the order back to open and is
+ * sent again only after a pause; a rejected one asks the venue. */
+static void test_cancel_refused_then_retried(void **st)
+{
+    (void)st;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
+    ack(&b);
+    ack(&a);
+    task_halt(T, "maintenance", NOW);
+    assert_int_equal(cancels_of(b.cl_ord_id), 1);
+    assert_string_equal(order_status_of(b.cl_ord_id), "pending_cancel");
+    ev(fv_ev_result(VEV_CANCEL_RESULT, b.cl_ord_id, VR_RATE_LIMITED, "429"));
+    assert_string_equal(order_status_of(b.cl_ord_id), "open");
+    assert_int_equal(cancels_of(b.cl_ord_id), 1);   /* not hammered at once */
+    advance(400, false);
+    assert_int_equal(cancels_of(b.cl_ord_id), 1);
+    advance(200, false);
+    assert_int_equal(cancels_of(b.cl_ord_id), 2);
+    assert_string_equal(order_status_of(b.cl_ord_id), "pending_cancel");
+    int q = fv_count(&FV, FV_QORDER);
+    ev(fv_ev_result(VEV_CANCEL_RESULT, a.cl_ord_id, VR_REJECTED, "order is not open"));
+    assert_int_equal(fv_count(&FV, FV_QORDER), q + 1);
+    assert_string_equal(FV.calls[FV.n - 1].cl, a.cl_ord_id);
+}
+
 static void test_auto_halt_stale_and_cooldown(void **st)
 {
     (void)st;
@@ -397,6 +447,29 @@ static void test_break_before_make_at_limit(void **st)
     canceled(&b, "0");
     assert_int_equal(fv_count(&FV, FV_PLACE), places + 2);
     assert_string_equal(fmt(fv_last_place(&FV, SIDE_BUY)->price, 2), "99905.01");
+}
+
+/* The task holds the one copy of its parameters: a reload reaches risk's
+ * position limit with nothing else to keep in step, and task_cfg shows it. */
+static void test_reconfigure_reaches_risk(void **st)
+{
+    (void)st;
+    start("0.1");             /* 10000 USD = the limit: the bid is blocked */
+    md("100000");
+    assert_null(fv_last_place(&FV, SIDE_BUY));
+    struct cfg_task c = C;
+    c.max_position_usd = P("20000");
+    c.tiers = 99;             /* clamped */
+    task_reconfigure(T, &c, NOW);
+    const struct cfg_task *tc = task_cfg(T);
+    assert_true(tc->max_position_usd == P("20000"));
+    assert_int_equal(tc->tiers, CFG_MAX_TIERS);
+    assert_string_equal(tc->id, "t1");
+    md("100000");
+    assert_non_null(fv_last_place(&FV, SIDE_BUY));
+    json_t *s = status();
+    assert_string_equal(json_string_value(json_object_get(json_object_get(s, "risk"), "state")), "safe");
+    json_decref(s);
 }
 
 static void test_periodic_reconciliation(void **st)
@@ -690,9 +763,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_band_exit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_then_full_fill_and_cooldown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_operator_halt_and_resume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_refused_then_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auto_halt_stale_and_cooldown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_position_limit_blocks_adding_side, setup, teardown),
         cmocka_unit_test_setup_teardown(test_break_before_make_at_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reconfigure_reaches_risk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_periodic_reconciliation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_circuit_breaker, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_sequence, setup, teardown),

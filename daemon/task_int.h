@@ -1,0 +1,75 @@
+/* task_int — the internals of struct task shared by task.c (construction,
+ * events, quoting, entry points), task_stop.c (the graceful stop sequence)
+ * and task_json.c (the JSON views).  Private to those three files. */
+#ifndef MMD_TASK_INT_H
+#define MMD_TASK_INT_H
+#include "log.h"
+#include "orders.h"
+#include "risk.h"
+#include "strategy.h"
+#include "task.h"
+#include "uptime.h"
+
+enum tstate { TS_STARTING, TS_QUOTING, TS_PAUSED, TS_STOPPING, TS_STOPPED, TS_FAILED };
+enum stop_phase { SP_CANCEL, SP_CLOSE };
+
+/* One side of one tier: the resting quote and its in-flight replacement. */
+struct slot {
+    char cur[CLOID_MAX], repl[CLOID_MAX];
+    dec_t remaining;            /* qty still to quote in this chain (0: start a new one) */
+    int64_t cooldown_until_us;
+    int64_t retry_us;           /* a place refused unsent (rate limit): not before then */
+    char why[128];              /* why this slot is not quoting, "" if it is */
+};
+
+struct task {
+    struct cfg_task cfg;        /* the one copy of the parameters (task_cfg) */
+    struct sym_info si;
+    struct venue v;
+    char seed[16];
+    uint64_t seq;
+    enum tstate st;
+    bool started, got_orders, got_pos;
+    int64_t start_query_us, wall_ms;
+    bool have_md;
+    dec_t mark, best_bid, best_ask;
+    struct ord_book book;
+    struct risk risk;
+    struct uptime up;
+    struct slot slots[CFG_MAX_TIERS][2];
+    int64_t last_oo_us, last_pos_us;
+    int rejects, alo_rejects;
+    int64_t rej_times[TASK_CB_REJECTS];
+    int rej_next;
+    char last_reject[128], last_reason[192], state_reason[192];
+    int64_t fills_day;
+    int fills_today;
+    /* stop sequence */
+    enum stop_phase stop_phase;
+    int64_t stop_deadline_us, stop_oo_us;
+    bool stop_list_clean, stop_done, close_redo;
+    char close_id[CLOID_MAX];
+    int close_attempts, flat_reports;
+    int64_t close_next_us;      /* next close attempt not before (paced retries) */
+    char summary[512];
+};
+
+#define TASK_CANCEL_RETRY_US 500000   /* pause after a refused cancel */
+#define TASK_PLACE_RETRY_US 250000    /* pause a slot after a place refused unsent */
+#define TASK_CLOSE_RETRY_US 250000    /* first pause between position-close attempts */
+#define TLOG(t, ...) task_log(t, LOG_INFO, __VA_ARGS__)
+#define TWARN(t, ...) task_log(t, LOG_WARN, __VA_ARGS__)
+
+void task_log(struct task *t, enum log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* venue requests (task.c) */
+const struct ord *task_send_order(struct task *t, enum side side, int tier, dec_t price, dec_t qty,
+                                  bool close, int64_t now_us);
+void task_cancel_all(struct task *t, int64_t now_us);
+void task_query_open_orders(struct task *t, int64_t now_us);
+void task_query_positions(struct task *t, int64_t now_us);
+/* the stop sequence (task_stop.c): one step; a position report while stopping */
+void task_stop_step(struct task *t, int64_t now_us);
+void task_stop_on_position(struct task *t, dec_t qty);
+
+#endif
