@@ -196,12 +196,15 @@ class Sim:
             return ""
 
     def log_lines(self):
-        """The --log file as a list of dicts."""
+        """The --log file as a list of dicts (a line still being written is skipped)."""
         out = []
         try:
             with open(self.log_path) as f:
                 for line in f:
-                    out.append(json.loads(line))
+                    try:
+                        out.append(json.loads(line))
+                    except ValueError:
+                        pass
         except OSError:
             pass
         return out
