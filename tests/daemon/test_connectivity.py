@@ -25,12 +25,11 @@ import queue
 import socket
 import struct
 import subprocess
-import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-import sim  # noqa: E402
+import sim
+from harness import finish, run
 
 FAST_ENV = {
     "MMD_WS_BACKOFF_MIN_S": "0.2",
@@ -217,21 +216,9 @@ def test_stale_feed(s):
         assert p.stop() == 0
 
 
-def sim_log(s):
-    """The sim's request log; a line still being written is skipped."""
-    out = []
-    with open(s.log_path) as f:
-        for line in f:
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                pass
-    return out
-
-
 def place_count(s, cl):
     n = 0
-    for e in sim_log(s):
+    for e in s.log_lines():
         if e.get("dir") == "in" and "new_order" in str(e.get("path", "")) and cl in str(e.get("body", "")):
             n += 1
     return n
@@ -305,7 +292,7 @@ def test_account(s):
         assert r["outcome"] == "ambiguous" and r["http"] == 503, r
         q = p.wait(lambda m: ev("query_order")(m) and m["order"]["cl_ord_id"] == "c-5xx", 10)
         assert q["found"] is False, q
-        assert place_count(s, "c-5xx") == 1, [e for e in sim_log(s) if "c-5xx" in json.dumps(e)
+        assert place_count(s, "c-5xx") == 1, [e for e in s.log_lines() if "c-5xx" in json.dumps(e)
                                                or "new_order" in str(e.get("path", ""))][-6:]
         assert sim_orders_with(s, "c-5xx") == []
         # a place that times out (server delay > our timeout) is never duplicated
@@ -404,6 +391,47 @@ def ws_frame(payload, op=0x1):
     return h + payload
 
 
+def ws_accept(c):
+    """Reads a WebSocket upgrade request from socket c and answers 101."""
+    c.settimeout(5)
+    req = b""
+    while b"\r\n\r\n" not in req:
+        chunk = c.recv(4096)
+        if not chunk:
+            break
+        req += chunk
+    key = ""
+    for line in req.decode(errors="replace").split("\r\n"):
+        if line.lower().startswith("sec-websocket-key:"):
+            key = line.split(":", 1)[1].strip()
+    acc = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode())
+                           .digest()).decode()
+    c.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Accept: %s\r\n\r\n" % acc).encode())
+
+
+class LocalServer:
+    """A listener on 127.0.0.1:<ephemeral> (.port) served by
+    handler(listener, stop_event, *args) in a thread until close().
+    wrap(lsock) may replace the listener handed to the handler (TLS)."""
+
+    def __init__(self, handler, *args, wrap=None):
+        self.lsock = socket.socket()
+        self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(4)
+        self.port = self.lsock.getsockname()[1]
+        self.stop = threading.Event()
+        listener = wrap(self.lsock) if wrap else self.lsock
+        self.t = threading.Thread(target=handler, args=(listener, self.stop) + args, daemon=True)
+        self.t.start()
+
+    def close(self):
+        self.stop.set()
+        self.t.join(5)
+        self.lsock.close()
+
+
 def junk_server(lsock, stop, silent=False):
     lsock.settimeout(0.5)
     while not stop.is_set():
@@ -412,21 +440,7 @@ def junk_server(lsock, stop, silent=False):
         except socket.timeout:
             continue
         try:
-            c.settimeout(5)
-            req = b""
-            while b"\r\n\r\n" not in req:
-                chunk = c.recv(4096)
-                if not chunk:
-                    break
-                req += chunk
-            key = ""
-            for line in req.decode(errors="replace").split("\r\n"):
-                if line.lower().startswith("sec-websocket-key:"):
-                    key = line.split(":", 1)[1].strip()
-            acc = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode())
-                                   .digest()).decode()
-            c.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                       "Sec-WebSocket-Accept: %s\r\n\r\n" % acc).encode())
+            ws_accept(c)
             if silent:   # a half-open peer: reads, never answers (not even pongs)
                 deadline = time.time() + 30
                 c.settimeout(0.2)
@@ -474,21 +488,7 @@ def account_server(lsock, stop):
         except socket.timeout:
             continue
         try:
-            c.settimeout(5)
-            req = b""
-            while b"\r\n\r\n" not in req:
-                chunk = c.recv(4096)
-                if not chunk:
-                    break
-                req += chunk
-            key = ""
-            for line in req.decode(errors="replace").split("\r\n"):
-                if line.lower().startswith("sec-websocket-key:"):
-                    key = line.split(":", 1)[1].strip()
-            acc = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode())
-                                   .digest()).decode()
-            c.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                       "Sec-WebSocket-Accept: %s\r\n\r\n" % acc).encode())
+            ws_accept(c)
             time.sleep(0.2)   # (the auth message arrives meanwhile; not checked here)
             trade = {"id": 501, "order_id": 77, "symbol": "BTC-USD", "side": "buy", "price": "100",
                      "qty": "0.5", "created_at": "2025-08-11T03:36:19.352620Z"}
@@ -515,14 +515,8 @@ def account_server(lsock, stop):
 
 
 def test_fill_before_order():
-    lsock = socket.socket()
-    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    lsock.bind(("127.0.0.1", 0))
-    lsock.listen(4)
-    port = lsock.getsockname()[1]
-    stop = threading.Event()
-    t = threading.Thread(target=account_server, args=(lsock, stop), daemon=True)
-    t.start()
+    srv = LocalServer(account_server)
+    port = srv.port
     creds = sim.Creds("eyJhIjoxfQ.eyJleHAiOjF9.c2ln", "BbMQkQYZspmkytduTWvXEtc4mMURjsekJDvty2WtKeSb",
                       "fake")
     p = Probe("http://127.0.0.1:9", "ws://127.0.0.1:%d" % port, [], creds=creds)
@@ -542,9 +536,7 @@ def test_fill_before_order():
         print("fill before its order: held, named, de-duplicated")
     finally:
         rc = p.stop()
-        stop.set()
-        t.join(5)
-        lsock.close()
+        srv.close()
         assert rc == 0, rc
 
 
@@ -646,14 +638,8 @@ def test_rest_policy():
 
 
 def test_malformed_frames():
-    lsock = socket.socket()
-    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    lsock.bind(("127.0.0.1", 0))
-    lsock.listen(4)
-    port = lsock.getsockname()[1]
-    stop = threading.Event()
-    t = threading.Thread(target=junk_server, args=(lsock, stop), daemon=True)
-    t.start()
+    srv = LocalServer(junk_server)
+    port = srv.port
     p = Probe("http://127.0.0.1:9", "ws://127.0.0.1:%d" % port, ["BTC-USD"])
     try:
         m = p.wait(is_md("BTC-USD", False), 10, "valid data after junk")
@@ -665,21 +651,13 @@ def test_malformed_frames():
         print("malformed frames: %d dropped, no crash" % hs["bad_frames"])
     finally:
         rc = p.stop()
-        stop.set()
-        t.join(5)
-        lsock.close()
+        srv.close()
         assert rc == 0, rc
 
 
 def test_dead_peer():
-    lsock = socket.socket()
-    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    lsock.bind(("127.0.0.1", 0))
-    lsock.listen(4)
-    port = lsock.getsockname()[1]
-    stop = threading.Event()
-    t = threading.Thread(target=junk_server, args=(lsock, stop, True), daemon=True)
-    t.start()
+    srv = LocalServer(junk_server, True)
+    port = srv.port
     p = Probe("http://127.0.0.1:9", "ws://127.0.0.1:%d" % port, ["BTC-USD"],
               env={"MMD_WS_DEAD_S": "1.5", "MMD_HUB_STALE_S": "30"})
     try:
@@ -693,9 +671,7 @@ def test_dead_peer():
         print("silent peer declared dead after %.2f s (%s)" % (took, m["last_error"]))
     finally:
         rc = p.stop()
-        stop.set()
-        t.join(5)
-        lsock.close()
+        srv.close()
         assert rc == 0, rc
 
 
@@ -733,14 +709,8 @@ def test_tls():
                 c.close()
                 raise socket.timeout()
 
-    lsock = socket.socket()
-    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    lsock.bind(("127.0.0.1", 0))
-    lsock.listen(4)
-    port = lsock.getsockname()[1]
-    stop = threading.Event()
-    t = threading.Thread(target=junk_server, args=(TLSListener(lsock), stop), daemon=True)
-    t.start()
+    srv = LocalServer(junk_server, wrap=TLSListener)
+    port = srv.port
     url = "wss://127.0.0.1:%d" % port
     try:
         p = Probe("http://127.0.0.1:9", url, ["BTC-USD"], env={"SSL_CERT_FILE": cert})
@@ -757,27 +727,25 @@ def test_tls():
             assert p.stop() == 0
         print("tls: trusted certificate accepted, untrusted refused")
     finally:
-        stop.set()
-        t.join(5)
-        lsock.close()
+        srv.close()
         shutil.rmtree(d, ignore_errors=True)
 
 
 def main():
-    test_malformed_frames()
-    test_dead_peer()
-    test_fill_before_order()
-    test_rest_policy()
-    test_tls()
+    run(test_malformed_frames)
+    run(test_dead_peer)
+    run(test_fill_before_order)
+    run(test_rest_policy)
+    run(test_tls)
     with sim.Sim(seed=11) as s:
-        test_market_sharing_and_reconnect(s)
-        test_stale_feed(s)
-        test_rotation(s)
+        run(test_market_sharing_and_reconnect, s)
+        run(test_stale_feed, s)
+        run(test_rotation, s)
     with sim.Sim(seed=12, args=["--unfunded", "probe-unf"]) as s:
-        test_account(s)
-        test_bad_token(s)
-        test_unfunded(s)
-    print("test_connectivity: all passed")
+        run(test_account, s)
+        run(test_bad_token, s)
+        run(test_unfunded, s)
+    finish()
 
 
 if __name__ == "__main__":
