@@ -14,6 +14,7 @@ import stat
 import subprocess
 import time
 
+import rpc
 from fakemmd import FAKEMMD, Fake
 from harness import finish, require, run, wait_for
 from rpc import Conn
@@ -191,9 +192,7 @@ def test_stale_socket_replaced():
         f.proc.wait(5)
         assert os.path.exists(f.path)
         f.start()
-        c = Conn(f.path)
-        assert c.call("version")["result"]["api"] == 1
-        c.close()
+        assert rpc.call(f.path, "version")["api"] == 1
     finally:
         f.cleanup()
 
@@ -306,9 +305,7 @@ def test_slow_client_bounded(f):
             print("     (ASan build: its quarantine keeps freed memory; bound not checked)")
         else:
             assert grown < 64 * 1024, grown
-        other = Conn(f.path)
-        assert other.call("version")["result"]["api"] == 1
-        other.close()
+        assert rpc.call(f.path, "version")["api"] == 1
     finally:
         slow.close()
 

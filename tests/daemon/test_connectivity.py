@@ -411,9 +411,10 @@ def ws_accept(c):
 
 
 class LocalServer:
-    """A listener on 127.0.0.1:<ephemeral> (.port) served by
-    handler(listener, stop_event, *args) in a thread until close().
-    wrap(lsock) may replace the listener handed to the handler (TLS)."""
+    """A scripted WebSocket peer on 127.0.0.1:<ephemeral> (.port): a thread
+    accepts each connection, answers the upgrade and runs
+    handler(conn, stop_event, *args), until close().  wrap(lsock) may
+    replace the listener (TLS)."""
 
     def __init__(self, handler, *args, wrap=None):
         self.lsock = socket.socket()
@@ -423,8 +424,23 @@ class LocalServer:
         self.port = self.lsock.getsockname()[1]
         self.stop = threading.Event()
         listener = wrap(self.lsock) if wrap else self.lsock
-        self.t = threading.Thread(target=handler, args=(listener, self.stop) + args, daemon=True)
+        self.t = threading.Thread(target=self._serve, args=(listener, handler, args), daemon=True)
         self.t.start()
+
+    def _serve(self, listener, handler, args):
+        listener.settimeout(0.5)
+        while not self.stop.is_set():
+            try:
+                c, _ = listener.accept()
+            except socket.timeout:
+                continue
+            try:
+                ws_accept(c)
+                handler(c, self.stop, *args)
+            except OSError:
+                pass
+            finally:
+                c.close()
 
     def close(self):
         self.stop.set()
@@ -432,86 +448,64 @@ class LocalServer:
         self.lsock.close()
 
 
-def junk_server(lsock, stop, silent=False):
-    lsock.settimeout(0.5)
-    while not stop.is_set():
-        try:
-            c, _ = lsock.accept()
-        except socket.timeout:
-            continue
-        try:
-            ws_accept(c)
-            if silent:   # a half-open peer: reads, never answers (not even pongs)
-                deadline = time.time() + 30
-                c.settimeout(0.2)
-                while not stop.is_set() and time.time() < deadline:
-                    try:
-                        if not c.recv(4096):
-                            break
-                    except socket.timeout:
-                        pass
-                continue
-            junk = [b"not json", b"{", b"[]", b"null", b'{"channel":"price"}',
-                    b'{"channel":"price","data":{"symbol":"BTC-USD","mark_price":"abc"}}',
-                    b'{"channel":"price","data":{"symbol":"BTC-USD","mark_price":1e400}}',
-                    b'{"channel":"depth_book","data":{"symbol":"BTC-USD","bids":[["1"]],"asks":5}}',
-                    b'{"channel":"depth_book","data":{"symbol":"BTC-USD","bids":[[null,null]]}}',
-                    b'{"channel":"price","symbol":"BTC-USD","data":{"symbol":"BTC-USD","mark_price":"99999999999999999"}}',
-                    bytes(range(256)), b'{"code":408,"message":"disconnecting"}',
-                    b'{"channel":"order","data":{"id":"x"}}', b'\xff' * 3000]
-            for j in junk:
-                c.sendall(ws_frame(j))
-            good = [{"seq": 5, "channel": "price", "symbol": "BTC-USD",
-                     "data": {"symbol": "BTC-USD", "mark_price": "100.5", "spread": ["100.4", "100.6"]}},
-                    {"seq": 6, "channel": "depth_book", "symbol": "BTC-USD",
-                     "data": {"symbol": "BTC-USD", "bids": [["100.3", "1"], ["100.4", "2"]],
-                              "asks": [["100.7", "1"], ["100.6", "3"]]}}]
-            deadline = time.time() + 30
-            while not stop.is_set() and time.time() < deadline:
-                for g in good:
-                    c.sendall(ws_frame(json.dumps(g).encode()))
-                time.sleep(0.2)
-        except OSError:
-            pass
-        finally:
-            c.close()
+def junk_server(c, stop, silent=False):
+    """Malformed frames, then valid price/depth data; or (silent) a
+    half-open peer."""
+    if silent:   # a half-open peer: reads, never answers (not even pongs)
+        deadline = time.time() + 30
+        c.settimeout(0.2)
+        while not stop.is_set() and time.time() < deadline:
+            try:
+                if not c.recv(4096):
+                    break
+            except socket.timeout:
+                pass
+        return
+    junk = [b"not json", b"{", b"[]", b"null", b'{"channel":"price"}',
+            b'{"channel":"price","data":{"symbol":"BTC-USD","mark_price":"abc"}}',
+            b'{"channel":"price","data":{"symbol":"BTC-USD","mark_price":1e400}}',
+            b'{"channel":"depth_book","data":{"symbol":"BTC-USD","bids":[["1"]],"asks":5}}',
+            b'{"channel":"depth_book","data":{"symbol":"BTC-USD","bids":[[null,null]]}}',
+            b'{"channel":"price","symbol":"BTC-USD","data":{"symbol":"BTC-USD","mark_price":"99999999999999999"}}',
+            bytes(range(256)), b'{"code":408,"message":"disconnecting"}',
+            b'{"channel":"order","data":{"id":"x"}}', b'\xff' * 3000]
+    for j in junk:
+        c.sendall(ws_frame(j))
+    good = [{"seq": 5, "channel": "price", "symbol": "BTC-USD",
+             "data": {"symbol": "BTC-USD", "mark_price": "100.5", "spread": ["100.4", "100.6"]}},
+            {"seq": 6, "channel": "depth_book", "symbol": "BTC-USD",
+             "data": {"symbol": "BTC-USD", "bids": [["100.3", "1"], ["100.4", "2"]],
+                      "asks": [["100.7", "1"], ["100.6", "3"]]}}]
+    deadline = time.time() + 30
+    while not stop.is_set() and time.time() < deadline:
+        for g in good:
+            c.sendall(ws_frame(json.dumps(g).encode()))
+        time.sleep(0.2)
 
 
-def account_server(lsock, stop):
+def account_server(c, stop):
     """A fake account stream: auth ack, then a trade BEFORE its order frame,
     the same trade again, the order frame, and a trade of an order never
     reported; then keep-alive data."""
-    lsock.settimeout(0.5)
-    while not stop.is_set():
-        try:
-            c, _ = lsock.accept()
-        except socket.timeout:
-            continue
-        try:
-            ws_accept(c)
-            time.sleep(0.2)   # (the auth message arrives meanwhile; not checked here)
-            trade = {"id": 501, "order_id": 77, "symbol": "BTC-USD", "side": "buy", "price": "100",
-                     "qty": "0.5", "created_at": "2025-08-11T03:36:19.352620Z"}
-            order = {"id": 77, "cl_ord_id": "held-1", "symbol": "BTC-USD", "side": "buy",
-                     "order_type": "limit", "time_in_force": "gtc", "reduce_only": False, "price": "100",
-                     "qty": "1", "fill_qty": "0.5", "fill_avg_price": "100", "status": "open"}
-            frames = [{"seq": 1, "channel": "auth", "data": {"code": 200, "msg": "success"}},
-                      {"seq": 2, "channel": "trade", "data": trade},
-                      {"seq": 3, "channel": "trade", "data": trade},
-                      {"seq": 4, "channel": "order", "data": order},
-                      {"seq": 5, "channel": "trade", "data": dict(trade, id=502, order_id=99)}]
-            for i, f in enumerate(frames):
-                c.sendall(ws_frame(json.dumps(f).encode()))
-                if i == 2:
-                    time.sleep(0.2)
-            deadline = time.time() + 30
-            while not stop.is_set() and time.time() < deadline:
-                c.sendall(ws_frame(b'{"subscribed":{"channel":"order"}}'))
-                time.sleep(0.3)
-        except OSError:
-            pass
-        finally:
-            c.close()
+    time.sleep(0.2)   # (the auth message arrives meanwhile; not checked here)
+    trade = {"id": 501, "order_id": 77, "symbol": "BTC-USD", "side": "buy", "price": "100",
+             "qty": "0.5", "created_at": "2025-08-11T03:36:19.352620Z"}
+    order = {"id": 77, "cl_ord_id": "held-1", "symbol": "BTC-USD", "side": "buy",
+             "order_type": "limit", "time_in_force": "gtc", "reduce_only": False, "price": "100",
+             "qty": "1", "fill_qty": "0.5", "fill_avg_price": "100", "status": "open"}
+    frames = [{"seq": 1, "channel": "auth", "data": {"code": 200, "msg": "success"}},
+              {"seq": 2, "channel": "trade", "data": trade},
+              {"seq": 3, "channel": "trade", "data": trade},
+              {"seq": 4, "channel": "order", "data": order},
+              {"seq": 5, "channel": "trade", "data": dict(trade, id=502, order_id=99)}]
+    for i, f in enumerate(frames):
+        c.sendall(ws_frame(json.dumps(f).encode()))
+        if i == 2:
+            time.sleep(0.2)
+    deadline = time.time() + 30
+    while not stop.is_set() and time.time() < deadline:
+        c.sendall(ws_frame(b'{"subscribed":{"channel":"order"}}'))
+        time.sleep(0.3)
 
 
 def test_fill_before_order():
