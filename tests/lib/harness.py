@@ -6,7 +6,7 @@ tests/run.sh puts tests/lib on PYTHONPATH, so a suite just imports::
 
 * ``REPO``, ``build_dir()``, ``binary(name)``, ``require(*names)`` — where
   the built programs are (``$MMD_BUILD`` or ``<repo>/build``); ``require``
-  exits 1 naming a program that is not built.
+  exits 1 naming a program that is not built; ``read_text(path)``.
 * ``wait_for(probe, timeout, interval, what, until, detail)`` — the one
   bounded poll.  Returns the first satisfying value of ``probe()``; on
   timeout raises ``WaitTimeout`` (an AssertionError) saying what was awaited
@@ -45,6 +45,15 @@ def require(*names):
         if not os.access(binary(n), os.X_OK):
             print("missing %s (run make first)" % binary(n))
             sys.exit(1)
+
+
+def read_text(path):
+    """The contents of a file, or "" if it cannot be read."""
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
 
 
 class WaitTimeout(AssertionError):

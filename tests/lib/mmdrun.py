@@ -12,13 +12,14 @@ the e2e suites and the bench.
   ``guards_off(**overrides)`` — the risk settings of a task whose guards
   must not get in the way of what a test looks at.
 * ``Mmd`` — writes the config (0600, private temp dir), runs the daemon
-  (log in a file: ``log()``, ``log_tail()``), ``rpc(method, params)`` over the
-  control socket (through ``rpc.call``), ``task_status(id)``;
-  ``orders(id)`` (the task's resting orders at the simulator),
-  ``quoting(id, tiers)`` and ``wait_quoting(*ids, tiers, timeout)``: the
-  task(s) satisfy ``two_sided(orders, tiers)``, the one "both sides
-  resting" predicate.  ``stop()`` sends
-  SIGTERM and kills after a timeout, so no process outlives a test.
+  (log in a file: ``log()``, ``log_tail()``; ``MMD_VALGRIND=1`` runs it
+  under valgrind), ``rpc(method, params)`` over the control socket (through
+  ``rpc.call``), ``task_status(id)``.  ``stop()`` sends SIGTERM and kills
+  after a timeout, so no process outlives a test.
+* ``two_sided(orders, tiers=1)`` — the one "both sides resting" predicate;
+  ``Mmd.orders(id)`` is a task's resting orders at the simulator,
+  ``Mmd.quoting(id, tiers)`` those orders if two-sided, and
+  ``Mmd.wait_quoting(*ids, tiers, timeout)`` waits until every task is.
 * ``account_orders``, ``account_position``, ``sent_order_ids`` — what the
   simulator holds / received for an account.
 """
@@ -32,7 +33,7 @@ import tempfile
 import time
 
 import rpc as rpclib
-from harness import binary, wait_for
+from harness import binary, read_text, wait_for
 
 # Risk settings that keep the price-jump, fill-rate and position guards out of
 # the way; a test of one guard overrides just that one (guards_off(**kw)).
@@ -180,11 +181,7 @@ class Mmd:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def log(self):
-        try:
-            with open(self.log_path) as f:
-                return f.read()
-        except OSError:
-            return ""
+        return read_text(self.log_path)
 
     def log_tail(self, n=3000):
         """The last n characters of the daemon's log."""

@@ -36,7 +36,7 @@ import urllib.parse
 import urllib.request
 import uuid
 
-from harness import REPO, binary, build_dir  # noqa: F401 - re-exported for the suites
+from harness import REPO, binary, build_dir, read_text  # noqa: F401 - REPO, binary, build_dir re-exported
 
 SCENARIOS = os.path.join(REPO, "tests", "sim", "scenarios")
 
@@ -189,11 +189,7 @@ class Sim:
         shutil.rmtree(self._tmp, ignore_errors=True)
 
     def stderr(self):
-        try:
-            with open(self.stderr_path) as f:
-                return f.read()
-        except OSError:
-            return ""
+        return read_text(self.stderr_path)
 
     def log_lines(self):
         """The --log file as a list of dicts (a line still being written is skipped)."""
