@@ -10,7 +10,7 @@ set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export BUILD MMD_BUILD="$PWD/$BUILD"
-export PYTHONPATH="$PWD/tests/lib${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONPATH="$PWD/tests/lib${PYTHONPATH:+:$PYTHONPATH}" PYTHONDONTWRITEBYTECODE=1
 what=${1:-all}
 filter=${2:-}
 pass=0; fail=0; failed=()
