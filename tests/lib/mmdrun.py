@@ -30,10 +30,9 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 
 import rpc as rpclib
-from harness import binary, read_text, wait_for
+from harness import WaitTimeout, binary, read_text, wait_for
 
 # Risk settings that keep the price-jump, fill-rate and position guards out of
 # the way; a test of one guard overrides just that one (guards_off(**kw)).
@@ -129,18 +128,21 @@ class Mmd:
         self.proc = subprocess.Popen(wrap + [binary("mmd"), "-c", self.cfg] + self.args,
                                      stdout=self._log, stderr=subprocess.STDOUT, env=env)
         if wait:
-            deadline = time.time() + (60 if wrap else 10)
-            while time.time() < deadline:
-                if self.proc.poll() is not None:
-                    raise RuntimeError("mmd exited with %s:\n%s" % (self.proc.returncode, self.log()))
-                try:
-                    self.rpc("version", timeout=1)
-                    return self
-                except (OSError, RpcError):
-                    time.sleep(0.05)
-            self.stop()
-            raise RuntimeError("mmd control socket did not answer:\n" + self.log())
+            try:
+                wait_for(self._answers, 60 if wrap else 10, 0.05, what="mmd's control socket answering")
+            except WaitTimeout:
+                self.stop()
+                raise RuntimeError("mmd control socket did not answer:\n" + self.log())
         return self
+
+    def _answers(self):
+        if self.proc.poll() is not None:
+            raise RuntimeError("mmd exited with %s:\n%s" % (self.proc.returncode, self.log()))
+        try:
+            self.rpc("version", timeout=1)
+            return True
+        except (OSError, RpcError):
+            return False
 
     def stop(self, sig=signal.SIGTERM, timeout=40.0):
         """Signal, wait (bounded), kill if needed.  Returns the exit code."""
