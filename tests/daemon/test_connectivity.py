@@ -45,8 +45,13 @@ FAST_ENV = {
 }
 
 
+NOWHERE = "http://127.0.0.1:9"   # a REST base URL for probes that only use a WebSocket
+
+
 class Probe:
-    """build/tools/mdprobe as a subprocess; lines collected by a thread."""
+    """build/tools/mdprobe as a subprocess; lines collected by a thread.
+    As a context manager it stops the probe and, unless the block failed,
+    asserts that it exited 0."""
 
     def __init__(self, rest, ws, watch=(), creds=None, seconds=60, env=None, md_every=1):
         cmd = [sim.binary("tools/mdprobe"), "--rest", rest, "--ws", ws, "--seconds", str(seconds),
@@ -136,6 +141,19 @@ class Probe:
             pass
         return rc
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, *exc):
+        rc = self.stop()
+        if exc_type is None:
+            assert rc == 0, "mdprobe exit %s" % rc
+
+
+def sim_probe(s, watch, **kw):
+    """A Probe against the simulator s."""
+    return Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, watch, **kw)
+
 
 def is_md(sym=None, stale=None):
     return lambda m: (m.get("t") == "md" and (sym is None or m["symbol"] == sym) and
@@ -153,8 +171,7 @@ def conn_line(name, **kw):
 
 
 def test_market_sharing_and_reconnect(s):
-    p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, ["BTC-USD", "ETH-USD", "BTC-USD"])
-    try:
+    with sim_probe(s, ["BTC-USD", "ETH-USD", "BTC-USD"]) as p:
         for w in (0, 1, 2):
             m = p.wait(lambda m, w=w: is_md(stale=False)(m) and m["w"] == w, 10, "md for watcher %d" % w)
             assert m["sorted"] is True, m
@@ -196,13 +213,10 @@ def test_market_sharing_and_reconnect(s):
         assert hs["connection"]["reconnects"] >= 2, hs
         assert hs["symbols"]["BTC-USD"]["watchers"] == 2
         print("market sharing / reconnect / backoff ok; delays", ["%.2f" % d for d in delays])
-    finally:
-        assert p.stop() == 0
 
 
 def test_stale_feed(s):
-    p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, ["BTC-USD"])
-    try:
+    with sim_probe(s, ["BTC-USD"]) as p:
         p.wait(is_md("BTC-USD", False), 10, "fresh")
         mark = len(p.lines)
         t0 = time.time()
@@ -212,8 +226,6 @@ def test_stale_feed(s):
         assert took >= 0.5, took
         p.wait(is_md("BTC-USD", False), 10, "fresh again after the fault", since=mark)
         print("stale feed detected after %.2f s" % took)
-    finally:
-        assert p.stop() == 0
 
 
 def place_count(s, cl):
@@ -234,8 +246,7 @@ def sim_orders_with(s, cl):
 
 def test_account(s):
     creds = s.mint("probe-acct")
-    p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, ["BTC-USD"], creds=creds)
-    try:
+    with sim_probe(s, ["BTC-USD"], creds=creds) as p:
         p.wait(ev("stream", up=True), 10, "private stream up")
         st = s.state()["connections"]
         assert st["ws_stream"] == 2, st   # one market + one account stream
@@ -330,15 +341,12 @@ def test_account(s):
         assert creds.jwt not in err and creds.jwt.split(".")[2] not in err, "JWT leaked to the log"
         # auth rejected -> logged with the account name, stream backs off
         print("account ok: %d rate-limited locally" % len(limited))
-    finally:
-        assert p.stop() == 0
 
 
 def test_bad_token(s):
     creds = s.mint("probe-bad")
     bad = sim.Creds(creds.jwt[:-4] + "AAAA", creds.key, "probe-bad")
-    p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, [], creds=bad)
-    try:
+    with sim_probe(s, [], creds=bad) as p:
         p.wait(conn_line("account:probe-bad", state="backing_off"), 10, "backing off after bad auth")
         p.send("place BTC-USD buy 1000.00 0.0010 bad-1 alo")
         r = p.wait(ev("place_result", cl_ord_id="bad-1"), 5)
@@ -349,33 +357,25 @@ def test_bad_token(s):
         assert "probe-bad" in err and ("auth" in err), err[-2000:]
         assert bad.jwt not in err
         print("bad token: account stream backs off, error names the account")
-    finally:
-        assert p.stop() == 0
 
 
 def test_unfunded(s):
     creds = s.mint("probe-unf")
-    p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, [], creds=creds)
-    try:
+    with sim_probe(s, [], creds=creds) as p:
         p.send("balance")
         b = p.wait(lambda m: m.get("t") == "balance", 10)
         assert b["status"] == 404 and b["err"] == "account not funded", b
         print("unfunded account: 404 -> account not funded")
-    finally:
-        assert p.stop() == 0
 
 
 def test_rotation(s):
-    p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, ["BTC-USD"], env={"MMD_WS_ROTATE_S": "1.5"})
-    try:
+    with sim_probe(s, ["BTC-USD"], env={"MMD_WS_ROTATE_S": "1.5"}) as p:
         m = p.wait(lambda m: conn_line("market", state="up")(m) and m["reconnects"] >= 2, 10,
                    "two proactive rotations")
         hs = p.status()["hub"]["connection"]
         assert "rotating" in (hs["last_error"] or ""), hs
         p.wait(is_md("BTC-USD", False), 5, "fresh data after rotation")
         print("rotation ok (reconnects=%d)" % m["reconnects"])
-    finally:
-        assert p.stop() == 0
 
 
 # ---- a tiny local WebSocket server that sends malformed frames -------------------
@@ -413,8 +413,8 @@ def ws_accept(c):
 class LocalServer:
     """A scripted WebSocket peer on 127.0.0.1:<ephemeral> (.port): a thread
     accepts each connection, answers the upgrade and runs
-    handler(conn, stop_event, *args), until close().  wrap(lsock) may
-    replace the listener (TLS)."""
+    handler(conn, stop_event, *args), until close() (or the end of `with`);
+    .url is ws://127.0.0.1:PORT.  wrap(lsock) may replace the listener (TLS)."""
 
     def __init__(self, handler, *args, wrap=None):
         self.lsock = socket.socket()
@@ -422,6 +422,7 @@ class LocalServer:
         self.lsock.bind(("127.0.0.1", 0))
         self.lsock.listen(4)
         self.port = self.lsock.getsockname()[1]
+        self.url = "ws://127.0.0.1:%d" % self.port
         self.stop = threading.Event()
         listener = wrap(self.lsock) if wrap else self.lsock
         self.t = threading.Thread(target=self._serve, args=(listener, handler, args), daemon=True)
@@ -446,6 +447,12 @@ class LocalServer:
         self.stop.set()
         self.t.join(5)
         self.lsock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def junk_server(c, stop, silent=False):
@@ -509,12 +516,9 @@ def account_server(c, stop):
 
 
 def test_fill_before_order():
-    srv = LocalServer(account_server)
-    port = srv.port
     creds = sim.Creds("eyJhIjoxfQ.eyJleHAiOjF9.c2ln", "BbMQkQYZspmkytduTWvXEtc4mMURjsekJDvty2WtKeSb",
                       "fake")
-    p = Probe("http://127.0.0.1:9", "ws://127.0.0.1:%d" % port, [], creds=creds)
-    try:
+    with LocalServer(account_server) as srv, Probe(NOWHERE, srv.url, [], creds=creds) as p:
         p.wait(ev("stream", up=True), 10, "fake stream up (auth code 200)")
         o = p.wait(ev("order"), 5, "order event")
         f = p.wait(ev("fill"), 5, "held fill released after its order")
@@ -528,10 +532,6 @@ def test_fill_before_order():
         st = p.status()["account"]["counters"]
         assert st["dup_fills"] == 1 and st["held_fills"] == 2, st
         print("fill before its order: held, named, de-duplicated")
-    finally:
-        rc = p.stop()
-        srv.close()
-        assert rc == 0, rc
 
 
 class FakeRest:
@@ -591,13 +591,17 @@ class FakeRest:
         self.srv.server_close()
         self.t.join(5)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
 
 def test_rest_policy():
     creds = sim.Creds("eyJhIjoxfQ.eyJleHAiOjF9.c2ln", "BbMQkQYZspmkytduTWvXEtc4mMURjsekJDvty2WtKeSb",
                       "fake")
-    fr = FakeRest()
-    p = Probe("http://127.0.0.1:%d" % fr.port, "ws://127.0.0.1:9", [], creds=creds)
-    try:
+    with FakeRest() as fr, Probe("http://127.0.0.1:%d" % fr.port, "ws://127.0.0.1:9", [], creds=creds) as p:
         # GET: 429 with Retry-After: 1 is retried after >= 1 s
         p.send("get /api/query_symbol_info")
         g = p.wait(lambda m: m.get("t") == "get", 10)
@@ -625,17 +629,10 @@ def test_rest_policy():
         lookups = [x for x in fr.reqs if x[2].startswith("/api/query_order?cl_ord_id=f-1")]
         assert 2 <= len(lookups) <= 25, len(lookups)
         print("rest policy: Retry-After honoured, POST signed and sent once, %d lookups" % len(lookups))
-    finally:
-        rc = p.stop()
-        fr.close()
-        assert rc == 0, rc
 
 
 def test_malformed_frames():
-    srv = LocalServer(junk_server)
-    port = srv.port
-    p = Probe("http://127.0.0.1:9", "ws://127.0.0.1:%d" % port, ["BTC-USD"])
-    try:
+    with LocalServer(junk_server) as srv, Probe(NOWHERE, srv.url, ["BTC-USD"]) as p:
         m = p.wait(is_md("BTC-USD", False), 10, "valid data after junk")
         assert m["mark"] == "100.5" and m["bid"] == "100.4" and m["ask"] == "100.6", m
         assert m["depth_bid"] == "100.4" and m["depth_ask"] == "100.6" and m["sorted"], m
@@ -643,18 +640,11 @@ def test_malformed_frames():
         assert hs["bad_frames"] >= 8, hs
         assert hs["notices"] >= 1, hs
         print("malformed frames: %d dropped, no crash" % hs["bad_frames"])
-    finally:
-        rc = p.stop()
-        srv.close()
-        assert rc == 0, rc
 
 
 def test_dead_peer():
-    srv = LocalServer(junk_server, True)
-    port = srv.port
-    p = Probe("http://127.0.0.1:9", "ws://127.0.0.1:%d" % port, ["BTC-USD"],
-              env={"MMD_WS_DEAD_S": "1.5", "MMD_HUB_STALE_S": "30"})
-    try:
+    with LocalServer(junk_server, True) as srv, \
+            Probe(NOWHERE, srv.url, ["BTC-USD"], env={"MMD_WS_DEAD_S": "1.5", "MMD_HUB_STALE_S": "30"}) as p:
         p.wait(conn_line("market", state="up"), 10, "connected to the silent peer")
         t0 = time.time()
         m = p.wait(conn_line("market", state="backing_off"), 10, "dead peer detected")
@@ -663,10 +653,6 @@ def test_dead_peer():
                                     "no market data" in m["last_error"]), m
         assert 1.0 <= took <= 5.0, took
         print("silent peer declared dead after %.2f s (%s)" % (took, m["last_error"]))
-    finally:
-        rc = p.stop()
-        srv.close()
-        assert rc == 0, rc
 
 
 def test_tls():
@@ -703,25 +689,17 @@ def test_tls():
                 c.close()
                 raise socket.timeout()
 
-    srv = LocalServer(junk_server, wrap=TLSListener)
-    port = srv.port
-    url = "wss://127.0.0.1:%d" % port
     try:
-        p = Probe("http://127.0.0.1:9", url, ["BTC-USD"], env={"SSL_CERT_FILE": cert})
-        try:
-            m = p.wait(is_md("BTC-USD", False), 10, "data over wss")
-            assert m["mark"] == "100.5", m
-        finally:
-            assert p.stop() == 0
-        p = Probe("http://127.0.0.1:9", url, ["BTC-USD"], env={"SSL_CERT_FILE": os.path.join(d, "none.pem")})
-        try:
-            m = p.wait(conn_line("market", state="backing_off"), 10, "untrusted certificate refused")
-            assert "SSL" in (m["last_error"] or ""), m
-        finally:
-            assert p.stop() == 0
-        print("tls: trusted certificate accepted, untrusted refused")
+        with LocalServer(junk_server, wrap=TLSListener) as srv:
+            url = srv.url.replace("ws://", "wss://")
+            with Probe(NOWHERE, url, ["BTC-USD"], env={"SSL_CERT_FILE": cert}) as p:
+                m = p.wait(is_md("BTC-USD", False), 10, "data over wss")
+                assert m["mark"] == "100.5", m
+            with Probe(NOWHERE, url, ["BTC-USD"], env={"SSL_CERT_FILE": os.path.join(d, "none.pem")}) as p:
+                m = p.wait(conn_line("market", state="backing_off"), 10, "untrusted certificate refused")
+                assert "SSL" in (m["last_error"] or ""), m
+            print("tls: trusted certificate accepted, untrusted refused")
     finally:
-        srv.close()
         shutil.rmtree(d, ignore_errors=True)
 
 
