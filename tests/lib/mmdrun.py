@@ -195,21 +195,13 @@ class Mmd:
         return rpclib.call(self.sock, method, params, timeout)
 
     def task_status(self, tid):
-        for t in self.rpc("status")["tasks"]:
-            if t["id"] == tid:
-                return t
-        raise KeyError(tid)
+        """The task's entry in the `status` reply."""
+        return _by_id(self.rpc("status")["tasks"], tid)
 
     # -- what the simulator holds for a task --
-    def task_conf(self, tid):
-        for t in self.tasks:
-            if t["id"] == tid:
-                return t
-        raise KeyError(tid)
-
     def orders(self, tid):
         """The task's resting orders at the simulator (client ids 'TID-...')."""
-        t = self.task_conf(tid)
+        t = _by_id(self.tasks, tid)
         return account_orders(self.sim, self.accounts[t["account"]], t["symbol"], tid + "-")[0]
 
     def quoting(self, tid, tiers=1):
@@ -224,6 +216,13 @@ class Mmd:
                         what="%s quoting both sides (%d tier(s))" % (", ".join(tids), tiers),
                         until=lambda seen: all(two_sided(o, tiers) for o in seen.values()),
                         detail=self.log_tail)
+
+
+def _by_id(items, tid):
+    for x in items:
+        if x["id"] == tid:
+            return x
+    raise KeyError(tid)
 
 
 def two_sided(orders, tiers=1):
