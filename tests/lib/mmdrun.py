@@ -161,11 +161,8 @@ class Mmd:
         return self.rc
 
     def kill9(self):
-        self.proc.kill()
-        self.proc.wait(5)
-        self.rc = self.proc.returncode
-        self.proc = None
-        self._log.close()
+        """SIGKILL: the daemon gets no chance to cancel its orders."""
+        return self.stop(signal.SIGKILL, 5)
 
     def __enter__(self):
         return self.start()
