@@ -4,6 +4,7 @@ entry semantics (ALO, IOC, reduce-only), rate limit, public shapes, admin."""
 import sim
 from harness import check, finish, run
 
+
 VEC_SEED = "BbMQkQYZspmkytduTWvXEtc4mMURjsekJDvty2WtKeSb"
 VEC_PUB = "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z"
 VECTORS = [

@@ -10,6 +10,7 @@ import time
 import sim
 from harness import check, finish, run
 
+
 def raw(s, data, timeout=3.0):
     """Sends bytes, returns everything read until close or timeout."""
     c = socket.create_connection(("127.0.0.1", s.port), timeout=timeout)

@@ -9,6 +9,7 @@ import time
 import sim
 from harness import check, main
 
+
 def test_all_files():
     files = sorted(glob.glob(os.path.join(sim.SCENARIOS, "*.yaml")))
     check(len(files) >= 1, "scenario files present (%d)" % len(files))

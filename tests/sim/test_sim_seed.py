@@ -5,6 +5,7 @@ and the live clock moves the mark."""
 import sim
 from harness import check, main, wait_for
 
+
 def path(seed, steps=40, speed=None):
     with sim.Sim(seed=seed, speed=speed, args=["--manual-clock"]) as s:
         marks = []

@@ -9,6 +9,7 @@ import time
 import sim
 from harness import check, finish, run
 
+
 def data_of(ch):
     return lambda m: isinstance(m, dict) and m.get("channel") == ch
 
