@@ -74,12 +74,10 @@ def wait_for(probe, timeout=10.0, interval=0.1, what=None, until=None, detail=No
     detail() (e.g. a daemon's log tail) when given."""
     deadline = time.time() + timeout
     last = None
-    while True:
+    while time.time() < deadline:      # no probe starts after the deadline
         last = probe()
         if (until(last) if until else last):
             return last
-        if time.time() >= deadline:
-            break
         time.sleep(interval)
     msg = "timed out after %g s waiting for %s; last value: %s" % (
         timeout, what or getattr(probe, "__name__", "condition"), _short(last))
