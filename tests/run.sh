@@ -2,12 +2,15 @@
 # Runs the test suites: unit (cmocka binaries in $BUILD/tests) and
 # integration (every executable tests/*/test_*.{py,sh}: they start the real
 # binaries on loopback).  Each test is bounded by a timeout.  Prints one line
-# per test and a closing "N passed, N failed".
+# per test and a closing "N passed, N failed".  Python tests import their
+# fixtures (tests/lib: harness, sim, mmdrun, rpc, fakemmd, clients) through
+# PYTHONPATH, set here.
 #   tests/run.sh [unit|integration] [NAME-FILTER]
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export BUILD MMD_BUILD="$PWD/$BUILD"
+export PYTHONPATH="$PWD/tests/lib${PYTHONPATH:+:$PYTHONPATH}" PYTHONDONTWRITEBYTECODE=1
 what=${1:-all}
 filter=${2:-}
 pass=0; fail=0; failed=()

@@ -23,10 +23,11 @@ import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+# `make bench` runs this file directly (not through tests/run.sh, which sets PYTHONPATH).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import mmdrun  # noqa: E402
 import sim  # noqa: E402
+from harness import wait_for  # noqa: E402
 
 MOVES = int(os.environ.get("BENCH_MOVES", "1000"))
 SCALE_S = float(os.environ.get("BENCH_SCALE_S", "60"))
@@ -76,18 +77,15 @@ def flat_scenario(path):
 
 def bench_task(tid, symbol, account, tiers=1):
     return mmdrun.task(tid, symbol, account, base_qty="0.01", tiers=tiers, level="aggressive",
-                       risk={"price_jump_threshold_bps": 1000, "max_fills_per_minute": 100000,
-                             "max_position_usd": "100000000", "halt_cooldown_s": 0},
+                       risk=mmdrun.guards_off(max_fills_per_minute=100000, max_position_usd="100000000",
+                                              halt_cooldown_s=0),
                        strategy={"tiers_bps": [[20, 30]], "requote_drift_bps": 1, "fill_cooldown_s": 0})
 
 
 def wait_quoting(d, n, timeout=60.0):
-    def ok():
-        ts = d.rpc("status")["tasks"]
-        return len(ts) == n and all(t["state"] == "quoting" for t in ts)
-    if not d.wait_for(ok, timeout, 0.2):
-        states = [(t["id"], t["state"]) for t in d.rpc("status")["tasks"]]
-        raise RuntimeError("tasks not quoting after %.0f s: %s" % (timeout, states[:8]))
+    """Until mmd reports all n tasks in state quoting."""
+    wait_for(lambda: [(t["id"], t["state"]) for t in d.rpc("status")["tasks"]], timeout, 0.2,
+             what="%d tasks quoting" % n, until=lambda ts: len(ts) == n and all(s == "quoting" for _, s in ts))
 
 
 class LogTail:

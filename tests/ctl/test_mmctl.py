@@ -5,21 +5,11 @@ the raw JSON result; socket chosen by -s, else MMD_SOCKET, else the default
 rule; halt/resume change the fake task's state; --help/--version."""
 import json
 import os
-import subprocess
-import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ctlfix import FAKEMMD, MMCTL, Fake, Runner, require_binaries  # noqa: E402
-
-
-def mmctl(*args, env=None, sock=None, timeout=20):
-    e = dict(os.environ)
-    e.pop("MMD_SOCKET", None)
-    if env:
-        e.update(env)
-    argv = [MMCTL] + (["-s", sock] if sock else []) + list(args)
-    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=e)
+from clients import mmctl
+from fakemmd import Fake
+from harness import finish, require, run
 
 
 def test_ok_tables(f):
@@ -140,15 +130,14 @@ def test_shutdown_then_unreachable():
 
 
 def main():
-    require_binaries(FAKEMMD, MMCTL)
-    r = Runner()
+    require("tools/fakemmd", "mmctl")
     with Fake() as f:
         for t in (test_ok_tables, test_json_output, test_halt_resume, test_daemon_error_exit_1,
                   test_socket_precedence, test_usage_exit_3, test_subscribe_count):
-            r.run(t, f)
-    r.run(test_unreachable_exit_2)
-    r.run(test_shutdown_then_unreachable)
-    r.exit()
+            run(t, f)
+    run(test_unreachable_exit_2)
+    run(test_shutdown_then_unreachable)
+    finish()
 
 
 if __name__ == "__main__":

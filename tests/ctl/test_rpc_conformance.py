@@ -12,11 +12,12 @@ import signal
 import socket
 import stat
 import subprocess
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ctlfix import FAKEMMD, Conn, Fake, Runner, require_binaries, wait_for  # noqa: E402
+import rpc
+from fakemmd import FAKEMMD, Fake
+from harness import finish, require, run, wait_for
+from rpc import Conn
 
 R = "2.0"
 
@@ -191,9 +192,7 @@ def test_stale_socket_replaced():
         f.proc.wait(5)
         assert os.path.exists(f.path)
         f.start()
-        c = Conn(f.path)
-        assert c.call("version")["result"]["api"] == 1
-        c.close()
+        assert rpc.call(f.path, "version")["api"] == 1
     finally:
         f.cleanup()
 
@@ -306,9 +305,7 @@ def test_slow_client_bounded(f):
             print("     (ASan build: its quarantine keeps freed memory; bound not checked)")
         else:
             assert grown < 64 * 1024, grown
-        other = Conn(f.path)
-        assert other.call("version")["result"]["api"] == 1
-        other.close()
+        assert rpc.call(f.path, "version")["api"] == 1
     finally:
         slow.close()
 
@@ -332,7 +329,7 @@ def test_shutdown():
         m = c.call("shutdown")
         assert m["result"]["shutting_down"] is True, m
         c.close()
-        assert wait_for(lambda: f.proc.poll() is not None, 5), "daemon did not exit"
+        wait_for(lambda: f.proc.poll() is not None, 5, 0.02, what="fakemmd exiting after shutdown")
         assert f.proc.returncode == 0
         assert not os.path.exists(f.path), "socket not removed"
     finally:
@@ -350,18 +347,17 @@ def test_sigterm_removes_socket():
 
 
 def main():
-    require_binaries(FAKEMMD)
-    r = Runner()
+    require("tools/fakemmd")
     with Fake() as f:
         for t in (test_modes, test_error_cases, test_id_echo, test_notifications_no_reply,
                   test_batch_mix, test_pipelined_in_order, test_disconnect_while_halt_pending,
                   test_oversize_line, test_second_daemon_refused, test_foreign_uid_refused,
                   test_subscribe_rate, test_many_clients, test_slow_client_bounded):
-            r.run(t, f)
+            run(t, f)
         assert f.proc.poll() is None, "fakemmd died during the tests"
     for t in (test_stale_socket_replaced, test_shutdown, test_sigterm_removes_socket):
-        r.run(t)
-    r.exit()
+        run(t)
+    finish()
 
 
 if __name__ == "__main__":

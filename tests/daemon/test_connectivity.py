@@ -25,12 +25,11 @@ import queue
 import socket
 import struct
 import subprocess
-import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-import sim  # noqa: E402
+import sim
+from harness import finish, run
 
 FAST_ENV = {
     "MMD_WS_BACKOFF_MIN_S": "0.2",
@@ -46,8 +45,13 @@ FAST_ENV = {
 }
 
 
+NOWHERE = "http://127.0.0.1:9"   # a REST base URL for probes that only use a WebSocket
+
+
 class Probe:
-    """build/tools/mdprobe as a subprocess; lines collected by a thread."""
+    """build/tools/mdprobe as a subprocess; lines collected by a thread.
+    As a context manager it stops the probe and, unless the block failed,
+    asserts that it exited 0."""
 
     def __init__(self, rest, ws, watch=(), creds=None, seconds=60, env=None, md_every=1):
         cmd = [sim.binary("tools/mdprobe"), "--rest", rest, "--ws", ws, "--seconds", str(seconds),
@@ -137,6 +141,19 @@ class Probe:
             pass
         return rc
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, *exc):
+        rc = self.stop()
+        if exc_type is None:
+            assert rc == 0, "mdprobe exit %s" % rc
+
+
+def sim_probe(s, watch, **kw):
+    """A Probe against the simulator s."""
+    return Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, watch, **kw)
+
 
 def is_md(sym=None, stale=None):
     return lambda m: (m.get("t") == "md" and (sym is None or m["symbol"] == sym) and
@@ -154,8 +171,7 @@ def conn_line(name, **kw):
 
 
 def test_market_sharing_and_reconnect(s):
-    p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, ["BTC-USD", "ETH-USD", "BTC-USD"])
-    try:
+    with sim_probe(s, ["BTC-USD", "ETH-USD", "BTC-USD"]) as p:
         for w in (0, 1, 2):
             m = p.wait(lambda m, w=w: is_md(stale=False)(m) and m["w"] == w, 10, "md for watcher %d" % w)
             assert m["sorted"] is True, m
@@ -197,13 +213,10 @@ def test_market_sharing_and_reconnect(s):
         assert hs["connection"]["reconnects"] >= 2, hs
         assert hs["symbols"]["BTC-USD"]["watchers"] == 2
         print("market sharing / reconnect / backoff ok; delays", ["%.2f" % d for d in delays])
-    finally:
-        assert p.stop() == 0
 
 
 def test_stale_feed(s):
-    p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, ["BTC-USD"])
-    try:
+    with sim_probe(s, ["BTC-USD"]) as p:
         p.wait(is_md("BTC-USD", False), 10, "fresh")
         mark = len(p.lines)
         t0 = time.time()
@@ -213,25 +226,11 @@ def test_stale_feed(s):
         assert took >= 0.5, took
         p.wait(is_md("BTC-USD", False), 10, "fresh again after the fault", since=mark)
         print("stale feed detected after %.2f s" % took)
-    finally:
-        assert p.stop() == 0
-
-
-def sim_log(s):
-    """The sim's request log; a line still being written is skipped."""
-    out = []
-    with open(s.log_path) as f:
-        for line in f:
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                pass
-    return out
 
 
 def place_count(s, cl):
     n = 0
-    for e in sim_log(s):
+    for e in s.log_lines():
         if e.get("dir") == "in" and "new_order" in str(e.get("path", "")) and cl in str(e.get("body", "")):
             n += 1
     return n
@@ -247,8 +246,7 @@ def sim_orders_with(s, cl):
 
 def test_account(s):
     creds = s.mint("probe-acct")
-    p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, ["BTC-USD"], creds=creds)
-    try:
+    with sim_probe(s, ["BTC-USD"], creds=creds) as p:
         p.wait(ev("stream", up=True), 10, "private stream up")
         st = s.state()["connections"]
         assert st["ws_stream"] == 2, st   # one market + one account stream
@@ -305,7 +303,7 @@ def test_account(s):
         assert r["outcome"] == "ambiguous" and r["http"] == 503, r
         q = p.wait(lambda m: ev("query_order")(m) and m["order"]["cl_ord_id"] == "c-5xx", 10)
         assert q["found"] is False, q
-        assert place_count(s, "c-5xx") == 1, [e for e in sim_log(s) if "c-5xx" in json.dumps(e)
+        assert place_count(s, "c-5xx") == 1, [e for e in s.log_lines() if "c-5xx" in json.dumps(e)
                                                or "new_order" in str(e.get("path", ""))][-6:]
         assert sim_orders_with(s, "c-5xx") == []
         # a place that times out (server delay > our timeout) is never duplicated
@@ -343,15 +341,12 @@ def test_account(s):
         assert creds.jwt not in err and creds.jwt.split(".")[2] not in err, "JWT leaked to the log"
         # auth rejected -> logged with the account name, stream backs off
         print("account ok: %d rate-limited locally" % len(limited))
-    finally:
-        assert p.stop() == 0
 
 
 def test_bad_token(s):
     creds = s.mint("probe-bad")
     bad = sim.Creds(creds.jwt[:-4] + "AAAA", creds.key, "probe-bad")
-    p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, [], creds=bad)
-    try:
+    with sim_probe(s, [], creds=bad) as p:
         p.wait(conn_line("account:probe-bad", state="backing_off"), 10, "backing off after bad auth")
         p.send("place BTC-USD buy 1000.00 0.0010 bad-1 alo")
         r = p.wait(ev("place_result", cl_ord_id="bad-1"), 5)
@@ -362,33 +357,25 @@ def test_bad_token(s):
         assert "probe-bad" in err and ("auth" in err), err[-2000:]
         assert bad.jwt not in err
         print("bad token: account stream backs off, error names the account")
-    finally:
-        assert p.stop() == 0
 
 
 def test_unfunded(s):
     creds = s.mint("probe-unf")
-    p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, [], creds=creds)
-    try:
+    with sim_probe(s, [], creds=creds) as p:
         p.send("balance")
         b = p.wait(lambda m: m.get("t") == "balance", 10)
         assert b["status"] == 404 and b["err"] == "account not funded", b
         print("unfunded account: 404 -> account not funded")
-    finally:
-        assert p.stop() == 0
 
 
 def test_rotation(s):
-    p = Probe(s.base_url, "ws://127.0.0.1:%d" % s.port, ["BTC-USD"], env={"MMD_WS_ROTATE_S": "1.5"})
-    try:
+    with sim_probe(s, ["BTC-USD"], env={"MMD_WS_ROTATE_S": "1.5"}) as p:
         m = p.wait(lambda m: conn_line("market", state="up")(m) and m["reconnects"] >= 2, 10,
                    "two proactive rotations")
         hs = p.status()["hub"]["connection"]
         assert "rotating" in (hs["last_error"] or ""), hs
         p.wait(is_md("BTC-USD", False), 5, "fresh data after rotation")
         print("rotation ok (reconnects=%d)" % m["reconnects"])
-    finally:
-        assert p.stop() == 0
 
 
 # ---- a tiny local WebSocket server that sends malformed frames -------------------
@@ -404,129 +391,134 @@ def ws_frame(payload, op=0x1):
     return h + payload
 
 
-def junk_server(lsock, stop, silent=False):
-    lsock.settimeout(0.5)
-    while not stop.is_set():
-        try:
-            c, _ = lsock.accept()
-        except socket.timeout:
-            continue
-        try:
-            c.settimeout(5)
-            req = b""
-            while b"\r\n\r\n" not in req:
-                chunk = c.recv(4096)
-                if not chunk:
-                    break
-                req += chunk
-            key = ""
-            for line in req.decode(errors="replace").split("\r\n"):
-                if line.lower().startswith("sec-websocket-key:"):
-                    key = line.split(":", 1)[1].strip()
-            acc = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode())
-                                   .digest()).decode()
-            c.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                       "Sec-WebSocket-Accept: %s\r\n\r\n" % acc).encode())
-            if silent:   # a half-open peer: reads, never answers (not even pongs)
-                deadline = time.time() + 30
-                c.settimeout(0.2)
-                while not stop.is_set() and time.time() < deadline:
-                    try:
-                        if not c.recv(4096):
-                            break
-                    except socket.timeout:
-                        pass
+def ws_accept(c):
+    """Reads a WebSocket upgrade request from socket c and answers 101."""
+    c.settimeout(5)
+    req = b""
+    while b"\r\n\r\n" not in req:
+        chunk = c.recv(4096)
+        if not chunk:
+            break
+        req += chunk
+    key = ""
+    for line in req.decode(errors="replace").split("\r\n"):
+        if line.lower().startswith("sec-websocket-key:"):
+            key = line.split(":", 1)[1].strip()
+    acc = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode())
+                           .digest()).decode()
+    c.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Accept: %s\r\n\r\n" % acc).encode())
+
+
+class LocalServer:
+    """A scripted WebSocket peer on 127.0.0.1:<ephemeral> (.port): a thread
+    accepts each connection, answers the upgrade and runs
+    handler(conn, stop_event, *args), until close() (or the end of `with`);
+    .url is ws://127.0.0.1:PORT.  wrap(lsock) may replace the listener (TLS)."""
+
+    def __init__(self, handler, *args, wrap=None):
+        self.lsock = socket.socket()
+        self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(4)
+        self.port = self.lsock.getsockname()[1]
+        self.url = "ws://127.0.0.1:%d" % self.port
+        self.stop = threading.Event()
+        listener = wrap(self.lsock) if wrap else self.lsock
+        self.t = threading.Thread(target=self._serve, args=(listener, handler, args), daemon=True)
+        self.t.start()
+
+    def _serve(self, listener, handler, args):
+        listener.settimeout(0.5)
+        while not self.stop.is_set():
+            try:
+                c, _ = listener.accept()
+            except socket.timeout:
                 continue
-            junk = [b"not json", b"{", b"[]", b"null", b'{"channel":"price"}',
-                    b'{"channel":"price","data":{"symbol":"BTC-USD","mark_price":"abc"}}',
-                    b'{"channel":"price","data":{"symbol":"BTC-USD","mark_price":1e400}}',
-                    b'{"channel":"depth_book","data":{"symbol":"BTC-USD","bids":[["1"]],"asks":5}}',
-                    b'{"channel":"depth_book","data":{"symbol":"BTC-USD","bids":[[null,null]]}}',
-                    b'{"channel":"price","symbol":"BTC-USD","data":{"symbol":"BTC-USD","mark_price":"99999999999999999"}}',
-                    bytes(range(256)), b'{"code":408,"message":"disconnecting"}',
-                    b'{"channel":"order","data":{"id":"x"}}', b'\xff' * 3000]
-            for j in junk:
-                c.sendall(ws_frame(j))
-            good = [{"seq": 5, "channel": "price", "symbol": "BTC-USD",
-                     "data": {"symbol": "BTC-USD", "mark_price": "100.5", "spread": ["100.4", "100.6"]}},
-                    {"seq": 6, "channel": "depth_book", "symbol": "BTC-USD",
-                     "data": {"symbol": "BTC-USD", "bids": [["100.3", "1"], ["100.4", "2"]],
-                              "asks": [["100.7", "1"], ["100.6", "3"]]}}]
-            deadline = time.time() + 30
-            while not stop.is_set() and time.time() < deadline:
-                for g in good:
-                    c.sendall(ws_frame(json.dumps(g).encode()))
-                time.sleep(0.2)
-        except OSError:
-            pass
-        finally:
-            c.close()
+            try:
+                ws_accept(c)
+                handler(c, self.stop, *args)
+            except OSError:
+                pass
+            finally:
+                c.close()
+
+    def close(self):
+        self.stop.set()
+        self.t.join(5)
+        self.lsock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
-def account_server(lsock, stop):
+def junk_server(c, stop, silent=False):
+    """Malformed frames, then valid price/depth data; or (silent) a
+    half-open peer."""
+    if silent:   # a half-open peer: reads, never answers (not even pongs)
+        deadline = time.time() + 30
+        c.settimeout(0.2)
+        while not stop.is_set() and time.time() < deadline:
+            try:
+                if not c.recv(4096):
+                    break
+            except socket.timeout:
+                pass
+        return
+    junk = [b"not json", b"{", b"[]", b"null", b'{"channel":"price"}',
+            b'{"channel":"price","data":{"symbol":"BTC-USD","mark_price":"abc"}}',
+            b'{"channel":"price","data":{"symbol":"BTC-USD","mark_price":1e400}}',
+            b'{"channel":"depth_book","data":{"symbol":"BTC-USD","bids":[["1"]],"asks":5}}',
+            b'{"channel":"depth_book","data":{"symbol":"BTC-USD","bids":[[null,null]]}}',
+            b'{"channel":"price","symbol":"BTC-USD","data":{"symbol":"BTC-USD","mark_price":"99999999999999999"}}',
+            bytes(range(256)), b'{"code":408,"message":"disconnecting"}',
+            b'{"channel":"order","data":{"id":"x"}}', b'\xff' * 3000]
+    for j in junk:
+        c.sendall(ws_frame(j))
+    good = [{"seq": 5, "channel": "price", "symbol": "BTC-USD",
+             "data": {"symbol": "BTC-USD", "mark_price": "100.5", "spread": ["100.4", "100.6"]}},
+            {"seq": 6, "channel": "depth_book", "symbol": "BTC-USD",
+             "data": {"symbol": "BTC-USD", "bids": [["100.3", "1"], ["100.4", "2"]],
+                      "asks": [["100.7", "1"], ["100.6", "3"]]}}]
+    deadline = time.time() + 30
+    while not stop.is_set() and time.time() < deadline:
+        for g in good:
+            c.sendall(ws_frame(json.dumps(g).encode()))
+        time.sleep(0.2)
+
+
+def account_server(c, stop):
     """A fake account stream: auth ack, then a trade BEFORE its order frame,
     the same trade again, the order frame, and a trade of an order never
     reported; then keep-alive data."""
-    lsock.settimeout(0.5)
-    while not stop.is_set():
-        try:
-            c, _ = lsock.accept()
-        except socket.timeout:
-            continue
-        try:
-            c.settimeout(5)
-            req = b""
-            while b"\r\n\r\n" not in req:
-                chunk = c.recv(4096)
-                if not chunk:
-                    break
-                req += chunk
-            key = ""
-            for line in req.decode(errors="replace").split("\r\n"):
-                if line.lower().startswith("sec-websocket-key:"):
-                    key = line.split(":", 1)[1].strip()
-            acc = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode())
-                                   .digest()).decode()
-            c.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                       "Sec-WebSocket-Accept: %s\r\n\r\n" % acc).encode())
-            time.sleep(0.2)   # (the auth message arrives meanwhile; not checked here)
-            trade = {"id": 501, "order_id": 77, "symbol": "BTC-USD", "side": "buy", "price": "100",
-                     "qty": "0.5", "created_at": "2025-08-11T03:36:19.352620Z"}
-            order = {"id": 77, "cl_ord_id": "held-1", "symbol": "BTC-USD", "side": "buy",
-                     "order_type": "limit", "time_in_force": "gtc", "reduce_only": False, "price": "100",
-                     "qty": "1", "fill_qty": "0.5", "fill_avg_price": "100", "status": "open"}
-            frames = [{"seq": 1, "channel": "auth", "data": {"code": 200, "msg": "success"}},
-                      {"seq": 2, "channel": "trade", "data": trade},
-                      {"seq": 3, "channel": "trade", "data": trade},
-                      {"seq": 4, "channel": "order", "data": order},
-                      {"seq": 5, "channel": "trade", "data": dict(trade, id=502, order_id=99)}]
-            for i, f in enumerate(frames):
-                c.sendall(ws_frame(json.dumps(f).encode()))
-                if i == 2:
-                    time.sleep(0.2)
-            deadline = time.time() + 30
-            while not stop.is_set() and time.time() < deadline:
-                c.sendall(ws_frame(b'{"subscribed":{"channel":"order"}}'))
-                time.sleep(0.3)
-        except OSError:
-            pass
-        finally:
-            c.close()
+    time.sleep(0.2)   # (the auth message arrives meanwhile; not checked here)
+    trade = {"id": 501, "order_id": 77, "symbol": "BTC-USD", "side": "buy", "price": "100",
+             "qty": "0.5", "created_at": "2025-08-11T03:36:19.352620Z"}
+    order = {"id": 77, "cl_ord_id": "held-1", "symbol": "BTC-USD", "side": "buy",
+             "order_type": "limit", "time_in_force": "gtc", "reduce_only": False, "price": "100",
+             "qty": "1", "fill_qty": "0.5", "fill_avg_price": "100", "status": "open"}
+    frames = [{"seq": 1, "channel": "auth", "data": {"code": 200, "msg": "success"}},
+              {"seq": 2, "channel": "trade", "data": trade},
+              {"seq": 3, "channel": "trade", "data": trade},
+              {"seq": 4, "channel": "order", "data": order},
+              {"seq": 5, "channel": "trade", "data": dict(trade, id=502, order_id=99)}]
+    for i, f in enumerate(frames):
+        c.sendall(ws_frame(json.dumps(f).encode()))
+        if i == 2:
+            time.sleep(0.2)
+    deadline = time.time() + 30
+    while not stop.is_set() and time.time() < deadline:
+        c.sendall(ws_frame(b'{"subscribed":{"channel":"order"}}'))
+        time.sleep(0.3)
 
 
 def test_fill_before_order():
-    lsock = socket.socket()
-    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    lsock.bind(("127.0.0.1", 0))
-    lsock.listen(4)
-    port = lsock.getsockname()[1]
-    stop = threading.Event()
-    t = threading.Thread(target=account_server, args=(lsock, stop), daemon=True)
-    t.start()
     creds = sim.Creds("eyJhIjoxfQ.eyJleHAiOjF9.c2ln", "BbMQkQYZspmkytduTWvXEtc4mMURjsekJDvty2WtKeSb",
                       "fake")
-    p = Probe("http://127.0.0.1:9", "ws://127.0.0.1:%d" % port, [], creds=creds)
-    try:
+    with LocalServer(account_server) as srv, Probe(NOWHERE, srv.url, [], creds=creds) as p:
         p.wait(ev("stream", up=True), 10, "fake stream up (auth code 200)")
         o = p.wait(ev("order"), 5, "order event")
         f = p.wait(ev("fill"), 5, "held fill released after its order")
@@ -540,12 +532,6 @@ def test_fill_before_order():
         st = p.status()["account"]["counters"]
         assert st["dup_fills"] == 1 and st["held_fills"] == 2, st
         print("fill before its order: held, named, de-duplicated")
-    finally:
-        rc = p.stop()
-        stop.set()
-        t.join(5)
-        lsock.close()
-        assert rc == 0, rc
 
 
 class FakeRest:
@@ -605,13 +591,17 @@ class FakeRest:
         self.srv.server_close()
         self.t.join(5)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
 
 def test_rest_policy():
     creds = sim.Creds("eyJhIjoxfQ.eyJleHAiOjF9.c2ln", "BbMQkQYZspmkytduTWvXEtc4mMURjsekJDvty2WtKeSb",
                       "fake")
-    fr = FakeRest()
-    p = Probe("http://127.0.0.1:%d" % fr.port, "ws://127.0.0.1:9", [], creds=creds)
-    try:
+    with FakeRest() as fr, Probe("http://127.0.0.1:%d" % fr.port, "ws://127.0.0.1:9", [], creds=creds) as p:
         # GET: 429 with Retry-After: 1 is retried after >= 1 s
         p.send("get /api/query_symbol_info")
         g = p.wait(lambda m: m.get("t") == "get", 10)
@@ -639,23 +629,10 @@ def test_rest_policy():
         lookups = [x for x in fr.reqs if x[2].startswith("/api/query_order?cl_ord_id=f-1")]
         assert 2 <= len(lookups) <= 25, len(lookups)
         print("rest policy: Retry-After honoured, POST signed and sent once, %d lookups" % len(lookups))
-    finally:
-        rc = p.stop()
-        fr.close()
-        assert rc == 0, rc
 
 
 def test_malformed_frames():
-    lsock = socket.socket()
-    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    lsock.bind(("127.0.0.1", 0))
-    lsock.listen(4)
-    port = lsock.getsockname()[1]
-    stop = threading.Event()
-    t = threading.Thread(target=junk_server, args=(lsock, stop), daemon=True)
-    t.start()
-    p = Probe("http://127.0.0.1:9", "ws://127.0.0.1:%d" % port, ["BTC-USD"])
-    try:
+    with LocalServer(junk_server) as srv, Probe(NOWHERE, srv.url, ["BTC-USD"]) as p:
         m = p.wait(is_md("BTC-USD", False), 10, "valid data after junk")
         assert m["mark"] == "100.5" and m["bid"] == "100.4" and m["ask"] == "100.6", m
         assert m["depth_bid"] == "100.4" and m["depth_ask"] == "100.6" and m["sorted"], m
@@ -663,26 +640,11 @@ def test_malformed_frames():
         assert hs["bad_frames"] >= 8, hs
         assert hs["notices"] >= 1, hs
         print("malformed frames: %d dropped, no crash" % hs["bad_frames"])
-    finally:
-        rc = p.stop()
-        stop.set()
-        t.join(5)
-        lsock.close()
-        assert rc == 0, rc
 
 
 def test_dead_peer():
-    lsock = socket.socket()
-    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    lsock.bind(("127.0.0.1", 0))
-    lsock.listen(4)
-    port = lsock.getsockname()[1]
-    stop = threading.Event()
-    t = threading.Thread(target=junk_server, args=(lsock, stop, True), daemon=True)
-    t.start()
-    p = Probe("http://127.0.0.1:9", "ws://127.0.0.1:%d" % port, ["BTC-USD"],
-              env={"MMD_WS_DEAD_S": "1.5", "MMD_HUB_STALE_S": "30"})
-    try:
+    with LocalServer(junk_server, True) as srv, \
+            Probe(NOWHERE, srv.url, ["BTC-USD"], env={"MMD_WS_DEAD_S": "1.5", "MMD_HUB_STALE_S": "30"}) as p:
         p.wait(conn_line("market", state="up"), 10, "connected to the silent peer")
         t0 = time.time()
         m = p.wait(conn_line("market", state="backing_off"), 10, "dead peer detected")
@@ -691,12 +653,6 @@ def test_dead_peer():
                                     "no market data" in m["last_error"]), m
         assert 1.0 <= took <= 5.0, took
         print("silent peer declared dead after %.2f s (%s)" % (took, m["last_error"]))
-    finally:
-        rc = p.stop()
-        stop.set()
-        t.join(5)
-        lsock.close()
-        assert rc == 0, rc
 
 
 def test_tls():
@@ -733,51 +689,35 @@ def test_tls():
                 c.close()
                 raise socket.timeout()
 
-    lsock = socket.socket()
-    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    lsock.bind(("127.0.0.1", 0))
-    lsock.listen(4)
-    port = lsock.getsockname()[1]
-    stop = threading.Event()
-    t = threading.Thread(target=junk_server, args=(TLSListener(lsock), stop), daemon=True)
-    t.start()
-    url = "wss://127.0.0.1:%d" % port
     try:
-        p = Probe("http://127.0.0.1:9", url, ["BTC-USD"], env={"SSL_CERT_FILE": cert})
-        try:
-            m = p.wait(is_md("BTC-USD", False), 10, "data over wss")
-            assert m["mark"] == "100.5", m
-        finally:
-            assert p.stop() == 0
-        p = Probe("http://127.0.0.1:9", url, ["BTC-USD"], env={"SSL_CERT_FILE": os.path.join(d, "none.pem")})
-        try:
-            m = p.wait(conn_line("market", state="backing_off"), 10, "untrusted certificate refused")
-            assert "SSL" in (m["last_error"] or ""), m
-        finally:
-            assert p.stop() == 0
-        print("tls: trusted certificate accepted, untrusted refused")
+        with LocalServer(junk_server, wrap=TLSListener) as srv:
+            url = srv.url.replace("ws://", "wss://")
+            with Probe(NOWHERE, url, ["BTC-USD"], env={"SSL_CERT_FILE": cert}) as p:
+                m = p.wait(is_md("BTC-USD", False), 10, "data over wss")
+                assert m["mark"] == "100.5", m
+            with Probe(NOWHERE, url, ["BTC-USD"], env={"SSL_CERT_FILE": os.path.join(d, "none.pem")}) as p:
+                m = p.wait(conn_line("market", state="backing_off"), 10, "untrusted certificate refused")
+                assert "SSL" in (m["last_error"] or ""), m
+            print("tls: trusted certificate accepted, untrusted refused")
     finally:
-        stop.set()
-        t.join(5)
-        lsock.close()
         shutil.rmtree(d, ignore_errors=True)
 
 
 def main():
-    test_malformed_frames()
-    test_dead_peer()
-    test_fill_before_order()
-    test_rest_policy()
-    test_tls()
+    run(test_malformed_frames)
+    run(test_dead_peer)
+    run(test_fill_before_order)
+    run(test_rest_policy)
+    run(test_tls)
     with sim.Sim(seed=11) as s:
-        test_market_sharing_and_reconnect(s)
-        test_stale_feed(s)
-        test_rotation(s)
+        run(test_market_sharing_and_reconnect, s)
+        run(test_stale_feed, s)
+        run(test_rotation, s)
     with sim.Sim(seed=12, args=["--unfunded", "probe-unf"]) as s:
-        test_account(s)
-        test_bad_token(s)
-        test_unfunded(s)
-    print("test_connectivity: all passed")
+        run(test_account, s)
+        run(test_bad_token, s)
+        run(test_unfunded, s)
+    finish()
 
 
 if __name__ == "__main__":

@@ -8,22 +8,21 @@ Skipped (exit 0) when valgrind is not installed.  Loopback only, bounded."""
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-import sim  # noqa: E402
+import sim
+from harness import main
 
 
-def main():
+def test_mdprobe_under_valgrind():
     if not shutil.which("valgrind"):
         print("valgrind not installed: skipped")
-        return 0
+        return
     with open(sim.binary("tools/mdprobe"), "rb") as f:
         if b"__asan_init" in f.read():
             print("mdprobe is an AddressSanitizer build (make asan), which cannot run under valgrind: skipped")
-            return 0
+            return
     env = dict(os.environ, MMD_WS_BACKOFF_MIN_S="0.1", MMD_WS_BACKOFF_MAX_S="0.5",
                MMD_HUB_STALE_S="1", MMD_WS_PING_S="1", MMD_SX_RESOLVE_MS="200")
     d = tempfile.mkdtemp(prefix="mmd-vg-")
@@ -65,13 +64,8 @@ def main():
     shutil.rmtree(d, ignore_errors=True)
     summary = [l for l in report.splitlines() if "ERROR SUMMARY" in l or "in use at exit" in l]
     print("\n".join(summary))
-    if rc != 0:
-        print(report[-6000:])
-        print("valgrind/mdprobe exit code %d" % rc)
-        return 1
-    print("test_connectivity_valgrind: passed")
-    return 0
+    assert rc == 0, "valgrind/mdprobe exit code %d\n%s" % (rc, report[-6000:])
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main(test_mdprobe_under_valgrind)

@@ -9,16 +9,15 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-import sim  # noqa: E402
+from clients import mmctl
+from harness import REPO, build_dir, main, wait_for
 
 
-def main():
-    env = dict(os.environ, BUILD=sim.build_dir())
-    p = subprocess.Popen([os.path.join(sim.REPO, "tools", "demo.sh")], cwd=sim.REPO, env=env,
+def test_demo():
+    env = dict(os.environ, BUILD=build_dir())
+    p = subprocess.Popen([os.path.join(REPO, "tools", "demo.sh")], cwd=REPO, env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                          start_new_session=True)   # its own process group, like a terminal job
     out = []
@@ -40,14 +39,9 @@ def main():
         tmpdir = os.path.dirname(sock)
         print("demo: " + out[-1].strip())
         # wait until mmctl shows both demo tasks quoting
-        def quoting():
-            r = subprocess.run([sim.binary("mmctl"), "-s", sock, "-j", "status"], capture_output=True,
-                               text=True, timeout=10)
-            return r.returncode == 0 and r.stdout.count('"quoting"') >= 2
-        t_end = time.time() + 20
-        while time.time() < t_end and not quoting():
-            time.sleep(0.2)
-        assert quoting(), "demo tasks not quoting"
+        wait_for(lambda: mmctl("-j", "status", sock=sock, timeout=10), 20, 0.2,
+                 what="both demo tasks quoting (mmctl -j status)",
+                 until=lambda r: r.returncode == 0 and r.stdout.count('"quoting"') >= 2)
         time.sleep(3)   # let it trade a little
         os.killpg(p.pid, signal.SIGINT)          # Ctrl-C
         rest, _ = p.communicate(timeout=60)
@@ -70,8 +64,7 @@ def main():
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
                 p.wait(10)
-    print("ok")
 
 
 if __name__ == "__main__":
-    main()
+    main(test_demo)

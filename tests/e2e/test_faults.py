@@ -3,45 +3,36 @@
 restored; 5xx and 429 storms → no duplicate orders (each client order id is
 sent at most once, read from the simulator's request log), no crash; a run of
 rejected orders → circuit breaker pauses the task."""
-import os
-import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-import mmdrun  # noqa: E402
-import sim  # noqa: E402
-
-CALM = os.path.join(sim.REPO, "tests", "sim", "scenarios", "calm.yaml")
-RISK = {"price_jump_threshold_bps": 1000, "max_fills_per_minute": 1000, "max_position_usd": "1000000"}
+import mmdrun
+import sim
+from harness import main, wait_for
 
 
-def quoting(s, c, prefix):
-    o = mmdrun.account_orders(s, c, "BTC-USD", prefix)[0]
-    return len(o) >= 2 and {x["side"] for x in o} == {"buy", "sell"}
-
-
-def main():
-    with sim.Sim(scenario=CALM, seed=21) as s:
+def test_faults():
+    with sim.scenario("calm", seed=21) as s:
         c = s.mint("faults")
-        t = mmdrun.task("f", "BTC-USD", "faults", tiers=2, level="moderate", risk=RISK,
+        t = mmdrun.task("f", "BTC-USD", "faults", tiers=2, level="moderate", risk=mmdrun.guards_off(),
                         strategy={"fill_cooldown_s": 0.5})
         env = {"MMD_WS_BACKOFF_MIN_S": "0.2"}
         with mmdrun.Mmd(s, [t], {"faults": c}, env=env) as d:
-            assert d.wait_for(lambda: quoting(s, c, "f-"), 15), d.log()[-2000:]
+            d.wait_quoting("f", timeout=15)
             # 1. drop every WebSocket
             before = s.state()["connections"]["ws_stream_total"]
             st, j = s.fault(type="drop_ws")
             assert st == 200, (st, j)
-            again = d.wait_for(lambda: s.state()["connections"]["ws_stream_total"] >= before + 2, 15)
-            assert again, "no reconnect: %s\n%s" % (s.state()["connections"], d.log()[-2000:])
+            wait_for(lambda: s.state()["connections"], 15, what="a reconnect after drop_ws",
+                     until=lambda conns: conns["ws_stream_total"] >= before + 2, detail=d.log_tail)
             m = float(s.mark())
             s.set_mark("BTC-USD", round(m * 1.002, 2))    # fresh data must reach the task again
+
             def requoted():
-                o = mmdrun.account_orders(s, c, "BTC-USD", "f-")[0]
+                o = d.orders("f")
                 mk = float(s.mark())
-                return quoting(s, c, "f-") and all(abs(float(x["price"]) - mk) / mk * 1e4 < 15 for x in o)
-            assert d.wait_for(requoted, 15), "quotes not restored after reconnect\n" + d.log()[-3000:]
-            conns = d.rpc("status")["connections"]
+                return mmdrun.two_sided(o) and all(abs(float(x["price"]) - mk) / mk * 1e4 < 15 for x in o)
+            wait_for(requoted, 15, what="quotes restored after reconnect", detail=d.log_tail)
+            assert d.rpc("status")["connections"]
             print("drop_ws: reconnected (%d stream connections so far), quotes restored" %
                   s.state()["connections"]["ws_stream_total"])
             # 2. 5xx storm while the mark walks (forces re-quotes)
@@ -53,8 +44,8 @@ def main():
                     m = float(s.mark())
                     s.set_mark("BTC-USD", round(m * (1.0004 if i % 2 else 0.9996), 2))
                     time.sleep(0.25)
-                assert d.proc.poll() is None, "mmd died during %s\n%s" % (kind, d.log()[-3000:])
-                assert d.wait_for(lambda: quoting(s, c, "f-"), 15), "no quotes after %s\n%s" % (kind, d.log()[-3000:])
+                assert d.proc.poll() is None, "mmd died during %s\n%s" % (kind, d.log_tail())
+                d.wait_quoting("f", timeout=15)
                 print("%s: survived, quoting" % kind["type"])
             dup = {k: v for k, v in mmdrun.sent_order_ids(s).items() if v > 1}
             assert not dup, "client order ids sent more than once: %s" % dup
@@ -66,17 +57,16 @@ def main():
                 m = float(s.mark())
                 s.set_mark("BTC-USD", round(m * (1.0005 if i % 2 else 0.9995), 2))
                 time.sleep(0.3)
-            paused = d.wait_for(lambda: (lambda x: x if x["state"] == "paused" else None)(d.task_status("f")), 10)
-            assert paused, "no circuit breaker: %s\n%s" % (d.task_status("f"), d.log()[-3000:])
+            paused = wait_for(lambda: d.task_status("f"), 10, what="the circuit breaker pausing task f",
+                              until=lambda st: st["state"] == "paused", detail=d.log_tail)
             print("circuit breaker: %s" % paused.get("state_reason") or paused.get("last_reason"))
             time.sleep(1)
-            assert not mmdrun.account_orders(s, c, "BTC-USD", "f-")[0], "paused task still has orders"
+            assert not d.orders("f"), "paused task still has orders"
             s.fault(type="clear")
             d.rpc("resume", {"task": "f"})
-            assert d.wait_for(lambda: quoting(s, c, "f-"), 10), "no quotes after resume"
-            assert d.stop() == 0, d.log()[-3000:]
-    print("ok")
+            d.wait_quoting("f", timeout=10)
+            assert d.stop() == 0, d.log_tail()
 
 
 if __name__ == "__main__":
-    main()
+    main(test_faults)

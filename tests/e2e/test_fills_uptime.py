@@ -4,71 +4,65 @@ re-quote carries the remaining quantity; a full fill puts that side into its
 cooldown, then it re-enters; and against the calm scenario at speed 60 for
 10 simulated minutes the task is two-sided within 10 bps of mark for at least
 95 % of the time (measured at the simulator, and as reported by mmd)."""
-import os
-import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-import mmdrun  # noqa: E402
-import sim  # noqa: E402
-
-CALM = os.path.join(sim.REPO, "tests", "sim", "scenarios", "calm.yaml")
-RISK = {"price_jump_threshold_bps": 1000, "max_fills_per_minute": 1000, "max_position_usd": "1000000"}
+import mmdrun
+import sim
+from harness import main, wait_for
 
 
-def our(s, c, prefix):
-    return mmdrun.account_orders(s, c, "BTC-USD", prefix)[0]
+def side(orders, which):
+    return [o for o in orders if o["side"] == which]
 
 
 def fills():
-    with sim.Sim(scenario=CALM, seed=31) as s:
+    with sim.scenario("calm", seed=31) as s:
         c = s.mint("filler")
-        t = mmdrun.task("x", "BTC-USD", "filler", base_qty="0.0100", tiers=1, level="moderate", risk=RISK,
-                        strategy={"fill_cooldown_s": 2})
+        t = mmdrun.task("x", "BTC-USD", "filler", base_qty="0.0100", tiers=1, level="moderate",
+                        risk=mmdrun.guards_off(), strategy={"fill_cooldown_s": 2})
         with mmdrun.Mmd(s, [t], {"filler": c}) as d:
-            assert d.wait_for(lambda: len(our(s, c, "x-")) == 2, 15), d.log()[-2000:]
-            bid = [o for o in our(s, c, "x-") if o["side"] == "buy"][0]
+            wait_for(lambda: d.orders("x"), 15, what="one bid and one ask of task x",
+                     until=lambda o: len(o) == 2, detail=d.log_tail)
+            bid = side(d.orders("x"), "buy")[0]
             st, j = s.fill(order_id=bid["id"], qty="0.0040")
             assert st == 200, (st, j)
-            def partial():
-                b = [o for o in our(s, c, "x-") if o["side"] == "buy"]
+
+            def partial(o):
+                b = side(o, "buy")
                 return b and b[0]["cl_ord_id"] == bid["cl_ord_id"] and float(b[0]["fill_qty"]) == 0.004
-            assert d.wait_for(partial, 5), our(s, c, "x-")
+            wait_for(lambda: d.orders("x"), 5, what="the bid partly filled, still resting", until=partial)
             # force a re-quote: the replacement carries the remaining 0.0060
             m = float(s.mark())
             s.set_mark("BTC-USD", round(m * 1.0004, 2))
-            def requoted():
-                b = [o for o in our(s, c, "x-") if o["side"] == "buy"]
-                return b if b and b[0]["cl_ord_id"] != bid["cl_ord_id"] else None
-            b = d.wait_for(requoted, 8)
-            assert b, "no re-quote of the partly filled bid: %s" % our(s, c, "x-")
+            b = wait_for(lambda: side(d.orders("x"), "buy"), 8, what="a re-quote of the partly filled bid",
+                         until=lambda b: b and b[0]["cl_ord_id"] != bid["cl_ord_id"])
             assert abs(float(b[0]["qty"]) - 0.006) < 1e-9, "re-quote qty %s, want the remaining 0.0060" % b[0]["qty"]
             print("partial fill: rest 0.0060 re-quoted as %s" % b[0]["cl_ord_id"])
             # full fill: the ask side cools down ~2 s, then re-enters
-            ask = [o for o in our(s, c, "x-") if o["side"] == "sell"][0]
+            ask = side(d.orders("x"), "sell")[0]
             s.fill(order_id=ask["id"])
             t0 = time.time()
-            assert d.wait_for(lambda: not [o for o in our(s, c, "x-") if o["side"] == "sell"], 3), "ask still there"
-            back = d.wait_for(lambda: [o for o in our(s, c, "x-") if o["side"] == "sell"], 8, 0.05)
+            wait_for(lambda: side(d.orders("x"), "sell"), 3, what="the filled ask gone", until=lambda a: not a)
+            wait_for(lambda: side(d.orders("x"), "sell"), 8, 0.05, what="the ask re-entering after the cooldown")
             dt = time.time() - t0
-            assert back, "ask never re-entered after the cooldown"
             assert dt >= 1.8, "ask re-entered after %.2f s, before the 2 s cooldown" % dt
             print("full fill: ask re-entered after %.2f s (cooldown 2 s)" % dt)
 
 
 def uptime():
-    with sim.Sim(scenario=CALM, seed=42, speed=60) as s:
+    with sim.scenario("calm", seed=42, speed=60) as s:
         c = s.mint("uptime")
         # Speed 60 compresses the market's time, not mmd's timers nor the
         # exchange's rate limit (22 requests/s): the cooldown is scaled like
         # the market (10 s -> 0.2 s), and one tier with a 2 bps drift keeps
         # the re-quote traffic inside the rate limit.
         t = mmdrun.task("u", "BTC-USD", "uptime", base_qty="0.0100", tiers=1, level="moderate",
-                        risk={"max_fills_per_minute": 100000, "max_position_usd": "1000000",
-                              "price_jump_threshold_bps": 60, "halt_cooldown_s": 0.5},
+                        risk=mmdrun.guards_off(max_fills_per_minute=100000, price_jump_threshold_bps=60,
+                                               halt_cooldown_s=0.5),
                         strategy={"fill_cooldown_s": 0.2, "requote_drift_bps": 2})
         with mmdrun.Mmd(s, [t], {"uptime": c}) as d:
-            assert d.wait_for(lambda: len(our(s, c, "u-")) >= 2, 15), d.log()[-2000:]
+            wait_for(lambda: d.orders("u"), 15, what="two orders of task u", until=lambda o: len(o) >= 2,
+                     detail=d.log_tail)
             good = total = 0
             t_end = time.time() + 10.0          # 10 simulated minutes at speed 60
             while time.time() < t_end:
@@ -86,11 +80,5 @@ def uptime():
             assert up.get("both_sides_now") is not None
 
 
-def main():
-    fills()
-    uptime()
-    print("ok")
-
-
 if __name__ == "__main__":
-    main()
+    main(fills, uptime)

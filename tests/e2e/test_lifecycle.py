@@ -3,26 +3,17 @@
 appear; multi-account isolation (halting one task leaves the others quoting,
 one account's bad credentials do not stop the other); operator halt/resume
 over the control socket; SIGTERM leaves no order and a flat position."""
-import os
-import signal
-import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-import mmdrun  # noqa: E402
-import sim  # noqa: E402
+import mmdrun
+import sim
+from harness import main
 
-CALM = os.path.join(sim.REPO, "tests", "sim", "scenarios", "calm.yaml")
-RISK = {"price_jump_threshold_bps": 1000, "max_fills_per_minute": 1000}
-
-
-def quoting(s, creds, symbol, prefix, n=4):
-    orders, _ = mmdrun.account_orders(s, creds, symbol, prefix)
-    return len(orders) >= n and {o["side"] for o in orders} == {"buy", "sell"}
+RISK = mmdrun.guards_off()
 
 
 def restart_cancels_orphans():
-    with sim.Sim(scenario=CALM, seed=3) as s:
+    with sim.scenario("calm", seed=3) as s:
         creds = s.mint("crash")
         # a manual order of the same account must survive everything
         st, j = s.new_order(creds, "BTC-USD", "buy", "0.0010", price="60000.00", tif="gtc",
@@ -31,10 +22,10 @@ def restart_cancels_orphans():
         t = mmdrun.task("btc", "BTC-USD", "crash", risk=RISK)
         d = mmdrun.Mmd(s, [t], {"crash": creds}).start()
         try:
-            assert d.wait_for(lambda: quoting(s, creds, "BTC-USD", "btc-"), 15), d.log()[-2000:]
-            orphans = {o["cl_ord_id"] for o in mmdrun.account_orders(s, creds, "BTC-USD", "btc-")[0]}
+            d.wait_quoting("btc", tiers=2, timeout=15)
+            orphans = {o["cl_ord_id"] for o in d.orders("btc")}
             d.kill9()
-            still, _ = mmdrun.account_orders(s, creds, "BTC-USD", "btc-")
+            still = d.orders("btc")
             assert {o["cl_ord_id"] for o in still} == orphans, "orders vanished without mmd"
             d2 = mmdrun.Mmd(s, [t], {"crash": creds}).start()
             try:
@@ -42,13 +33,13 @@ def restart_cancels_orphans():
                 seen_new_with_orphans = False
                 deadline = time.time() + 15
                 while time.time() < deadline:
-                    now = {o["cl_ord_id"] for o in mmdrun.account_orders(s, creds, "BTC-USD", "btc-")[0]}
+                    now = {o["cl_ord_id"] for o in d.orders("btc")}
                     if (now - orphans) and (now & orphans):
                         seen_new_with_orphans = True
                     if not (now & orphans) and len(now - orphans) >= 4:
                         break
                     time.sleep(0.02)
-                now = {o["cl_ord_id"] for o in mmdrun.account_orders(s, creds, "BTC-USD", "btc-")[0]}
+                now = {o["cl_ord_id"] for o in d.orders("btc")}
                 assert not (now & orphans), "orphans not cancelled: %s\n%s" % (now & orphans, d2.log())
                 assert len(now - orphans) >= 4, "no new quotes after restart\n" + d2.log()
                 assert not seen_new_with_orphans, "new quotes appeared before the orphans were cancelled"
@@ -68,7 +59,7 @@ def restart_cancels_orphans():
 
 
 def multi_account():
-    with sim.Sim(scenario=CALM, seed=4) as s:
+    with sim.scenario("calm", seed=4) as s:
         a, b = s.mint("acct-a"), s.mint("acct-b")
         bad = sim.Creds(b.jwt[:-4] + "AAAA", b.key)        # signature of the JWT broken
         tasks = [mmdrun.task("a-btc", "BTC-USD", "a", risk=RISK),
@@ -76,20 +67,18 @@ def multi_account():
                  mmdrun.task("b-sol", "SOL-USD", "b", risk=RISK),
                  mmdrun.task("c-btc", "BTC-USD", "c", risk=RISK)]
         with mmdrun.Mmd(s, tasks, {"a": a, "b": b, "c": bad}) as d:
-            ok = d.wait_for(lambda: quoting(s, a, "BTC-USD", "a-btc-") and quoting(s, a, "ETH-USD", "a-eth-")
-                            and quoting(s, b, "SOL-USD", "b-sol-"), 20)
-            assert ok, d.log()[-3000:]
+            d.wait_quoting("a-btc", "a-eth", "b-sol", tiers=2, timeout=20)
             st = d.task_status("c-btc")
             assert st["state"] == "failed" and "credentials" in st["last_reason"], st
             print("multi: bad credentials on account c: task state %s (%s)" % (st["state"], st.get("last_reason")))
             # operator halt of one task
             r = d.rpc("halt", {"task": "a-eth", "reason": "e2e"})
             assert r["halted"] == ["a-eth"], r
-            left = mmdrun.account_orders(s, a, "ETH-USD", "a-eth-")[0]
+            left = d.orders("a-eth")
             assert not left, "halt replied before the orders were gone: %s" % left
             time.sleep(1.5)
-            assert not mmdrun.account_orders(s, a, "ETH-USD", "a-eth-")[0], "halted task quoting again"
-            assert quoting(s, a, "BTC-USD", "a-btc-") and quoting(s, b, "SOL-USD", "b-sol-")
+            assert not d.orders("a-eth"), "halted task quoting again"
+            assert d.quoting("a-btc", tiers=2) and d.quoting("b-sol", tiers=2)
             st = d.task_status("a-eth")
             assert st["risk"]["state"] == "halt" and st["risk"]["operator_halt"], st
             try:
@@ -98,8 +87,8 @@ def multi_account():
             except mmdrun.RpcError as e:
                 assert e.code == -1001, e
             d.rpc("resume", {"task": "a-eth"})
-            assert d.wait_for(lambda: quoting(s, a, "ETH-USD", "a-eth-"), 10), "no quotes after resume"
-            assert d.stop() == 0, d.log()[-2000:]
+            d.wait_quoting("a-eth", tiers=2, timeout=10)   # after resume
+            assert d.stop() == 0, d.log_tail()
         _, st = mmdrun.account_orders(s, a)
         for c in (a, b):
             assert not mmdrun.account_orders(s, c)[0]
@@ -108,11 +97,5 @@ def multi_account():
     print("multi: halt isolates one task; resume restores it; bad account isolated")
 
 
-def main():
-    restart_cancels_orphans()
-    multi_account()
-    print("ok")
-
-
 if __name__ == "__main__":
-    main()
+    main(restart_cancels_orphans, multi_account)

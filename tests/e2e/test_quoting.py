@@ -2,15 +2,12 @@
 """e2e: mmd quotes both sides of every tier inside its band at the simulator,
 re-quotes when the mark drifts, and keeps the band over a scripted walk.
 Real mmd, real standx-sim, loopback only."""
-import os
-import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-import mmdrun  # noqa: E402
-import sim  # noqa: E402
+import mmdrun
+import sim
+from harness import main, wait_for
 
-CALM = os.path.join(sim.REPO, "tests", "sim", "scenarios", "calm.yaml")
 BANDS = [(3, 8), (8, 12)]          # moderate level, tiers 1 and 2
 SLACK_BPS = 1.6                    # requote_drift_bps (1) + tick rounding + mark moves between samples
 
@@ -39,18 +36,16 @@ def snapshot(s, creds):
     return orders, float(st["symbols"]["BTC-USD"]["mark"])
 
 
-def main():
-    with sim.Sim(scenario=CALM, seed=5) as s:
+def test_quoting():
+    with sim.scenario("calm", seed=5) as s:
         creds = s.mint("quoter")
-        t = mmdrun.task("btc", "BTC-USD", "quoter", tiers=2, level="moderate",
-                        risk={"price_jump_threshold_bps": 1000, "max_fills_per_minute": 1000,
-                              "max_position_usd": "1000000"},
+        t = mmdrun.task("btc", "BTC-USD", "quoter", tiers=2, level="moderate", risk=mmdrun.guards_off(),
                         strategy={"fill_cooldown_s": 1})
         with mmdrun.Mmd(s, [t], {"quoter": creds}) as d:
             # 1. both sides of both tiers inside their bands
-            ok = d.wait_for(lambda: check_book(*snapshot(s, creds))[0], timeout=15)
+            wait_for(lambda: check_book(*snapshot(s, creds)), 15, what="both sides of both tiers in band",
+                     until=lambda r: r[0], detail=d.log_tail)
             orders, mark = snapshot(s, creds)
-            assert ok, "not quoting in band: %s\n%s" % (check_book(orders, mark)[1], d.log()[-3000:])
             print("quoting: %d orders around mark %.2f" % (len(orders), mark))
             st = d.task_status("btc")
             assert st["state"] == "quoting", st
@@ -63,7 +58,7 @@ def main():
             def followed():
                 o2, m2 = snapshot(s, creds)
                 return check_book(o2, m2)[0] and not (before & {o["cl_ord_id"] for o in o2})
-            assert d.wait_for(followed, timeout=10), "no requote after drift: %s" % (snapshot(s, creds),)
+            wait_for(followed, 10, what="a requote after a 25 bps drift", detail=lambda: snapshot(s, creds))
             print("requote: quotes followed a 25 bps move")
 
             # 3. scripted walk: 3 bps steps every 0.5 s; sample the book every 0.1 s
@@ -81,12 +76,11 @@ def main():
             print("walk: both sides of both tiers in band in %.1f%% of %d samples" % (100 * frac, total))
             assert frac >= 0.8, "band kept only %.1f%% of the walk" % (100 * frac)
             rc = d.stop()
-            assert rc == 0, "mmd exit %s\n%s" % (rc, d.log()[-3000:])
+            assert rc == 0, "mmd exit %s\n%s" % (rc, d.log_tail())
         left, st = mmdrun.account_orders(s, creds)
         assert not left, "orders left after SIGTERM: %s" % left
         assert abs(mmdrun.account_position(st, creds, "BTC-USD")) < 1e-12, "position not flat"
-    print("ok")
 
 
 if __name__ == "__main__":
-    main()
+    main(test_quoting)

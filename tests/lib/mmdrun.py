@@ -1,27 +1,49 @@
-"""mmdrun — python helpers for end-to-end tests: run the real mmd against a
-real standx-sim (tests/lib/sim.py) and talk to its control socket.
+"""mmdrun — the real mmd against a real standx-sim (tests/lib/sim.py), for
+the e2e suites and the bench.
 
-    with sim.Sim(scenario=...) as s:
+    with sim.scenario("calm", seed=5) as s:
         creds = s.mint("alice")
-        with mmdrun.Mmd(s, [mmdrun.task("btc", "BTC-USD", "alice")], {"alice": creds}) as d:
+        t = mmdrun.task("btc", "BTC-USD", "alice", risk=mmdrun.guards_off())
+        with mmdrun.Mmd(s, [t], {"alice": creds}) as d:
             d.wait_quoting("btc")
             st = d.rpc("status")
 
-Config files are written 0600 into a private temp dir; the daemon logs to a
-file (``d.log()``).  Every wait is bounded; ``stop()`` sends SIGTERM and kills
-after a timeout, so no process outlives a test.
+* ``task(...)`` — one task entry of the config; ``GUARDS_OFF`` /
+  ``guards_off(**overrides)`` — the risk settings of a task whose guards
+  must not get in the way of what a test looks at.
+* ``Mmd`` — writes the config (0600, private temp dir), runs the daemon
+  (log in a file: ``log()``, ``log_tail()``; ``MMD_VALGRIND=1`` runs it
+  under valgrind), ``rpc(method, params)`` over the control socket (through
+  ``rpc.call``), ``task_status(id)``.  ``stop()`` sends SIGTERM and kills
+  after a timeout, so no process outlives a test.
+* ``two_sided(orders, tiers=1)`` — the one "both sides resting" predicate;
+  ``Mmd.orders(id)`` is a task's resting orders at the simulator,
+  ``Mmd.quoting(id, tiers)`` those orders if two-sided, and
+  ``Mmd.wait_quoting(*ids, tiers, timeout)`` waits until every task is.
+* ``account_orders``, ``account_position``, ``sent_order_ids`` — what the
+  simulator holds / received for an account.
 """
 import collections
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import time
 
-import sim as simlib
+import rpc as rpclib
+from harness import WaitTimeout, binary, read_text, wait_for
+
+# Risk settings that keep the price-jump, fill-rate and position guards out of
+# the way; a test of one guard overrides just that one (guards_off(**kw)).
+GUARDS_OFF = {"price_jump_threshold_bps": 1000, "max_fills_per_minute": 1000, "max_position_usd": "1000000"}
+
+
+def guards_off(**overrides):
+    """A copy of GUARDS_OFF with overrides, e.g. guards_off(halt_cooldown_s=1)."""
+    r = dict(GUARDS_OFF)
+    r.update(overrides)
+    return r
 
 
 def task(tid, symbol, account, base_qty=None, tiers=2, level="aggressive", risk=None, strategy=None,
@@ -71,10 +93,7 @@ def config_text(sim, tasks, accounts, socket_path, log_level="info"):
     return "\n".join(lines) + "\n"
 
 
-class RpcError(Exception):
-    def __init__(self, err):
-        super().__init__("%s: %s" % (err.get("code"), err.get("message")))
-        self.code, self.message = err.get("code"), err.get("message")
+RpcError = rpclib.RpcError
 
 
 class Mmd:
@@ -106,21 +125,24 @@ class Mmd:
                     "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99",
                     "--log-file=" + os.path.join(self.dir, "valgrind.log")]
             self.valgrind_log = os.path.join(self.dir, "valgrind.log")
-        self.proc = subprocess.Popen(wrap + [simlib.binary("mmd"), "-c", self.cfg] + self.args,
+        self.proc = subprocess.Popen(wrap + [binary("mmd"), "-c", self.cfg] + self.args,
                                      stdout=self._log, stderr=subprocess.STDOUT, env=env)
         if wait:
-            deadline = time.time() + (60 if wrap else 10)
-            while time.time() < deadline:
-                if self.proc.poll() is not None:
-                    raise RuntimeError("mmd exited with %s:\n%s" % (self.proc.returncode, self.log()))
-                try:
-                    self.rpc("version", timeout=1)
-                    return self
-                except (OSError, RpcError):
-                    time.sleep(0.05)
-            self.stop()
-            raise RuntimeError("mmd control socket did not answer:\n" + self.log())
+            try:
+                wait_for(self._answers, 60 if wrap else 10, 0.05, what="mmd's control socket answering")
+            except WaitTimeout:
+                self.stop()
+                raise RuntimeError("mmd control socket did not answer:\n" + self.log())
         return self
+
+    def _answers(self):
+        if self.proc.poll() is not None:
+            raise RuntimeError("mmd exited with %s:\n%s" % (self.proc.returncode, self.log()))
+        try:
+            self.rpc("version", timeout=1)
+            return True
+        except (OSError, RpcError):
+            return False
 
     def stop(self, sig=signal.SIGTERM, timeout=40.0):
         """Signal, wait (bounded), kill if needed.  Returns the exit code."""
@@ -139,11 +161,8 @@ class Mmd:
         return self.rc
 
     def kill9(self):
-        self.proc.kill()
-        self.proc.wait(5)
-        self.rc = self.proc.returncode
-        self.proc = None
-        self._log.close()
+        """SIGKILL: the daemon gets no chance to cancel its orders."""
+        return self.stop(signal.SIGKILL, 5)
 
     def __enter__(self):
         return self.start()
@@ -161,50 +180,52 @@ class Mmd:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def log(self):
-        try:
-            with open(self.log_path) as f:
-                return f.read()
-        except OSError:
-            return ""
+        return read_text(self.log_path)
+
+    def log_tail(self, n=3000):
+        """The last n characters of the daemon's log."""
+        return self.log()[-n:]
 
     # -- control socket --
     def rpc(self, method, params=None, timeout=15.0):
-        self._id += 1
-        req = {"jsonrpc": "2.0", "id": self._id, "method": method}
-        if params is not None:
-            req["params"] = params
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(timeout)
-        try:
-            s.connect(self.sock)
-            s.sendall((json.dumps(req) + "\n").encode())
-            buf = b""
-            while b"\n" not in buf:
-                chunk = s.recv(65536)
-                if not chunk:
-                    raise OSError("connection closed")
-                buf += chunk
-        finally:
-            s.close()
-        rep = json.loads(buf.split(b"\n", 1)[0])
-        if "error" in rep:
-            raise RpcError(rep["error"])
-        return rep["result"]
+        """The result of one JSON-RPC call (rpc.call); RpcError on an error reply."""
+        return rpclib.call(self.sock, method, params, timeout)
 
     def task_status(self, tid):
-        for t in self.rpc("status")["tasks"]:
-            if t["id"] == tid:
-                return t
-        raise KeyError(tid)
+        """The task's entry in the `status` reply."""
+        return _by_id(self.rpc("status")["tasks"], tid)
 
-    def wait_for(self, pred, timeout=10.0, interval=0.1):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            v = pred()
-            if v:
-                return v
-            time.sleep(interval)
-        return None
+    # -- what the simulator holds for a task --
+    def orders(self, tid):
+        """The task's resting orders at the simulator (client ids 'TID-...')."""
+        t = _by_id(self.tasks, tid)
+        return account_orders(self.sim, self.accounts[t["account"]], t["symbol"], tid + "-")[0]
+
+    def quoting(self, tid, tiers=1):
+        """The task's resting orders if two_sided(them, tiers), else None."""
+        o = self.orders(tid)
+        return o if two_sided(o, tiers) else None
+
+    def wait_quoting(self, *tids, tiers=1, timeout=15.0):
+        """Waits until every task in tids is two_sided at once; WaitTimeout
+        (with the orders seen last and the daemon's log tail) otherwise."""
+        return wait_for(lambda: {tid: self.orders(tid) for tid in tids}, timeout,
+                        what="%s quoting both sides (%d tier(s))" % (", ".join(tids), tiers),
+                        until=lambda seen: all(two_sided(o, tiers) for o in seen.values()),
+                        detail=self.log_tail)
+
+
+def _by_id(items, tid):
+    for x in items:
+        if x["id"] == tid:
+            return x
+    raise KeyError(tid)
+
+
+def two_sided(orders, tiers=1):
+    """The one "both sides resting" predicate: at least 2 x tiers orders,
+    bids and asks among them."""
+    return len(orders) >= 2 * tiers and {o["side"] for o in orders} == {"buy", "sell"}
 
 
 def account_orders(sim, creds, symbol=None, prefix=None):

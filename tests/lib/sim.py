@@ -1,15 +1,6 @@
-"""sim — python helpers for integration tests that talk to standx-sim.
+"""sim — standx-sim for the tests: start it, talk to it (REST, WebSocket,
+admin API), stop it.
 
-Standard library only.  Import with:
-
-    import os, sys
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-    import sim
-
-Main pieces:
-
-* ``build_dir()`` / ``binary(name)`` — where the built programs are
-  (``$MMD_BUILD`` or ``<repo>/build``).
 * ``Sim`` — starts ``standx-sim`` on an ephemeral loopback port (reads the
   ``listening 127.0.0.1:PORT`` line), logs to a temp file, stops it with
   SIGTERM (kill after a timeout).  Use as a context manager::
@@ -19,10 +10,13 @@ Main pieces:
           st, body = s.post("/api/new_order", {...}, creds)
           ws = s.ws_stream(); ws.send_json({...}); frame = ws.recv(2.0)
 
+* ``scenario(name, **kw)`` — a ``Sim`` with ``tests/sim/scenarios/NAME.yaml``
+  (``scenario_path(name)``), e.g. ``with sim.scenario("calm", seed=5) as s:``.
 * ``Creds`` — ``jwt`` and ``key`` (base58 seed) as printed by ``standx-sim mint``.
 * ``sign(key, request_id, ts_ms, body)`` — StandX body signature via build/tools/sxsign.
 * ``WSClient`` — a minimal RFC 6455 client (masked text frames, answers pings,
   reports close), enough for tests.
+* ``REPO``, ``build_dir()``, ``binary()`` — re-exported from harness.
 
 Every wait is bounded by a timeout; nothing here touches a non-loopback address.
 """
@@ -42,18 +36,20 @@ import urllib.parse
 import urllib.request
 import uuid
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from harness import REPO, binary, build_dir, read_text  # noqa: F401 - REPO, binary, build_dir re-exported
+
+SCENARIOS = os.path.join(REPO, "tests", "sim", "scenarios")
 
 
-def build_dir():
-    """Absolute path of the build directory ($MMD_BUILD or <repo>/build)."""
-    b = os.environ.get("MMD_BUILD") or os.path.join(REPO, "build")
-    return b if os.path.isabs(b) else os.path.join(REPO, b)
+def scenario_path(name):
+    """tests/sim/scenarios/NAME.yaml"""
+    return os.path.join(SCENARIOS, name + ".yaml")
 
 
-def binary(name):
-    """Path of a built program: 'standx-sim', 'mmd', 'tools/sxsign', ..."""
-    return os.path.join(build_dir(), name)
+def scenario(name, **kw):
+    """A Sim (not yet started; use `with`) running the named scenario;
+    kw as for Sim (seed, speed, args, ...)."""
+    return Sim(scenario=scenario_path(name), **kw)
 
 
 def now_ms():
@@ -193,19 +189,18 @@ class Sim:
         shutil.rmtree(self._tmp, ignore_errors=True)
 
     def stderr(self):
-        try:
-            with open(self.stderr_path) as f:
-                return f.read()
-        except OSError:
-            return ""
+        return read_text(self.stderr_path)
 
     def log_lines(self):
-        """The --log file as a list of dicts."""
+        """The --log file as a list of dicts (a line still being written is skipped)."""
         out = []
         try:
             with open(self.log_path) as f:
                 for line in f:
-                    out.append(json.loads(line))
+                    try:
+                        out.append(json.loads(line))
+                    except ValueError:
+                        pass
         except OSError:
             pass
         return out
@@ -313,16 +308,6 @@ class Sim:
 
     def mark(self, symbol="BTC-USD"):
         return self.state()["symbols"][symbol]["mark"]
-
-    def wait_for(self, pred, timeout=5.0, interval=0.05):
-        """Polls pred() until truthy (returned) or timeout (returns None)."""
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            v = pred()
-            if v:
-                return v
-            time.sleep(interval)
-        return None
 
     # -- WebSocket --
     def ws_stream(self, timeout=5.0):

@@ -1,12 +1,9 @@
 #!/usr/bin/env python3
 """standx-sim REST: signing (protocol doc §2.5 vectors), auth errors, order
 entry semantics (ALO, IOC, reduce-only), rate limit, public shapes, admin."""
-import os
-import sys
-import time
+import sim
+from harness import check, finish, run
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-import sim  # noqa: E402
 
 VEC_SEED = "BbMQkQYZspmkytduTWvXEtc4mMURjsekJDvty2WtKeSb"
 VEC_PUB = "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z"
@@ -20,15 +17,6 @@ VECTORS = [
     ("7b0a2c1e-3f4d-4a5b-8c6d-9e0f1a2b3c4d", 1760000000000, "",
      "2IKT6WrwRfMVV7/EfBsMQNm2enpURLgUUY2IvWD14pI3p0dkT7N3BU8YCHlR/HjmDi735n7JhoGlRY2lprneCA=="),
 ]
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
 
 def test_vectors(s):
     for rid, ts, body, sig in VECTORS:
@@ -232,19 +220,18 @@ def test_unfunded():
 def main():
     with sim.Sim(seed=3) as s:
         s.retry_429 = True
-        creds = test_vectors(s)
-        test_sig_errors(s, creds)
-        test_public(s)
-        a = test_orders(s)
-        test_lag_and_faults(s, a)
-        test_rate_limit(s)
-        test_state_shape(s)
+        creds = run(test_vectors, s)
+        run(test_sig_errors, s, creds)
+        run(test_public, s)
+        a = run(test_orders, s)
+        run(test_lag_and_faults, s, a)
+        run(test_rate_limit, s)
+        run(test_state_shape, s)
         rc = s.stop()
         check(rc == 0, "SIGTERM -> exit 0 (rc %s)" % rc)
-    test_unfunded()
-    print("%d failures" % len(failures))
-    return 1 if failures else 0
+    run(test_unfunded)
+    finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

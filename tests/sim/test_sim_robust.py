@@ -2,23 +2,13 @@
 """standx-sim robustness: malformed HTTP, oversized requests, bad JSON, bad
 WebSocket frames get an error or a close, never a crash; keep-alive and
 pipelining; delay fault; CLI refusals; the --log file."""
-import os
 import socket
 import struct
 import subprocess
-import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-import sim  # noqa: E402
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
+import sim
+from harness import check, finish, run
 
 
 def raw(s, data, timeout=3.0):
@@ -148,19 +138,18 @@ def test_cli():
 
 def main():
     with sim.Sim() as s:
-        test_http(s)
-        test_ws(s)
-        test_delay(s)
+        run(test_http, s)
+        run(test_ws, s)
+        run(test_delay, s)
         st, j = s.get("/api/health")
         check(st == 200, "still alive after abuse")
         check(s.stop() == 0, "clean exit")
         log = s.log_lines()
         check(log and all("ts_us" in l and "dir" in l and "conn" in l for l in log), "log lines (%d)" % len(log))
         check(any(l["dir"] == "in" and "new_order" in l.get("path", "") for l in log), "log has requests")
-    test_cli()
-    print("%d failures" % len(failures))
-    return 1 if failures else 0
+    run(test_cli)
+    finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -4,24 +4,14 @@ prices; the faulty scenario's timed faults are executed by the server
 (drop_ws closes streams, http_error answers 5xx)."""
 import glob
 import os
-import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "lib"))
-import sim  # noqa: E402
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
+import sim
+from harness import check, main
 
 
 def test_all_files():
-    files = sorted(glob.glob(os.path.join(HERE, "scenarios", "*.yaml")))
+    files = sorted(glob.glob(os.path.join(sim.SCENARIOS, "*.yaml")))
     check(len(files) >= 1, "scenario files present (%d)" % len(files))
     for f in files:
         with sim.Sim(scenario=f) as s:
@@ -34,7 +24,7 @@ def test_all_files():
 
 
 def test_faulty():
-    f = os.path.join(HERE, "scenarios", "faulty.yaml")
+    f = sim.scenario_path("faulty")
     if not os.path.exists(f):
         print("skip faulty.yaml (absent)")
         return
@@ -54,12 +44,5 @@ def test_faulty():
         check(any(l["dir"] == "close" and "drop_ws" in l.get("path", "") for l in log), "drop logged")
 
 
-def main():
-    test_all_files()
-    test_faulty()
-    print("%d failures" % len(failures))
-    return 1 if failures else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    main(test_all_files, test_faulty)

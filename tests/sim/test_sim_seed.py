@@ -2,20 +2,8 @@
 """standx-sim determinism: the same seed gives the same price path (manual
 clock, so wall-clock jitter cannot matter), a different seed a different one;
 and the live clock moves the mark."""
-import os
-import sys
-import time
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-import sim  # noqa: E402
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
+import sim
+from harness import check, main, wait_for
 
 
 def path(seed, steps=40, speed=None):
@@ -29,22 +17,23 @@ def path(seed, steps=40, speed=None):
         return marks
 
 
-def main():
+def test_seeded_paths():
     a, b, c = path(11), path(11), path(12)
     check(a == b, "same seed -> same first %d marks" % len(a))
     check(a != c, "different seed -> different path")
     check(len(set(a)) > 1, "the mark moves (%d distinct values)" % len(set(a)))
     fast = path(11, steps=10, speed=4)
     check(fast[-1] == a[39], "speed 4: 1 s wall = 4 s sim (mark at 4 s matches)")
+
+
+def test_live_clock():
     with sim.Sim(seed=11) as s:
         st, j = s.advance(100)
         check(st == 400, "advance refused without --manual-clock")
         m0 = s.mark()
-        moved = s.wait_for(lambda: s.mark() != m0, timeout=5)
-        check(moved, "live clock moves the mark")
-    print("%d failures" % len(failures))
-    return 1 if failures else 0
+        wait_for(s.mark, 5, 0.05, what="the live clock moving the mark", until=lambda m: m != m0)
+        check(True, "live clock moves the mark")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main(test_seeded_paths, test_live_clock)

@@ -3,20 +3,11 @@
 channel (ALO reject), ws-api two-frame pattern, x-session-id routing, drop_ws,
 pings / pong timeout / connection age, connection counts."""
 import os
-import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-import sim  # noqa: E402
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
+import sim
+from harness import check, finish, run
 
 
 def data_of(ch):
@@ -208,15 +199,14 @@ def test_timers():
 def main():
     with sim.Sim(seed=5) as s:
         s.retry_429 = True
-        test_market(s)
-        test_private(s)
-        test_ws_api(s)
-        test_drop_ws(s)
+        run(test_market, s)
+        run(test_private, s)
+        run(test_ws_api, s)
+        run(test_drop_ws, s)
         check(s.stop() == 0, "clean exit")
-    test_timers()
-    print("%d failures" % len(failures))
-    return 1 if failures else 0
+    run(test_timers)
+    finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

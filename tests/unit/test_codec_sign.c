@@ -1,20 +1,9 @@
 /* Unit tests: base58/base64/hex codecs and the StandX request signer, against
  * the exact vectors of shared/standx-protocol.md §2.5. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-#include <stdio.h>
-#include <string.h>
+#include "testutil.h"
 
 #include "codec.h"
 #include "sign.h"
-
-#define SEED_HEX "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
-#define SEED_B58 "BbMQkQYZspmkytduTWvXEtc4mMURjsekJDvty2WtKeSb"
-#define PK_HEX   "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
-#define PK_B58   "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z"
 
 static const char *BODY2 =
     "{\"symbol\":\"BTC-USD\",\"side\":\"buy\",\"order_type\":\"limit\",\"qty\":\"0.0010\","
@@ -125,7 +114,7 @@ static void test_key_formats(void **st)
     b58_encode(sk, 64, sk58, sizeof sk58);
     hex_encode(sk, 64, skhex, sizeof skhex);
     const char *ok[] = {SEED_B58, SEED_HEX, "0x" SEED_HEX, b64, sk58, skhex};
-    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+    for (size_t i = 0; i < N_ELEMS(ok); i++) {
         struct signer *s = signer_from_string(ok[i], err, sizeof err);
         if (!s) fail_msg("rejected format %zu: %s", i, err);
         assert_string_equal(signer_pubkey_b58(s), PK_B58);
@@ -137,7 +126,7 @@ static void test_key_formats(void **st)
     assert_null(signer_from_string(skhex, err, sizeof err));
     assert_non_null(strstr(err, "does not match"));
     const char *bad[] = {"", "abc", "your-ed25519-key", SEED_HEX "00"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    for (size_t i = 0; i < N_ELEMS(bad); i++) {
         struct signer *s = signer_from_string(bad[i], err, sizeof err);
         if (s) fail_msg("accepted bad key '%s'", bad[i]);
         assert_true(strlen(err) > 0);

@@ -3,28 +3,18 @@
  * specific FILE:LINE:COL; valid ones must load with the documented defaults,
  * and the -n summary must never show a secret. */
 #define _GNU_SOURCE
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "testutil.h"
 #include "config.h"
 #include "sign.h"
 
-#define SEED_B58 "BbMQkQYZspmkytduTWvXEtc4mMURjsekJDvty2WtKeSb"
-#define PK_B58   "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z"
 #define JWT      "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl"
 
 static char g_dir[64];
 static char g_last[256];      /* path of the last written config */
 static char *g_errs;          /* errors of the last load */
-static size_t g_errs_len;
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -52,11 +42,9 @@ static struct cfg *load_mode(const char *yaml, mode_t mode)
 {
     const char *path = write_cfg(yaml, mode);
     free(g_errs);
-    g_errs = NULL;
-    FILE *m = open_memstream(&g_errs, &g_errs_len);
-    assert_non_null(m);
-    struct cfg *c = cfg_load(path, m);
-    fclose(m);
+    struct memout m;
+    struct cfg *c = cfg_load(path, memout_open(&m));
+    g_errs = memout_text(&m);
     return c;
 }
 
@@ -188,7 +176,7 @@ static void t_bad_qty(void **st)
         {"true", "expected a positive decimal number such as \"0.1\", got true"},
         {"{a: 1}", "tasks[0].sizing.base_qty: expected a positive decimal number such as \"0.1\", got a mapping"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    for (size_t i = 0; i < N_ELEMS(cases); i++) {
         char y[1024];
         snprintf(y, sizeof y, fmt, cases[i].v);
         expect_error(y, cases[i].msg, 8, 17);
@@ -227,7 +215,7 @@ static void t_bad_symbol(void **st)
 {
     (void)st;
     const char *bad[] = {"btc-usd", "BTCUSD", "B-USD", "BTC-EUR", "ABCDEFGHIJKLM-USD"};
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    for (size_t i = 0; i < N_ELEMS(bad); i++) {
         char y[1024];
         snprintf(y, sizeof y, "tasks:\n  - id: a\n    symbol: %s\n" CREDS SIZING, bad[i]);
         expect_error(y, "tasks[0].symbol: expected a symbol such as \"BTC-USD\"", 3, 13);
@@ -612,11 +600,9 @@ static void t_summary_hides_secrets(void **st)
     if (!c) fail_msg("%s", g_errs);
     assert_int_equal(c->log_level, LOG_DEBUG);
     assert_true(c->log_level_set);
-    char *s = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&s, &n);
-    cfg_print_summary(c, f);
-    fclose(f);
+    struct memout m;
+    cfg_print_summary(c, memout_open(&m));
+    char *s = memout_text(&m);
     assert_non_null(strstr(s, "jwt <set>"));
     assert_non_null(strstr(s, "signing key <set>"));
     assert_non_null(strstr(s, PK_B58));
@@ -641,11 +627,9 @@ static void t_placeholders(void **st)
     assert_null(c->accounts[0].signer);
     assert_string_equal(c->accounts[0].jwt, "your-jwt-token");
     assert_true(cfg_has_placeholders(c));
-    char *s = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&s, &n);
-    cfg_print_summary(c, f);
-    fclose(f);
+    struct memout m;
+    cfg_print_summary(c, memout_open(&m));
+    char *s = memout_text(&m);
     assert_non_null(strstr(s, "jwt <placeholder>"));
     assert_non_null(strstr(s, "signing key <placeholder>"));
     assert_non_null(strstr(s, "refuse to trade"));
@@ -697,11 +681,9 @@ static void t_examples(void **st)
     const char *ex[] = {"examples/single_task.yaml", "examples/multi_account.yaml"};
     for (int i = 0; i < 2; i++) {
         if (access(ex[i], R_OK) != 0) { skip(); }
-        char *e = NULL;
-        size_t n = 0;
-        FILE *f = open_memstream(&e, &n);
-        struct cfg *c = cfg_load(ex[i], f);
-        fclose(f);
+        struct memout m;
+        struct cfg *c = cfg_load(ex[i], memout_open(&m));
+        char *e = memout_text(&m);
         if (!c) fail_msg("%s: %s", ex[i], e);
         free(e);
         cfg_free(c);

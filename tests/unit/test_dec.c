@@ -1,19 +1,7 @@
 /* Unit tests: exact fixed-point decimals (common/dec.c). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-#include <string.h>
+#include "testutil.h"
 
 #include "dec.h"
-
-static dec_t P(const char *s)
-{
-    dec_t v = 0;
-    assert_int_equal(dec_parse(s, &v), 0);
-    return v;
-}
 
 static void test_parse_basic(void **st)
 {
@@ -30,7 +18,7 @@ static void test_parse_reject(void **st)
     (void)st;
     const char *bad[] = {"", "-", ".", "7.", "1e5", " 1", "1 ", "0x10", "1.2.3", "abc", "+1",
                          "1.0000000001", "9999999999999", "--1", "1,5", "NaN", "inf"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    for (size_t i = 0; i < N_ELEMS(bad); i++) {
         dec_t v;
         if (dec_parse(bad[i], &v) == 0) fail_msg("accepted '%s'", bad[i]);
     }
@@ -68,7 +56,7 @@ static void test_format(void **st)
     assert_string_equal(dec_str(P("-121602.43"), b, sizeof b), "-121602.43");
     /* round trip of every value the protocol doc shows */
     const char *rt[] = {"121602.43", "0.0001", "1100018.627556737", "-0.116", "58.24", "0"};
-    for (size_t i = 0; i < sizeof rt / sizeof rt[0]; i++)
+    for (size_t i = 0; i < N_ELEMS(rt); i++)
         assert_string_equal(dec_str(P(rt[i]), b, sizeof b), rt[i]);
 }
 

@@ -1,27 +1,13 @@
 /* Unit tests: the standx-sim core (tests/sim/engine.c, orders.c, market.c,
  * scenario.c): matching, order types, reduce-only, validation, trade-through,
  * positions/PnL/fees, rate limiter, seeded market model, scenario loader. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "testutil.h"
 
 #include "sim_engine.h"
 
 #define T0 INT64_C(1760000000000000)
 #define MS INT64_C(1000)
 #define SEC INT64_C(1000000)
-
-static dec_t P(const char *s)
-{
-    dec_t v = 0;
-    assert_int_equal(dec_parse(s, &v), 0);
-    return v;
-}
 
 /* A test market "TST-USD": mark 100, tick 0.01, lot 0.01, synthetic book
  * 90/110 (2000 bps spread) so user orders inside it only meet each other;
@@ -675,7 +661,7 @@ static void test_scenario_files(void **st)
 {
     (void)st;
     const char *names[] = {"calm", "volatile", "jumpy", "thin-book", "faulty"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    for (size_t i = 0; i < N_ELEMS(names); i++) {
         char path[256], err[256];
         snprintf(path, sizeof path, "tests/sim/scenarios/%s.yaml", names[i]);
         sim_scenario sc;

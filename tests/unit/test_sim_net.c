@@ -1,14 +1,7 @@
 /* Unit tests for the standx-sim network server's pure helpers: SHA-1 and the
  * RFC 6455 accept key, JWT mint/verify (round trip, tampering, expiry,
  * wrong secret), account addresses. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "testutil.h"
 
 #include "codec.h"
 #include "sign.h"
@@ -47,7 +40,6 @@ static void test_ws_accept(void **st)
 static void test_jwt(void **st)
 {
     (void)st;
-    const char *pk_b58 = "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z";
     char addr[43], got[96];
     uint8_t pk[32], want[32];
     sim_jwt_address("alice", addr);
@@ -56,11 +48,11 @@ static void test_jwt(void **st)
     char again[43];
     sim_jwt_address(addr, again);
     assert_string_equal(addr, again);
-    char *t = sim_jwt_mint("s3cret", addr, pk_b58, 1000000, 3600);
+    char *t = sim_jwt_mint("s3cret", addr, PK_B58, 1000000, 3600);
     assert_non_null(t);
     assert_int_equal(sim_jwt_verify("s3cret", t, 1000001, got, sizeof got, pk), 0);
     assert_string_equal(got, addr);
-    assert_int_equal(b58_decode(pk_b58, want, sizeof want), 32);
+    assert_int_equal(b58_decode(PK_B58, want, sizeof want), 32);
     assert_memory_equal(pk, want, 32);
     assert_int_equal(sim_jwt_verify("other", t, 1000001, got, sizeof got, pk), -2);
     assert_int_equal(sim_jwt_verify("s3cret", t, 1003600, got, sizeof got, pk), -3);

@@ -1,13 +1,7 @@
 /* Unit tests: mmtop's curses-free code — column layout at 80 and 132
  * columns, number formatting, uptime bars, truncation, task rows, the
  * model's keys and a full rendered frame at 80x24 and tiny sizes. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-#include <stdlib.h>
-#include <string.h>
+#include "testutil.h"
 
 #include "clock.h"
 #include "tui.h"
@@ -32,7 +26,7 @@ static void test_layout_80_132(void **st)
     tui_layout_columns(80, &l);
     enum tui_colid must[] = {TUI_C_ID, TUI_C_STATE, TUI_C_MARK, TUI_C_DIST, TUI_C_POS, TUI_C_UPNL,
                              TUI_C_UPTIME};
-    for (size_t i = 0; i < sizeof must / sizeof must[0]; i++) assert_true(has_col(&l, must[i]));
+    for (size_t i = 0; i < N_ELEMS(must); i++) assert_true(has_col(&l, must[i]));
     assert_true(right_edge(&l) <= 80);
     assert_true(l.bar_w >= 8);
     for (int i = 1; i < l.ncols; i++)   /* no overlap, in order */
@@ -266,7 +260,7 @@ static void test_render(void **st)
     assert_int_equal(frame_has(f, "disconnected - retrying in 2s"), 0);
     /* tiny and huge terminals never overflow */
     int sizes[][2] = {{1, 1}, {10, 3}, {20, 5}, {79, 23}, {132, 50}, {1000, 1000}};
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+    for (size_t i = 0; i < N_ELEMS(sizes); i++) {
         tui_render(&m, sizes[i][0], sizes[i][1], 0, f);
         assert_true(f->w <= TUI_MAX_W && f->h <= TUI_MAX_H);
         for (int y = 0; y < f->h; y++) assert_int_equal((int)strlen(f->lines[y].text), f->w);

@@ -1,0 +1,122 @@
+"""rpc — the tests' JSON-RPC 2.0 client for mmd's control socket (the real
+daemon, or build/tools/fakemmd which runs the real control plane over a fake
+backend).  Newline-delimited JSON over a Unix socket.
+
+* ``call(sock, method, params=None)`` — one request on a fresh connection;
+  returns the ``result``, raises ``RpcError`` for an ``error`` reply.  Every
+  helper that asks the daemon something (``mmdrun.Mmd.rpc``, fakemmd's
+  readiness check) goes through it.
+* ``Conn`` — one open connection for the conformance tests: ``call()``
+  returns the whole reply; ``send``/``send_raw``/``recv``/``line`` for
+  hand-made frames; ``expect_silence()``.
+* ``check_reply(method, reply)`` — the single point every reply to a
+  ``Conn.call`` (and so every ``call``) passes through: the place for a
+  JSON-schema check of the replies.  Today it does nothing.
+
+Standard library only; every read is bounded by a timeout.
+"""
+import json
+import socket
+import time
+
+
+def check_reply(method, reply):
+    """Hook: called with the method name and the whole decoded reply of every
+    Conn.call().  A no-op for now; a reply-schema check goes here."""
+    return None
+
+
+class RpcError(Exception):
+    """An 'error' reply: .code and .message."""
+
+    def __init__(self, err):
+        super().__init__("%s: %s" % (err.get("code"), err.get("message")))
+        self.code, self.message = err.get("code"), err.get("message")
+
+
+class Conn:
+    """One connection to the control socket at `path`."""
+
+    def __init__(self, path, timeout=5.0):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.settimeout(timeout)
+        try:
+            self.s.connect(path)
+        except OSError:
+            self.s.close()
+            raise
+        self.buf = b""
+        self.next_id = 1
+
+    def send_raw(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        self.s.sendall(data)
+
+    def send(self, obj):
+        self.send_raw(json.dumps(obj) + "\n")
+
+    def line(self, timeout=5.0):
+        """Next line as bytes, or None on EOF; TimeoutError after timeout."""
+        end = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            left = end - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no reply line within %.1fs" % timeout)
+            self.s.settimeout(left)
+            chunk = self.s.recv(65536)
+            if not chunk:
+                return None
+            self.buf += chunk
+        ln, self.buf = self.buf.split(b"\n", 1)
+        return ln
+
+    def recv(self, timeout=5.0):
+        """Next message (decoded JSON), or None on EOF."""
+        ln = self.line(timeout)
+        return None if ln is None else json.loads(ln)
+
+    def call(self, method, params=None, timeout=5.0):
+        """Sends one request and returns its whole reply (notifications
+        in between are skipped); the reply goes through check_reply()."""
+        i = self.next_id
+        self.next_id += 1
+        req = {"jsonrpc": "2.0", "id": i, "method": method}
+        if params is not None:
+            req["params"] = params
+        self.send(req)
+        while True:
+            m = self.recv(timeout)
+            if m is None:
+                raise ConnectionError("connection closed before the reply to %s" % method)
+            if isinstance(m, dict) and m.get("id") == i:
+                check_reply(method, m)
+                return m
+
+    def expect_silence(self, secs=0.3):
+        """True if nothing arrives within secs (what did arrive is kept)."""
+        self.s.settimeout(secs)
+        try:
+            data = self.s.recv(65536)
+        except socket.timeout:
+            return True
+        finally:
+            self.s.settimeout(5.0)
+        self.buf += data
+        return False
+
+    def close(self):
+        self.s.close()
+
+
+def call(sock, method, params=None, timeout=15.0):
+    """One request on a fresh connection to `sock`: returns the result,
+    raises RpcError for an error reply, OSError if the socket does not answer."""
+    c = Conn(sock, timeout)
+    try:
+        rep = c.call(method, params, timeout)
+    finally:
+        c.close()
+    if "error" in rep:
+        raise RpcError(rep["error"])
+    return rep["result"]
