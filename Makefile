@@ -163,7 +163,7 @@ demo: deps-if-missing
 # mmd against standx-sim on loopback: reaction latency, market-data
 # throughput, RSS/CPU at 1/10/50 tasks, status RPC; writes build/bench.json.
 bench: all
-	@MMD_BUILD=$(abspath $(BUILD)) python3 tests/bench/bench.py
+	@MMD_BUILD=$(abspath $(BUILD)) PYTHONPATH=tests/lib python3 tests/bench/bench.py
 
 # ---- fuzzing (tests/fuzz/fuzz_*.c, clang libFuzzer + ASan/UBSan) ----------
 # Library objects are rebuilt with clang under $(BUILD)/fuzz; each target runs

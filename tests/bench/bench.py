@@ -23,11 +23,9 @@ import tempfile
 import threading
 import time
 
-# `make bench` runs this file directly (not through tests/run.sh, which sets PYTHONPATH).
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-import mmdrun  # noqa: E402
-import sim  # noqa: E402
-from harness import wait_for  # noqa: E402
+import mmdrun  # make bench sets PYTHONPATH=tests/lib, like tests/run.sh
+import sim
+from harness import wait_for
 
 MOVES = int(os.environ.get("BENCH_MOVES", "1000"))
 SCALE_S = float(os.environ.get("BENCH_SCALE_S", "60"))

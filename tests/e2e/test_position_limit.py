@@ -6,22 +6,14 @@ the adding side stops quoting at the limit (risk says which side is
 blocked) while the reducing side keeps quoting, and the daemon's position
 agrees with the venue's.  Run long (bids filled) and short (asks filled,
 half-fills, with every REST answer delayed so position reports lag)."""
-import os
-import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-import mmdrun  # noqa: E402
-import sim  # noqa: E402
+import mmdrun
+import sim
+from harness import main, wait_for
 
-CALM = os.path.join(sim.REPO, "tests", "sim", "scenarios", "calm.yaml")
 LIMIT = 6000.0
 STORM_S = 10
-
-
-def quoting(s, creds, prefix):
-    o = mmdrun.account_orders(s, creds, "BTC-USD", prefix)[0]
-    return len(o) >= 2 and {x["side"] for x in o} == {"buy", "sell"}
 
 
 def storm(s, c, prefix, side, partial):
@@ -55,12 +47,11 @@ def check_after(s, c, d, tid, prefix, side):
     side quotes, resting orders cannot take the position beyond the limit,
     and the daemon's position is the venue's."""
     other = "sell" if side == "buy" else "buy"
-    st = d.wait_for(lambda: (lambda x: x if any("%s side blocked" % side in r for r in x["risk"]["reasons"])
-                             else None)(d.task_status(tid)), 5)
-    assert st, "no '%s side blocked' reason: %s" % (side, d.task_status(tid)["risk"])
+    st = wait_for(lambda: d.task_status(tid), 5, what="a '%s side blocked' reason" % side,
+                  until=lambda x: any("%s side blocked" % side in r for r in x["risk"]["reasons"]))
     assert st["risk"]["state"] == "caution", st["risk"]
-    assert d.wait_for(lambda: any(x["side"] == other for x in mmdrun.account_orders(s, c, "BTC-USD", prefix)[0]),
-                      5), "the reducing side stopped quoting"
+    wait_for(lambda: any(x["side"] == other for x in mmdrun.account_orders(s, c, "BTC-USD", prefix)[0]), 5,
+             what="the reducing side quoting")
     o, vst = mmdrun.account_orders(s, c, "BTC-USD", prefix)
     mark = float(vst["symbols"]["BTC-USD"]["mark"])
     pos = mmdrun.account_position(vst, c, "BTC-USD")
@@ -68,22 +59,21 @@ def check_after(s, c, d, tid, prefix, side):
     sign = 1 if side == "buy" else -1
     assert abs(pos + sign * adding) * mark <= LIMIT + 1, \
         "resting %s orders would take the position to %.0f USD" % (side, abs(pos + sign * adding) * mark)
-    agreed = d.wait_for(lambda: abs(daemon_position(d, tid) - pos) < 1e-9, 12, 0.2)
-    assert agreed, "daemon position %s, venue %s" % (daemon_position(d, tid), pos)
+    wait_for(lambda: daemon_position(d, tid), 12, 0.2, what="the daemon's position equal to the venue's %s" % pos,
+             until=lambda p: abs(p - pos) < 1e-9)
     return pos
 
 
-def run(side, seed, delay_ms=0, partial=False):
-    with sim.Sim(scenario=CALM, seed=seed) as s:
+def storm_run(side, seed, delay_ms=0, partial=False):
+    with sim.scenario("calm", seed=seed) as s:
         c = s.mint("storm-" + side)
         tid = "pl" + side[0]
         t = mmdrun.task(tid, "BTC-USD", "storm-" + side, base_qty="0.01", tiers=2, level="moderate",
-                        risk={"max_position_usd": str(int(LIMIT)), "price_jump_threshold_bps": 1000,
-                              "max_fills_per_minute": 100000},
+                        risk=mmdrun.guards_off(max_position_usd=str(int(LIMIT)), max_fills_per_minute=100000),
                         strategy={"fill_cooldown_s": 0.1})
         with mmdrun.Mmd(s, [t], {"storm-" + side: c}) as d:
             prefix = tid + "-"
-            assert d.wait_for(lambda: quoting(s, c, prefix), 15), d.log()[-2000:]
+            d.wait_quoting(tid, timeout=15)
             if delay_ms:
                 st, j = s.fault(type="delay", ms=delay_ms, duration_s=STORM_S)
                 assert st == 200, (st, j)
@@ -101,11 +91,13 @@ def run(side, seed, delay_ms=0, partial=False):
                   % (side, pos, side))
 
 
-def main():
-    run("buy", seed=21)
-    run("sell", seed=22, delay_ms=300, partial=True)
-    print("ok")
+def test_long_storm():
+    storm_run("buy", seed=21)
+
+
+def test_short_storm_partial_fills_delayed_rest():
+    storm_run("sell", seed=22, delay_ms=300, partial=True)
 
 
 if __name__ == "__main__":
-    main()
+    main(test_long_storm, test_short_storm_partial_fills_delayed_rest)

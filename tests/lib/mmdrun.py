@@ -97,8 +97,13 @@ RpcError = rpclib.RpcError
 
 
 class Mmd:
-    def __init__(self, sim, tasks, accounts, log_level="info", env=None, args=()):
+    def __init__(self, sim, tasks, accounts, log_level="info", env=None, args=(), output=None,
+                 shell=None):
+        """output: a file descriptor for the daemon's stdout and stderr instead of
+        the log file (then log() is empty); shell: a /bin/sh snippet that starts
+        the daemon as "$@" (e.g. 'exec "$@" 2>&-' to start it with stderr closed)."""
         self.sim, self.tasks, self.accounts = sim, tasks, accounts
+        self.output, self.shell = output, shell
         self.dir = tempfile.mkdtemp(prefix="mmd-e2e-")
         os.chmod(self.dir, 0o700)
         self.sock = os.path.join(self.dir, "mmd.sock")
@@ -125,8 +130,11 @@ class Mmd:
                     "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99",
                     "--log-file=" + os.path.join(self.dir, "valgrind.log")]
             self.valgrind_log = os.path.join(self.dir, "valgrind.log")
+        if self.shell:
+            wrap = ["sh", "-c", self.shell, "sh"] + wrap
+        out = self._log if self.output is None else self.output
         self.proc = subprocess.Popen(wrap + [binary("mmd"), "-c", self.cfg] + self.args,
-                                     stdout=self._log, stderr=subprocess.STDOUT, env=env)
+                                     stdout=out, stderr=out, env=env)
         if wait:
             try:
                 wait_for(self._answers, 60 if wrap else 10, 0.05, what="mmd's control socket answering")
