@@ -1,10 +1,6 @@
 /* Unit tests: libevent timeouts from microseconds and seconds (common/clock.c)
  * and the one id charset (common/codec.c id_ok). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #include "clock.h"
 #include "codec.h"

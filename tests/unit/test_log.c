@@ -2,16 +2,9 @@
  * nobody reads, log_msg must return at once (alarm() turns a block into a
  * failure), drop what does not fit in its ring, and once the reader comes
  * back deliver the queued lines and say how many were dropped. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "testutil.h"
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "log.h"

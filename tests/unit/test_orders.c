@@ -1,22 +1,10 @@
 /* Unit tests: per-order state machine, idempotent events, fill
  * de-duplication, the transitions callers ask for (cancel refused, query
  * pacing) and the limit position (daemon/engine/orders.c). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-#include <string.h>
+#include "testutil.h"
 
 #include "fakevenue.h"
 #include "orders.h"
-
-static dec_t P(const char *s)
-{
-    dec_t v = 0;
-    assert_int_equal(dec_parse(s, &v), 0);
-    return v;
-}
 
 static const struct ord *add(struct ord_book *b, const char *cl, enum side side, const char *px,
                        const char *qty, int64_t now)

@@ -1,23 +1,11 @@
 /* Unit tests: risk guards, Safe/Caution/Halt, the verdict and the one
  * position-limit rule (daemon/engine/risk.c). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-#include <string.h>
+#include "testutil.h"
 
 #include "config.h"
 #include "risk.h"
 
 #define S 1000000LL
-
-static dec_t P(const char *s)
-{
-    dec_t v = 0;
-    assert_int_equal(dec_parse(s, &v), 0);
-    return v;
-}
 
 static struct cfg_task C;
 static struct md_snapshot M;

@@ -1,20 +1,8 @@
 /* Unit tests: quote pricing, sizing, re-quote rules and cl_ord_ids (daemon/engine/strategy.c). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-#include <string.h>
+#include "testutil.h"
 
 #include "config.h"
 #include "strategy.h"
-
-static dec_t P(const char *s)
-{
-    dec_t v = 0;
-    assert_int_equal(dec_parse(s, &v), 0);
-    return v;
-}
 
 static void btc(struct sym_info *si)
 {

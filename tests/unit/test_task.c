@@ -2,24 +2,12 @@
  * clock — start-up reconciliation, quoting, make-before-break, fills and
  * cooldown, halts, position limit, circuit breaker, stop sequence, status
  * JSON (daemon/task.c). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-#include <string.h>
+#include "testutil.h"
 
 #include "config.h"
 #include "fakevenue.h"
 #include "log.h"
 #include "task.h"
-
-static dec_t P(const char *s)
-{
-    dec_t v = 0;
-    assert_int_equal(dec_parse(s, &v), 0);
-    return v;
-}
 
 static struct fakevenue FV;
 static struct cfg_task C;

@@ -1,22 +1,9 @@
 /* Unit tests: maker uptime per UTC hour and X70/X50 Maker Hours (daemon/engine/uptime.c). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-#include <stdlib.h>
-#include <string.h>
+#include "testutil.h"
 
 #include "uptime.h"
 
 #define H0 1764000000000LL   /* 2025-11-24T16:00:00Z, an hour boundary */
-
-static dec_t P(const char *s)
-{
-    dec_t v = 0;
-    assert_int_equal(dec_parse(s, &v), 0);
-    return v;
-}
 
 static struct uptime U;
 static dec_t MARK;
