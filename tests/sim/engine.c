@@ -417,6 +417,26 @@ int sim_depth_get(const sim_engine *e, const char *symbol, sim_depth *out)
     return 0;
 }
 
+/* Buckets one side in place: price rounded down (bids) or up (asks) to step. */
+static int agg_side(sim_level *lv, int n, dec_t step, bool up)
+{
+    int out = 0;
+    for (int i = 0; i < n; i++) {
+        dec_t px = lv[i].price - lv[i].price % step;
+        if (up && px < lv[i].price) px += step;
+        if (out > 0 && lv[out - 1].price == px) lv[out - 1].qty += lv[i].qty;
+        else lv[out++] = (sim_level){px, lv[i].qty};
+    }
+    return out;
+}
+
+void sim_depth_aggregate(sim_depth *d, dec_t step)
+{
+    if (!d || step <= 0) return;
+    d->nbids = agg_side(d->bids, d->nbids, step, false);
+    d->nasks = agg_side(d->asks, d->nasks, step, true);
+}
+
 int sim_summary_get(const sim_engine *e, const char *symbol, sim_summary *out)
 {
     int idx = sim_mkt_index(e, symbol);
