@@ -133,7 +133,7 @@ bool sim_md_due(struct sim_srv *s, const sim_event *ev)
         if (!strcmp(sim_symbol_at(s->eng, i)->cfg.name, ev->symbol)) idx = i;
     if (idx < 0) return true;
     int64_t now = sim_eng_us(s) / 1000, *last = &s->md_last_ms[idx][ev->type == SIM_EV_DEPTH];
-    if (*last && now - *last < (int64_t)(1000.0 / s->market_hz)) return false;
+    if (*last && now - *last < (int64_t)(900.0 / s->market_hz)) return false;   /* 10% slack for jitter */
     *last = now;
     return true;
 }
