@@ -1,8 +1,10 @@
 /* admin — the test-only control API of standx-sim under /_sim/ (loopback
  * peers only, checked by server.c): GET /_sim/state (market, accounts, live
  * orders, counters, connection counts, profile), POST /_sim/mark,
- * /_sim/fault, /_sim/fill, /_sim/revoke (server-side token revocation) and
- * /_sim/flood (market-data frames back to back, for the benchmark).  Not part of the StandX protocol. */
+ * /_sim/fault, /_sim/fill, /_sim/revoke (server-side token revocation),
+ * /_sim/switches (live-quirk switches at run time) and /_sim/flood
+ * (market-data frames back to back, for the benchmark).  Not part of the
+ * StandX protocol. */
 #include "sim_net.h"
 
 #include "clock.h"
@@ -171,6 +173,14 @@ static void post_revoke(struct sim_conn *c, struct sim_req *r, json_t *j)
     sim_http_json(c, r, 200, json_pack("{s:i,s:s,s:i}", "code", 0, "message", "success", "closed", n));
 }
 
+/* Live-quirk switches changed at run time. */
+static void post_switches(struct sim_conn *c, struct sim_req *r, json_t *j)
+{
+    char err[160];
+    if (sim_switches_json(c->srv, j, err, sizeof err) != 0) { sim_http_error(c, r, 400, err); return; }
+    sim_http_json(c, r, 200, json_pack("{s:i,s:s}", "code", 0, "message", "success"));
+}
+
 /* ---- flood: N identical-content frames (fresh seq) to every subscriber ---- */
 
 #define FLOOD_MAX 2000000
@@ -298,7 +308,8 @@ void sim_admin_handle(struct sim_conn *c, struct sim_req *r)
         return;
     }
     bool known = !strcmp(p, "mark") || !strcmp(p, "fill") || !strcmp(p, "fault") ||
-                 !strcmp(p, "advance") || !strcmp(p, "flood") || !strcmp(p, "revoke");
+                 !strcmp(p, "advance") || !strcmp(p, "flood") || !strcmp(p, "revoke") ||
+                 !strcmp(p, "switches");
     if (!known) { sim_http_error(c, r, 404, "not found"); return; }
     if (strcmp(r->method, "POST")) { sim_http_error(c, r, 405, "use POST"); return; }
     json_t *j = json_loadb(r->body, r->body_len, 0, NULL);
@@ -308,6 +319,7 @@ void sim_admin_handle(struct sim_conn *c, struct sim_req *r)
     else if (!strcmp(p, "advance")) post_advance(c, r, j);
     else if (!strcmp(p, "flood")) post_flood(c, r, j);
     else if (!strcmp(p, "revoke")) post_revoke(c, r, j);
+    else if (!strcmp(p, "switches")) post_switches(c, r, j);
     else post_fault(c, r, j);
     json_decref(j);
 }

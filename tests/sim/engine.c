@@ -80,6 +80,7 @@ void sim_engine_free(sim_engine *e)
 
 const sim_scenario *sim_engine_scenario(const sim_engine *e) { return &e->sc; }
 const sim_switches *sim_engine_switches(const sim_engine *e) { return &e->sc.sw; }
+void sim_engine_set_switches(sim_engine *e, const sim_switches *w) { e->sc.sw = *w; }
 double sim_time_s(const sim_engine *e) { return e->sim_t; }
 bool sim_market_stale(const sim_engine *e) { return e->stale_until > e->sim_t; }
 

@@ -1,13 +1,15 @@
 /* live — the server half of the live-venue quirks of standx-sim (switches in
  * sim_switches, defaults from `profile: live`, standx-sim(1) LIVE PROFILE):
  * the per-IP REST budget and WebSocket connection limits, server-side token
- * revocation (POST /_sim/revoke), the market-data cadence (market_hz), the
+ * revocation (POST /_sim/revoke), switch changes at run time (POST
+ * /_sim/switches), the market-data cadence (market_hz), the
  * lagging open-orders view, the trading-state fields of query_symbol_info
  * and depth aggregated to a coarser step.  The engine half (cl_ord_id rules,
  * the cancel race message, the open-orders view, depth aggregation) is in
  * orders.c and engine.c. */
 #include "sim_net.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -121,6 +123,72 @@ int sim_revoke_json(struct sim_srv *s, json_t *j, char *err, size_t cap)
         n++;
     }
     return n;
+}
+
+/* ---- runtime switch changes (POST /_sim/switches) ------------------------- */
+
+struct sw_desc { const char *name; uint32_t bit; char kind; size_t off; double max; };
+
+#define SWF(f) offsetof(sim_switches, f)
+static const struct sw_desc sw_descs[] = {
+    {"open_orders_lag_s", SIM_SW_OO_LAG, 'd', SWF(open_orders_lag_s), 3600},
+    {"open_orders_new_lag_s", SIM_SW_OO_NEW_LAG, 'd', SWF(open_orders_new_lag_s), 3600},
+    {"alo_reject_on_account_stream", SIM_SW_ALO_ACCT, 'b', SWF(alo_reject_on_account_stream), 1},
+    {"ip_rps", SIM_SW_IP_RPS, 'i', SWF(ip_rps), 1000000},
+    {"ip_ws_max", SIM_SW_IP_WS_MAX, 'i', SWF(ip_ws_max), 100000},
+    {"ip_ws_new_per_min", SIM_SW_IP_WS_NEW, 'i', SWF(ip_ws_new_per_min), 1000000},
+    {"market_hz", SIM_SW_MARKET_HZ, 'd', SWF(market_hz), 1000},
+    {"cl_ord_id_max", SIM_SW_CLID_MAX, 'i', SWF(cl_ord_id_max), SIM_CLID_MAX - 1},
+    {"cancel_race_s", SIM_SW_CANCEL_RACE, 'd', SWF(cancel_race_s), 3600},
+};
+
+/* One key into w; 0 ok, -1 bad value or unknown key. */
+static int sw_set(sim_switches *w, const char *key, json_t *v)
+{
+    static const char *const syminfo[] = {"both", "status", "enabled"};
+    const char *str = json_string_value(v);
+    if (!strcmp(key, "cl_ord_id_charset") && str && (!strcmp(str, "any") || !strcmp(str, "safe"))) {
+        w->cl_ord_id_strict = !strcmp(str, "safe");
+        w->set |= SIM_SW_CLID_CHARSET;
+        return 0;
+    }
+    for (int i = 0; !strcmp(key, "symbol_info_fields") && str && i < 3; i++)
+        if (!strcmp(str, syminfo[i])) { w->symbol_info_fields = i; w->set |= SIM_SW_SYMINFO; return 0; }
+    for (size_t i = 0; i < sizeof sw_descs / sizeof sw_descs[0]; i++) {
+        const struct sw_desc *d = &sw_descs[i];
+        if (strcmp(key, d->name)) continue;
+        char *p = (char *)w + d->off;
+        if (d->kind == 'b') {
+            if (!json_is_boolean(v)) return -1;
+            *(bool *)(void *)p = json_is_true(v);
+        } else {
+            double x = json_number_value(v);
+            double min = d->bit == SIM_SW_CLID_MAX ? 1 : 0;
+            if (!json_is_number(v) || x < min || x > d->max) return -1;
+            if (d->kind == 'i') *(int *)(void *)p = (int)x;
+            else *(double *)(void *)p = x;
+        }
+        w->set |= d->bit;
+        return 0;
+    }
+    return -1;
+}
+
+int sim_switches_json(struct sim_srv *s, json_t *j, char *err, size_t cap)
+{
+    sim_switches w = s->sc.sw;
+    const char *key;
+    json_t *v;
+    json_object_foreach(j, key, v) {
+        if (sw_set(&w, key, v) != 0) {
+            snprintf(err, cap, "bad or unknown switch '%s'", key);
+            return -1;
+        }
+    }
+    s->sc.sw = w;
+    sim_engine_set_switches(s->eng, &w);
+    if (json_object_get(j, "market_hz")) s->market_hz = w.market_hz;
+    return 0;
 }
 
 /* ---- market data, open orders, symbol info, depth ----------------------- */

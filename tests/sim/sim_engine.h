@@ -533,4 +533,7 @@ size_t sim_open_orders_view(const sim_engine *e, const char *account, const char
  * up to a multiple of step; quantities summed, order kept).  step <= 0: no-op. */
 void sim_depth_aggregate(sim_depth *d, dec_t step);
 
+/* Replaces the engine's switches (runtime change by the admin API). */
+void sim_engine_set_switches(sim_engine *e, const sim_switches *w);
+
 #endif

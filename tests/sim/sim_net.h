@@ -264,6 +264,9 @@ bool sim_token_revoked(const struct sim_srv *s, const char *token, const char *a
 /* Applies {"account":NAME} or {"token":JWT}: later use is 401, WebSocket
  * connections authenticated with it are closed.  Returns how many, -1 + err. */
 int sim_revoke_json(struct sim_srv *s, json_t *j, char *err, size_t cap);
+/* POST /_sim/switches {"ip_rps":0,...}: changes live-quirk switches now
+ * (server and engine).  0, or -1 + err naming the bad key. */
+int sim_switches_json(struct sim_srv *s, json_t *j, char *err, size_t cap);
 /* Market-data cadence (market_hz): true if this price/depth event goes out. */
 bool sim_md_due(struct sim_srv *s, const sim_event *ev);
 /* The open-orders view with the lag switches / fault applied. */

@@ -341,6 +341,29 @@ def test_depth_step():
         check(s.state()["profile"] == "ideal", "--profile ideal overrides the scenario's profile")
 
 
+# ---- admin: switches at run time ---------------------------------------------
+
+def test_runtime_switches():
+    with sim.Sim(args=IDEAL) as s:
+        a = s.mint("rt")
+        body = {"cl_ord_id_max": 10, "cancel_race_s": 5, "symbol_info_fields": "status", "ip_rps": 0}
+        st, j = s.request("POST", "/_sim/switches", body=sim.compact(body))
+        check(st == 200, "POST /_sim/switches (%s %s)" % (st, j))
+        st, j = s.new_order(a, price=below(s), cl_ord_id="k" * 11)
+        check(st == 400 and "max 10" in j.get("message", ""), "engine switch changed at run time (%s)" % j)
+        s.new_order(a, price=below(s), cl_ord_id="rt-1")
+        s.fill(cl_ord_id="rt-1")
+        st, j = s.cancel(a, cl_ord_id="rt-1")
+        check((st, j.get("message")) == (400, "order is not open"), "cancel_race_s at run time (%s)" % j)
+        st, j = s.get("/api/query_symbol_info", {"symbol": "BTC-USD"})
+        check("enabled" not in j[0], "symbol_info_fields at run time")
+        st, j = s.request("POST", "/_sim/switches", body=sim.compact({"no_such": 1}))
+        check(st == 400 and "no_such" in j.get("message", ""), "unknown switch -> 400 naming it")
+        st, j = s.request("POST", "/_sim/switches", body=sim.compact({"ip_rps": -1}))
+        check(st == 400, "bad value -> 400")
+        check(s.stop() == 0, "runtime switches: clean exit")
+
+
 def main():
     test_open_orders_lag()
     test_alo_reject_streams()
@@ -351,6 +374,7 @@ def main():
     test_cancel_race()
     test_symbol_info_fields()
     test_depth_step()
+    test_runtime_switches()
     print("%d failures" % len(failures))
     return 1 if failures else 0
 
