@@ -99,6 +99,18 @@ bool sim_token_revoked(const struct sim_srv *s, const char *token, const char *a
     return false;
 }
 
+/* Closes the WebSocket connections authenticated with a revoked token. */
+static int close_revoked(struct sim_srv *s, const struct sim_revoke *r)
+{
+    int n = 0;
+    for (struct sim_conn *c = s->conns; c; c = c->next) {
+        if (!c->ws || c->dead || !c->tok_iat || !rev_match(r, c->tok_sha, c->tok_iat, c->account)) continue;
+        sim_ws_send_close(c, 1008, "token revoked");
+        n++;
+    }
+    return n;
+}
+
 int sim_revoke_json(struct sim_srv *s, json_t *j, char *err, size_t cap)
 {
     const char *acct = json_string_value(json_object_get(j, "account"));
@@ -116,13 +128,7 @@ int sim_revoke_json(struct sim_srv *s, json_t *j, char *err, size_t cap)
         snprintf(r->address, sizeof r->address, "%s", a);
         r->iat_max = sim_now_ms() / 1000;
     }
-    int n = 0;
-    for (struct sim_conn *c = s->conns; c; c = c->next) {
-        if (!c->ws || c->dead || !c->tok_iat || !rev_match(r, c->tok_sha, c->tok_iat, c->account)) continue;
-        sim_ws_send_close(c, 1008, "token revoked");
-        n++;
-    }
-    return n;
+    return close_revoked(s, r);
 }
 
 /* ---- runtime switch changes (POST /_sim/switches) ------------------------- */

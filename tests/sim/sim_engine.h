@@ -504,7 +504,9 @@ void sim_stats_get(const sim_engine *e, sim_stats *out);
  * benchmarks); `profile: live` turns on what clients observed on the real
  * venue (shared/standx-protocol.md §12).  The default is this one constant. */
 typedef enum { SIM_PROFILE_IDEAL = 0, SIM_PROFILE_LIVE = 1 } sim_profile;
+#ifndef SIM_PROFILE_DEFAULT   /* try the flip with -DSIM_PROFILE_DEFAULT=SIM_PROFILE_LIVE */
 #define SIM_PROFILE_DEFAULT SIM_PROFILE_IDEAL
+#endif
 
 /* What query_symbol_info says about trading state. */
 typedef enum { SIM_SYMINFO_BOTH = 0, SIM_SYMINFO_STATUS, SIM_SYMINFO_ENABLED } sim_syminfo;

@@ -945,13 +945,14 @@ static void test_live_cl_ord_id(void **st)
     memset(id33, 'a', 33); id33[33] = 0;
     memset(id63, 'b', 63); id63[63] = 0;
     memset(id64, 'c', 64); id64[64] = 0;
-    sim_engine *e = mk_engine(TEST_YAML);   /* ideal */
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, "profile: ideal\n%s", TEST_YAML);
+    sim_engine *e = mk_engine(yaml);
     assert_null(place_err(e, "TST-USD", "buy", "limit", "gtc", "1", "95.00", id63));
     assert_null(place_err(e, "TST-USD", "buy", "limit", "gtc", "1", "95.00", "a b!"));
     assert_string_equal(place_err(e, "TST-USD", "buy", "limit", "gtc", "1", "95.00", id64),
                         "cl_ord_id too long (max 63 characters)");
     sim_engine_free(e);
-    char yaml[1024];
     snprintf(yaml, sizeof yaml, "profile: live\n%s", TEST_YAML);
     e = mk_engine(yaml);
     assert_string_equal(place_err(e, "TST-USD", "buy", "limit", "gtc", "1", "95.00", id33),
@@ -968,9 +969,10 @@ static void test_live_cl_ord_id(void **st)
 static void test_live_cancel_race(void **st)
 {
     (void)st;
-    char yaml[1024], err[64];
+    char ideal[1024], yaml[1024], err[64];
+    snprintf(ideal, sizeof ideal, "profile: ideal\n%s", TEST_YAML);
     snprintf(yaml, sizeof yaml, "profile: live\n%s", TEST_YAML);
-    const char *yamls[] = {TEST_YAML, yaml};
+    const char *yamls[] = {ideal, yaml};
     for (int live = 0; live < 2; live++) {
         sim_engine *e = mk_engine(yamls[live]);
         sim_order o = place(e, "A", "TST-USD", "buy", "limit", "gtc", "1", "95.00", false, "race");
