@@ -31,6 +31,7 @@
  *       max_leverage: 40
  *       def_leverage: 10
  *       max_open_orders: 100   # per account and symbol
+ *       depth_step: "1"        # depth levels aggregated to this step (see profile)
  *   events:                    # `at`/`duration`/`every`/`until` in SIM seconds
  *     - {at: 30, type: jump, symbol: BTC-USD, bps: 80}      # symbol omitted = all
  *     - {at: 10, every: 60, type: jump, bps: 40, random_sign: true}
@@ -51,8 +52,7 @@
  *     ping_interval_s: 10      # server ping period
  *     pong_timeout_s: 300      # close (408 frame) without pong
  *     sig_window_s: 30         # accepted request-timestamp skew
- *   profile: ideal             # ideal | live: defaults of the live-venue quirks
- *   switches:                  # the quirks themselves (ideal / live value):
+ *     # live-venue quirks (value under profile ideal / live; named ones win):
  *     open_orders_lag_s: 15    # 0 / 15 finished orders linger in query_open_orders
  *     open_orders_new_lag_s: 1.5 # 0 / 1.5 new orders appear there late
  *     alo_reject_on_account_stream: false  # true / false
@@ -64,7 +64,9 @@
  *     cl_ord_id_charset: safe  # any / safe ([A-Za-z0-9._-])
  *     cancel_race_s: 3         # 0 / 3 "order is not open" for a just-closed order
  *     symbol_info_fields: status   # both / status / enabled
- *   symbols: {BTC-USD: {depth_step: "1"}}   # per symbol; "0" = the tick
+ *   profile: ideal             # ideal | live: sets the quirks not named above
+ *                              # and symbols' depth_step ("0" = the tick; live:
+ *                              # "1" where mark >= 10000)
  */
 #include <errno.h>
 #include <math.h>
