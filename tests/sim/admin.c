@@ -1,8 +1,10 @@
 /* admin — the test-only control API of standx-sim under /_sim/ (loopback
  * peers only, checked by server.c): GET /_sim/state (market, accounts, live
- * orders, counters, connection counts), POST /_sim/mark, /_sim/fault,
- * /_sim/fill and /_sim/flood (market-data frames back to back, for the
- * benchmark).  Not part of the StandX protocol. */
+ * orders, counters, connection counts, profile), POST /_sim/mark,
+ * /_sim/fault, /_sim/fill, /_sim/revoke (server-side token revocation),
+ * /_sim/switches (live-quirk switches at run time) and /_sim/flood
+ * (market-data frames back to back, for the benchmark).  Not part of the
+ * StandX protocol. */
 #include "sim_net.h"
 
 #include "clock.h"
@@ -82,9 +84,10 @@ static void get_state(struct sim_conn *c, struct sim_req *r)
                             "rate_limited", (json_int_t)s->cnt.rate_limited);
     json_t *conns = json_pack("{s:i,s:i,s:I}", "ws_stream", s->n_stream, "ws_api", s->n_api,
                               "ws_stream_total", (json_int_t)s->n_stream_total);
-    json_t *j = json_pack("{s:I,s:f,s:o,s:o,s:o,s:o}", "time_ms", (json_int_t)sim_now_ms(),
+    json_t *j = json_pack("{s:I,s:f,s:o,s:o,s:o,s:o,s:s}", "time_ms", (json_int_t)sim_now_ms(),
                           "sim_time_s", sim_time_s(s->eng), "symbols", symbols_state(s),
-                          "accounts", accts, "counters", cnt, "connections", conns);
+                          "accounts", accts, "counters", cnt, "connections", conns, "profile",
+                          sim_profile_str(s->sc.profile));
     sim_http_json(c, r, 200, j);
 }
 
@@ -158,6 +161,23 @@ static void post_fault(struct sim_conn *c, struct sim_req *r, json_t *j)
         sim_http_error(c, r, 400, err);
         return;
     }
+    sim_http_json(c, r, 200, json_pack("{s:i,s:s}", "code", 0, "message", "success"));
+}
+
+/* Server-side token revocation: later requests 401, streams closed. */
+static void post_revoke(struct sim_conn *c, struct sim_req *r, json_t *j)
+{
+    char err[160];
+    int n = sim_revoke_json(c->srv, j, err, sizeof err);
+    if (n < 0) { sim_http_error(c, r, 400, err); return; }
+    sim_http_json(c, r, 200, json_pack("{s:i,s:s,s:i}", "code", 0, "message", "success", "closed", n));
+}
+
+/* Live-quirk switches changed at run time. */
+static void post_switches(struct sim_conn *c, struct sim_req *r, json_t *j)
+{
+    char err[160];
+    if (sim_switches_json(c->srv, j, err, sizeof err) != 0) { sim_http_error(c, r, 400, err); return; }
     sim_http_json(c, r, 200, json_pack("{s:i,s:s}", "code", 0, "message", "success"));
 }
 
@@ -288,7 +308,8 @@ void sim_admin_handle(struct sim_conn *c, struct sim_req *r)
         return;
     }
     bool known = !strcmp(p, "mark") || !strcmp(p, "fill") || !strcmp(p, "fault") ||
-                 !strcmp(p, "advance") || !strcmp(p, "flood");
+                 !strcmp(p, "advance") || !strcmp(p, "flood") || !strcmp(p, "revoke") ||
+                 !strcmp(p, "switches");
     if (!known) { sim_http_error(c, r, 404, "not found"); return; }
     if (strcmp(r->method, "POST")) { sim_http_error(c, r, 405, "use POST"); return; }
     json_t *j = json_loadb(r->body, r->body_len, 0, NULL);
@@ -297,6 +318,8 @@ void sim_admin_handle(struct sim_conn *c, struct sim_req *r)
     else if (!strcmp(p, "fill")) post_fill(c, r, j);
     else if (!strcmp(p, "advance")) post_advance(c, r, j);
     else if (!strcmp(p, "flood")) post_flood(c, r, j);
+    else if (!strcmp(p, "revoke")) post_revoke(c, r, j);
+    else if (!strcmp(p, "switches")) post_switches(c, r, j);
     else post_fault(c, r, j);
     json_decref(j);
 }

@@ -80,6 +80,7 @@ void sim_engine_free(sim_engine *e)
 
 const sim_scenario *sim_engine_scenario(const sim_engine *e) { return &e->sc; }
 const sim_switches *sim_engine_switches(const sim_engine *e) { return &e->sc.sw; }
+void sim_engine_set_switches(sim_engine *e, const sim_switches *w) { e->sc.sw = *w; }
 double sim_time_s(const sim_engine *e) { return e->sim_t; }
 bool sim_market_stale(const sim_engine *e) { return e->stale_until > e->sim_t; }
 
@@ -415,6 +416,26 @@ int sim_depth_get(const sim_engine *e, const char *symbol, sim_depth *out)
     qsort(out->bids, (size_t)out->nbids, sizeof out->bids[0], lv_desc);
     qsort(out->asks, (size_t)out->nasks, sizeof out->asks[0], lv_asc);
     return 0;
+}
+
+/* Buckets one side in place: price rounded down (bids) or up (asks) to step. */
+static int agg_side(sim_level *lv, int n, dec_t step, bool up)
+{
+    int out = 0;
+    for (int i = 0; i < n; i++) {
+        dec_t px = lv[i].price - lv[i].price % step;
+        if (up && px < lv[i].price) px += step;
+        if (out > 0 && lv[out - 1].price == px) lv[out - 1].qty += lv[i].qty;
+        else lv[out++] = (sim_level){px, lv[i].qty};
+    }
+    return out;
+}
+
+void sim_depth_aggregate(sim_depth *d, dec_t step)
+{
+    if (!d || step <= 0) return;
+    d->nbids = agg_side(d->bids, d->nbids, step, false);
+    d->nasks = agg_side(d->asks, d->nasks, step, true);
 }
 
 int sim_summary_get(const sim_engine *e, const char *symbol, sim_summary *out)

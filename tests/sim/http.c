@@ -145,6 +145,13 @@ static bool is_loopback(const struct sockaddr *sa)
     return false;
 }
 
+static void peer_str(const struct sockaddr *sa, char *out, size_t cap)
+{
+    const void *a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+    if (sa->sa_family == AF_INET6) a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+    if (!inet_ntop(sa->sa_family, a, out, (socklen_t)cap)) snprintf(out, cap, "?");
+}
+
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int len,
                       void *arg)
 {
@@ -161,6 +168,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     c->srv = s;
     c->id = ++s->next_conn_id;
     c->loopback = is_loopback(sa);
+    peer_str(sa, c->peer, sizeof c->peer);
     c->created_ms = clock_mono_ms();
     c->next = s->conns;
     if (s->conns) s->conns->prev = c;
@@ -474,6 +482,8 @@ static void ws_handshake(struct sim_conn *c, struct sim_req *r)
         sim_http_error(c, NULL, 400, "bad websocket upgrade request");
         return;
     }
+    const char *busy = sim_ip_ws_admit(c);
+    if (busy) { sim_http_error(c, NULL, 429, busy); return; }
     char buf[128], acc[64];
     uint8_t dig[20];
     snprintf(buf, sizeof buf, "%s258EAFA5-E914-47DA-95CA-C5AB0DC85B11", key);

@@ -100,3 +100,19 @@ int sim_jwt_verify(const char *secret, const char *token, int64_t now_s, char *a
     json_decref(j);
     return rc;
 }
+
+int64_t sim_jwt_iat(const char *token)
+{
+    const char *d1 = token ? strchr(token, '.') : NULL;
+    const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+    if (!d2 || strlen(token) > 4096) return 0;
+    size_t plen = (size_t)(d2 - d1 - 1);
+    uint8_t *pl = malloc(plen + 4);
+    if (!pl) return 0;
+    int n = b64_decode(d1 + 1, plen, pl, plen + 4);
+    json_t *j = n > 0 ? json_loadb((const char *)pl, (size_t)n, 0, NULL) : NULL;
+    free(pl);
+    int64_t iat = json_is_integer(json_object_get(j, "iat")) ? json_integer_value(json_object_get(j, "iat")) : 0;
+    json_decref(j);
+    return iat;
+}

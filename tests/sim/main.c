@@ -17,6 +17,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: standx-sim [--listen HOST:PORT] [--scenario FILE] [--seed N] [--speed X]\n"
             "                  [--log FILE] [--log-lean] [--secret S] [--sig-window-ms MS] [--tick-ms MS]\n"
+            "                  [--profile ideal|live] [--market-hz HZ]\n"
             "                  [--unfunded NAME]... [--manual-clock] [--allow-remote] [-v]\n"
             "       standx-sim mint [--secret S] --account NAME [--ttl SECONDS] [--seed-key KEY]\n"
             "       standx-sim --help | --version\n"
@@ -92,7 +93,7 @@ int main(int argc, char **argv)
     if (argc > 1 && !strcmp(argv[1], "mint")) return mint(argc - 1, argv + 1);
     static char host[128] = "127.0.0.1";
     struct sim_opts o = {.host = host, .port = 0, .secret = "standx-sim", .tick_ms = 50};
-    enum { O_SIGWIN = 256, O_TICK, O_UNFUNDED, O_REMOTE, O_MANUAL, O_LEAN };
+    enum { O_SIGWIN = 256, O_TICK, O_UNFUNDED, O_REMOTE, O_MANUAL, O_LEAN, O_PROFILE, O_HZ };
     static const struct option lo[] = {
         {"listen", required_argument, 0, 'l'}, {"scenario", required_argument, 0, 'c'},
         {"seed", required_argument, 0, 'S'}, {"speed", required_argument, 0, 'x'},
@@ -100,6 +101,7 @@ int main(int argc, char **argv)
         {"sig-window-ms", required_argument, 0, O_SIGWIN}, {"tick-ms", required_argument, 0, O_TICK},
         {"unfunded", required_argument, 0, O_UNFUNDED}, {"allow-remote", no_argument, 0, O_REMOTE},
         {"manual-clock", no_argument, 0, O_MANUAL}, {"log-lean", no_argument, 0, O_LEAN},
+        {"profile", required_argument, 0, O_PROFILE}, {"market-hz", required_argument, 0, O_HZ},
         {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
     int ch;
@@ -126,7 +128,22 @@ int main(int argc, char **argv)
         case 'L': o.log_path = optarg; break;
         case 's': o.secret = optarg; break;
         case O_SIGWIN: o.sig_window_ms = atoi(optarg); break;
-        case O_TICK: o.tick_ms = atoi(optarg); if (o.tick_ms < 1 || o.tick_ms > 10000) o.tick_ms = 50; break;
+        case O_TICK: o.tick_ms = atoi(optarg); if (o.tick_ms < 1 || o.tick_ms > 10000) o.tick_ms = 50;
+            o.tick_set = true;
+            break;
+        case O_PROFILE:
+            if (sim_profile_parse(optarg, &o.profile) != 0) {
+                fprintf(stderr, "standx-sim: bad --profile %s (ideal or live)\n", optarg);
+                return 2;
+            }
+            o.profile_set = true;
+            break;
+        case O_HZ: o.market_hz = strtod(optarg, &e); o.market_hz_set = true;
+            if (*e || e == optarg || !(o.market_hz >= 0 && o.market_hz <= 1000)) {
+                fprintf(stderr, "standx-sim: bad --market-hz (0..1000, 0 = every tick)\n");
+                return 2;
+            }
+            break;
         case O_UNFUNDED:
             if (o.nunfunded < (int)(sizeof o.unfunded / sizeof o.unfunded[0])) o.unfunded[o.nunfunded++] = optarg;
             break;

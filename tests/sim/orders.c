@@ -390,6 +390,21 @@ static int parse_amounts(const sim_mkt *m, const sim_order_req *r, preq *p, char
     return 0;
 }
 
+/* cl_ord_id length (cl_ord_id_max) and, when strict, charset [A-Za-z0-9._-]. */
+static int clid_check(const sim_switches *w, const char *id, char *err, size_t len)
+{
+    if (!id) return 0;
+    int max = w->cl_ord_id_max > 0 && w->cl_ord_id_max < SIM_CLID_MAX ? w->cl_ord_id_max : SIM_CLID_MAX - 1;
+    if (strlen(id) > (size_t)max) return bad(err, len, "cl_ord_id too long (max %d characters)", max);
+    for (const char *p = id; w->cl_ord_id_strict && *p; p++) {
+        char ch = *p;
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                  ch == '.' || ch == '_' || ch == '-';
+        if (!ok) return bad(err, len, "cl_ord_id has invalid characters (allowed: A-Z a-z 0-9 . _ -)");
+    }
+    return 0;
+}
+
 static int validate(const sim_engine *e, const sim_acct *a, const sim_order_req *r, preq *p, char *err,
                     size_t len)
 {
@@ -397,7 +412,7 @@ static int validate(const sim_engine *e, const sim_acct *a, const sim_order_req 
     if ((p->idx = sim_mkt_index(e, r->symbol)) < 0) return bad(err, len, "unknown symbol");
     if (parse_enums(r, p, err, len) != 0) return -1;
     if (parse_amounts(&e->m[p->idx], r, p, err, len) != 0) return -1;
-    if (r->cl_ord_id && strlen(r->cl_ord_id) >= SIM_CLID_MAX) return bad(err, len, "cl_ord_id too long");
+    if (clid_check(&e->sc.sw, r->cl_ord_id, err, len) != 0) return -1;
     if (r->cl_ord_id && r->cl_ord_id[0] && live_find(a, 0, r->cl_ord_id)) return bad(err, len, "duplicate cl_ord_id");
     if (p->tif == SIM_IOC) return 0; /* never rests */
     int open = 0;
@@ -464,8 +479,11 @@ int sim_order_cancel(sim_engine *e, const char *account, int64_t order_id, const
     sim_acct *a = sim_acct_find(e, account);
     sim_order *o = a ? live_find(a, order_id, cl_ord_id) : NULL;
     if (!o) {
-        if (a && hist_find(a, order_id, cl_ord_id)) return bad(err, errlen, "order already closed");
-        return bad(err, errlen, "order not found");
+        const sim_order *h = a ? hist_find(a, order_id, cl_ord_id) : NULL;
+        if (!h) return bad(err, errlen, "order not found");
+        double race = e->sc.sw.cancel_race_s;
+        if (race > 0 && h->closed_us > now_us - (int64_t)(race * 1e6)) return bad(err, errlen, "order is not open");
+        return bad(err, errlen, "order already closed");
     }
     int64_t id = o->id;
     finish(e, &e->m[sim_mkt_index(e, o->symbol)], a, o, SIM_CANCELED, NULL, now_us);
@@ -532,6 +550,33 @@ size_t sim_open_orders_lagged(const sim_engine *e, const char *account, const ch
         const sim_order *o = hist_at(a, k);
         if (o->closed_us <= since || o->status == SIM_REJECTED || !sym_ok(o, symbol)) continue;
         if (o->type == SIM_MARKET || o->tif == SIM_IOC) continue; /* never rested */
+        if (n < max) {
+            out[n] = *o;
+            out[n].status = SIM_OPEN;
+            out[n].closed_us = 0;
+        }
+        n++;
+    }
+    return n;
+}
+
+size_t sim_open_orders_view(const sim_engine *e, const char *account, const char *symbol, double closed_lag_s,
+                            double new_lag_s, int64_t now_us, sim_order *out, size_t max)
+{
+    const sim_acct *a = sim_acct_find(e, account);
+    int64_t born_by = now_us - (int64_t)(new_lag_s * 1e6), closed_after = now_us - (int64_t)(closed_lag_s * 1e6);
+    size_t n = 0;
+    for (size_t i = 0; a && i < a->nlive; i++) {
+        const sim_order *o = a->live[i];
+        if (!sym_ok(o, symbol) || (new_lag_s > 0 && o->created_us > born_by)) continue;
+        if (n < max) out[n] = *o;
+        n++;
+    }
+    for (size_t k = 0; a && closed_lag_s > 0 && k < a->hist_n; k++) {
+        const sim_order *o = hist_at(a, k);
+        if (o->closed_us <= closed_after || o->status == SIM_REJECTED || !sym_ok(o, symbol)) continue;
+        if (o->type == SIM_MARKET || o->tif == SIM_IOC) continue; /* never rested */
+        if (new_lag_s > 0 && o->created_us > born_by) continue;   /* never listed */
         if (n < max) {
             out[n] = *o;
             out[n].status = SIM_OPEN;

@@ -235,6 +235,17 @@ static json_t *levels_json(struct sim_srv *s, const sim_symbol *sy, const sim_le
 json_t *sim_json_depth(struct sim_srv *s, const sim_depth *d, bool shuffle)
 {
     const sim_symbol *sy = sim_symbol_get(s->eng, d->symbol);
+    if (sy && sy->cfg.depth_step > sy->tick) {   /* live: coarser levels */
+        sim_depth *agg = malloc(sizeof *agg);
+        if (!agg) return json_object();
+        *agg = *d;
+        sim_depth_live(s, agg);
+        json_t *j = json_pack("{s:s,s:o,s:o}", "symbol", d->symbol, "asks",
+                              levels_json(s, sy, agg->asks, agg->nasks, shuffle), "bids",
+                              levels_json(s, sy, agg->bids, agg->nbids, shuffle));
+        free(agg);
+        return j;
+    }
     int na = d->nasks < SIM_DEPTH_MAX ? d->nasks : SIM_DEPTH_MAX;
     int nb = d->nbids < SIM_DEPTH_MAX ? d->nbids : SIM_DEPTH_MAX;
     return json_pack("{s:s,s:o,s:o}", "symbol", d->symbol, "asks",
@@ -250,7 +261,7 @@ json_t *sim_json_ptrade(struct sim_srv *s, const sim_public_trade *t)
                      sim_side_str(t->side), "time", (json_int_t)(t->time_us / 1000));
 }
 
-static json_t *symbol_info(const sim_symbol *sy)
+static json_t *symbol_info(const struct sim_srv *srv, const sim_symbol *sy)
 {
     const sim_symbol_cfg *c = &sy->cfg;
     char ratio[32];
@@ -274,8 +285,7 @@ static json_t *symbol_info(const sim_symbol *sy)
     json_object_set_new(j, "depth_ticks", json_string("0.01,0.1,1"));
     json_object_set_new(j, "price_cap_ratio", json_string(ratio));
     json_object_set_new(j, "price_floor_ratio", json_string(ratio));
-    json_object_set_new(j, "status", json_string(sy->status));
-    json_object_set_new(j, "enabled", json_true());
+    sim_symbol_info_state(srv, j, sy->status);
     json_object_set_new(j, "created_at", time_json(sy->created_us));
     json_object_set_new(j, "updated_at", time_json(sy->created_us));
     return j;
@@ -303,7 +313,7 @@ static void get_symbol_info(struct sim_conn *c, struct sim_req *r)
     bool one = sim_req_param(r, "symbol", sym, sizeof sym) && sym[0];
     for (int i = 0; i < sim_symbol_count(e); i++) {
         const sim_symbol *sy = sim_symbol_at(e, i);
-        if (!one || !strcmp(sy->cfg.name, sym)) json_array_append_new(a, symbol_info(sy));
+        if (!one || !strcmp(sy->cfg.name, sym)) json_array_append_new(a, symbol_info(c->srv, sy));
     }
     sim_http_json(c, r, 200, a);
 }
@@ -371,6 +381,7 @@ int sim_rest_auth(struct sim_conn *c, struct sim_req *r, char *addr, size_t cap,
         return -1;
     }
     int rc = sim_jwt_verify(c->srv->o.secret, h + 7, sim_now_ms() / 1000, addr, cap, pk);
+    if (rc == 0 && sim_token_revoked(c->srv, h + 7, addr)) rc = -2;
     if (rc == 0) return 0;
     sim_http_error(c, r, 401, rc == -3 ? "token expired" : "invalid token");
     return -1;
@@ -543,11 +554,6 @@ static size_t limit_param(struct sim_req *r, size_t def, size_t max)
     return v <= 0 ? def : (size_t)v > max ? max : (size_t)v;
 }
 
-static bool lag_active(const struct sim_srv *s)
-{
-    return s->f.lag_open_orders_s > 0 && (!s->f.lag_until_ms || sim_now_ms() < s->f.lag_until_ms);
-}
-
 static void get_orders_list(struct sim_conn *c, struct sim_req *r, const char *addr, bool open)
 {
     char sym[64] = "", status[32] = "";
@@ -558,9 +564,7 @@ static void get_orders_list(struct sim_conn *c, struct sim_req *r, const char *a
     if (!o) { sim_http_error(c, r, 500, "out of memory"); return; }
     struct sim_srv *s = c->srv;
     size_t n = !open ? sim_orders_history(s->eng, addr, sym, o, lim)
-             : lag_active(s) ? sim_open_orders_lagged(s->eng, addr, sym, s->f.lag_open_orders_s,
-                                                      sim_eng_us(s), o, lim)
-             : sim_open_orders(s->eng, addr, sym, o, lim);
+                     : sim_open_orders_now(s, addr, sym, o, lim);
     if (n > lim) n = lim;
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
@@ -700,6 +704,11 @@ void sim_rest_handle(struct sim_conn *c, struct sim_req *r)
     bool post = ep->kind == EP_SIGNED;
     if (strcmp(r->method, post ? "POST" : "GET")) {
         sim_http_error(c, r, 405, post ? "use POST" : "use GET");
+        return;
+    }
+    if (!sim_ip_take_request(s, c->peer)) {
+        s->cnt.rate_limited++;
+        sim_http_error(c, r, 429, "rate limited");
         return;
     }
     if (ep->id != E_HEALTH && injected_error(c, r)) return;

@@ -31,6 +31,7 @@
  *       max_leverage: 40
  *       def_leverage: 10
  *       max_open_orders: 100   # per account and symbol
+ *       depth_step: "1"        # depth levels aggregated to this step (see profile)
  *   events:                    # `at`/`duration`/`every`/`until` in SIM seconds
  *     - {at: 30, type: jump, symbol: BTC-USD, bps: 80}      # symbol omitted = all
  *     - {at: 10, every: 60, type: jump, bps: 40, random_sign: true}
@@ -51,6 +52,21 @@
  *     ping_interval_s: 10      # server ping period
  *     pong_timeout_s: 300      # close (408 frame) without pong
  *     sig_window_s: 30         # accepted request-timestamp skew
+ *     # live-venue quirks (value under profile ideal / live; named ones win):
+ *     open_orders_lag_s: 15    # 0 / 15 finished orders linger in query_open_orders
+ *     open_orders_new_lag_s: 1.5 # 0 / 1.5 new orders appear there late
+ *     alo_reject_on_account_stream: false  # true / false
+ *     ip_rps: 50               # 0 (unlimited) / 50 REST requests per second per IP
+ *     ip_ws_max: 10            # 0 / 10 open WebSocket connections per IP
+ *     ip_ws_new_per_min: 30    # 0 / 30 new WebSocket connections per minute per IP
+ *     market_hz: 2             # 0 (every model step) / 2 price+depth frames a second
+ *     cl_ord_id_max: 32        # 63 / 32
+ *     cl_ord_id_charset: safe  # any / safe ([A-Za-z0-9._-])
+ *     cancel_race_s: 3         # 0 / 3 "order is not open" for a just-closed order
+ *     symbol_info_fields: status   # both / status / enabled
+ *   profile: ideal             # ideal | live: sets the quirks not named above
+ *                              # and symbols' depth_step ("0" = the tick; live:
+ *                              # "1" where mark >= 10000)
  */
 #include <errno.h>
 #include <math.h>
@@ -105,6 +121,8 @@ static void sym_default(sim_symbol_cfg *c, const char *name, int pd, int qd, con
     c->max_leverage = 40;
     c->def_leverage = 10;
     c->max_open_orders = 100;
+    c->depth_step = 0;
+    c->depth_step_set = false;
 }
 
 void sim_scenario_defaults(sim_scenario *sc)
@@ -127,6 +145,45 @@ void sim_scenario_defaults(sim_scenario *sc)
     sc->rate_cost = 45;
     sc->rate_burst = 900;
     sc->rate_refill_per_s = 1000;
+    sim_scenario_set_profile(sc, SIM_PROFILE_DEFAULT);
+}
+
+const char *sim_profile_str(int profile) { return profile == SIM_PROFILE_LIVE ? "live" : "ideal"; }
+
+int sim_profile_parse(const char *s, int *profile)
+{
+    if (!s) return -1;
+    if (!strcmp(s, "ideal")) *profile = SIM_PROFILE_IDEAL;
+    else if (!strcmp(s, "live")) *profile = SIM_PROFILE_LIVE;
+    else return -1;
+    return 0;
+}
+
+/* Live: whole-dollar depth for symbols priced at 10000 or more (BTC). */
+static void depth_profile(sim_symbol_cfg *c, bool live)
+{
+    if (c->depth_step_set) return;
+    c->depth_step = live && c->mark >= 10000 * DEC_ONE && c->price_decimals > 0 ? DEC_ONE : 0;
+}
+
+void sim_scenario_set_profile(sim_scenario *sc, int profile)
+{
+    bool live = profile == SIM_PROFILE_LIVE;
+    sim_switches *w = &sc->sw;
+    uint32_t m = w->set;
+    sc->profile = live ? SIM_PROFILE_LIVE : SIM_PROFILE_IDEAL;
+    if (!(m & SIM_SW_OO_LAG)) w->open_orders_lag_s = live ? 15 : 0;
+    if (!(m & SIM_SW_OO_NEW_LAG)) w->open_orders_new_lag_s = live ? 1.5 : 0;
+    if (!(m & SIM_SW_ALO_ACCT)) w->alo_reject_on_account_stream = !live;
+    if (!(m & SIM_SW_IP_RPS)) w->ip_rps = live ? 50 : 0;
+    if (!(m & SIM_SW_IP_WS_MAX)) w->ip_ws_max = live ? 10 : 0;
+    if (!(m & SIM_SW_IP_WS_NEW)) w->ip_ws_new_per_min = live ? 30 : 0;
+    if (!(m & SIM_SW_MARKET_HZ)) w->market_hz = live ? 2 : 0;
+    if (!(m & SIM_SW_CLID_MAX)) w->cl_ord_id_max = live ? 32 : SIM_CLID_MAX - 1;
+    if (!(m & SIM_SW_CLID_CHARSET)) w->cl_ord_id_strict = live;
+    if (!(m & SIM_SW_CANCEL_RACE)) w->cancel_race_s = live ? 3 : 0;
+    if (!(m & SIM_SW_SYMINFO)) w->symbol_info_fields = live ? SIM_SYMINFO_STATUS : SIM_SYMINFO_BOTH;
+    for (int i = 0; i < sc->nsymbols; i++) depth_profile(&sc->symbols[i], live);
 }
 
 void sim_scenario_free(sim_scenario *sc)
@@ -288,6 +345,10 @@ static int sym_pair(pctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
     if (IS("max_leverage")) return get_int(c, v, key, &s->max_leverage);
     if (IS("def_leverage")) return get_int(c, v, key, &s->def_leverage);
     if (IS("max_open_orders")) return get_int(c, v, key, &s->max_open_orders);
+    if (IS("depth_step")) {
+        s->depth_step_set = true;
+        return get_dec(c, v, key, &s->depth_step);
+    }
     return perr(c, k, "unknown key '%s' in symbol %s", key, s->name);
 }
 
@@ -311,6 +372,8 @@ static int sym_check(pctx *c, yaml_node_t *n, const sim_symbol_cfg *s)
     if (s->max_leverage < 1 || s->def_leverage < 1 || s->def_leverage > s->max_leverage)
         return perr(c, n, "%s: need 1 <= def_leverage <= max_leverage", nm);
     if (s->max_open_orders < 1 || s->max_open_orders > 10000) return perr(c, n, "%s: max_open_orders 1..10000", nm);
+    if (s->depth_step < 0 || (s->depth_step && s->depth_step % tick))
+        return perr(c, n, "%s: depth_step must be >= 0 and a multiple of the tick", nm);
     return 0;
 }
 
@@ -440,10 +503,65 @@ static int parse_events(pctx *c, yaml_node_t *n)
 
 /* ---- switches, rate limit, top level */
 
+/* A non-negative number switch; marks it as named. */
+static int sw_num(pctx *c, yaml_node_t *v, const char *key, double *out, double max)
+{
+    if (get_double(c, v, key, out) != 0) return -1;
+    if (*out < 0 || *out > max) return perr(c, v, "%s must be in 0..%g", key, max);
+    return 0;
+}
+
+static int sw_int(pctx *c, yaml_node_t *v, const char *key, int *out, int min, int max)
+{
+    if (get_int(c, v, key, out) != 0) return -1;
+    if (*out < min || *out > max) return perr(c, v, "%s must be in %d..%d", key, min, max);
+    return 0;
+}
+
+static int sw_enum(pctx *c, yaml_node_t *v, const char *key, const char *const *names, int n, int *out)
+{
+    const char *s = scalar(c, v, key);
+    if (!s) return -1;
+    for (int i = 0; i < n; i++)
+        if (!strcmp(s, names[i])) { *out = i; return 0; }
+    return perr(c, v, "%s: unknown value '%s'", key, s);
+}
+
+/* The live-quirk switches; 1 = not one of them. */
+static int sw_live(pctx *c, const char *key, yaml_node_t *v, sim_switches *w)
+{
+    static const char *const syminfo[] = {"both", "status", "enabled"};
+    static const char *const charset[] = {"any", "safe"};
+    int cs = 0, r;
+    uint32_t bit = IS("open_orders_lag_s") ? SIM_SW_OO_LAG : IS("open_orders_new_lag_s") ? SIM_SW_OO_NEW_LAG
+                 : IS("alo_reject_on_account_stream") ? SIM_SW_ALO_ACCT : IS("ip_rps") ? SIM_SW_IP_RPS
+                 : IS("ip_ws_max") ? SIM_SW_IP_WS_MAX : IS("ip_ws_new_per_min") ? SIM_SW_IP_WS_NEW
+                 : IS("market_hz") ? SIM_SW_MARKET_HZ : IS("cl_ord_id_max") ? SIM_SW_CLID_MAX
+                 : IS("cl_ord_id_charset") ? SIM_SW_CLID_CHARSET : IS("cancel_race_s") ? SIM_SW_CANCEL_RACE
+                 : IS("symbol_info_fields") ? SIM_SW_SYMINFO : 0;
+    switch (bit) {
+    case 0: return 1;
+    case SIM_SW_OO_LAG: r = sw_num(c, v, key, &w->open_orders_lag_s, 3600); break;
+    case SIM_SW_OO_NEW_LAG: r = sw_num(c, v, key, &w->open_orders_new_lag_s, 3600); break;
+    case SIM_SW_ALO_ACCT: r = get_bool(c, v, key, &w->alo_reject_on_account_stream); break;
+    case SIM_SW_IP_RPS: r = sw_int(c, v, key, &w->ip_rps, 0, 1000000); break;
+    case SIM_SW_IP_WS_MAX: r = sw_int(c, v, key, &w->ip_ws_max, 0, 100000); break;
+    case SIM_SW_IP_WS_NEW: r = sw_int(c, v, key, &w->ip_ws_new_per_min, 0, 1000000); break;
+    case SIM_SW_MARKET_HZ: r = sw_num(c, v, key, &w->market_hz, 1000); break;
+    case SIM_SW_CLID_MAX: r = sw_int(c, v, key, &w->cl_ord_id_max, 1, SIM_CLID_MAX - 1); break;
+    case SIM_SW_CLID_CHARSET: r = sw_enum(c, v, key, charset, 2, &cs); w->cl_ord_id_strict = cs == 1; break;
+    case SIM_SW_CANCEL_RACE: r = sw_num(c, v, key, &w->cancel_race_s, 3600); break;
+    default: r = sw_enum(c, v, key, syminfo, 3, &w->symbol_info_fields); break;
+    }
+    if (r == 0) w->set |= bit;
+    return r;
+}
+
 static int sw_pair(pctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
 {
     sim_switches *w = arg;
     int r;
+    if ((r = sw_live(c, key, v, w)) <= 0) return r;
     if (IS("auth_ack_code")) {
         if ((r = get_int(c, v, key, &w->auth_ack_code)) != 0) return r;
         if (w->auth_ack_code != 0 && w->auth_ack_code != 200) return perr(c, v, "auth_ack_code must be 0 or 200");
@@ -488,6 +606,12 @@ static int top_pair(pctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
     if (IS("events")) return parse_events(c, v);
     if (IS("switches")) return each_pair(c, v, key, sw_pair, &sc->sw);
     if (IS("rate_limit")) return each_pair(c, v, key, rate_pair, sc);
+    if (IS("profile")) {
+        const char *p = scalar(c, v, key);
+        if (!p) return -1;
+        if (sim_profile_parse(p, &sc->profile) != 0) return perr(c, v, "profile must be ideal or live, not '%s'", p);
+        return 0;
+    }
     return perr(c, k, "unknown key '%s'", key);
 }
 
@@ -549,6 +673,7 @@ int sim_scenario_load_str(const char *yaml, const char *name, sim_scenario *sc, 
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (root) rc = each_pair(&c, root, "scenario", top_pair, sc);
     if (rc == 0) rc = events_final(&c);
+    if (rc == 0) sim_scenario_set_profile(sc, sc->profile);
     yaml_document_delete(&doc);
     yaml_parser_delete(&p);
     return rc;

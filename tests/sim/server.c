@@ -137,7 +137,7 @@ static void drain_events(struct sim_srv *s)
         if (ev->type == SIM_EV_FAULT) { sim_fault_apply_sched(s, &ev->u.fault); continue; }
         bool market = ev->type == SIM_EV_PRICE || ev->type == SIM_EV_DEPTH ||
                       ev->type == SIM_EV_PUBLIC_TRADE;
-        if (market && stale) continue;
+        if (market && (stale || !sim_md_due(s, ev))) continue;
         sim_stream_publish(s, ev);
     }
     free(ev);
@@ -295,6 +295,7 @@ int sim_fault_apply_json(struct sim_srv *s, json_t *j, char *err, size_t cap)
     else if (!strcmp(t, "refuse_connections")) s->f.refuse_until_ms = until(dur > 0 ? dur : 5);
     else if (!strcmp(t, "lag_open_orders")) {
         s->f.lag_open_orders_s = num(j, "seconds", 15);
+        s->f.lag_new_s = num(j, "new_seconds", 0);
         s->f.lag_until_ms = dur > 0 ? until(dur) : 0;
     } else if (!strcmp(t, "reject_next")) {
         const char *m = json_string_value(json_object_get(j, "message"));
@@ -368,6 +369,8 @@ static int load_scenario(struct sim_srv *s)
     } else {
         sim_scenario_defaults(&s->sc);
     }
+    if (s->o.profile_set) sim_scenario_set_profile(&s->sc, s->o.profile);
+    s->market_hz = s->o.market_hz_set ? s->o.market_hz : s->o.tick_set ? 0 : s->sc.sw.market_hz;
     if (s->o.seed_set) s->sc.seed = s->o.seed;
     if (s->o.speed_set) s->sc.speed = s->o.speed;
     const sim_switches *sw = &s->sc.sw;
@@ -438,8 +441,8 @@ int sim_server_run(const struct sim_opts *o)
         bool v6 = strchr(o->host, ':') != NULL;
         printf("listening %s%s%s:%d\n", v6 ? "[" : "", o->host, v6 ? "]" : "", port);
         fflush(stdout);
-        LOGI("sim", "scenario %s, seed %llu, speed %g", s->sc.name,
-             (unsigned long long)s->sc.seed, s->sc.speed);
+        LOGI("sim", "scenario %s, profile %s, seed %llu, speed %g", s->sc.name,
+             sim_profile_str(s->sc.profile), (unsigned long long)s->sc.seed, s->sc.speed);
         event_base_dispatch(s->base);
         rc = 0;
     }

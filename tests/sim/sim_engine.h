@@ -132,6 +132,10 @@ typedef struct sim_symbol_cfg {
     double index_bps;             /* index = mark * (1 + N(0, index_bps)/1e4) */
     int max_leverage, def_leverage;
     int max_open_orders;          /* per account and symbol */
+    dec_t depth_step;             /* depth levels aggregated to this price step
+                                     (0 = the tick); set by the profile unless
+                                     depth_step_set (the scenario named it) */
+    bool depth_step_set;
 } sim_symbol_cfg;
 
 /* Protocol variants (shared/standx-protocol.md §11); the server applies them. */
@@ -142,6 +146,21 @@ typedef struct sim_switches {
     int ping_interval_s;          /* 10 */
     int pong_timeout_s;           /* 300 */
     int sig_window_s;             /* 30: allowed |x-request-timestamp - now| */
+    /* Live-venue quirks (standx-sim(1) LIVE PROFILE).  The profile sets them
+     * unless the scenario names them (SIM_SW_* bit in `set`).  ideal / live: */
+    double open_orders_lag_s;     /* 0 / 15: finished orders linger in query_open_orders */
+    double open_orders_new_lag_s; /* 0 / 1.5: new orders appear there this late */
+    bool alo_reject_on_account_stream; /* true / false: ALO rejection on the order channel */
+    int ip_rps;                   /* 0 (unlimited) / 50: REST requests per second per IP */
+    int ip_ws_max;                /* 0 / 10: open WebSocket connections per IP */
+    int ip_ws_new_per_min;        /* 0 / 30: new WebSocket connections per minute per IP */
+    double market_hz;             /* 0 (every model step) / 2: price+depth frames per second */
+    int cl_ord_id_max;            /* 63 / 32: longest accepted cl_ord_id */
+    bool cl_ord_id_strict;        /* false / true: cl_ord_id only of [A-Za-z0-9._-] */
+    double cancel_race_s;         /* 0 / 3: cancel of an order closed this recently
+                                     answers "order is not open" */
+    int symbol_info_fields;       /* sim_syminfo: BOTH / STATUS */
+    uint32_t set;                 /* SIM_SW_* bits: named in the scenario */
 } sim_switches;
 
 typedef struct sim_scenario {
@@ -157,6 +176,7 @@ typedef struct sim_scenario {
     int rate_cost;                /* credits per request (45) */
     int rate_burst;               /* bucket capacity (900) */
     int rate_refill_per_s;        /* credits per second (1000) */
+    int profile;                  /* sim_profile (SIM_PROFILE_DEFAULT) */
 } sim_scenario;
 
 /* Built-in defaults: BTC-USD, ETH-USD, SOL-USD, no events. */
@@ -477,5 +497,45 @@ typedef struct sim_stats {
     size_t events_pending;
 } sim_stats;
 void sim_stats_get(const sim_engine *e, sim_stats *out);
+
+/* ------------------------------------------------------------ live profile */
+
+/* `profile: ideal` keeps the kind behaviour the simulator always had (for
+ * benchmarks); `profile: live` turns on what clients observed on the real
+ * venue (shared/standx-protocol.md §12).  The default is this one constant. */
+typedef enum { SIM_PROFILE_IDEAL = 0, SIM_PROFILE_LIVE = 1 } sim_profile;
+#ifndef SIM_PROFILE_DEFAULT   /* try the flip with -DSIM_PROFILE_DEFAULT=SIM_PROFILE_LIVE */
+#define SIM_PROFILE_DEFAULT SIM_PROFILE_IDEAL
+#endif
+
+/* What query_symbol_info says about trading state. */
+typedef enum { SIM_SYMINFO_BOTH = 0, SIM_SYMINFO_STATUS, SIM_SYMINFO_ENABLED } sim_syminfo;
+
+/* Bits of sim_switches.set. */
+enum {
+    SIM_SW_OO_LAG = 1u << 0, SIM_SW_OO_NEW_LAG = 1u << 1, SIM_SW_ALO_ACCT = 1u << 2,
+    SIM_SW_IP_RPS = 1u << 3, SIM_SW_IP_WS_MAX = 1u << 4, SIM_SW_IP_WS_NEW = 1u << 5,
+    SIM_SW_MARKET_HZ = 1u << 6, SIM_SW_CLID_MAX = 1u << 7, SIM_SW_CLID_CHARSET = 1u << 8,
+    SIM_SW_CANCEL_RACE = 1u << 9, SIM_SW_SYMINFO = 1u << 10,
+};
+
+const char *sim_profile_str(int profile);              /* "ideal" / "live" */
+int sim_profile_parse(const char *s, int *profile);    /* 0, or -1 unknown */
+/* Sets every live-quirk switch (and symbol depth_step) the scenario did not
+ * name to the profile's value, and sc->profile. */
+void sim_scenario_set_profile(sim_scenario *sc, int profile);
+
+/* query_open_orders as the venue shows it: orders closed within closed_lag_s
+ * still listed (status open), orders younger than new_lag_s not yet listed. */
+size_t sim_open_orders_view(const sim_engine *e, const char *account, const char *symbol,
+                            double closed_lag_s, double new_lag_s, int64_t now_us,
+                            sim_order *out, size_t max);
+
+/* Aggregates a depth snapshot to price buckets of `step` (bids down, asks
+ * up to a multiple of step; quantities summed, order kept).  step <= 0: no-op. */
+void sim_depth_aggregate(sim_depth *d, dec_t step);
+
+/* Replaces the engine's switches (runtime change by the admin API). */
+void sim_engine_set_switches(sim_engine *e, const sim_switches *w);
 
 #endif

@@ -73,6 +73,9 @@ struct sim_conn {
     uint8_t pk[32];             /* request-signing key of the logged-in token */
     bool dead;                  /* waiting for the reaper */
     struct sim_conn *next, *prev;
+    char peer[48];              /* peer IP address (per-IP limits) */
+    uint8_t tok_sha[20];        /* SHA-1 of the token this connection authenticated with */
+    int64_t tok_iat;            /* its iat (0 = not authenticated) */
 };
 
 /* Fault state (admin POST /_sim/fault and the scenario's timed list). */
@@ -84,6 +87,24 @@ struct sim_faults {
     int64_t refuse_until_ms;
     double lag_open_orders_s; int64_t lag_until_ms;   /* until 0 = forever */
     int reject_next_count; char reject_message[128];
+    double lag_new_s;              /* lag_open_orders fault: new orders listed late */
+};
+
+/* Per-IP limits (live profile): request bucket and new-WebSocket bucket. */
+#define SIM_IP_MAX 64
+struct sim_ipent {
+    char ip[48];
+    double req_tokens, ws_tokens;
+    int64_t req_ms, ws_ms, used_ms;
+};
+
+/* A server-side token revocation (POST /_sim/revoke). */
+#define SIM_REVOKE_MAX 64
+struct sim_revoke {
+    char address[SIM_ADDR_MAX];   /* by account: tokens issued up to iat_max */
+    int64_t iat_max;
+    bool by_token;                 /* by token: this SHA-1 */
+    uint8_t sha[20];
 };
 
 struct sim_counters { uint64_t requests, orders, cancels, rejects, fills, rate_limited; };
@@ -104,6 +125,9 @@ struct sim_opts {
     bool log_lean;             /* --log-lean: log only price frames out and requests in */
     const char *unfunded[16];  /* account names/addresses whose balance is 404 */
     int nunfunded;
+    int profile; bool profile_set;        /* --profile */
+    double market_hz; bool market_hz_set; /* --market-hz */
+    bool tick_set;                        /* --tick-ms given: market_hz 0 unless --market-hz */
 };
 
 /* A reply frame pushed to a ws-api connection on the next loop turn. */
@@ -133,6 +157,11 @@ struct sim_srv {
     int64_t virt_us;           /* engine clock in manual mode */
     uint64_t rng;              /* depth shuffling (not the market model) */
     struct sim_flood *flood;   /* POST /_sim/flood in progress (admin.c) */
+    struct sim_ipent ips[SIM_IP_MAX];
+    struct sim_revoke revoked[SIM_REVOKE_MAX];
+    int nrevoked;
+    int64_t md_last_ms[SIM_MAX_SYMBOLS][2];   /* last price / depth publication */
+    double market_hz;          /* effective: scenario/profile, --tick-ms, --market-hz */
 };
 
 /* Runs the server until SIGINT/SIGTERM; 0 on clean exit. */
@@ -223,6 +252,30 @@ bool sim_stream_subscribed(const struct sim_conn *c, const char *channel, const 
 void sim_admin_handle(struct sim_conn *c, struct sim_req *r);
 void sim_admin_free(struct sim_srv *s);   /* stops a flood in progress */
 
+/* ---- live.c: live-venue quirks of the server ---------------------------- */
+/* Per-IP REST budget (switch ip_rps): false -> answer 429. */
+bool sim_ip_take_request(struct sim_srv *s, const char *ip);
+/* WebSocket upgrade admission (ip_ws_max, ip_ws_new_per_min): NULL, or why not. */
+const char *sim_ip_ws_admit(struct sim_conn *c);
+/* Records the token a WebSocket connection authenticated with. */
+void sim_conn_note_token(struct sim_conn *c, const char *token);
+/* True if the (verified) token was revoked by POST /_sim/revoke. */
+bool sim_token_revoked(const struct sim_srv *s, const char *token, const char *address);
+/* Applies {"account":NAME} or {"token":JWT}: later use is 401, WebSocket
+ * connections authenticated with it are closed.  Returns how many, -1 + err. */
+int sim_revoke_json(struct sim_srv *s, json_t *j, char *err, size_t cap);
+/* POST /_sim/switches {"ip_rps":0,...}: changes live-quirk switches now
+ * (server and engine).  0, or -1 + err naming the bad key. */
+int sim_switches_json(struct sim_srv *s, json_t *j, char *err, size_t cap);
+/* Market-data cadence (market_hz): true if this price/depth event goes out. */
+bool sim_md_due(struct sim_srv *s, const sim_event *ev);
+/* The open-orders view with the lag switches / fault applied. */
+size_t sim_open_orders_now(struct sim_srv *s, const char *addr, const char *sym, sim_order *o, size_t max);
+/* query_symbol_info trading-state fields per symbol_info_fields. */
+void sim_symbol_info_state(const struct sim_srv *s, json_t *j, const char *status);
+/* Depth snapshot aggregated to the symbol's depth_step. */
+void sim_depth_live(struct sim_srv *s, sim_depth *d);
+
 /* ---- jwt.c ----------------------------------------------------------- */
 /* Mints an HS256 token; returns malloc'd string.  requestId = pubkey_b58. */
 char *sim_jwt_mint(const char *secret, const char *address, const char *pubkey_b58,
@@ -234,5 +287,7 @@ int sim_jwt_verify(const char *secret, const char *token, int64_t now_s, char *a
 /* Address derived from an account NAME: "0x" + 40 hex of SHA-256(NAME),
  * unless NAME already is "0x" + 40 hex. */
 void sim_jwt_address(const char *name, char out[43]);
+/* The iat claim of a token (no verification; 0 when absent). */
+int64_t sim_jwt_iat(const char *token);
 
 #endif

@@ -105,11 +105,13 @@ static void stream_auth(struct sim_conn *c, json_t *o)
     char addr[SIM_ADDR_MAX];
     const char *tok = json_string_value(json_object_get(o, "token"));
     int rc = sim_jwt_verify(c->srv->o.secret, tok, sim_now_ms() / 1000, addr, sizeof addr, pk);
+    if (rc == 0 && sim_token_revoked(c->srv, tok, addr)) rc = -2;
     json_t *d;
     if (rc != 0) {
         d = json_pack("{s:i,s:s}", "code", 401, "msg", rc == -3 ? "token expired" : "invalid token");
     } else {
         snprintf(c->account, sizeof c->account, "%s", addr);
+        sim_conn_note_token(c, tok);
         size_t i;
         json_t *v;
         json_array_foreach(json_object_get(o, "streams"), i, v) {
@@ -163,6 +165,9 @@ void sim_stream_publish(struct sim_srv *s, const sim_event *ev)
 {
     json_t *d = NULL;
     int ch = -1;
+    if (ev->type == SIM_EV_ORDER && !s->sc.sw.alo_reject_on_account_stream &&
+        ev->u.order.status == SIM_REJECTED && !strcmp(ev->u.order.reason, "alo order rejected"))
+        return;   /* live: only the order-response stream and query_order tell */
     switch (ev->type) {
     case SIM_EV_ORDER: ch = SIM_CH_ORDER; d = sim_json_order(s, &ev->u.order, false); break;
     case SIM_EV_TRADE: ch = SIM_CH_TRADE; d = sim_json_trade(s, &ev->u.trade, false); break;
@@ -203,11 +208,13 @@ static void api_login(struct sim_conn *c, json_t *params, const char *rid, const
 {
     char addr[SIM_ADDR_MAX];
     const char *tok = json_string_value(json_object_get(params, "token"));
-    if (sim_jwt_verify(c->srv->o.secret, tok, sim_now_ms() / 1000, addr, sizeof addr, c->pk) != 0) {
+    if (sim_jwt_verify(c->srv->o.secret, tok, sim_now_ms() / 1000, addr, sizeof addr, c->pk) != 0 ||
+        sim_token_revoked(c->srv, tok, addr)) {
         sim_ws_send_json(c, api_reply(401, "invalid token", rid));
         return;
     }
     snprintf(c->account, sizeof c->account, "%s", addr);
+    sim_conn_note_token(c, tok);
     if (sid) snprintf(c->session_id, sizeof c->session_id, "%s", sid);
     sim_ws_send_json(c, api_reply(0, "success", rid));
 }

@@ -856,6 +856,147 @@ static void test_max_open_orders(void **st)
     sim_engine_free(e);
 }
 
+/* ------------------------------------------------------------ live profile */
+
+static void test_profile_switches(void **st)
+{
+    (void)st;
+    sim_scenario sc;
+    char err[256] = "";
+    sim_scenario_defaults(&sc);
+    assert_int_equal(sc.profile, SIM_PROFILE_DEFAULT);
+    sim_scenario_set_profile(&sc, SIM_PROFILE_IDEAL);
+    assert_true(sc.sw.open_orders_lag_s == 0 && sc.sw.open_orders_new_lag_s == 0);
+    assert_true(sc.sw.alo_reject_on_account_stream);
+    assert_int_equal(sc.sw.ip_rps + sc.sw.ip_ws_max + sc.sw.ip_ws_new_per_min, 0);
+    assert_true(sc.sw.market_hz == 0 && sc.sw.cancel_race_s == 0 && !sc.sw.cl_ord_id_strict);
+    assert_int_equal(sc.sw.cl_ord_id_max, SIM_CLID_MAX - 1);
+    assert_int_equal(sc.sw.symbol_info_fields, SIM_SYMINFO_BOTH);
+    assert_true(sc.symbols[0].depth_step == 0);
+    sim_scenario_free(&sc);
+    assert_int_equal(sim_scenario_load_str("profile: live\nswitches: {ip_rps: 7, symbol_info_fields: enabled}\n"
+                                           "symbols: {ETH-USD: {depth_step: \"0.5\"}}\n", "l.yaml", &sc, err,
+                                           sizeof err), 0);
+    assert_int_equal(sc.profile, SIM_PROFILE_LIVE);
+    assert_true(sc.sw.open_orders_lag_s == 15 && sc.sw.open_orders_new_lag_s == 1.5);
+    assert_false(sc.sw.alo_reject_on_account_stream);
+    assert_int_equal(sc.sw.ip_rps, 7);                          /* named: kept */
+    assert_int_equal(sc.sw.ip_ws_max, 10);
+    assert_int_equal(sc.sw.ip_ws_new_per_min, 30);
+    assert_true(sc.sw.market_hz == 2 && sc.sw.cancel_race_s == 3 && sc.sw.cl_ord_id_strict);
+    assert_int_equal(sc.sw.cl_ord_id_max, 32);
+    assert_int_equal(sc.sw.symbol_info_fields, SIM_SYMINFO_ENABLED);
+    assert_true(sc.symbols[0].depth_step == P("1"));           /* BTC: whole dollars */
+    assert_true(sc.symbols[1].depth_step == P("0.5"));         /* named */
+    assert_true(sc.symbols[2].depth_step == 0);                 /* SOL: the tick */
+    sim_scenario_set_profile(&sc, SIM_PROFILE_IDEAL);          /* --profile ideal */
+    assert_int_equal(sc.sw.ip_rps, 7);
+    assert_int_equal(sc.sw.ip_ws_max, 0);
+    assert_true(sc.sw.alo_reject_on_account_stream && sc.symbols[0].depth_step == 0);
+    assert_true(sc.symbols[1].depth_step == P("0.5"));
+    sim_scenario_free(&sc);
+    const char *bad[] = {"profile: fast\n", "switches: {symbol_info_fields: maybe}\n",
+                         "switches: {cl_ord_id_max: 64}\n", "switches: {ip_rps: -1}\n",
+                         "switches: {cl_ord_id_charset: ascii}\n", "symbols: {BTC-USD: {depth_step: \"0.001\"}}\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(sim_scenario_load_str(bad[i], "b.yaml", &sc, err, sizeof err), -1);
+        sim_scenario_free(&sc);
+    }
+}
+
+static void test_live_open_orders_view(void **st)
+{
+    (void)st;
+    sim_engine *e = mk_engine(TEST_YAML);
+    sim_order buf[4];
+    sim_order o = place(e, "A", "TST-USD", "buy", "limit", "gtc", "1", "95.00", false, "lag-1");
+    assert_int_equal(sim_open_orders_view(e, "A", NULL, 0, 0, T0, buf, 4), 1);       /* ideal */
+    assert_int_equal(sim_open_orders_view(e, "A", NULL, 15, 1.5, T0 + SEC, buf, 4), 0); /* too new */
+    assert_int_equal(sim_open_orders_view(e, "A", NULL, 15, 1.5, T0 + 2 * SEC, buf, 4), 1);
+    char err[64];
+    assert_int_equal(sim_order_cancel(e, "A", o.id, NULL, T0 + 2 * SEC, NULL, err, sizeof err), 0);
+    assert_int_equal(sim_open_orders_view(e, "A", NULL, 0, 0, T0 + 3 * SEC, buf, 4), 0);
+    assert_int_equal(sim_open_orders_view(e, "A", NULL, 15, 1.5, T0 + 10 * SEC, buf, 4), 1); /* lingers */
+    assert_int_equal(buf[0].status, SIM_OPEN);
+    assert_int_equal(buf[0].id, o.id);
+    assert_int_equal(sim_open_orders_view(e, "A", "BTC-USD", 15, 1.5, T0 + 10 * SEC, buf, 4), 0);
+    assert_int_equal(sim_open_orders_view(e, "A", NULL, 15, 1.5, T0 + 18 * SEC, buf, 4), 0);
+    sim_engine_free(e);
+}
+
+static void test_live_cl_ord_id(void **st)
+{
+    (void)st;
+    char id33[34], id63[64], id64[65];
+    memset(id33, 'a', 33); id33[33] = 0;
+    memset(id63, 'b', 63); id63[63] = 0;
+    memset(id64, 'c', 64); id64[64] = 0;
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, "profile: ideal\n%s", TEST_YAML);
+    sim_engine *e = mk_engine(yaml);
+    assert_null(place_err(e, "TST-USD", "buy", "limit", "gtc", "1", "95.00", id63));
+    assert_null(place_err(e, "TST-USD", "buy", "limit", "gtc", "1", "95.00", "a b!"));
+    assert_string_equal(place_err(e, "TST-USD", "buy", "limit", "gtc", "1", "95.00", id64),
+                        "cl_ord_id too long (max 63 characters)");
+    sim_engine_free(e);
+    snprintf(yaml, sizeof yaml, "profile: live\n%s", TEST_YAML);
+    e = mk_engine(yaml);
+    assert_string_equal(place_err(e, "TST-USD", "buy", "limit", "gtc", "1", "95.00", id33),
+                        "cl_ord_id too long (max 32 characters)");
+    id33[32] = 0;
+    assert_null(place_err(e, "TST-USD", "buy", "limit", "gtc", "1", "95.00", id33));
+    assert_null(place_err(e, "TST-USD", "buy", "limit", "gtc", "1", "95.00", "mm_0A.b-9"));
+    assert_string_equal(place_err(e, "TST-USD", "buy", "limit", "gtc", "1", "95.00", "a b!"),
+                        "cl_ord_id has invalid characters (allowed: A-Z a-z 0-9 . _ -)");
+    assert_non_null(place_err(e, "TST-USD", "buy", "limit", "gtc", "1", "95.00", "caf\xc3\xa9"));
+    sim_engine_free(e);
+}
+
+static void test_live_cancel_race(void **st)
+{
+    (void)st;
+    char ideal[1024], yaml[1024], err[64];
+    snprintf(ideal, sizeof ideal, "profile: ideal\n%s", TEST_YAML);
+    snprintf(yaml, sizeof yaml, "profile: live\n%s", TEST_YAML);
+    const char *yamls[] = {ideal, yaml};
+    for (int live = 0; live < 2; live++) {
+        sim_engine *e = mk_engine(yamls[live]);
+        sim_order o = place(e, "A", "TST-USD", "buy", "limit", "gtc", "1", "95.00", false, "race");
+        assert_int_equal(sim_admin_force_fill(e, o.id, 0, T0 + SEC, err, sizeof err), 0);
+        assert_int_equal(sim_order_cancel(e, "A", o.id, NULL, T0 + 2 * SEC, NULL, err, sizeof err), -1);
+        assert_string_equal(err, live ? "order is not open" : "order already closed");
+        assert_int_equal(sim_order_cancel(e, "A", 0, "race", T0 + 10 * SEC, NULL, err, sizeof err), -1);
+        assert_string_equal(err, "order already closed");
+        assert_int_equal(sim_order_cancel(e, "A", 999, NULL, T0 + 2 * SEC, NULL, err, sizeof err), -1);
+        assert_string_equal(err, "order not found");
+        sim_engine_free(e);
+    }
+}
+
+static void test_depth_aggregate(void **st)
+{
+    (void)st;
+    sim_depth *d = calloc(1, sizeof *d);
+    assert_non_null(d);
+    const char *bp[] = {"100.50", "100.20", "99.99", "98.00"}, *ap[] = {"100.01", "100.99", "101.00", "101.02"};
+    for (int i = 0; i < 4; i++) {
+        d->bids[i] = (sim_level){P(bp[i]), P("1")};
+        d->asks[i] = (sim_level){P(ap[i]), P("2")};
+    }
+    d->nbids = d->nasks = 4;
+    sim_depth_aggregate(d, 0);   /* no-op */
+    assert_int_equal(d->nbids, 4);
+    sim_depth_aggregate(d, P("1"));
+    assert_int_equal(d->nbids, 3);
+    assert_true(d->bids[0].price == P("100") && d->bids[0].qty == P("2"));
+    assert_true(d->bids[1].price == P("99") && d->bids[1].qty == P("1"));
+    assert_true(d->bids[2].price == P("98"));
+    assert_int_equal(d->nasks, 2);
+    assert_true(d->asks[0].price == P("101") && d->asks[0].qty == P("6"));
+    assert_true(d->asks[1].price == P("102") && d->asks[1].qty == P("2"));
+    free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -884,6 +1025,11 @@ int main(void)
         cmocka_unit_test(test_reduce_only_maker_canceled),
         cmocka_unit_test(test_taker_event_order),
         cmocka_unit_test(test_max_open_orders),
+        cmocka_unit_test(test_profile_switches),
+        cmocka_unit_test(test_live_open_orders_view),
+        cmocka_unit_test(test_live_cl_ord_id),
+        cmocka_unit_test(test_live_cancel_race),
+        cmocka_unit_test(test_depth_aggregate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
