@@ -6,25 +6,14 @@ and new orders), ALO rejections only on the order-response stream, per-IP
 request and WebSocket limits, market-data cadence, cl_ord_id rules, token
 revocation, the cancel race message, symbol_info fields, depth aggregation."""
 import os
-import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "lib"))
-import sim  # noqa: E402
+import sim
+from harness import check, main
 
 LIVE = ["--profile", "live"]
 IDEAL = ["--profile", "ideal"]
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
 
 def data_of(ch):
     return lambda m: isinstance(m, dict) and m.get("channel") == ch
@@ -321,7 +310,7 @@ def whole(levels):
 
 
 def test_depth_step():
-    with sim.Sim(scenario=os.path.join(HERE, "scenarios", "live.yaml")) as s:
+    with sim.scenario("live") as s:
         st, d = s.get("/api/query_depth_book", {"symbol": "BTC-USD"})
         check(st == 200 and d["bids"] and whole(d["bids"]) and whole(d["asks"]),
               "live.yaml: BTC depth in whole dollars")
@@ -335,7 +324,7 @@ def test_depth_step():
         check(m and whole(m["data"]["bids"]) and whole(m["data"]["asks"]), "live.yaml: depth_book frames too")
         check(s.state()["profile"] == "live", "live.yaml: profile live")
         check(s.stop() == 0, "live.yaml: clean exit")
-    with sim.Sim(scenario=os.path.join(HERE, "scenarios", "live.yaml"), args=IDEAL) as s:
+    with sim.scenario("live", args=IDEAL) as s:
         st, d = s.get("/api/query_depth_book", {"symbol": "BTC-USD"})
         check(not (whole(d["bids"]) and whole(d["asks"])), "--profile ideal: BTC depth on the tick")
         check(s.state()["profile"] == "ideal", "--profile ideal overrides the scenario's profile")
@@ -364,20 +353,14 @@ def test_runtime_switches():
         check(s.stop() == 0, "runtime switches: clean exit")
 
 
-def main():
-    test_open_orders_lag()
-    test_alo_reject_streams()
-    test_ip_limits()
-    test_market_hz()
-    test_cl_ord_id()
-    test_revoke()
-    test_cancel_race()
-    test_symbol_info_fields()
-    test_depth_step()
-    test_runtime_switches()
-    print("%d failures" % len(failures))
-    return 1 if failures else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    main(test_open_orders_lag,
+         test_alo_reject_streams,
+         test_ip_limits,
+         test_market_hz,
+         test_cl_ord_id,
+         test_revoke,
+         test_cancel_race,
+         test_symbol_info_fields,
+         test_depth_step,
+         test_runtime_switches)
