@@ -94,12 +94,12 @@ static const char *str(json_t *o, const char *k)
     return s ? s : "-";
 }
 
-/* A connection's state: "state", or "connection.state" / "stream.state". */
+/* The state of the market or an account: its own "state" (an account's),
+ * else its WebSocket's ("connection.state", the market's). */
 static const char *conn_state(json_t *c)
 {
     const char *s = json_string_value(json_object_get(c, "state"));
     if (!s) s = json_string_value(json_object_get(json_object_get(c, "connection"), "state"));
-    if (!s) s = json_string_value(json_object_get(json_object_get(c, "stream"), "state"));
     return s ? s : "-";
 }
 
@@ -289,5 +289,5 @@ static void json_notification(FILE *f, json_t *msg)
     fflush(f);
 }
 
-const struct ctl_printer ctl_print_text = {text_result, text_notification};
-const struct ctl_printer ctl_print_json = {json_result, json_notification};
+const struct ctl_printer ctl_print_text = {.result = text_result, .notification = text_notification};
+const struct ctl_printer ctl_print_json = {.result = json_result, .notification = json_notification};

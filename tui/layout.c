@@ -23,8 +23,6 @@ static const struct coldef defs[TUI_C_COUNT] = {
     {TUI_C_UPTIME, "HOUR UP", 14, 24, 2}, {TUI_C_FILLS, "FILLS", 5, 6, 4},
 };
 
-const char *tui_col_title(enum tui_colid id) { return defs[id].title; }
-
 void tui_layout_columns(int width, struct tui_layout *l)
 {
     int on[TUI_C_COUNT] = {0}, w[TUI_C_COUNT] = {0}, used = -1;

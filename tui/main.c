@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "clock.h"
-#include "config.h"
 #include "rpc.h"
 #include "tui.h"
 
@@ -209,7 +208,7 @@ int main(int argc, char **argv)
     char sock[256];
     const char *env = getenv("MMD_SOCKET");
     if (env && *env) snprintf(sock, sizeof sock, "%s", env);
-    else cfg_default_socket(sock, sizeof sock);
+    else rpc_default_socket(sock, sizeof sock);
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "s:hV", opts, NULL)) != -1) {

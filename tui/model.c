@@ -163,6 +163,5 @@ const char *tui_conn_state(json_t *c)
 {
     const char *s = json_string_value(json_object_get(c, "state"));
     if (!s) s = json_string_value(json_object_get(json_object_get(c, "connection"), "state"));
-    if (!s) s = json_string_value(json_object_get(json_object_get(c, "stream"), "state"));
     return s ? s : "-";
 }
