@@ -18,6 +18,14 @@ int64_t clock_mono_ms(void) { return ts_us(CLOCK_MONOTONIC) / 1000; }
 int64_t clock_wall_us(void) { return ts_us(CLOCK_REALTIME); }
 int64_t clock_wall_ms(void) { return ts_us(CLOCK_REALTIME) / 1000; }
 
+struct timeval clock_tv_us(int64_t us)
+{
+    if (us < 0) us = 0;
+    return (struct timeval){.tv_sec = (time_t)(us / 1000000), .tv_usec = (suseconds_t)(us % 1000000)};
+}
+
+struct timeval clock_tv_s(double s) { return clock_tv_us(s > 0 ? (int64_t)(s * 1e6 + 0.5) : 0); }
+
 char *clock_fmt_rfc3339(int64_t wall_us, char *buf, int len)
 {
     time_t s = (time_t)(wall_us / 1000000);

@@ -5,6 +5,7 @@
 #define MMD_CLOCK_H
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/time.h>
 
 int64_t clock_mono_us(void);   /* CLOCK_MONOTONIC, microseconds */
 int64_t clock_mono_ms(void);
@@ -16,4 +17,7 @@ char *clock_fmt_rfc3339(int64_t wall_us, char *buf, int len);
 int clock_parse_rfc3339(const char *s, int64_t *wall_us);
 /* Short human duration: "9s", "5m07s", "1h02m", "3d04h" (negative = 0s). */
 char *clock_fmt_duration(long long s, char *buf, size_t len);
+/* A relative timeout for libevent: microseconds, or seconds (negative = 0). */
+struct timeval clock_tv_us(int64_t us);
+struct timeval clock_tv_s(double s);
 #endif

@@ -151,3 +151,9 @@ int hex_decode(const char *in, uint8_t *out, size_t cap)
     }
     return (int)(n / 2);
 }
+
+int id_ok(const char *s, size_t cap)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n >= 1 && n < cap && strspn(s, ID_CHARSET) == n;
+}

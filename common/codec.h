@@ -14,5 +14,10 @@ int b64url_encode(const uint8_t *in, size_t n, char *out, size_t cap); /* no pad
 int b64_decode(const char *in, size_t len, uint8_t *out, size_t cap);
 int hex_encode(const uint8_t *in, size_t n, char *out, size_t cap);
 int hex_decode(const char *in, uint8_t *out, size_t cap);
+/* The one id charset: task, account and client order ids and symbols go into
+ * JSON text, URL queries and log lines unescaped, so they are 1 to cap-1
+ * characters of [A-Za-z0-9._-]. */
+#define ID_CHARSET "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
+int id_ok(const char *s, size_t cap);   /* 1 if s is such an id, else 0 */
 #define B64_LEN(n) ((((n) + 2) / 3) * 4 + 1)
 #endif

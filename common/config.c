@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "codec.h"
 #include "rpc.h"
 #include "sign.h"
 
@@ -525,7 +526,7 @@ static char *secret_file(struct ld *L, const yaml_node_t *n, const char *path)
     if (rd_str(L, n, path, rel, sizeof rel) != 0) return NULL;
     if (!*rel) { err_at(L, n, path, "is empty (expected a file name)"); return NULL; }
     resolve_path(L, rel, full, sizeof full);
-    int fd = open(full, O_RDONLY | O_CLOEXEC);
+    int fd = open(full, O_RDONLY | O_CLOEXEC | O_NONBLOCK);   /* a FIFO must not block us */
     if (fd < 0) {
         err_at(L, n, path, "cannot open secret file %s: %s", full, strerror(errno));
         return NULL;
@@ -733,18 +734,11 @@ static void load_log(struct ld *L, const yaml_node_t *root)
     err_at(L, v, fp, "expected one of debug, info, warn, error, got %s", describe(v, d, sizeof d));
 }
 
-static bool id_ok(const char *s)
-{
-    size_t n = strlen(s);
-    return n >= 1 && n <= TASK_ID_MAX &&
-           strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
-}
-
 static int rd_id(struct ld *L, const yaml_node_t *n, const char *path, char *out)
 {
     char d[80];
     if (rd_str(L, n, path, out, CFG_ID_MAX) != 0) return -1;
-    if (id_ok(out)) return 0;
+    if (id_ok(out, TASK_ID_MAX + 1)) return 0;
     err_at(L, n, path, "expected 1 to %d letters, digits, '_', '.' or '-', got %s", TASK_ID_MAX,
            describe(n, d, sizeof d));
     out[0] = 0;
@@ -1051,7 +1045,7 @@ static void load_root(struct ld *L, const yaml_node_t *root)
 
 static char *read_cfg_file(struct ld *L, size_t *len)
 {
-    int fd = open(L->file, O_RDONLY | O_CLOEXEC);
+    int fd = open(L->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);   /* a FIFO must not block us */
     struct stat st;
     char *buf = NULL;
     if (fd < 0) {
@@ -1248,4 +1242,31 @@ bool cfg_has_placeholders(const struct cfg *c)
     for (size_t i = 0; c && i < c->n_accounts; i++)
         if (c->accounts[i].placeholder) return true;
     return false;
+}
+
+static bool doubles_same(const double *a, const double *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
+static bool bands_same(const struct cfg_band *a, const struct cfg_band *b)
+{
+    for (size_t i = 0; i < CFG_MAX_TIERS; i++)
+        if (a[i].min_bps != b[i].min_bps || a[i].max_bps != b[i].max_bps) return false;
+    return true;
+}
+
+bool cfg_task_same(const struct cfg_task *a, const struct cfg_task *b)
+{
+    return !strcmp(a->id, b->id) && !strcmp(a->symbol, b->symbol) && !strcmp(a->account_id, b->account_id) &&
+           a->level == b->level && a->base_qty == b->base_qty && a->tiers == b->tiers &&
+           doubles_same(a->tier_qty_mult, b->tier_qty_mult, CFG_MAX_TIERS) && bands_same(a->bands, b->bands) &&
+           a->requote_drift_bps == b->requote_drift_bps && a->fill_cooldown_s == b->fill_cooldown_s &&
+           a->max_position_usd == b->max_position_usd &&
+           a->price_jump_threshold_bps == b->price_jump_threshold_bps && a->min_depth_usd == b->min_depth_usd &&
+           a->max_fills_per_minute == b->max_fills_per_minute && a->max_spread_bps == b->max_spread_bps &&
+           a->stale_data_ms == b->stale_data_ms && a->halt_cooldown_s == b->halt_cooldown_s &&
+           a->close_positions == b->close_positions && a->shutdown_timeout_s == b->shutdown_timeout_s;
 }

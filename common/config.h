@@ -89,6 +89,9 @@ void cfg_task_defaults(struct cfg_task *t, enum risk_level l);
  * closing positions with a 30 s timeout.  id, symbol, account, base_qty are
  * left empty. */
 void cfg_task_init(struct cfg_task *t, enum risk_level l);
+/* True when two tasks have the same parameters: where they stand in their
+ * files (line, column, account index) does not count. */
+bool cfg_task_same(const struct cfg_task *a, const struct cfg_task *b);
 /* "conservative" | "moderate" | "aggressive" -> 0, else -1. */
 int cfg_risk_level_parse(const char *s, enum risk_level *out);
 /* True when any account holds placeholder credentials. */

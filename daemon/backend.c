@@ -234,3 +234,15 @@ struct backend mmd_backend(struct mmd *d)
         .shutting_down = be_shutting_down,
     };
 }
+
+/* A task is about to be freed (reload.c): no pending halt may keep it.  Its
+ * orders are settled by then (it is freed only once its stop is done). */
+void mmd_pending_forget(struct mmd *d, const struct d_task *dt)
+{
+    for (struct pending_op *op = d->pending; op; op = op->next) {
+        size_t k = 0;
+        for (size_t i = 0; i < op->n; i++)
+            if (op->tasks[i] != dt) op->tasks[k++] = op->tasks[i];
+        op->n = k;
+    }
+}

@@ -1,6 +1,9 @@
 /* mmd — the market-making daemon: command line, config check (-n), start-up. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +24,19 @@ static void usage(FILE *f)
             "  -V, --version       print the version\n");
 }
 
+/* Started with fd 0, 1 or 2 closed, the first socket or pipe we open would
+ * take its number and log lines would go into it: hold each on /dev/null. */
+static int hold_std_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        int n = open("/dev/null", O_RDWR);
+        if (n < 0) return -1;
+        if (n != fd) { close(n); return -1; }   /* lowest free number: cannot happen */
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -29,6 +45,7 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0}};
     const char *path = NULL;
     int dry = 0, verbose = 0, c;
+    if (hold_std_fds() != 0) return 1;
     if (log_init_from_env() != 0)
         fprintf(stderr, "mmd: ignoring MMD_LOG=%s (expected debug, info, warn or error)\n",
                 getenv("MMD_LOG"));
@@ -69,5 +86,9 @@ int main(int argc, char **argv)
      * guarded memory the keys live in: no core dumps while trading. */
     struct rlimit no_core = {0, 0};
     if (setrlimit(RLIMIT_CORE, &no_core) != 0) LOGW("mmd", "cannot disable core dumps");
-    return daemon_run(cfg);
+    /* A stuck stderr (full pipe, paused terminal) must never stop trading. */
+    if (log_async_start() != 0) LOGW("mmd", "cannot start the log writer; logging synchronously");
+    int rc = daemon_run(cfg);
+    (void)log_async_stop(2000);   /* a stuck stderr loses the last lines, not the exit status */
+    return rc;
 }

@@ -102,6 +102,7 @@ void mmd_reap_removed(struct mmd *d);
 /* backend.c */
 struct backend mmd_backend(struct mmd *d);
 void mmd_pending_check(struct mmd *d, int64_t now);
+void mmd_pending_forget(struct mmd *d, const struct d_task *dt);
 
 /* daemon.c */
 void mmd_begin_shutdown(struct mmd *d, const char *why);

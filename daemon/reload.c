@@ -24,6 +24,7 @@ void mmd_reap_removed(struct mmd *d)
             if (sum[0]) LOGW("mmd", "task %s removed, NOT confirmed: %s", dt->ct.id, sum);
             else LOGI("mmd", "task %s removed: its orders are cancelled", dt->ct.id);
             if (dt->watching) hub_unwatch(d->hub, dt->ct.symbol, mmd_md_cb, dt);
+            mmd_pending_forget(d, dt);
             task_free(dt->t);
             free(dt);
             continue;
@@ -104,11 +105,13 @@ void mmd_reload(struct mmd *d)
             added++;
             LOGI("mmd", "reload: task %s added", n->tasks[i].id);
             if (!mmd_add_task(d, &n->tasks[i], n)) LOGE("mmd", "reload: task %s could not be added", n->tasks[i].id);
-        } else if (memcmp(&dt->ct, &n->tasks[i], sizeof dt->ct) != 0) {
+        } else if (!cfg_task_same(&dt->ct, &n->tasks[i])) {
             changed++;
             dt->ct = n->tasks[i];
             if (dt->t) task_reconfigure(dt->t, &dt->ct, now_us());
             LOGI("mmd", "reload: task %s: new parameters in effect", dt->ct.id);
+        } else {
+            dt->ct = n->tasks[i];       /* same parameters: only its place in the file moved */
         }
     }
     struct cfg_hold *h = calloc(1, sizeof *h);      /* accounts may still point into it */

@@ -330,6 +330,29 @@ static void t_group_readable_secret_file(void **st)
     assert_non_null(strstr(g_errs, "grp.key is accessible by group or others (mode 0640); run: chmod 600"));
 }
 
+/* F9: a FIFO named as a secret file (or as the config itself) must be
+ * refused at once, not block the loader (a SIGHUP would freeze the daemon).
+ * alarm() turns a hang into a failure. */
+static void t_fifo_secret_refused(void **st)
+{
+    (void)st;
+    char fifo[128], y[1024];
+    snprintf(fifo, sizeof fifo, "%s/pipe.jwt", g_dir);
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    snprintf(y, sizeof y, TASK_HEAD "    credentials:\n      jwt_token_file: pipe.jwt\n"
+             "      signing_key: %s\n" SIZING, SEED_B58);
+    alarm(5);
+    expect_error(y, "tasks[0].credentials.jwt_token_file: ", 5, 23);
+    assert_non_null(strstr(g_errs, "pipe.jwt is not a regular file"));
+    FILE *m = open_memstream(&g_errs, &g_errs_len);
+    assert_null(cfg_load(fifo, m));          /* the config file itself */
+    fclose(m);
+    alarm(0);
+    assert_non_null(strstr(g_errs, "not a regular file"));
+    unlink(fifo);
+}
+
 static void t_wrong_type(void **st)
 {
     (void)st;
@@ -707,6 +730,7 @@ int main(void)
         cmocka_unit_test(t_secret_file_missing),
         cmocka_unit_test(t_world_readable_inline),
         cmocka_unit_test(t_group_readable_secret_file),
+        cmocka_unit_test(t_fifo_secret_refused),
         cmocka_unit_test(t_wrong_type),
         cmocka_unit_test(t_multiple_errors),
         cmocka_unit_test(t_bad_url),
