@@ -2,8 +2,7 @@
  * a FAKE backend, for conformance tests of the protocol, mmctl and mmtop.
  * Three fake tasks (btc-1, eth-1, sol-1) produce the shapes mmd-rpc(7)
  * documents, checked by the same JSON Schemas as the daemon's replies
- * (man/rpc-schema/, tests/ctl/test_rpc_schema.py); the latency object comes
- * from the daemon's own code (lat_status_json).  halt flips the task to
+ * (man/rpc-schema/, tests/ctl/test_rpc_schema.py).  halt flips the task to
  * "halted" at once, as the daemon does, and answers after a delay
  * (--halt-delay-ms, default 300); resume flips it back at once (-1003 for a
  * named task not halted); shutdown (RPC, SIGTERM, SIGINT) exits after
@@ -20,7 +19,6 @@
 #include "clock.h"
 #include "control.h"
 #include "dec.h"
-#include "lat.h"
 #include "rpc.h"
 
 struct fake_task {
@@ -178,6 +176,15 @@ static json_t *account_json(const char *id)
                      "fills", 0, "jwt_expires_in_s", 604800, "state", "ready");
 }
 
+/* status.latency: four stages, p50/p99 in microseconds. */
+static json_t *latency_json(void)
+{
+    return json_pack("{s:i, s:{s:i, s:i}, s:{s:i, s:i}, s:{s:i, s:i}, s:{s:i, s:i}}", "samples", 812,
+                     "recv_to_parse_us", "p50", 12, "p99", 60, "parse_to_decision_us", "p50", 20,
+                     "p99", 150, "decision_to_write_us", "p50", 55, "p99", 240, "total_us", "p50",
+                     90, "p99", 420);
+}
+
 static json_t *fb_status(void *ud)
 {
     (void)ud;
@@ -188,7 +195,7 @@ static json_t *fb_status(void *ud)
                      "uptime_s", (json_int_t)((clock_mono_ms() - start_ms) / 1000), "shutting_down",
                      stopping, "connections", "market", market_json(), "accounts", "main",
                      account_json("main"), "alt", account_json("alt"), "tasks", ts, "latency",
-                     lat_status_json());
+                     latency_json());
 }
 
 static json_t *fb_tasks(void *ud)
