@@ -186,9 +186,13 @@ static int run(const char *sock, const struct ctl_printer *pr, int timeout_s, co
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"socket", required_argument, NULL, 's'}, {"json", no_argument, NULL, 'j'},
-        {"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0}};
+        {.name = "socket", .has_arg = required_argument, .val = 's'},
+        {.name = "json", .has_arg = no_argument, .val = 'j'},
+        {.name = "timeout", .has_arg = required_argument, .val = 't'},
+        {.name = "help", .has_arg = no_argument, .val = 'h'},
+        {.name = "version", .has_arg = no_argument, .val = 'V'},
+        {.name = NULL},
+    };
     char sock[256];
     int json = 0, timeout_s = 60, c;
     default_socket(sock, sizeof sock);

@@ -76,7 +76,7 @@ static void print_generic(FILE *f, json_t *v)
         json_t *val;
         json_object_foreach(json_array_get(v, 0), key, val) {
             if (n < COLS_MAX && !json_is_object(val) && !json_is_array(val))
-                cols[n++] = (struct col){key, key};
+                cols[n++] = (struct col){.key = key, .head = key};
         }
         print_table(f, v, cols, n);
     } else if (json_is_object(v)) {
@@ -154,10 +154,10 @@ static void print_status(FILE *f, json_t *st)
         json_array_append_new(rows, r);
     }
     static const struct col cols[] = {
-        {"id", "TASK"},         {"symbol", "SYMBOL"},   {"state", "STATE"},
-        {"risk.state", "RISK"}, {"mark", "MARK"},       {"_dist", "BID/ASK BPS"},
-        {"position", "POS"},    {"upnl", "UPNL"},       {"_uptime", "HOUR UPTIME"},
-        {"fills_today", "FILLS"},
+        {.key = "id", .head = "TASK"},         {.key = "symbol", .head = "SYMBOL"},   {.key = "state", .head = "STATE"},
+        {.key = "risk.state", .head = "RISK"}, {.key = "mark", .head = "MARK"},       {.key = "_dist", .head = "BID/ASK BPS"},
+        {.key = "position", .head = "POS"},    {.key = "upnl", .head = "UPNL"},       {.key = "_uptime", .head = "HOUR UPTIME"},
+        {.key = "fills_today", .head = "FILLS"},
     };
     fprintf(f, "\n");
     print_table(f, rows, cols, sizeof cols / sizeof cols[0]);
@@ -213,8 +213,8 @@ static void print_uptime(FILE *f, json_t *v)
         fprintf(f, "%s%s %s   this hour: %.1f min (%s)   both sides now: %s\n", i ? "\n" : "",
                 str(t, "task"), str(t, "symbol"), json_is_number(m) ? json_number_value(m) : 0.0,
                 str(h, "tier"), json_is_true(json_object_get(t, "both_sides_now")) ? "yes" : "no");
-        static const struct col cols[] = {{"hour", "HOUR (UTC)"}, {"minutes", "MINUTES"},
-                                          {"tier", "TIER"}};
+        static const struct col cols[] = {{.key = "hour", .head = "HOUR (UTC)"}, {.key = "minutes", .head = "MINUTES"},
+                                          {.key = "tier", .head = "TIER"}};
         print_table(f, json_object_get(t, "hours"), cols, 3);
     }
     json_decref(rows);
@@ -235,18 +235,18 @@ static void print_list(FILE *f, json_t *v, const char *label)
 
 static void text_result(FILE *f, const char *m, json_t *v)
 {
-    static const struct col tasks[] = {{"id", "TASK"}, {"symbol", "SYMBOL"}, {"account", "ACCOUNT"},
-                                       {"level", "LEVEL"}, {"tiers", "TIERS"}};
+    static const struct col tasks[] = {{.key = "id", .head = "TASK"}, {.key = "symbol", .head = "SYMBOL"}, {.key = "account", .head = "ACCOUNT"},
+                                       {.key = "level", .head = "LEVEL"}, {.key = "tiers", .head = "TIERS"}};
     static const struct col orders[] = {
-        {"task", "TASK"},     {"side", "SIDE"},     {"tier", "TIER"},     {"price", "PRICE"},
-        {"qty", "QTY"},       {"fill_qty", "FILLED"}, {"status", "STATUS"}, {"tif", "TIF"},
-        {"cl_ord_id", "CL_ORD_ID"}};
-    static const struct col pos[] = {{"task", "TASK"},         {"symbol", "SYMBOL"},
-                                     {"position", "POSITION"}, {"entry_price", "ENTRY"},
-                                     {"upnl", "UPNL"},         {"realized_pnl", "REALIZED"},
-                                     {"notional_usd", "NOTIONAL"}};
-    static const struct col help[] = {{"method", "METHOD"}, {"params", "PARAMS"},
-                                      {"summary", "DESCRIPTION"}};
+        {.key = "task", .head = "TASK"},     {.key = "side", .head = "SIDE"},     {.key = "tier", .head = "TIER"},     {.key = "price", .head = "PRICE"},
+        {.key = "qty", .head = "QTY"},       {.key = "fill_qty", .head = "FILLED"}, {.key = "status", .head = "STATUS"}, {.key = "tif", .head = "TIF"},
+        {.key = "cl_ord_id", .head = "CL_ORD_ID"}};
+    static const struct col pos[] = {{.key = "task", .head = "TASK"},         {.key = "symbol", .head = "SYMBOL"},
+                                     {.key = "position", .head = "POSITION"}, {.key = "entry_price", .head = "ENTRY"},
+                                     {.key = "upnl", .head = "UPNL"},         {.key = "realized_pnl", .head = "REALIZED"},
+                                     {.key = "notional_usd", .head = "NOTIONAL"}};
+    static const struct col help[] = {{.key = "method", .head = "METHOD"}, {.key = "params", .head = "PARAMS"},
+                                      {.key = "summary", .head = "DESCRIPTION"}};
     if (!strcmp(m, "status") && json_is_object(v)) print_status(f, v);
     else if (!strcmp(m, "tasks") && json_is_array(v)) print_table(f, v, tasks, 5);
     else if (!strcmp(m, "orders") && json_is_object(v)) print_rows(f, v, "orders", orders, 9);

@@ -115,7 +115,7 @@ static struct rpc_result answer(struct rpc_call *c, json_t *reply)
     c->was_pending = c->st == CALL_PENDING;
     c->st = CALL_ANSWERED;
     c->reply = reply;
-    return (struct rpc_result){c};
+    return (struct rpc_result){.call_ = c};
 }
 
 struct rpc_result rpc_ok(struct rpc_call *c, json_t *result)
@@ -136,7 +136,7 @@ struct rpc_result rpc_pending(struct rpc_call *c)
 {
     if (c->st != CALL_RUNNING) contract_broken(c, "pending after an answer");
     c->st = CALL_PENDING;
-    return (struct rpc_result){c};
+    return (struct rpc_result){.call_ = c};
 }
 
 void rpc_was_pending(struct rpc_result r)
@@ -149,7 +149,7 @@ void rpc_was_pending(struct rpc_result r)
 struct rpc_result rpc_param_failed(struct rpc_call *c)
 {
     if (c->st != CALL_ANSWERED) contract_broken(c, "rpc_param_failed without a failed parameter check");
-    return (struct rpc_result){c};
+    return (struct rpc_result){.call_ = c};
 }
 
 /* Runs the handler and checks how it ended. */

@@ -398,9 +398,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {{"socket", required_argument, NULL, 's'},
-                                         {"halt-delay-ms", required_argument, NULL, 'd'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{.name = "socket", .has_arg = required_argument, .val = 's'},
+                                         {.name = "halt-delay-ms", .has_arg = required_argument, .val = 'd'},
+                                         {.name = NULL}};
     const char *path = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "s:d:", opts, NULL)) != -1) {
