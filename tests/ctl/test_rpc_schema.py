@@ -6,8 +6,13 @@ daemon's do (tests/e2e/test_rpc_contract.py); every error carries a code
 documented in mmd-rpc(7).  Also the contract points the fake shares with the
 daemon: resume of a task not halted answers -1003, a halt marks the task
 halted before its (delayed) answer, and once shutting down, shutdown and
-resume answer -1101."""
+resume answer -1101.  Every error code of common/rpc.h is returned somewhere
+in daemon/ and listed in mmd-rpc(7) and man/rpc-schema/error.json, and
+nothing else is."""
+import glob
+import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -16,6 +21,7 @@ import rpcschema  # noqa: E402
 from ctlfix import FAKEMMD, Conn, Fake, Runner, require_binaries  # noqa: E402
 
 R = "2.0"
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 
 def result(c, method, params=None):
@@ -104,6 +110,26 @@ def test_shutting_down_refuses():
         f.cleanup()
 
 
+def test_error_codes_documented():
+    with open(os.path.join(ROOT, "common", "rpc.h")) as f:
+        defs = dict(re.findall(r"#define (RPC_[A-Z_]+)\s+\((-\d+)\)", f.read()))
+    codes = {int(v) for v in defs.values()}
+    src = ""
+    for p in glob.glob(os.path.join(ROOT, "daemon", "**", "*.c"), recursive=True):
+        with open(p) as f:
+            src += f.read()
+    unused = [n for n in defs if not re.search(r"\b%s\b" % n, src)]
+    assert not unused, "codes defined but never returned by daemon/: %s" % unused
+    with open(os.path.join(ROOT, "man", "rpc-schema", "error.json")) as f:
+        schema = set(json.load(f)["properties"]["code"]["enum"])
+    assert schema == codes, "error.json %s vs rpc.h %s" % (sorted(schema), sorted(codes))
+    with open(os.path.join(ROOT, "man", "mmd-rpc.7")) as f:
+        page = f.read()
+    section = page[page.index(".Sh ERROR CODES"):page.index(".Sh", page.index(".Sh ERROR CODES") + 3)]
+    listed = {-int(c) for c in re.findall(r"^\.It \\-(\d+) Ta [A-Z]", section, re.M)}
+    assert listed == codes, "mmd-rpc(7) lists %s, rpc.h defines %s" % (sorted(listed), sorted(codes))
+
+
 def main():
     require_binaries(FAKEMMD)
     r = Runner()
@@ -111,6 +137,7 @@ def main():
         for t in (test_every_method, test_resume_not_halted, test_halt_flips_before_answer):
             r.run(t, f)
     r.run(test_shutting_down_refuses)
+    r.run(test_error_codes_documented)
     r.exit()
 
 
