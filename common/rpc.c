@@ -1,7 +1,8 @@
 /* rpc — JSON-RPC 2.0 helpers shared by mmd, mmctl and mmtop: error strings,
  * reply builders, NDJSON framing (rpc_frame, struct rpc_lines) and the small
- * blocking client over the Unix control socket (struct rpc_client), and the
- * default socket path (rpc_default_socket). */
+ * blocking client over the Unix control socket (struct rpc_client), the
+ * default socket path (rpc_default_socket) and what the clients show as a
+ * connection's state (rpc_conn_state). */
 #include "rpc.h"
 
 #include <errno.h>
@@ -19,6 +20,14 @@ void rpc_default_socket(char *buf, size_t len)
     const char *x = getenv("XDG_RUNTIME_DIR");
     if (x && *x == '/') snprintf(buf, len, "%s/mmd.sock", x);
     else snprintf(buf, len, "/tmp/mmd-%u/mmd.sock", (unsigned)getuid());
+}
+
+const char *rpc_conn_state(const json_t *c)
+{
+    const char *own = json_string_value(json_object_get(c, "state"));
+    const char *ws = json_string_value(json_object_get(json_object_get(c, "connection"), "state"));
+    if (own && (!ws || strcmp(own, "ready"))) return own;
+    return ws ? ws : "-";
 }
 
 const char *rpc_strerror(int code)

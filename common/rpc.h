@@ -31,7 +31,7 @@
 #define RPC_ERR_TASK_NOT_HALTED  (-1003)  /* resume of a task that is not halted */
 #define RPC_ERR_SHUTTING_DOWN    (-1101)  /* daemon is stopping */
 #define RPC_ERR_PERMISSION       (-1201)  /* peer uid not allowed */
-#define RPC_ERR_OVERLOADED       (-1202)  /* too many clients / client too slow */
+#define RPC_ERR_OVERLOADED       (-1202)  /* too many clients (or no memory for one) */
 
 /* Exit codes of mmctl (and mmtop). */
 #define RPC_EXIT_OK          0
@@ -43,6 +43,11 @@
  * /tmp/mmd-$UID/mmd.sock.  mmd uses it when the configuration names none;
  * mmctl and mmtop when neither -s nor $MMD_SOCKET is given. */
 void rpc_default_socket(char *buf, size_t len);
+
+/* What mmctl and mmtop show for status.connections.market or an account:
+ * an account's own state unless it is "ready", else (and for the market)
+ * the state of its WebSocket, "connection.state".  "-" when neither. */
+const char *rpc_conn_state(const json_t *c);
 
 /* Standard message for a code ("Parse error", ..., "Unknown task"). */
 const char *rpc_strerror(int code);

@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "ctl.h"
+#include "rpc.h"
 
 #define COLS_MAX 12
 #define CELL_MAX 64
@@ -94,23 +95,14 @@ static const char *str(json_t *o, const char *k)
     return s ? s : "-";
 }
 
-/* The state of the market or an account: its own "state" (an account's),
- * else its WebSocket's ("connection.state", the market's). */
-static const char *conn_state(json_t *c)
-{
-    const char *s = json_string_value(json_object_get(c, "state"));
-    if (!s) s = json_string_value(json_object_get(json_object_get(c, "connection"), "state"));
-    return s ? s : "-";
-}
-
 static void print_connections(FILE *f, json_t *conn)
 {
-    fprintf(f, "market: %s", conn_state(json_object_get(conn, "market")));
+    fprintf(f, "market: %s", rpc_conn_state(json_object_get(conn, "market")));
     const char *id;
     json_t *a;
     int first = 1;
     json_object_foreach(json_object_get(conn, "accounts"), id, a) {
-        fprintf(f, "%s%s %s", first ? "   accounts: " : ", ", id, conn_state(a));
+        fprintf(f, "%s%s %s", first ? "   accounts: " : ", ", id, rpc_conn_state(a));
         first = 0;
     }
     fprintf(f, "\n");

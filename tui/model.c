@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rpc.h"
 #include "tui.h"
 
 void tui_model_init(struct tui_model *m, const char *sock)
@@ -159,9 +160,4 @@ int tui_state_good(const char *s)
     return 0;
 }
 
-const char *tui_conn_state(json_t *c)
-{
-    const char *s = json_string_value(json_object_get(c, "state"));
-    if (!s) s = json_string_value(json_object_get(json_object_get(c, "connection"), "state"));
-    return s ? s : "-";
-}
+const char *tui_conn_state(json_t *c) { return rpc_conn_state(c); }

@@ -88,8 +88,8 @@ void tui_model_orders_result(struct tui_model *m, json_t *result);
 void tui_model_uptime_result(struct tui_model *m, json_t *result);
 /* Health words: "up", "connected", "ready" (connections); "safe", "ok" (risk). */
 int tui_state_good(const char *s);
-/* The state of the market or an account: {"state"} (an account's), else
- * its WebSocket's {"connection":{"state"}} (the market's). */
+/* The state shown for the market or an account (rpc_conn_state): an
+ * account's own state unless "ready", else its WebSocket's. */
 const char *tui_conn_state(json_t *c);
 
 /* ---- render.c ---- */

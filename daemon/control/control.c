@@ -521,4 +521,3 @@ void control_free(struct control *ctl)
     }
     free(ctl);
 }
-

@@ -396,6 +396,25 @@ static void test_framing(void **st)
     assert_string_equal(rpc_strerror(RPC_ERR_UNKNOWN_TASK), "Unknown task");
 }
 
+/* What mmctl and mmtop show for the market and each account. */
+static void test_conn_state(void **st)
+{
+    (void)st;
+    json_t *c = json_pack("{s:{s:s}, s:{}}", "connection", "state", "up", "symbols");
+    assert_string_equal(rpc_conn_state(c), "up");
+    json_decref(c);
+    c = json_pack("{s:s, s:{s:s}}", "state", "ready", "connection", "state", "backing_off");
+    assert_string_equal(rpc_conn_state(c), "backing_off");
+    json_decref(c);
+    c = json_pack("{s:s, s:{s:s}}", "state", "checking", "connection", "state", "up");
+    assert_string_equal(rpc_conn_state(c), "checking");
+    json_decref(c);
+    c = json_pack("{s:s}", "state", "ready");
+    assert_string_equal(rpc_conn_state(c), "ready");
+    json_decref(c);
+    assert_string_equal(rpc_conn_state(NULL), "-");
+}
+
 static int teardown(void **st)
 {
     (void)st;
@@ -412,7 +431,7 @@ int main(void)
         cmocka_unit_test(test_deferred_halt),       cmocka_unit_test(test_shutdown_subscribe),
         cmocka_unit_test(test_help_table),          cmocka_unit_test(test_framing),
         cmocka_unit_test(test_shutdown_after_signal), cmocka_unit_test(test_pending_answered_at_once),
-        cmocka_unit_test(test_handler_contract),
+        cmocka_unit_test(test_handler_contract),    cmocka_unit_test(test_conn_state),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);
 }
