@@ -73,7 +73,6 @@ void tui_model_init(struct tui_model *m, const char *sock);
 void tui_model_free(struct tui_model *m);
 /* Takes ownership of status; keeps the selection on the same task id. */
 void tui_model_set_status(struct tui_model *m, json_t *status);
-void tui_model_set_details(struct tui_model *m, json_t *orders, json_t *uptime);
 void tui_model_message(struct tui_model *m, int64_t now_ms, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int tui_model_ntasks(const struct tui_model *m);

@@ -240,7 +240,8 @@ static struct rpc_req *req_new(const struct rpc_env *env, size_t n, rpc_reply_fn
     return r;
 }
 
-void rpc_handle_value(const struct rpc_env *env, json_t *v, rpc_reply_fn fn, void *arg)
+/* rpc_handle_line for an already parsed value (borrowed). */
+static void handle_value(const struct rpc_env *env, json_t *v, rpc_reply_fn fn, void *arg)
 {
     if (json_is_array(v) && json_array_size(v) == 0) {
         fn(arg, rpc_make_error(NULL, RPC_INVALID_REQUEST, "Invalid Request: empty batch"));
@@ -272,7 +273,7 @@ void rpc_handle_line(const struct rpc_env *env, const char *line, size_t len, rp
         fn(arg, rpc_make_error(NULL, RPC_PARSE_ERROR, msg));
         return;
     }
-    rpc_handle_value(env, v, fn, arg);
+    handle_value(env, v, fn, arg);
     json_decref(v);
 }
 

@@ -58,8 +58,6 @@ typedef void (*rpc_reply_fn)(void *arg, json_t *reply);
 
 void rpc_handle_line(const struct rpc_env *env, const char *line, size_t len, rpc_reply_fn fn,
                      void *arg);
-/* Same for an already parsed value (borrowed). */
-void rpc_handle_value(const struct rpc_env *env, json_t *v, rpc_reply_fn fn, void *arg);
 
 /* ---- for command handlers ---- */
 const struct rpc_env *rpc_call_env(const struct rpc_call *c);
