@@ -19,18 +19,24 @@ struct ctl_cmd {
 };
 
 static const struct ctl_cmd cmds[] = {
-    {.name = "status", .args = A_NONE, .synopsis = "status                 daemon, connections and every task"},
+    {.name = "status", .args = A_NONE,
+     .synopsis = "status                 daemon, connections and every task"},
     {.name = "tasks", .args = A_NONE, .synopsis = "tasks                  list tasks"},
     {.name = "orders", .args = A_TASK, .synopsis = "orders [TASK]          open orders"},
-    {.name = "positions", .args = A_TASK, .synopsis = "positions [TASK]       positions and unrealized PnL"},
+    {.name = "positions", .args = A_TASK,
+     .synopsis = "positions [TASK]       positions and unrealized PnL"},
     {.name = "uptime", .args = A_TASK, .synopsis = "uptime [TASK]          uptime per UTC hour"},
-    {.name = "halt", .args = A_TASK_REASON, .synopsis = "halt [TASK|all] [REASON...]  halt and cancel orders"},
+    {.name = "halt", .args = A_TASK_REASON,
+     .synopsis = "halt [TASK|all] [REASON...]  halt and cancel orders"},
     {.name = "resume", .args = A_TASK, .synopsis = "resume [TASK]          resume halted tasks"},
-    {.name = "subscribe", .args = A_COUNT, .synopsis = "subscribe [COUNT]      print status snapshots as they come"},
-    {.name = "unsubscribe", .args = A_NONE, .synopsis = "unsubscribe            (for completeness)"},
+    {.name = "subscribe", .args = A_COUNT,
+     .synopsis = "subscribe [COUNT]      print status snapshots as they come"},
+    {.name = "unsubscribe", .args = A_NONE,
+     .synopsis = "unsubscribe            (for completeness)"},
     {.name = "version", .args = A_NONE, .synopsis = "version                daemon version"},
     {.name = "help", .args = A_NONE, .synopsis = "help                   the daemon's method list"},
-    {.name = "shutdown", .args = A_NONE, .synopsis = "shutdown               graceful stop, as SIGTERM"},
+    {.name = "shutdown", .args = A_NONE,
+     .synopsis = "shutdown               graceful stop, as SIGTERM"},
     {.name = "raw", .args = A_RAW, .synopsis = "raw METHOD [JSON]      any method with raw params"},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])

@@ -16,6 +16,7 @@ struct col {
     const char *key;     /* member of each row object; "a.b" reaches one level down */
     const char *head;
 };
+#define COL(k, h) {.key = (k), .head = (h)}
 
 /* Renders a scalar (or compact JSON for containers) into buf. */
 static const char *cell(json_t *v, char *buf, size_t len)
@@ -146,10 +147,16 @@ static void print_status(FILE *f, json_t *st)
         json_array_append_new(rows, r);
     }
     static const struct col cols[] = {
-        {.key = "id", .head = "TASK"},         {.key = "symbol", .head = "SYMBOL"},   {.key = "state", .head = "STATE"},
-        {.key = "risk.state", .head = "RISK"}, {.key = "mark", .head = "MARK"},       {.key = "_dist", .head = "BID/ASK BPS"},
-        {.key = "position", .head = "POS"},    {.key = "upnl", .head = "UPNL"},       {.key = "_uptime", .head = "HOUR UPTIME"},
-        {.key = "fills_today", .head = "FILLS"},
+        COL("id", "TASK"),
+        COL("symbol", "SYMBOL"),
+        COL("state", "STATE"),
+        COL("risk.state", "RISK"),
+        COL("mark", "MARK"),
+        COL("_dist", "BID/ASK BPS"),
+        COL("position", "POS"),
+        COL("upnl", "UPNL"),
+        COL("_uptime", "HOUR UPTIME"),
+        COL("fills_today", "FILLS"),
     };
     fprintf(f, "\n");
     print_table(f, rows, cols, sizeof cols / sizeof cols[0]);
@@ -205,8 +212,8 @@ static void print_uptime(FILE *f, json_t *v)
         fprintf(f, "%s%s %s   this hour: %.1f min (%s)   both sides now: %s\n", i ? "\n" : "",
                 str(t, "task"), str(t, "symbol"), json_is_number(m) ? json_number_value(m) : 0.0,
                 str(h, "tier"), json_is_true(json_object_get(t, "both_sides_now")) ? "yes" : "no");
-        static const struct col cols[] = {{.key = "hour", .head = "HOUR (UTC)"}, {.key = "minutes", .head = "MINUTES"},
-                                          {.key = "tier", .head = "TIER"}};
+        static const struct col cols[] = {COL("hour", "HOUR (UTC)"), COL("minutes", "MINUTES"),
+                                          COL("tier", "TIER")};
         print_table(f, json_object_get(t, "hours"), cols, 3);
     }
     json_decref(rows);
@@ -227,18 +234,38 @@ static void print_list(FILE *f, json_t *v, const char *label)
 
 static void text_result(FILE *f, const char *m, json_t *v)
 {
-    static const struct col tasks[] = {{.key = "id", .head = "TASK"}, {.key = "symbol", .head = "SYMBOL"}, {.key = "account", .head = "ACCOUNT"},
-                                       {.key = "level", .head = "LEVEL"}, {.key = "tiers", .head = "TIERS"}};
+    static const struct col tasks[] = {
+        COL("id", "TASK"),
+        COL("symbol", "SYMBOL"),
+        COL("account", "ACCOUNT"),
+        COL("level", "LEVEL"),
+        COL("tiers", "TIERS"),
+    };
     static const struct col orders[] = {
-        {.key = "task", .head = "TASK"},     {.key = "side", .head = "SIDE"},     {.key = "tier", .head = "TIER"},     {.key = "price", .head = "PRICE"},
-        {.key = "qty", .head = "QTY"},       {.key = "fill_qty", .head = "FILLED"}, {.key = "status", .head = "STATUS"}, {.key = "tif", .head = "TIF"},
-        {.key = "cl_ord_id", .head = "CL_ORD_ID"}};
-    static const struct col pos[] = {{.key = "task", .head = "TASK"},         {.key = "symbol", .head = "SYMBOL"},
-                                     {.key = "position", .head = "POSITION"}, {.key = "entry_price", .head = "ENTRY"},
-                                     {.key = "upnl", .head = "UPNL"},         {.key = "realized_pnl", .head = "REALIZED"},
-                                     {.key = "notional_usd", .head = "NOTIONAL"}};
-    static const struct col help[] = {{.key = "method", .head = "METHOD"}, {.key = "params", .head = "PARAMS"},
-                                      {.key = "summary", .head = "DESCRIPTION"}};
+        COL("task", "TASK"),
+        COL("side", "SIDE"),
+        COL("tier", "TIER"),
+        COL("price", "PRICE"),
+        COL("qty", "QTY"),
+        COL("fill_qty", "FILLED"),
+        COL("status", "STATUS"),
+        COL("tif", "TIF"),
+        COL("cl_ord_id", "CL_ORD_ID"),
+    };
+    static const struct col pos[] = {
+        COL("task", "TASK"),
+        COL("symbol", "SYMBOL"),
+        COL("position", "POSITION"),
+        COL("entry_price", "ENTRY"),
+        COL("upnl", "UPNL"),
+        COL("realized_pnl", "REALIZED"),
+        COL("notional_usd", "NOTIONAL"),
+    };
+    static const struct col help[] = {
+        COL("method", "METHOD"),
+        COL("params", "PARAMS"),
+        COL("summary", "DESCRIPTION"),
+    };
     if (!strcmp(m, "status") && json_is_object(v)) print_status(f, v);
     else if (!strcmp(m, "tasks") && json_is_array(v)) print_table(f, v, tasks, 5);
     else if (!strcmp(m, "orders") && json_is_object(v)) print_rows(f, v, "orders", orders, 9);

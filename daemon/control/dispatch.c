@@ -142,7 +142,8 @@ struct rpc_result rpc_pending(struct rpc_call *c)
 void rpc_was_pending(struct rpc_result r)
 {
     struct rpc_call *c = r.call_;
-    if (!c || c->st != CALL_ANSWERED || !c->was_pending) contract_broken(c, "completed a call that was not pending");
+    if (!c || c->st != CALL_ANSWERED || !c->was_pending)
+        contract_broken(c, "completed a call that was not pending");
     if (!c->in_handler) call_end(c);   /* else run_handler() ends it */
 }
 

@@ -5,6 +5,7 @@ defs.json; see mmd-rpc(7) "SCHEMAS").
     import rpcschema
     rpcschema.check_reply("status", result)     # raises rpcschema.SchemaError
     rpcschema.check_error(reply["error"])       # a documented code and a message
+    rpcschema.check_response("halt", reply)     # a whole reply: result or error
     rpcschema.methods()                         # every method with a schema
 
 Needs python3-jsonschema (Debian; tools/deps.sh installs it).  References
@@ -95,3 +96,16 @@ def check_notification(msg):
 def check_error(error):
     """The error member of a reply: a code documented in mmd-rpc(7) and a message."""
     _check("error", "error %s" % json.dumps(error)[:200], error)
+
+
+def check_response(method, reply):
+    """A whole reply object to a call of method: its result against the
+    method's schema, or its error against error.json."""
+    if not isinstance(reply, dict) or reply.get("jsonrpc") != "2.0" or "id" not in reply:
+        raise SchemaError("not a JSON-RPC 2.0 reply: %s" % json.dumps(reply)[:300])
+    if ("result" in reply) == ("error" in reply):
+        raise SchemaError("a reply has exactly one of result and error: %s" % json.dumps(reply)[:300])
+    if "error" in reply:
+        check_error(reply["error"])
+    else:
+        check_reply(method, reply["result"])

@@ -119,7 +119,8 @@ static json_t *task_status(const struct fake_task *t)
     return json_pack(
         "{s:s, s:s, s:s, s:s, s:{s:s, s:o, s:b}, s:o, s:s, s:s, s:o, s:o, s:o, s:o,"
         " s:{s:f, s:s, s:s, s:b}, s:i, s:i, s:i, s:i, s:s}",
-        "id", t->id, "symbol", t->symbol, "state", t->halted ? "halted" : "quoting", "state_reason", "", "risk",
+        "id", t->id, "symbol", t->symbol, "state", t->halted ? "halted" : "quoting", "state_reason", "",
+        "risk",
         "state", t->halted ? "halt" : "safe", "reasons", reasons, "operator_halt", t->halted,
         "mark", money(t->mark, t->price_dec), "best_bid",
         dec_fmt(dec_round(t->mark - half, dec_step(t->price_dec), DEC_FLOOR), t->price_dec,
@@ -130,7 +131,8 @@ static json_t *task_status(const struct fake_task *t)
         "tiers", tiers_json(t), "position", money(t->pos, t->qty_dec), "entry_price",
         money(t->entry, t->price_dec), "upnl", money(dec_round(upnl(t), dec_step(2), DEC_FLOOR), 2),
         "uptime", "hour_minutes", hm, "hour_tier", tier_name(hm), "hour_tier_reached",
-        tier_name(hm), "both_sides_now", !t->halted, "fills_today", t->fills, "orders_open", t->halted ? 0 : 4,
+        tier_name(hm), "both_sides_now", !t->halted, "fills_today", t->fills, "orders_open",
+        t->halted ? 0 : 4,
         "rejects", 0, "alo_rejects", 1, "last_reason", t->halted ? t->reason : "requote: drift");
 }
 

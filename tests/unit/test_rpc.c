@@ -254,8 +254,9 @@ static void test_shutdown_after_signal(void **st)
     signalled = 1;
     assert_int_equal(err_code(ask("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"shutdown\"}")),
                      RPC_ERR_SHUTTING_DOWN);
-    assert_int_equal(err_code(ask("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resume\",\"params\":[\"t1\"]}")),
-                     RPC_ERR_SHUTTING_DOWN);
+    assert_int_equal(
+        err_code(ask("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resume\",\"params\":[\"t1\"]}")),
+        RPC_ERR_SHUTTING_DOWN);
     assert_int_equal(shutdowns, 0);
     assert_non_null(json_object_get(ask("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"status\"}"), "result"));
 }
@@ -266,8 +267,9 @@ static void test_pending_answered_at_once(void **st)
 {
     (void)st;
     setup_state();
-    assert_int_equal(err_code(ask("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"resume\",\"params\":[\"zz\"]}")),
-                     RPC_ERR_UNKNOWN_TASK);
+    assert_int_equal(
+        err_code(ask("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"resume\",\"params\":[\"zz\"]}")),
+        RPC_ERR_UNKNOWN_TASK);
     assert_int_equal(ncalls, 1);
     assert_int_equal(json_integer_value(json_object_get(got, "id")), 4);
 }
