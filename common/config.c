@@ -24,6 +24,7 @@
 #include <yaml.h>
 
 #include "codec.h"
+#include "rpc.h"
 #include "sign.h"
 
 #define P_MAX 192                 /* field paths: tasks[12].strategy.tiers_bps[2][1] */
@@ -1149,7 +1150,7 @@ struct cfg *cfg_load(const char *path, FILE *errs)
     sfmt(c->path, sizeof c->path, "%s", path);
     snprintf(c->rest_url, sizeof c->rest_url, "https://perps.standx.com");
     snprintf(c->ws_url, sizeof c->ws_url, "wss://perps.standx.com");
-    cfg_default_socket(c->control_socket, sizeof c->control_socket);
+    rpc_default_socket(c->control_socket, sizeof c->control_socket);
     c->log_level = LOG_INFO;
     set_dir(&L, path);
     char *buf = read_cfg_file(&L, &len);
@@ -1173,13 +1174,6 @@ void cfg_free(struct cfg *c)
     free(c->accounts);
     free(c->tasks);
     free(c);
-}
-
-void cfg_default_socket(char *buf, size_t len)
-{
-    const char *x = getenv("XDG_RUNTIME_DIR");
-    if (x && *x == '/') snprintf(buf, len, "%s/mmd.sock", x);
-    else snprintf(buf, len, "/tmp/mmd-%u/mmd.sock", (unsigned)getuid());
 }
 
 const char *cfg_risk_level_name(enum risk_level l)

@@ -81,9 +81,6 @@ struct cfg *cfg_load(const char *path, FILE *errs);
 void cfg_free(struct cfg *c);
 /* The one-screen summary printed by mmd -n (secrets as <set>). */
 void cfg_print_summary(const struct cfg *c, FILE *out);
-/* Default control socket: $XDG_RUNTIME_DIR/mmd.sock, else /tmp/mmd-$UID/mmd.sock.
- * Used by mmd, mmctl and mmtop alike (MMD_SOCKET overrides in the clients). */
-void cfg_default_socket(char *buf, size_t len);
 const char *cfg_risk_level_name(enum risk_level l);
 /* Fills the level-dependent defaults (bands, guard thresholds) into t. */
 void cfg_task_defaults(struct cfg_task *t, enum risk_level l);

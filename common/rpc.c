@@ -1,6 +1,8 @@
 /* rpc — JSON-RPC 2.0 helpers shared by mmd, mmctl and mmtop: error strings,
  * reply builders, NDJSON framing (rpc_frame, struct rpc_lines) and the small
- * blocking client over the Unix control socket (struct rpc_client). */
+ * blocking client over the Unix control socket (struct rpc_client), the
+ * default socket path (rpc_default_socket) and what the clients show as a
+ * connection's state (rpc_conn_state). */
 #include "rpc.h"
 
 #include <errno.h>
@@ -13,6 +15,21 @@
 #include <time.h>
 #include <unistd.h>
 
+void rpc_default_socket(char *buf, size_t len)
+{
+    const char *x = getenv("XDG_RUNTIME_DIR");
+    if (x && *x == '/') snprintf(buf, len, "%s/mmd.sock", x);
+    else snprintf(buf, len, "/tmp/mmd-%u/mmd.sock", (unsigned)getuid());
+}
+
+const char *rpc_conn_state(const json_t *c)
+{
+    const char *own = json_string_value(json_object_get(c, "state"));
+    const char *ws = json_string_value(json_object_get(json_object_get(c, "connection"), "state"));
+    if (own && (!ws || strcmp(own, "ready"))) return own;
+    return ws ? ws : "-";
+}
+
 const char *rpc_strerror(int code)
 {
     switch (code) {
@@ -22,15 +39,10 @@ const char *rpc_strerror(int code)
     case RPC_INVALID_PARAMS: return "Invalid params";
     case RPC_INTERNAL_ERROR: return "Internal error";
     case RPC_ERR_UNKNOWN_TASK: return "Unknown task";
-    case RPC_ERR_TASK_HALTED: return "Task is halted";
     case RPC_ERR_TASK_NOT_HALTED: return "Task is not halted";
-    case RPC_ERR_HALT_TIMEOUT: return "Halt timed out";
     case RPC_ERR_SHUTTING_DOWN: return "Daemon is shutting down";
-    case RPC_ERR_NOT_READY: return "Daemon is not ready";
     case RPC_ERR_PERMISSION: return "Permission denied";
     case RPC_ERR_OVERLOADED: return "Overloaded";
-    case RPC_ERR_EXCHANGE: return "Exchange error";
-    case RPC_ERR_EXCHANGE_TIMEOUT: return "Exchange timeout";
     default: return "Error";
     }
 }

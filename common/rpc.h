@@ -2,7 +2,8 @@
  * error code (standard and application ranges, in this one header), client
  * exit codes, NDJSON line framing (one JSON text per line, at most
  * RPC_MAX_LINE bytes), and a small blocking client over the Unix control
- * socket (connect, call with timeout, read pushed notifications).
+ * socket (connect, call with timeout, read pushed notifications), and the
+ * default socket path.
  * See mmd-rpc(7) for the protocol as users see it. */
 #ifndef MMD_RPC_H
 #define MMD_RPC_H
@@ -19,27 +20,34 @@
 #define RPC_INVALID_PARAMS   (-32602)
 #define RPC_INTERNAL_ERROR   (-32603)
 
-/* Application ranges:
+/* Application ranges (each code here is returned somewhere; mmd-rpc(7)
+ * lists exactly these):
  *   -1000..-1099  task errors
  *   -1100..-1199  daemon state errors
  *   -1200..-1299  access / transport errors
- *   -1300..-1399  exchange errors */
+ *   -1300..-1399  exchange errors (none yet: a halt that could not confirm
+ *                 its cancels answers orders_settled false instead) */
 #define RPC_ERR_UNKNOWN_TASK     (-1001)  /* no task with that id */
-#define RPC_ERR_TASK_HALTED      (-1002)  /* operation needs a running task */
 #define RPC_ERR_TASK_NOT_HALTED  (-1003)  /* resume of a task that is not halted */
-#define RPC_ERR_HALT_TIMEOUT     (-1004)  /* halt gave up waiting for cancels */
 #define RPC_ERR_SHUTTING_DOWN    (-1101)  /* daemon is stopping */
-#define RPC_ERR_NOT_READY        (-1102)  /* daemon is still starting */
 #define RPC_ERR_PERMISSION       (-1201)  /* peer uid not allowed */
-#define RPC_ERR_OVERLOADED       (-1202)  /* too many clients / client too slow */
-#define RPC_ERR_EXCHANGE         (-1301)  /* exchange refused or failed */
-#define RPC_ERR_EXCHANGE_TIMEOUT (-1302)  /* exchange did not answer in time */
+#define RPC_ERR_OVERLOADED       (-1202)  /* too many clients (or no memory for one) */
 
 /* Exit codes of mmctl (and mmtop). */
 #define RPC_EXIT_OK          0
 #define RPC_EXIT_ERROR       1   /* the daemon returned an error */
 #define RPC_EXIT_UNREACHABLE 2   /* cannot reach the daemon */
 #define RPC_EXIT_USAGE       3
+
+/* The default control socket: $XDG_RUNTIME_DIR/mmd.sock, else
+ * /tmp/mmd-$UID/mmd.sock.  mmd uses it when the configuration names none;
+ * mmctl and mmtop when neither -s nor $MMD_SOCKET is given. */
+void rpc_default_socket(char *buf, size_t len);
+
+/* What mmctl and mmtop show for status.connections.market or an account:
+ * an account's own state unless it is "ready", else (and for the market)
+ * the state of its WebSocket, "connection.state".  "-" when neither. */
+const char *rpc_conn_state(const json_t *c);
 
 /* Standard message for a code ("Parse error", ..., "Unknown task"). */
 const char *rpc_strerror(int code);

@@ -14,5 +14,4 @@ struct ctl_printer {
 
 extern const struct ctl_printer ctl_print_text, ctl_print_json;
 
-/* Text helpers (also used for tests): "3d04h", "1h02m", "12m05s", "9s". */
 #endif

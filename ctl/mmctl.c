@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "ctl.h"
 #include "rpc.h"
 
@@ -20,19 +19,25 @@ struct ctl_cmd {
 };
 
 static const struct ctl_cmd cmds[] = {
-    {"status", A_NONE, "status                 daemon, connections and every task"},
-    {"tasks", A_NONE, "tasks                  list tasks"},
-    {"orders", A_TASK, "orders [TASK]          open orders"},
-    {"positions", A_TASK, "positions [TASK]       positions and unrealized PnL"},
-    {"uptime", A_TASK, "uptime [TASK]          uptime per UTC hour"},
-    {"halt", A_TASK_REASON, "halt [TASK|all] [REASON...]  halt and cancel orders"},
-    {"resume", A_TASK, "resume [TASK]          resume halted tasks"},
-    {"subscribe", A_COUNT, "subscribe [COUNT]      print status snapshots as they come"},
-    {"unsubscribe", A_NONE, "unsubscribe            (for completeness)"},
-    {"version", A_NONE, "version                daemon version"},
-    {"help", A_NONE, "help                   the daemon's method list"},
-    {"shutdown", A_NONE, "shutdown               graceful stop, as SIGTERM"},
-    {"raw", A_RAW, "raw METHOD [JSON]      any method with raw params"},
+    {.name = "status", .args = A_NONE,
+     .synopsis = "status                 daemon, connections and every task"},
+    {.name = "tasks", .args = A_NONE, .synopsis = "tasks                  list tasks"},
+    {.name = "orders", .args = A_TASK, .synopsis = "orders [TASK]          open orders"},
+    {.name = "positions", .args = A_TASK,
+     .synopsis = "positions [TASK]       positions and unrealized PnL"},
+    {.name = "uptime", .args = A_TASK, .synopsis = "uptime [TASK]          uptime per UTC hour"},
+    {.name = "halt", .args = A_TASK_REASON,
+     .synopsis = "halt [TASK|all] [REASON...]  halt and cancel orders"},
+    {.name = "resume", .args = A_TASK, .synopsis = "resume [TASK]          resume halted tasks"},
+    {.name = "subscribe", .args = A_COUNT,
+     .synopsis = "subscribe [COUNT]      print status snapshots as they come"},
+    {.name = "unsubscribe", .args = A_NONE,
+     .synopsis = "unsubscribe            (for completeness)"},
+    {.name = "version", .args = A_NONE, .synopsis = "version                daemon version"},
+    {.name = "help", .args = A_NONE, .synopsis = "help                   the daemon's method list"},
+    {.name = "shutdown", .args = A_NONE,
+     .synopsis = "shutdown               graceful stop, as SIGTERM"},
+    {.name = "raw", .args = A_RAW, .synopsis = "raw METHOD [JSON]      any method with raw params"},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 
@@ -127,7 +132,7 @@ static void default_socket(char *buf, size_t len)
 {
     const char *env = getenv("MMD_SOCKET");
     if (env && *env) snprintf(buf, len, "%s", env);
-    else cfg_default_socket(buf, len);
+    else rpc_default_socket(buf, len);
 }
 
 /* subscribe: print notifications until count reached or the daemon goes. */
@@ -187,9 +192,13 @@ static int run(const char *sock, const struct ctl_printer *pr, int timeout_s, co
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"socket", required_argument, NULL, 's'}, {"json", no_argument, NULL, 'j'},
-        {"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0}};
+        {.name = "socket", .has_arg = required_argument, .val = 's'},
+        {.name = "json", .has_arg = no_argument, .val = 'j'},
+        {.name = "timeout", .has_arg = required_argument, .val = 't'},
+        {.name = "help", .has_arg = no_argument, .val = 'h'},
+        {.name = "version", .has_arg = no_argument, .val = 'V'},
+        {.name = NULL},
+    };
     char sock[256];
     int json = 0, timeout_s = 60, c;
     default_socket(sock, sizeof sock);

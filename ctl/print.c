@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "ctl.h"
+#include "rpc.h"
 
 #define COLS_MAX 12
 #define CELL_MAX 64
@@ -15,6 +16,7 @@ struct col {
     const char *key;     /* member of each row object; "a.b" reaches one level down */
     const char *head;
 };
+#define COL(k, h) {.key = (k), .head = (h)}
 
 /* Renders a scalar (or compact JSON for containers) into buf. */
 static const char *cell(json_t *v, char *buf, size_t len)
@@ -76,7 +78,7 @@ static void print_generic(FILE *f, json_t *v)
         json_t *val;
         json_object_foreach(json_array_get(v, 0), key, val) {
             if (n < COLS_MAX && !json_is_object(val) && !json_is_array(val))
-                cols[n++] = (struct col){key, key};
+                cols[n++] = (struct col){.key = key, .head = key};
         }
         print_table(f, v, cols, n);
     } else if (json_is_object(v)) {
@@ -94,23 +96,14 @@ static const char *str(json_t *o, const char *k)
     return s ? s : "-";
 }
 
-/* A connection's state: "state", or "connection.state" / "stream.state". */
-static const char *conn_state(json_t *c)
-{
-    const char *s = json_string_value(json_object_get(c, "state"));
-    if (!s) s = json_string_value(json_object_get(json_object_get(c, "connection"), "state"));
-    if (!s) s = json_string_value(json_object_get(json_object_get(c, "stream"), "state"));
-    return s ? s : "-";
-}
-
 static void print_connections(FILE *f, json_t *conn)
 {
-    fprintf(f, "market: %s", conn_state(json_object_get(conn, "market")));
+    fprintf(f, "market: %s", rpc_conn_state(json_object_get(conn, "market")));
     const char *id;
     json_t *a;
     int first = 1;
     json_object_foreach(json_object_get(conn, "accounts"), id, a) {
-        fprintf(f, "%s%s %s", first ? "   accounts: " : ", ", id, conn_state(a));
+        fprintf(f, "%s%s %s", first ? "   accounts: " : ", ", id, rpc_conn_state(a));
         first = 0;
     }
     fprintf(f, "\n");
@@ -154,10 +147,16 @@ static void print_status(FILE *f, json_t *st)
         json_array_append_new(rows, r);
     }
     static const struct col cols[] = {
-        {"id", "TASK"},         {"symbol", "SYMBOL"},   {"state", "STATE"},
-        {"risk.state", "RISK"}, {"mark", "MARK"},       {"_dist", "BID/ASK BPS"},
-        {"position", "POS"},    {"upnl", "UPNL"},       {"_uptime", "HOUR UPTIME"},
-        {"fills_today", "FILLS"},
+        COL("id", "TASK"),
+        COL("symbol", "SYMBOL"),
+        COL("state", "STATE"),
+        COL("risk.state", "RISK"),
+        COL("mark", "MARK"),
+        COL("_dist", "BID/ASK BPS"),
+        COL("position", "POS"),
+        COL("upnl", "UPNL"),
+        COL("_uptime", "HOUR UPTIME"),
+        COL("fills_today", "FILLS"),
     };
     fprintf(f, "\n");
     print_table(f, rows, cols, sizeof cols / sizeof cols[0]);
@@ -213,8 +212,8 @@ static void print_uptime(FILE *f, json_t *v)
         fprintf(f, "%s%s %s   this hour: %.1f min (%s)   both sides now: %s\n", i ? "\n" : "",
                 str(t, "task"), str(t, "symbol"), json_is_number(m) ? json_number_value(m) : 0.0,
                 str(h, "tier"), json_is_true(json_object_get(t, "both_sides_now")) ? "yes" : "no");
-        static const struct col cols[] = {{"hour", "HOUR (UTC)"}, {"minutes", "MINUTES"},
-                                          {"tier", "TIER"}};
+        static const struct col cols[] = {COL("hour", "HOUR (UTC)"), COL("minutes", "MINUTES"),
+                                          COL("tier", "TIER")};
         print_table(f, json_object_get(t, "hours"), cols, 3);
     }
     json_decref(rows);
@@ -235,18 +234,38 @@ static void print_list(FILE *f, json_t *v, const char *label)
 
 static void text_result(FILE *f, const char *m, json_t *v)
 {
-    static const struct col tasks[] = {{"id", "TASK"}, {"symbol", "SYMBOL"}, {"account", "ACCOUNT"},
-                                       {"level", "LEVEL"}, {"tiers", "TIERS"}};
+    static const struct col tasks[] = {
+        COL("id", "TASK"),
+        COL("symbol", "SYMBOL"),
+        COL("account", "ACCOUNT"),
+        COL("level", "LEVEL"),
+        COL("tiers", "TIERS"),
+    };
     static const struct col orders[] = {
-        {"task", "TASK"},     {"side", "SIDE"},     {"tier", "TIER"},     {"price", "PRICE"},
-        {"qty", "QTY"},       {"fill_qty", "FILLED"}, {"status", "STATUS"}, {"tif", "TIF"},
-        {"cl_ord_id", "CL_ORD_ID"}};
-    static const struct col pos[] = {{"task", "TASK"},         {"symbol", "SYMBOL"},
-                                     {"position", "POSITION"}, {"entry_price", "ENTRY"},
-                                     {"upnl", "UPNL"},         {"realized_pnl", "REALIZED"},
-                                     {"notional_usd", "NOTIONAL"}};
-    static const struct col help[] = {{"method", "METHOD"}, {"params", "PARAMS"},
-                                      {"summary", "DESCRIPTION"}};
+        COL("task", "TASK"),
+        COL("side", "SIDE"),
+        COL("tier", "TIER"),
+        COL("price", "PRICE"),
+        COL("qty", "QTY"),
+        COL("fill_qty", "FILLED"),
+        COL("status", "STATUS"),
+        COL("tif", "TIF"),
+        COL("cl_ord_id", "CL_ORD_ID"),
+    };
+    static const struct col pos[] = {
+        COL("task", "TASK"),
+        COL("symbol", "SYMBOL"),
+        COL("position", "POSITION"),
+        COL("entry_price", "ENTRY"),
+        COL("upnl", "UPNL"),
+        COL("realized_pnl", "REALIZED"),
+        COL("notional_usd", "NOTIONAL"),
+    };
+    static const struct col help[] = {
+        COL("method", "METHOD"),
+        COL("params", "PARAMS"),
+        COL("summary", "DESCRIPTION"),
+    };
     if (!strcmp(m, "status") && json_is_object(v)) print_status(f, v);
     else if (!strcmp(m, "tasks") && json_is_array(v)) print_table(f, v, tasks, 5);
     else if (!strcmp(m, "orders") && json_is_object(v)) print_rows(f, v, "orders", orders, 9);
@@ -289,5 +308,5 @@ static void json_notification(FILE *f, json_t *msg)
     fflush(f);
 }
 
-const struct ctl_printer ctl_print_text = {text_result, text_notification};
-const struct ctl_printer ctl_print_json = {json_result, json_notification};
+const struct ctl_printer ctl_print_text = {.result = text_result, .notification = text_notification};
+const struct ctl_printer ctl_print_json = {.result = json_result, .notification = json_notification};

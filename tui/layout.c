@@ -16,14 +16,17 @@ struct coldef {
 
 /* In display order. */
 static const struct coldef defs[TUI_C_COUNT] = {
-    {TUI_C_ID, "TASK", 8, 16, 1},       {TUI_C_SYMBOL, "SYMBOL", 8, 10, 3},
-    {TUI_C_STATE, "STATE", 7, 9, 1},    {TUI_C_RISK, "RISK", 6, 8, 4},
-    {TUI_C_MARK, "MARK", 10, 12, 2},    {TUI_C_DIST, "BID/ASK", 9, 11, 2},
-    {TUI_C_POS, "POS", 8, 10, 2},       {TUI_C_UPNL, "UPNL", 8, 10, 2},
-    {TUI_C_UPTIME, "HOUR UP", 14, 24, 2}, {TUI_C_FILLS, "FILLS", 5, 6, 4},
+    {.id = TUI_C_ID, .title = "TASK", .min = 8, .max = 16, .prio = 1},
+    {.id = TUI_C_SYMBOL, .title = "SYMBOL", .min = 8, .max = 10, .prio = 3},
+    {.id = TUI_C_STATE, .title = "STATE", .min = 7, .max = 9, .prio = 1},
+    {.id = TUI_C_RISK, .title = "RISK", .min = 6, .max = 8, .prio = 4},
+    {.id = TUI_C_MARK, .title = "MARK", .min = 10, .max = 12, .prio = 2},
+    {.id = TUI_C_DIST, .title = "BID/ASK", .min = 9, .max = 11, .prio = 2},
+    {.id = TUI_C_POS, .title = "POS", .min = 8, .max = 10, .prio = 2},
+    {.id = TUI_C_UPNL, .title = "UPNL", .min = 8, .max = 10, .prio = 2},
+    {.id = TUI_C_UPTIME, .title = "HOUR UP", .min = 14, .max = 24, .prio = 2},
+    {.id = TUI_C_FILLS, .title = "FILLS", .min = 5, .max = 6, .prio = 4},
 };
-
-const char *tui_col_title(enum tui_colid id) { return defs[id].title; }
 
 void tui_layout_columns(int width, struct tui_layout *l)
 {
@@ -50,7 +53,7 @@ void tui_layout_columns(int width, struct tui_layout *l)
     int x = 0;
     for (int i = 0; i < TUI_C_COUNT; i++) {
         if (!on[i]) continue;
-        l->cols[l->ncols++] = (struct tui_col){defs[i].id, x, w[i]};
+        l->cols[l->ncols++] = (struct tui_col){.id = defs[i].id, .x = x, .w = w[i]};
         if (defs[i].id == TUI_C_UPTIME) l->bar_w = w[i] - 5;   /* "36.5 " then the bar */
         x += w[i] + 1;
     }

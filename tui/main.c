@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "clock.h"
-#include "config.h"
 #include "rpc.h"
 #include "tui.h"
 
@@ -202,14 +201,14 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {{"socket", required_argument, NULL, 's'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {"version", no_argument, NULL, 'V'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{.name = "socket", .has_arg = required_argument, .val = 's'},
+                                         {.name = "help", .has_arg = no_argument, .val = 'h'},
+                                         {.name = "version", .has_arg = no_argument, .val = 'V'},
+                                         {.name = NULL}};
     char sock[256];
     const char *env = getenv("MMD_SOCKET");
     if (env && *env) snprintf(sock, sizeof sock, "%s", env);
-    else cfg_default_socket(sock, sizeof sock);
+    else rpc_default_socket(sock, sizeof sock);
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "s:hV", opts, NULL)) != -1) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rpc.h"
 #include "tui.h"
 
 void tui_model_init(struct tui_model *m, const char *sock)
@@ -54,7 +55,7 @@ void tui_model_set_status(struct tui_model *m, json_t *status)
     remember_selection(m);
 }
 
-void tui_model_set_details(struct tui_model *m, json_t *orders, json_t *uptime)
+static void set_details(struct tui_model *m, json_t *orders, json_t *uptime)
 {
     if (orders) {
         json_decref(m->orders);
@@ -142,13 +143,13 @@ void tui_model_orders_result(struct tui_model *m, json_t *result)
     json_t *e = tui_pick_task(result, m->sel_id);
     json_t *list = json_is_array(e) ? e : json_object_get(e, "orders");
     if (!json_is_array(list) && json_is_array(result)) list = result;   /* plain list */
-    if (json_is_array(list)) tui_model_set_details(m, json_incref(list), NULL);
+    if (json_is_array(list)) set_details(m, json_incref(list), NULL);
 }
 
 void tui_model_uptime_result(struct tui_model *m, json_t *result)
 {
     json_t *e = tui_pick_task(result, m->sel_id);
-    if (json_is_object(e)) tui_model_set_details(m, NULL, json_incref(e));
+    if (json_is_object(e)) set_details(m, NULL, json_incref(e));
 }
 
 int tui_state_good(const char *s)
@@ -159,10 +160,4 @@ int tui_state_good(const char *s)
     return 0;
 }
 
-const char *tui_conn_state(json_t *c)
-{
-    const char *s = json_string_value(json_object_get(c, "state"));
-    if (!s) s = json_string_value(json_object_get(json_object_get(c, "connection"), "state"));
-    if (!s) s = json_string_value(json_object_get(json_object_get(c, "stream"), "state"));
-    return s ? s : "-";
-}
+const char *tui_conn_state(json_t *c) { return rpc_conn_state(c); }

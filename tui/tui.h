@@ -31,14 +31,12 @@ struct tui_layout {
  * them left to right.  80 columns keep id, state, mark, distance, position,
  * PnL and uptime. */
 void tui_layout_columns(int width, struct tui_layout *l);
-const char *tui_col_title(enum tui_colid id);
 /* Copies s into buf so it fits in w columns, marking a cut with '~'. */
 char *tui_trunc(const char *s, int w, char *buf, size_t len);
 /* "4.0", "12.3", "-" (NaN), ">999" */
 char *tui_fmt_bps(double bps, char *buf, size_t len);
 /* Signed money for PnL: "+1.89", "-0.50", "0.00" (from an exact decimal string). */
 char *tui_fmt_signed(const char *dec, char *buf, size_t len);
-/* "3d04h", "1h02m", "5m07s", "9s" */
 /* Bar of w cells for minutes toward 42 (boosted), with ':' marking 30
  * (standard) while unfilled: "#######:..".  buf needs w+1 bytes. */
 char *tui_bar(double minutes, int w, char *buf, size_t len);
@@ -75,7 +73,6 @@ void tui_model_init(struct tui_model *m, const char *sock);
 void tui_model_free(struct tui_model *m);
 /* Takes ownership of status; keeps the selection on the same task id. */
 void tui_model_set_status(struct tui_model *m, json_t *status);
-void tui_model_set_details(struct tui_model *m, json_t *orders, json_t *uptime);
 void tui_model_message(struct tui_model *m, int64_t now_ms, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int tui_model_ntasks(const struct tui_model *m);
@@ -90,7 +87,8 @@ void tui_model_orders_result(struct tui_model *m, json_t *result);
 void tui_model_uptime_result(struct tui_model *m, json_t *result);
 /* Health words: "up", "connected", "ready" (connections); "safe", "ok" (risk). */
 int tui_state_good(const char *s);
-/* A connection's state from {"state"} or {"connection":{"state"}} or {"stream":{"state"}}. */
+/* The state shown for the market or an account (rpc_conn_state): an
+ * account's own state unless "ready", else its WebSocket's. */
 const char *tui_conn_state(json_t *c);
 
 /* ---- render.c ---- */

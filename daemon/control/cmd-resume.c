@@ -1,19 +1,25 @@
-/* cmd-resume — "resume [task]": clears an operator halt so the task quotes
- * again (every task when none is named).  Refused while shutting down. */
+/* cmd-resume — "resume [task]": clears an operator halt (or a paused
+ * circuit breaker) so the task quotes again; every halted task when none is
+ * named.  A named task that is not halted: -1003 (from the backend).
+ * Refused with -1101 while the daemon shuts down (the backend's flag). */
 #include "dispatch.h"
 
-static void cmd_resume(struct rpc_call *c, json_t *params)
+static struct rpc_result cmd_resume(struct rpc_call *c, json_t *params)
 {
     static const char *const names[] = {"task"};
     const char *task;
-    if (rpc_params_str(c, params, names, 1, &task) < 0) return;
-    const struct rpc_env *env = rpc_call_env(c);
-    if (env->stopping && *env->stopping) {
-        rpc_fail(c, RPC_ERR_SHUTTING_DOWN, "mmd is shutting down");
-        return;
-    }
-    env->be->resume(env->be->ud, task, rpc_backend_done, c);
+    if (!rpc_params_str(c, params, names, 1, &task)) return rpc_param_failed(c);
+    const struct backend *be = rpc_call_env(c)->be;
+    if (be->shutting_down(be->ud)) return rpc_fail(c, RPC_ERR_SHUTTING_DOWN, "mmd is shutting down");
+    struct rpc_result r = rpc_pending(c);   /* before: the backend may answer at once */
+    be->resume(be->ud, task, rpc_backend_done, c);
+    return r;
 }
 
-const struct rpc_cmd rpc_cmd_resume = {"resume", "[task]", "resume a halted task (or all)", 0,
-                                       cmd_resume};
+const struct rpc_cmd rpc_cmd_resume = {
+    .name = "resume",
+    .params = "[task]",
+    .summary = "resume a halted task (or all)",
+    .readonly = false,
+    .fn = cmd_resume,
+};

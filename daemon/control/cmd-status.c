@@ -1,17 +1,18 @@
-/* cmd-status — "status": the full daemon snapshot (shape in mmd-rpc(7)). */
+/* cmd-status — "status": the full daemon snapshot (shape in mmd-rpc(7) and
+ * man/rpc-schema/status.json). */
 #include "dispatch.h"
 
-static void cmd_status(struct rpc_call *c, json_t *params)
+static struct rpc_result cmd_status(struct rpc_call *c, json_t *params)
 {
-    if (rpc_params_str(c, params, NULL, 0, NULL) < 0) return;
+    if (!rpc_params_str(c, params, NULL, 0, NULL)) return rpc_param_failed(c);
     const struct backend *be = rpc_call_env(c)->be;
-    json_t *s = be->status(be->ud);
-    if (s)
-        rpc_ok(c, s);
-    else
-        rpc_fail(c, RPC_INTERNAL_ERROR, "status unavailable");
+    return rpc_result_or_fail(c, be->status(be->ud), RPC_INTERNAL_ERROR, "status unavailable");
 }
 
-const struct rpc_cmd rpc_cmd_status = {"status", "",
-                                       "daemon uptime, connections and every task's state", 1,
-                                       cmd_status};
+const struct rpc_cmd rpc_cmd_status = {
+    .name = "status",
+    .params = "",
+    .summary = "daemon uptime, connections and every task's state",
+    .readonly = true,
+    .fn = cmd_status,
+};

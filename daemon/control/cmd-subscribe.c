@@ -3,23 +3,30 @@
  * reader gets only the newest snapshot. */
 #include "dispatch.h"
 
-static void set_sub(struct rpc_call *c, json_t *params, int on)
+static struct rpc_result set_sub(struct rpc_call *c, json_t *params, int on)
 {
-    if (rpc_params_str(c, params, NULL, 0, NULL) < 0) return;
+    if (!rpc_params_str(c, params, NULL, 0, NULL)) return rpc_param_failed(c);
     const struct rpc_env *env = rpc_call_env(c);
     int err = env->subscribe ? env->subscribe(env->client, on) : RPC_INTERNAL_ERROR;
-    if (err)
-        rpc_fail(c, err, NULL);
-    else
-        rpc_ok(c, json_pack("{s:b, s:s, s:i}", "subscribed", on, "method", "status",
-                            "max_rate_hz", 4));
+    if (err) return rpc_fail(c, err, NULL);
+    return rpc_ok(c, json_pack("{s:b, s:s, s:i}", "subscribed", on, "method", "status",
+                               "max_rate_hz", 4));
 }
 
-static void cmd_subscribe(struct rpc_call *c, json_t *params) { set_sub(c, params, 1); }
-static void cmd_unsubscribe(struct rpc_call *c, json_t *params) { set_sub(c, params, 0); }
+static struct rpc_result cmd_subscribe(struct rpc_call *c, json_t *params) { return set_sub(c, params, 1); }
+static struct rpc_result cmd_unsubscribe(struct rpc_call *c, json_t *params) { return set_sub(c, params, 0); }
 
-const struct rpc_cmd rpc_cmd_subscribe = {"subscribe", "",
-                                          "push \"status\" notifications (at most 4/s)", 1,
-                                          cmd_subscribe};
-const struct rpc_cmd rpc_cmd_unsubscribe = {"unsubscribe", "", "stop \"status\" notifications", 1,
-                                            cmd_unsubscribe};
+const struct rpc_cmd rpc_cmd_subscribe = {
+    .name = "subscribe",
+    .params = "",
+    .summary = "push \"status\" notifications (at most 4/s)",
+    .readonly = true,
+    .fn = cmd_subscribe,
+};
+const struct rpc_cmd rpc_cmd_unsubscribe = {
+    .name = "unsubscribe",
+    .params = "",
+    .summary = "stop \"status\" notifications",
+    .readonly = true,
+    .fn = cmd_unsubscribe,
+};

@@ -67,7 +67,6 @@ struct control {
     struct event *ev_accept, *ev_push;
     struct ctl_client *clients;
     int nclients, nsubs;
-    int stopping;
 };
 
 static void client_flush(struct ctl_client *cl);
@@ -319,7 +318,7 @@ static void client_new(struct control *ctl, int fd)
         free(cl);
         return;
     }
-    cl->env = (struct rpc_env){ctl->be, &ctl->stopping, cl, client_subscribe};
+    cl->env = (struct rpc_env){.be = ctl->be, .client = cl, .subscribe = client_subscribe};
     cl->next = ctl->clients;
     if (cl->next) cl->next->prev = cl;
     ctl->clients = cl;
@@ -522,5 +521,3 @@ void control_free(struct control *ctl)
     }
     free(ctl);
 }
-
-int control_clients(const struct control *c) { return c->nclients; }

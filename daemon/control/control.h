@@ -22,7 +22,5 @@ struct control *control_new(struct event_base *base, const char *path, const str
 /* Best-effort flush of pending replies, closes every client, unlinks the
  * socket.  Requests still pending in the backend complete harmlessly later. */
 void control_free(struct control *c);
-/* Number of connected clients (for status / tests). */
-int control_clients(const struct control *c);
 
 #endif

@@ -1,13 +1,17 @@
-/* rpc — JSON-RPC 2.0 validation and dispatch for the control socket.  A
+/* dispatch — JSON-RPC 2.0 validation and dispatch for the control socket.  A
  * struct rpc_req is one input line (single request or batch); a struct
  * rpc_call is one request inside it.  The req answers once every call has
  * finished, keeping batch replies in request order and sending nothing for
- * notifications.  Also the explicit command table and parameter helpers. */
+ * notifications.  Also the explicit command table, the handler contract
+ * (struct rpc_result: each call answered exactly once, checked here) and the
+ * parameter helpers. */
 #include "dispatch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "log.h"
 
 extern const struct rpc_cmd rpc_cmd_version, rpc_cmd_help, rpc_cmd_status, rpc_cmd_tasks,
     rpc_cmd_orders, rpc_cmd_positions, rpc_cmd_uptime, rpc_cmd_halt, rpc_cmd_resume,
@@ -20,10 +24,11 @@ const struct rpc_cmd *const rpc_commands[] = {
     NULL,
 };
 
-const struct rpc_cmd *rpc_cmd_find(const char *name)
+const struct rpc_cmd *rpc_cmd_find(const struct rpc_env *env, const char *name)
 {
-    for (int i = 0; rpc_commands[i]; i++)
-        if (!strcmp(rpc_commands[i]->name, name)) return rpc_commands[i];
+    const struct rpc_cmd *const *t = env && env->commands ? env->commands : rpc_commands;
+    for (int i = 0; t[i]; i++)
+        if (!strcmp(t[i]->name, name)) return t[i];
     return NULL;
 }
 
@@ -37,10 +42,17 @@ struct rpc_req {
     int pending;         /* calls outstanding, +1 while dispatching */
 };
 
+enum call_state { CALL_RUNNING, CALL_PENDING, CALL_ANSWERED };
+
 struct rpc_call {
     struct rpc_req *req;
     size_t index;
     json_t *id;          /* NULL for a notification */
+    const char *method;
+    enum call_state st;
+    bool was_pending;    /* answered after rpc_pending() */
+    bool in_handler;     /* the handler has not returned yet */
+    json_t *reply;       /* the framed-to-be reply; NULL for a notification */
 };
 
 static void req_finish(struct rpc_req *r)
@@ -77,26 +89,79 @@ static void set_reply(struct rpc_req *r, size_t i, json_t *reply)
 
 const struct rpc_env *rpc_call_env(const struct rpc_call *c) { return &c->req->env; }
 
-static void call_end(struct rpc_call *c, json_t *reply)
+/* ---- the handler contract ---- */
+
+static void contract_broken(const struct rpc_call *c, const char *what)
+{
+    LOGE("control", "RPC handler for \"%s\" broke its contract: %s", c ? c->method : "?", what);
+    abort();
+}
+
+static void call_end(struct rpc_call *c)
 {
     struct rpc_req *r = c->req;
     if (c->id)
-        set_reply(r, c->index, reply);
+        set_reply(r, c->index, c->reply);
     else
-        json_decref(reply);
+        json_decref(c->reply);
     json_decref(c->id);
     free(c);
     req_unref(r);
 }
 
-void rpc_ok(struct rpc_call *c, json_t *result)
+static struct rpc_result answer(struct rpc_call *c, json_t *reply)
 {
-    call_end(c, c->id ? rpc_make_result(c->id, result) : (json_decref(result), NULL));
+    if (c->st == CALL_ANSWERED) contract_broken(c, "answered twice");
+    c->was_pending = c->st == CALL_PENDING;
+    c->st = CALL_ANSWERED;
+    c->reply = reply;
+    return (struct rpc_result){.call_ = c};
 }
 
-void rpc_fail(struct rpc_call *c, int code, const char *msg)
+struct rpc_result rpc_ok(struct rpc_call *c, json_t *result)
 {
-    call_end(c, c->id ? rpc_make_error(c->id, code, msg) : NULL);
+    if (!c->id) {
+        json_decref(result);
+        return answer(c, NULL);
+    }
+    return answer(c, rpc_make_result(c->id, result));
+}
+
+struct rpc_result rpc_fail(struct rpc_call *c, int code, const char *msg)
+{
+    return answer(c, c->id ? rpc_make_error(c->id, code, msg) : NULL);
+}
+
+struct rpc_result rpc_pending(struct rpc_call *c)
+{
+    if (c->st != CALL_RUNNING) contract_broken(c, "pending after an answer");
+    c->st = CALL_PENDING;
+    return (struct rpc_result){.call_ = c};
+}
+
+void rpc_was_pending(struct rpc_result r)
+{
+    struct rpc_call *c = r.call_;
+    if (!c || c->st != CALL_ANSWERED || !c->was_pending)
+        contract_broken(c, "completed a call that was not pending");
+    if (!c->in_handler) call_end(c);   /* else run_handler() ends it */
+}
+
+struct rpc_result rpc_param_failed(struct rpc_call *c)
+{
+    if (c->st != CALL_ANSWERED) contract_broken(c, "rpc_param_failed without a failed parameter check");
+    return (struct rpc_result){.call_ = c};
+}
+
+/* Runs the handler and checks how it ended. */
+static void run_handler(struct rpc_call *c, const struct rpc_cmd *cmd, json_t *params)
+{
+    c->in_handler = true;
+    struct rpc_result res = cmd->fn(c, params);
+    c->in_handler = false;
+    if (res.call_ != c) contract_broken(c, "returned another call's result");
+    if (c->st == CALL_ANSWERED) call_end(c);
+    else if (c->st != CALL_PENDING) contract_broken(c, "returned without an answer");
 }
 
 static int valid_id(json_t *id)
@@ -137,7 +202,7 @@ static void dispatch_one(struct rpc_req *r, size_t i, json_t *v)
         return;
     }
     const char *name = json_string_value(json_object_get(v, "method"));
-    const struct rpc_cmd *cmd = rpc_cmd_find(name);
+    const struct rpc_cmd *cmd = rpc_cmd_find(&r->env, name);
     if (!cmd) {
         if (id) {
             char msg[160];
@@ -154,8 +219,9 @@ static void dispatch_one(struct rpc_req *r, size_t i, json_t *v)
     c->req = r;
     c->index = i;
     c->id = id ? json_incref(id) : NULL;
+    c->method = cmd->name;
     r->pending++;
-    cmd->fn(c, json_object_get(v, "params"));
+    run_handler(c, cmd, json_object_get(v, "params"));
 }
 
 static struct rpc_req *req_new(const struct rpc_env *env, size_t n, rpc_reply_fn fn, void *arg)
@@ -175,7 +241,8 @@ static struct rpc_req *req_new(const struct rpc_env *env, size_t n, rpc_reply_fn
     return r;
 }
 
-void rpc_handle_value(const struct rpc_env *env, json_t *v, rpc_reply_fn fn, void *arg)
+/* rpc_handle_line for an already parsed value (borrowed). */
+static void handle_value(const struct rpc_env *env, json_t *v, rpc_reply_fn fn, void *arg)
 {
     if (json_is_array(v) && json_array_size(v) == 0) {
         fn(arg, rpc_make_error(NULL, RPC_INVALID_REQUEST, "Invalid Request: empty batch"));
@@ -207,25 +274,25 @@ void rpc_handle_line(const struct rpc_env *env, const char *line, size_t len, rp
         fn(arg, rpc_make_error(NULL, RPC_PARSE_ERROR, msg));
         return;
     }
-    rpc_handle_value(env, v, fn, arg);
+    handle_value(env, v, fn, arg);
     json_decref(v);
 }
 
-static int params_bad(struct rpc_call *c, const char *fmt, const char *what)
+static bool params_bad(struct rpc_call *c, const char *fmt, const char *what)
 {
     char msg[200];
     snprintf(msg, sizeof msg, fmt, what);
-    rpc_fail(c, RPC_INVALID_PARAMS, msg);
-    return -1;
+    (void)answer(c, c->id ? rpc_make_error(c->id, RPC_INVALID_PARAMS, msg) : NULL);
+    return false;
 }
 
 static int str_or_null(json_t *v) { return json_is_string(v) || json_is_null(v); }
 
-int rpc_params_str(struct rpc_call *c, json_t *params, const char *const names[], int n,
-                   const char *out[])
+bool rpc_params_str(struct rpc_call *c, json_t *params, const char *const names[], int n,
+                    const char *out[])
 {
     for (int i = 0; i < n; i++) out[i] = NULL;
-    if (!params || json_is_null(params)) return 0;
+    if (!params || json_is_null(params)) return true;
     if (json_is_array(params)) {
         if (json_array_size(params) > (size_t)n)
             return params_bad(c, "Invalid params: too many parameters%s", "");
@@ -235,7 +302,7 @@ int rpc_params_str(struct rpc_call *c, json_t *params, const char *const names[]
                 return params_bad(c, "Invalid params: '%s' must be a string", names[i]);
             out[i] = json_string_value(v);
         }
-        return 0;
+        return true;
     }
     const char *key;
     json_t *v;
@@ -246,27 +313,25 @@ int rpc_params_str(struct rpc_call *c, json_t *params, const char *const names[]
         if (!str_or_null(v)) return params_bad(c, "Invalid params: '%s' must be a string", names[k]);
         out[k] = json_string_value(v);
     }
-    return 0;
+    return true;
 }
 
-void rpc_result_or_fail(struct rpc_call *c, json_t *result, int err, const char *msg)
+struct rpc_result rpc_result_or_fail(struct rpc_call *c, json_t *result, int err, const char *msg)
 {
-    if (result)
-        rpc_ok(c, result);
-    else
-        rpc_fail(c, err ? err : RPC_INTERNAL_ERROR, msg && *msg ? msg : NULL);
+    if (result) return rpc_ok(c, result);
+    return rpc_fail(c, err ? err : RPC_INTERNAL_ERROR, msg && *msg ? msg : NULL);
 }
 
-void rpc_task_query(struct rpc_call *c, json_t *params, rpc_task_query_fn fn)
+struct rpc_result rpc_task_query(struct rpc_call *c, json_t *params, rpc_task_query_fn fn)
 {
     static const char *const names[] = {"task"};
     const char *task;
-    if (rpc_params_str(c, params, names, 1, &task) < 0) return;
+    if (!rpc_params_str(c, params, names, 1, &task)) return rpc_param_failed(c);
     const struct backend *be = rpc_call_env(c)->be;
     int err = 0;
     char msg[256] = "";
     json_t *r = fn(be->ud, task, &err, msg, sizeof msg);
-    rpc_result_or_fail(c, r, err, msg);
+    return rpc_result_or_fail(c, r, err, msg);
 }
 
 void rpc_backend_done(void *arg, int err, const char *errmsg, json_t *result)
@@ -274,8 +339,8 @@ void rpc_backend_done(void *arg, int err, const char *errmsg, json_t *result)
     struct rpc_call *c = arg;
     if (err) {
         json_decref(result);
-        rpc_fail(c, err, errmsg);
+        rpc_was_pending(rpc_fail(c, err, errmsg));
     } else {
-        rpc_ok(c, result ? result : json_object());
+        rpc_was_pending(rpc_ok(c, result ? result : json_object()));
     }
 }

@@ -81,12 +81,12 @@ static void fb_halt(void *ud, const char *task, const char *reason, backend_done
         return;
     }
     if (npending == MAX_PENDING) {
-        done(arg, RPC_ERR_HALT_TIMEOUT, "too many halts", NULL);
+        done(arg, RPC_ERR_SHUTTING_DOWN, "too many halts", NULL);
         return;
     }
     pending[npending].done = done;
     pending[npending].arg = arg;
-    pending[npending].err = (int)(strlen(reason ? reason : "") % 3 == 2) * RPC_ERR_HALT_TIMEOUT;
+    pending[npending].err = (int)(strlen(reason ? reason : "") % 3 == 2) * RPC_ERR_SHUTTING_DOWN;
     npending++;
 }
 
@@ -100,7 +100,9 @@ static void fb_resume(void *ud, const char *task, backend_done_fn done, void *ar
     done(arg, 0, NULL, json_pack("{s:[s]}", "resumed", task ? task : "btc-1"));
 }
 
-static void fb_shutdown(void *ud) { (void)ud; }
+static int stopping;   /* the backend's shutdown flag: set by "shutdown" */
+static void fb_shutdown(void *ud) { (void)ud; stopping = 1; }
+static bool fb_shutting_down(void *ud) { (void)ud; return stopping; }
 
 static void flush_pending(void)
 {
@@ -121,8 +123,17 @@ static int fake_subscribe(void *client, int on)
     return 0;
 }
 
-static const struct backend be = {NULL,      fb_status, fb_tasks,  fb_orders,  fb_positions,
-                                  fb_uptime, fb_halt,   fb_resume, fb_shutdown};
+static const struct backend be = {
+    .status = fb_status,
+    .tasks = fb_tasks,
+    .orders = fb_orders,
+    .positions = fb_positions,
+    .uptime = fb_uptime,
+    .halt = fb_halt,
+    .resume = fb_resume,
+    .shutdown = fb_shutdown,
+    .shutting_down = fb_shutting_down,
+};
 
 static void check_response(const json_t *r)
 {
@@ -170,8 +181,8 @@ static void handle(const struct rpc_env *env, const char *line, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    int stopping = 0;
-    struct rpc_env env = {&be, &stopping, NULL, fake_subscribe};
+    stopping = 0;
+    struct rpc_env env = {.be = &be, .subscribe = fake_subscribe};
     handle(&env, (const char *)data, size);
 
     stopping = 0;

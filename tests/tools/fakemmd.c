@@ -1,9 +1,12 @@
 /* fakemmd — the real control socket (daemon/control/: control.c, dispatch.c, cmd-*.c) over
  * a FAKE backend, for conformance tests of the protocol, mmctl and mmtop.
  * Three fake tasks (btc-1, eth-1, sol-1) produce the shapes mmd-rpc(7)
- * documents (the same as daemon/daemon.c's backend); halt completes after a delay (--halt-delay-ms, default 300) and
- * flips the task to "halted"; resume flips it back at once; shutdown (RPC,
- * SIGTERM, SIGINT) exits after 100 ms.
+ * documents, checked by the same JSON Schemas as the daemon's replies
+ * (man/rpc-schema/, tests/ctl/test_rpc_schema.py).  halt flips the task to
+ * "halted" at once, as the daemon does, and answers after a delay
+ * (--halt-delay-ms, default 300); resume flips it back at once (-1003 for a
+ * named task not halted); shutdown (RPC, SIGTERM, SIGINT) exits after
+ * 100 ms, refusing further shutdown/resume requests with -1101.
  *   fakemmd -s SOCKET [--halt-delay-ms N] */
 #include <event2/event.h>
 #include <getopt.h>
@@ -28,9 +31,9 @@ struct fake_task {
 };
 
 static struct fake_task tasks[] = {
-    {"btc-1", "BTC-USD", "main", 2, 4, 0, 0, 0, 0, 0, "", 3},
-    {"eth-1", "ETH-USD", "main", 2, 3, 0, 0, 0, 0, 0, "", 1},
-    {"sol-1", "SOL-USD", "alt", 3, 2, 0, 0, 0, 0, 0, "", 0},
+    {.id = "btc-1", .symbol = "BTC-USD", .account = "main", .price_dec = 2, .qty_dec = 4, .fills = 3},
+    {.id = "eth-1", .symbol = "ETH-USD", .account = "main", .price_dec = 2, .qty_dec = 3, .fills = 1},
+    {.id = "sol-1", .symbol = "SOL-USD", .account = "alt", .price_dec = 3, .qty_dec = 2, .fills = 0},
 };
 #define NTASKS (sizeof tasks / sizeof tasks[0])
 
@@ -38,6 +41,7 @@ static struct event_base *base;
 static int64_t start_ms;
 static int halt_delay_ms = 300;
 static int halts_pending;
+static bool stopping;   /* the backend's one shutdown flag */
 
 static void init_tasks(void)
 {
@@ -113,9 +117,10 @@ static json_t *task_status(const struct fake_task *t)
     char spread[2][40];
     dec_t half = dec_mul_f(t->mark, 0.0001);
     return json_pack(
-        "{s:s, s:s, s:s, s:{s:s, s:o, s:b}, s:o, s:s, s:s, s:o, s:o, s:o, s:o,"
-        " s:{s:f, s:s, s:b}, s:i, s:i, s:i, s:i, s:s}",
-        "id", t->id, "symbol", t->symbol, "state", t->halted ? "halted" : "quoting", "risk",
+        "{s:s, s:s, s:s, s:s, s:{s:s, s:o, s:b}, s:o, s:s, s:s, s:o, s:o, s:o, s:o,"
+        " s:{s:f, s:s, s:s, s:b}, s:i, s:i, s:i, s:i, s:s}",
+        "id", t->id, "symbol", t->symbol, "state", t->halted ? "halted" : "quoting", "state_reason", "",
+        "risk",
         "state", t->halted ? "halt" : "safe", "reasons", reasons, "operator_halt", t->halted,
         "mark", money(t->mark, t->price_dec), "best_bid",
         dec_fmt(dec_round(t->mark - half, dec_step(t->price_dec), DEC_FLOOR), t->price_dec,
@@ -125,8 +130,9 @@ static json_t *task_status(const struct fake_task *t)
                 spread[1], 40),
         "tiers", tiers_json(t), "position", money(t->pos, t->qty_dec), "entry_price",
         money(t->entry, t->price_dec), "upnl", money(dec_round(upnl(t), dec_step(2), DEC_FLOOR), 2),
-        "uptime", "hour_minutes", hm, "hour_tier", tier_name(hm),
-        "both_sides_now", !t->halted, "fills_today", t->fills, "orders_open", t->halted ? 0 : 4,
+        "uptime", "hour_minutes", hm, "hour_tier", tier_name(hm), "hour_tier_reached",
+        tier_name(hm), "both_sides_now", !t->halted, "fills_today", t->fills, "orders_open",
+        t->halted ? 0 : 4,
         "rejects", 0, "alo_rejects", 1, "last_reason", t->halted ? t->reason : "requote: drift");
 }
 
@@ -139,20 +145,59 @@ static void wiggle(void)
     }
 }
 
+/* A WebSocket connection object, with the keys of the daemon's (ws.c). */
+static json_t *conn_json(const char *name)
+{
+    double up = (double)(clock_mono_ms() - start_ms) / 1000.0;
+    return json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:n, s:n, s:f, s:f}", "name", name,
+                     "url", "ws://127.0.0.1:1/ws-stream/v1", "state", "up", "attempts", 0,
+                     "reconnects", 0, "msgs_in", 42, "msgs_out", 2, "dropped", 0, "last_error",
+                     "last_error_age_s", "last_msg_age_s", 0.05, "up_for_s", up);
+}
+
+static json_t *market_json(void)
+{
+    json_t *syms = json_object();
+    for (size_t i = 0; i < NTASKS; i++)
+        json_object_set_new(syms, tasks[i].symbol,
+                            json_pack("{s:i, s:b, s:i, s:i, s:i, s:i, s:o, s:f, s:f}", "watchers", 1,
+                                      "stale", 0, "price_seq", 7, "depth_seq", 7, "updates", 14,
+                                      "conflated", 0, "mark", money(tasks[i].mark, tasks[i].price_dec),
+                                      "price_age_s", 0.05, "depth_age_s", 0.05));
+    return json_pack("{s:o, s:o, s:i, s:i, s:i}", "connection", conn_json("market"), "symbols", syms,
+                     "frames", 42, "bad_frames", 0, "notices", 0);
+}
+
+static json_t *account_json(const char *id)
+{
+    char name[64];
+    snprintf(name, sizeof name, "account:%s", id);
+    return json_pack("{s:s, s:o, s:b, s:{s:f, s:f}, s:i, s:{s:i, s:i, s:i}, s:i, s:s}", "account",
+                     id, "connection", conn_json(name), "authenticated", 1, "rate_bucket", "credits",
+                     800.0, "capacity", 900.0, "resolving", 0, "counters", "places", 4, "cancels", 0,
+                     "fills", 0, "jwt_expires_in_s", 604800, "state", "ready");
+}
+
+/* status.latency: four stages, p50/p99 in microseconds. */
+static json_t *latency_json(void)
+{
+    return json_pack("{s:i, s:{s:i, s:i}, s:{s:i, s:i}, s:{s:i, s:i}, s:{s:i, s:i}}", "samples", 812,
+                     "recv_to_parse_us", "p50", 12, "p99", 60, "parse_to_decision_us", "p50", 20,
+                     "p99", 150, "decision_to_write_us", "p50", 55, "p99", 240, "total_us", "p50",
+                     90, "p99", 420);
+}
+
 static json_t *fb_status(void *ud)
 {
     (void)ud;
     wiggle();
     json_t *ts = json_array();
     for (size_t i = 0; i < NTASKS; i++) json_array_append_new(ts, task_status(&tasks[i]));
-    return json_pack("{s:s, s:I, s:b, s:{s:{s:{s:s, s:i}, s:{s:{s:s}}}, s:{s:{s:s, s:{s:s}},"
-                     " s:{s:s, s:{s:s}}}}, s:o}",
-                     "version", MMD_VERSION, "uptime_s",
-                     (json_int_t)((clock_mono_ms() - start_ms) / 1000), "shutting_down", 0,
-                     "connections", "market", "connection", "state", "up", "reconnects", 0,
-                     "symbols", "BTC-USD", "mark", "65000.10", "accounts", "main", "state", "ready",
-                     "stream", "state", "up", "alt", "state", "ready", "stream", "state", "up",
-                     "tasks", ts);
+    return json_pack("{s:s, s:I, s:b, s:{s:o, s:{s:o, s:o}}, s:o, s:o}", "version", MMD_VERSION,
+                     "uptime_s", (json_int_t)((clock_mono_ms() - start_ms) / 1000), "shutting_down",
+                     stopping, "connections", "market", market_json(), "accounts", "main",
+                     account_json("main"), "alt", account_json("alt"), "tasks", ts, "latency",
+                     latency_json());
 }
 
 static json_t *fb_tasks(void *ud)
@@ -205,11 +250,18 @@ static json_t *orders_of(const struct fake_task *t)
 
 static json_t *position_of(const struct fake_task *t)
 {
-    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s}", "id", t->id, "symbol", t->symbol,
-                     "position", money(t->pos, t->qty_dec), "entry_price",
+    return json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:s, s:s, s:b}", "id", t->id, "symbol",
+                     t->symbol, "position", money(t->pos, t->qty_dec), "reported_position",
+                     money(t->pos, t->qty_dec), "unreported_fills", "0", "entry_price",
                      money(t->entry, t->price_dec), "upnl",
                      money(dec_round(upnl(t), dec_step(2), DEC_FLOOR), 2), "realized_pnl", "0",
-                     "notional_usd", "0.00");
+                     "notional_usd", "0.00", "reported", 1);
+}
+
+static json_t *hour_json(const char *ts, double m)
+{
+    return json_pack("{s:s, s:f, s:i, s:s, s:s, s:s, s:f}", "hour", ts, "minutes", m, "seconds",
+                     (int)(m * 60), "tier", tier_name(m), "x70", "0", "x50", "0", "maker_hours", 0.0);
 }
 
 static json_t *uptime_of(const struct fake_task *t)
@@ -220,13 +272,13 @@ static json_t *uptime_of(const struct fake_task *t)
     for (int i = 23; i >= 0; i--) {
         clock_fmt_rfc3339((now_h - i) * 3600 * INT64_C(1000000), ts, sizeof ts);
         double m = i == 0 ? hour_minutes() : (double)((i * 7 + (int)strlen(t->symbol)) % 61);
-        json_array_append_new(hours, json_pack("{s:s, s:f, s:i, s:s}", "hour", ts, "minutes", m,
-                                               "seconds", (int)(m * 60), "tier", tier_name(m)));
+        json_array_append_new(hours, hour_json(ts, m));
     }
     double hm = hour_minutes();
-    return json_pack("{s:s, s:s, s:{s:s, s:f, s:i, s:s}, s:b, s:o}", "id", t->id, "symbol",
-                     t->symbol, "this_hour", "hour", ts, "minutes", hm, "seconds", (int)(hm * 60),
-                     "tier", tier_name(hm), "both_sides_now", !t->halted, "hours", hours);
+    return json_pack("{s:s, s:s, s:s, s:o, s:f, s:b, s:s, s:s, s:o}", "id", t->id, "symbol",
+                     t->symbol, "cap", "0", "this_hour", hour_json(ts, hm), "month_to_date_mh", 0.0,
+                     "both_sides_now", !t->halted, "bid_qty_now", "0", "ask_qty_now", "0", "hours",
+                     hours);
 }
 
 static json_t *fb_orders(void *ud, const char *task, int *err, char *msg, size_t len)
@@ -249,9 +301,7 @@ static json_t *fb_uptime(void *ud, const char *task, int *err, char *msg, size_t
 
 struct pending_halt {
     struct event *ev;
-    char task[64];
-    int all;
-    char reason[100];
+    json_t *ids;              /* the halted tasks (the answer) */
     backend_done_fn done;
     void *arg;
 };
@@ -261,32 +311,34 @@ static void halt_fire(evutil_socket_t fd, short what, void *p)
     (void)fd;
     (void)what;
     struct pending_halt *h = p;
-    json_t *ids = json_array();
-    for (size_t i = 0; i < NTASKS; i++) {
-        if (!h->all && strcmp(tasks[i].id, h->task)) continue;
-        tasks[i].halted = 1;
-        snprintf(tasks[i].reason, sizeof tasks[i].reason, "operator: %s", h->reason);
-        json_array_append_new(ids, json_string(tasks[i].id));
-    }
-    h->done(h->arg, 0, NULL, json_pack("{s:o, s:b}", "halted", ids, "orders_settled", 1));
+    h->done(h->arg, 0, NULL, json_pack("{s:o, s:b}", "halted", h->ids, "orders_settled", 1));
     event_free(h->ev);
     free(h);
     halts_pending--;
 }
 
+static bool unknown_task(const char *task, backend_done_fn done, void *arg)
+{
+    if (!task || find(task)) return false;
+    char msg[128];
+    snprintf(msg, sizeof msg, "unknown task '%s'", task);
+    done(arg, RPC_ERR_UNKNOWN_TASK, msg, NULL);
+    return true;
+}
+
+/* Halts at once (as the daemon's task_halt); answers after the delay. */
 static void fb_halt(void *ud, const char *task, const char *reason, backend_done_fn done, void *arg)
 {
     (void)ud;
-    if (task && !find(task)) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "unknown task '%s'", task);
-        done(arg, RPC_ERR_UNKNOWN_TASK, msg, NULL);
-        return;
-    }
+    if (unknown_task(task, done, arg)) return;
     struct pending_halt *h = calloc(1, sizeof *h);
-    h->all = task == NULL;
-    snprintf(h->task, sizeof h->task, "%s", task ? task : "");
-    snprintf(h->reason, sizeof h->reason, "%s", reason ? reason : "operator");
+    h->ids = json_array();
+    for (size_t i = 0; i < NTASKS; i++) {
+        if (task && strcmp(tasks[i].id, task)) continue;
+        tasks[i].halted = 1;
+        snprintf(tasks[i].reason, sizeof tasks[i].reason, "operator: %s", reason ? reason : "operator");
+        json_array_append_new(h->ids, json_string(tasks[i].id));
+    }
     h->done = done;
     h->arg = arg;
     h->ev = evtimer_new(base, halt_fire, h);
@@ -295,18 +347,20 @@ static void fb_halt(void *ud, const char *task, const char *reason, backend_done
     halts_pending++;
 }
 
+/* As the daemon: -1003 for a named task not halted; all = the halted ones. */
 static void fb_resume(void *ud, const char *task, backend_done_fn done, void *arg)
 {
     (void)ud;
-    if (task && !find(task)) {
+    if (unknown_task(task, done, arg)) return;
+    if (task && !find(task)->halted) {
         char msg[128];
-        snprintf(msg, sizeof msg, "unknown task '%s'", task);
-        done(arg, RPC_ERR_UNKNOWN_TASK, msg, NULL);
+        snprintf(msg, sizeof msg, "task '%s' is not halted (quoting)", task);
+        done(arg, RPC_ERR_TASK_NOT_HALTED, msg, NULL);
         return;
     }
     json_t *ids = json_array();
     for (size_t i = 0; i < NTASKS; i++) {
-        if (task && strcmp(tasks[i].id, task)) continue;
+        if ((task && strcmp(tasks[i].id, task)) || !tasks[i].halted) continue;
         tasks[i].halted = 0;
         tasks[i].reason[0] = 0;
         json_array_append_new(ids, json_string(tasks[i].id));
@@ -322,9 +376,16 @@ static void stop_cb(evutil_socket_t fd, short what, void *arg)
     event_base_loopexit(base, NULL);
 }
 
+static bool fb_shutting_down(void *ud)
+{
+    (void)ud;
+    return stopping;
+}
+
 static void fb_shutdown(void *ud)
 {
     (void)ud;
+    stopping = true;
     struct timeval tv = {0, 100000};
     event_base_once(base, -1, EV_TIMEOUT, stop_cb, NULL, &tv);
 }
@@ -339,9 +400,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {{"socket", required_argument, NULL, 's'},
-                                         {"halt-delay-ms", required_argument, NULL, 'd'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{.name = "socket", .has_arg = required_argument, .val = 's'},
+                                         {.name = "halt-delay-ms", .has_arg = required_argument, .val = 'd'},
+                                         {.name = NULL}};
     const char *path = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "s:d:", opts, NULL)) != -1) {
@@ -356,8 +417,17 @@ int main(int argc, char **argv)
     init_tasks();
     start_ms = clock_mono_ms();
     base = event_base_new();
-    static const struct backend be = {NULL,       fb_status, fb_tasks, fb_orders, fb_positions,
-                                      fb_uptime,  fb_halt,   fb_resume, fb_shutdown};
+    static const struct backend be = {
+        .status = fb_status,
+        .tasks = fb_tasks,
+        .orders = fb_orders,
+        .positions = fb_positions,
+        .uptime = fb_uptime,
+        .halt = fb_halt,
+        .resume = fb_resume,
+        .shutdown = fb_shutdown,
+        .shutting_down = fb_shutting_down,
+    };
     /* signals first: a SIGTERM right after the socket appears must still clean up */
     struct event *sigterm = evsignal_new(base, SIGTERM, on_signal, NULL);
     struct event *sigint = evsignal_new(base, SIGINT, on_signal, NULL);

@@ -8,6 +8,7 @@
 
 #include "testutil.h"
 #include "config.h"
+#include "rpc.h"
 #include "sign.h"
 
 #define JWT      "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl"
@@ -474,7 +475,7 @@ static void t_seed_shape(void **st)
     assert_string_equal(c->ws_url, "wss://perps.standx.com");
     assert_false(c->log_level_set);
     char sock[256];
-    cfg_default_socket(sock, sizeof sock);
+    rpc_default_socket(sock, sizeof sock);
     assert_string_equal(c->control_socket, sock);
     cfg_free(c);
 }
@@ -664,10 +665,10 @@ static void t_default_socket(void **st)
     char buf[256], want[64];
     char *old = getenv("XDG_RUNTIME_DIR") ? strdup(getenv("XDG_RUNTIME_DIR")) : NULL;
     setenv("XDG_RUNTIME_DIR", "/run/user/4242", 1);
-    cfg_default_socket(buf, sizeof buf);
+    rpc_default_socket(buf, sizeof buf);
     assert_string_equal(buf, "/run/user/4242/mmd.sock");
     unsetenv("XDG_RUNTIME_DIR");
-    cfg_default_socket(buf, sizeof buf);
+    rpc_default_socket(buf, sizeof buf);
     snprintf(want, sizeof want, "/tmp/mmd-%u/mmd.sock", (unsigned)getuid());
     assert_string_equal(buf, want);
     if (old) setenv("XDG_RUNTIME_DIR", old, 1);

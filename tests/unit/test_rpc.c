@@ -6,8 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "dispatch.h"
 
@@ -43,13 +47,23 @@ static void fb_resume(void *ud, const char *task, backend_done_fn done, void *ar
     if (task && strcmp(task, "t1")) done(arg, RPC_ERR_UNKNOWN_TASK, "unknown task", NULL);
     else done(arg, 0, NULL, json_pack("{s:[s]}", "resumed", "t1"));
 }
+static int signalled;   /* as SIGTERM: shutting down without a "shutdown" request */
 static void fb_shutdown(void *ud) { (void)ud; shutdowns++; }
+static bool fb_shutting_down(void *ud) { (void)ud; return shutdowns > 0 || signalled; }
 
-static const struct backend be = {NULL, fb_status, fb_tasks, fb_query, fb_query, fb_query,
-                                  fb_halt, fb_resume, fb_shutdown};
-static int stopping;
+static const struct backend be = {
+    .status = fb_status,
+    .tasks = fb_tasks,
+    .orders = fb_query,
+    .positions = fb_query,
+    .uptime = fb_query,
+    .halt = fb_halt,
+    .resume = fb_resume,
+    .shutdown = fb_shutdown,
+    .shutting_down = fb_shutting_down,
+};
 static int fake_subscribe(void *client, int on) { (void)client; subs = on; return 0; }
-static const struct rpc_env env = {&be, &stopping, NULL, fake_subscribe};
+static const struct rpc_env env = {.be = &be, .subscribe = fake_subscribe};
 
 /* ---- reply capture ---- */
 static json_t *got;
@@ -78,7 +92,7 @@ static int err_code(json_t *r)
 
 static void setup_state(void)
 {
-    stopping = 0;
+    signalled = 0;
     held_done = NULL;
     shutdowns = subs = 0;
 }
@@ -204,10 +218,10 @@ static void test_deferred_halt(void **st)
     rpc_handle_line(&env, b, strlen(b), capture, NULL);
     assert_int_equal(ncalls, 0);
     assert_string_equal(last_task, "(all)");
-    held_done(held_arg, RPC_ERR_HALT_TIMEOUT, "timed out", NULL);
+    held_done(held_arg, RPC_ERR_SHUTTING_DOWN, "mmd is exiting", NULL);
     assert_int_equal(ncalls, 1);
     assert_int_equal(json_array_size(got), 2);
-    assert_int_equal(err_code(json_array_get(got, 0)), RPC_ERR_HALT_TIMEOUT);
+    assert_int_equal(err_code(json_array_get(got, 0)), RPC_ERR_SHUTTING_DOWN);
 }
 
 static void test_shutdown_subscribe(void **st)
@@ -231,6 +245,100 @@ static void test_shutdown_subscribe(void **st)
     assert_int_equal(shutdowns, 1);
 }
 
+/* SIGTERM (not a request) started the shutdown: the control plane asks the
+ * backend, so "shutdown" and "resume" are refused with -1101 all the same. */
+static void test_shutdown_after_signal(void **st)
+{
+    (void)st;
+    setup_state();
+    signalled = 1;
+    assert_int_equal(err_code(ask("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"shutdown\"}")),
+                     RPC_ERR_SHUTTING_DOWN);
+    assert_int_equal(
+        err_code(ask("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resume\",\"params\":[\"t1\"]}")),
+        RPC_ERR_SHUTTING_DOWN);
+    assert_int_equal(shutdowns, 0);
+    assert_non_null(json_object_get(ask("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"status\"}"), "result"));
+}
+
+/* A pending call the backend answers before the handler returned (unknown
+ * task) is answered once, with the backend's error. */
+static void test_pending_answered_at_once(void **st)
+{
+    (void)st;
+    setup_state();
+    assert_int_equal(
+        err_code(ask("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"resume\",\"params\":[\"zz\"]}")),
+        RPC_ERR_UNKNOWN_TASK);
+    assert_int_equal(ncalls, 1);
+    assert_int_equal(json_integer_value(json_object_get(got, "id")), 4);
+}
+
+/* ---- the handler contract: broken handlers abort (run in a child) ---- */
+static struct rpc_result h_twice(struct rpc_call *c, json_t *p)
+{
+    (void)p;
+    struct rpc_result r = rpc_ok(c, json_true());
+    if (r.call_) r = rpc_fail(c, RPC_INTERNAL_ERROR, "again");
+    return r;
+}
+static struct rpc_result h_pending_twice(struct rpc_call *c, json_t *p)
+{
+    (void)p;
+    struct rpc_result r = rpc_pending(c);
+    rpc_was_pending(rpc_ok(c, json_true()));
+    rpc_was_pending(rpc_ok(c, json_true()));
+    return r;
+}
+static struct rpc_result h_param_lie(struct rpc_call *c, json_t *p)
+{
+    (void)p;
+    return rpc_param_failed(c);   /* no parameter check failed */
+}
+static struct rpc_result h_good(struct rpc_call *c, json_t *p)
+{
+    (void)p;
+    return rpc_ok(c, json_string("fine"));
+}
+static const struct rpc_cmd c_twice = {.name = "twice", .params = "", .summary = "", .fn = h_twice};
+static const struct rpc_cmd c_ptwice = {.name = "ptwice", .params = "", .summary = "", .fn = h_pending_twice};
+static const struct rpc_cmd c_lie = {.name = "lie", .params = "", .summary = "", .fn = h_param_lie};
+static const struct rpc_cmd c_good = {.name = "good", .params = "", .summary = "", .fn = h_good};
+static const struct rpc_cmd *const bad_table[] = {&c_twice, &c_ptwice, &c_lie, &c_good, NULL};
+
+/* Runs method from bad_table in a child; returns the signal it died of (0: none). */
+static int child_signal(const char *method)
+{
+    char line[128];
+    snprintf(line, sizeof line, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\"}", method);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stderr)) _exit(2);
+        struct rpc_env e = {.be = &be, .commands = bad_table};
+        rpc_handle_line(&e, line, strlen(line), capture, NULL);
+        _exit(0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+static void test_handler_contract(void **st)
+{
+    (void)st;
+    assert_int_equal(child_signal("twice"), SIGABRT);
+    assert_int_equal(child_signal("ptwice"), SIGABRT);
+    assert_int_equal(child_signal("lie"), SIGABRT);
+    assert_int_equal(child_signal("good"), 0);
+    struct rpc_env e = {.be = &be, .commands = bad_table};
+    json_decref(got);
+    got = NULL;
+    rpc_handle_line(&e, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"good\"}", 40, capture, NULL);
+    assert_string_equal(json_string_value(json_object_get(got, "result")), "fine");
+    assert_null(rpc_cmd_find(&e, "status"));
+}
+
 static void test_help_table(void **st)
 {
     (void)st;
@@ -239,10 +347,10 @@ static void test_help_table(void **st)
     int n = 0;
     while (rpc_commands[n]) n++;
     assert_int_equal(json_array_size(list), n);
-    assert_non_null(rpc_cmd_find("status"));
-    assert_true(rpc_cmd_find("status")->readonly);
-    assert_false(rpc_cmd_find("halt")->readonly);
-    assert_null(rpc_cmd_find("bogus"));
+    assert_non_null(rpc_cmd_find(NULL, "status"));
+    assert_true(rpc_cmd_find(NULL, "status")->readonly);
+    assert_false(rpc_cmd_find(NULL, "halt")->readonly);
+    assert_null(rpc_cmd_find(NULL, "bogus"));
 }
 
 static void test_framing(void **st)
@@ -290,6 +398,25 @@ static void test_framing(void **st)
     assert_string_equal(rpc_strerror(RPC_ERR_UNKNOWN_TASK), "Unknown task");
 }
 
+/* What mmctl and mmtop show for the market and each account. */
+static void test_conn_state(void **st)
+{
+    (void)st;
+    json_t *c = json_pack("{s:{s:s}, s:{}}", "connection", "state", "up", "symbols");
+    assert_string_equal(rpc_conn_state(c), "up");
+    json_decref(c);
+    c = json_pack("{s:s, s:{s:s}}", "state", "ready", "connection", "state", "backing_off");
+    assert_string_equal(rpc_conn_state(c), "backing_off");
+    json_decref(c);
+    c = json_pack("{s:s, s:{s:s}}", "state", "checking", "connection", "state", "up");
+    assert_string_equal(rpc_conn_state(c), "checking");
+    json_decref(c);
+    c = json_pack("{s:s}", "state", "ready");
+    assert_string_equal(rpc_conn_state(c), "ready");
+    json_decref(c);
+    assert_string_equal(rpc_conn_state(NULL), "-");
+}
+
 static int teardown(void **st)
 {
     (void)st;
@@ -305,6 +432,8 @@ int main(void)
         cmocka_unit_test(test_notifications),       cmocka_unit_test(test_batch),
         cmocka_unit_test(test_deferred_halt),       cmocka_unit_test(test_shutdown_subscribe),
         cmocka_unit_test(test_help_table),          cmocka_unit_test(test_framing),
+        cmocka_unit_test(test_shutdown_after_signal), cmocka_unit_test(test_pending_answered_at_once),
+        cmocka_unit_test(test_handler_contract),    cmocka_unit_test(test_conn_state),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);
 }

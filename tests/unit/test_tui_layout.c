@@ -218,6 +218,16 @@ static void test_pick_task(void **st)
     assert_string_equal(tui_conn_state(c), "up");
     assert_string_equal(tui_conn_state(NULL), "-");
     json_decref(c);
+    /* an account: its own state unless ready, then its stream's */
+    c = json_pack("{s:s, s:{s:s}}", "state", "ready", "connection", "state", "backing_off");
+    assert_string_equal(tui_conn_state(c), "backing_off");
+    json_decref(c);
+    c = json_pack("{s:s, s:{s:s}}", "state", "ready", "connection", "state", "up");
+    assert_string_equal(tui_conn_state(c), "up");
+    json_decref(c);
+    c = json_pack("{s:s, s:{s:s}}", "state", "failed", "connection", "state", "idle");
+    assert_string_equal(tui_conn_state(c), "failed");
+    json_decref(c);
     tui_model_free(&m);
 }
 
