@@ -335,10 +335,9 @@ static void t_fifo_secret_refused(void **st)
     expect_error(y, "tasks[0].credentials.jwt_token_file: ", 5, 23);
     assert_non_null(strstr(g_errs, "pipe.jwt is not a regular file"));
     free(g_errs);
-    g_errs = NULL;
-    FILE *m = open_memstream(&g_errs, &g_errs_len);
-    assert_null(cfg_load(fifo, m));          /* the config file itself */
-    fclose(m);
+    struct memout m;
+    assert_null(cfg_load(fifo, memout_open(&m)));          /* the config file itself */
+    g_errs = memout_text(&m);
     alarm(0);
     assert_non_null(strstr(g_errs, "not a regular file"));
     unlink(fifo);
