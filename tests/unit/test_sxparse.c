@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "sx_bucket.h"
 #include "sxparse.h"
 #include "ws.h"
 
