@@ -223,7 +223,7 @@ struct d_acct *mmd_add_account(struct mmd *d, const struct cfg_account *ca)
     a->d = d;
     a->ca = ca;
     a->retry = evtimer_new(d->base, acct_retry_cb, a);
-    a->sx = sx_account_new(d->base, d->rest, d->ws, d->cfg->rest_url, d->cfg->ws_url, ca->id, ca->jwt,
+    a->sx = sx_account_new(d->base, d->rest, d->ws, d->cfg->rest_url, d->stream_url, ca->id, ca->jwt,
                            ca->signer, acct_sink, a);
     if (!a->sx) acct_fail(a, "cannot create the exchange connection");
     return a;

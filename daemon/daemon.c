@@ -27,6 +27,7 @@
 #include "rest.h"
 #include "rpc.h"
 #include "standx.h"
+#include "sx_market.h"
 #include "task.h"
 #include "ws.h"
 
@@ -110,6 +111,20 @@ static void sig_cb(evutil_socket_t sig, short what, void *ud)
     mmd_begin_shutdown(d, sig == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
+/* The hub gets the StandX market stream (URL, subscribe messages, frames). */
+_Static_assert((int)HUB_F_NONE == SXM_NONE && (int)HUB_F_PRICE == SXM_PRICE &&
+                   (int)HUB_F_DEPTH == SXM_DEPTH && (int)HUB_F_NOTICE == SXM_NOTICE &&
+                   (int)HUB_F_BAD == SXM_BAD,
+               "sx_market frame kinds are the hub's");
+
+static struct hub *market_new(struct mmd *d)
+{
+    d->stream_url = sx_stream_url(d->cfg->ws_url);
+    if (!d->stream_url) return NULL;
+    const struct hub_feed feed = {d->stream_url, sxm_sub_msg, sxm_parse};
+    return hub_new(d->base, d->ws, &feed);
+}
+
 static int refuse_placeholders(const struct cfg *cfg)
 {
     int bad = 0;
@@ -154,6 +169,7 @@ static void teardown(struct mmd *d)
     free(d->accts);
     free(d->tasks);
     free(d->syms);
+    free(d->stream_url);
     if (d->base) event_base_free(d->base);
     while (d->old_cfgs) {
         struct cfg_hold *h = d->old_cfgs;
@@ -194,7 +210,7 @@ int daemon_run(struct cfg *cfg)
     }
     d->rest = rest_new(d->base);
     d->ws = wsmgr_new(d->base);
-    d->hub = d->ws ? hub_new(d->base, d->ws, cfg->ws_url) : NULL;
+    d->hub = d->ws ? market_new(d) : NULL;
     if (!d->rest || !d->ws || !d->hub) {
         fprintf(stderr, "mmd: cannot start the network layer\n");
         teardown(d);

@@ -64,6 +64,7 @@ struct mmd {
     struct rest *rest;
     struct wsmgr *ws;
     struct hub *hub;
+    char *stream_url;            /* the venue's WebSocket stream (market and accounts) */
     struct control *ctl;
     struct backend be;
     struct d_acct **accts;

@@ -149,7 +149,7 @@ static double env_d(const char *name, double def)
 }
 
 struct sx_account *sx_account_new(struct event_base *base, struct rest *rest, struct wsmgr *ws,
-                                  const char *rest_url, const char *ws_base_url,
+                                  const char *rest_url, const char *stream_url,
                                   const char *account_id, const char *jwt,
                                   const struct signer *signer, venue_sink_fn sink, void *sink_ud)
 {
@@ -163,7 +163,7 @@ struct sx_account *sx_account_new(struct event_base *base, struct rest *rest, st
     a->sink = sink;
     a->sink_ud = sink_ud;
     a->rest_url = join_url(rest_url, "");
-    a->ws_url = ws_base_url ? join_url(ws_base_url, "/ws-stream/v1") : NULL;
+    a->ws_url = stream_url ? strdup(stream_url) : NULL;
     a->id = strdup(account_id ? account_id : "account");
     a->jwt = strdup(jwt);
     if (sxp_jwt_exp(jwt, &a->jwt_exp_s) != 0) a->jwt_exp_s = 0;
@@ -179,7 +179,7 @@ struct sx_account *sx_account_new(struct event_base *base, struct rest *rest, st
     sx_bucket_init(&a->bucket, SX_CREDIT_BURST, SX_CREDIT_REFILL, clock_mono_us());
     struct timeval tv = {1, 0};
     if (!a->rest_url || !a->id || !a->jwt || !a->auth_hdr || !a->flush_ev || !a->check_ev || !a->balance_ev ||
-        (ws_base_url && !a->ws_url) || event_add(a->check_ev, &tv) != 0) {
+        (stream_url && !a->ws_url) || event_add(a->check_ev, &tv) != 0) {
         sx_account_free(a);
         return NULL;
     }

@@ -30,7 +30,7 @@
 
 struct sx_account;
 struct sx_account *sx_account_new(struct event_base *base, struct rest *rest, struct wsmgr *ws,
-                                  const char *rest_url, const char *ws_base_url,
+                                  const char *rest_url, const char *stream_url,
                                   const char *account_id, const char *jwt,
                                   const struct signer *signer, venue_sink_fn sink, void *sink_ud);
 struct venue sx_account_venue(struct sx_account *a);

@@ -25,6 +25,7 @@
 #include "rest.h"
 #include "sign.h"
 #include "standx.h"
+#include "sx_market.h"
 #include "ws.h"
 
 #define MAX_W 32
@@ -358,14 +359,16 @@ int main(int argc, char **argv)
     p.base = event_base_new();
     p.rest = rest_new(p.base);
     p.ws = wsmgr_new(p.base);
-    p.hub = p.ws ? hub_new(p.base, p.ws, ws_url) : NULL;
+    char *stream_url = sx_stream_url(ws_url);
+    const struct hub_feed feed = {stream_url, sxm_sub_msg, sxm_parse};
+    p.hub = p.ws && stream_url ? hub_new(p.base, p.ws, &feed) : NULL;
     p.last_states = json_object();
     if (!p.base || !p.rest || !p.ws || !p.hub) { fprintf(stderr, "mdprobe: init failed\n"); return 1; }
     if (jwt && key) {
         char err[128];
         p.signer = signer_from_string(key, err, sizeof err);
         if (!p.signer) { fprintf(stderr, "mdprobe: bad key: %s\n", err); return 1; }
-        p.acct = sx_account_new(p.base, p.rest, p.ws, rest_url, ws_url, acct, jwt, p.signer, on_event, &p);
+        p.acct = sx_account_new(p.base, p.rest, p.ws, rest_url, stream_url, acct, jwt, p.signer, on_event, &p);
         if (!p.acct) { fprintf(stderr, "mdprobe: account init failed\n"); return 1; }
         p.venue = sx_account_venue(p.acct);
         sx_account_start(p.acct);
@@ -394,6 +397,7 @@ int main(int argc, char **argv)
     hub_free(p.hub);
     wsmgr_free(p.ws);
     rest_free(p.rest);
+    free(stream_url);
     signer_free(p.signer);
     json_decref(p.last_states);
     event_base_free(p.base);
