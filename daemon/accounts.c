@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hub.h"
+#include "lat.h"
 #include "log.h"
 #include "mmd.h"
 #include "standx.h"
@@ -16,10 +17,31 @@
 
 static void acct_check(struct d_acct *a);
 
+/* The reaction to snapshot s: one per notification, shared by its watchers
+ * (only the first order request of a notification is sampled); NULL for a
+ * stale snapshot. */
+static struct sx_reaction *md_reaction(struct mmd *d, const struct md_snapshot *s)
+{
+    if (s->stale) return NULL;
+    struct sx_reaction *r = &d->react.r;
+    if (strcmp(d->react.symbol, s->symbol) != 0 || r->m.recv_us != s->recv_us ||
+        r->m.parse_us != s->applied_us) {
+        snprintf(d->react.symbol, sizeof d->react.symbol, "%s", s->symbol);
+        sx_reaction_begin(r, s->recv_us, s->applied_us);
+        r->written = lat_written;
+        r->written_ud = d->lat;
+    }
+    return r;
+}
+
 void mmd_md_cb(void *ud, const struct md_snapshot *s)
 {
     struct d_task *dt = ud;
-    if (dt->t) task_on_md(dt->t, s, now_us(), wall_ms());
+    if (!dt->t) return;
+    struct sx_account *sx = dt->acct ? dt->acct->sx : NULL;
+    sx_account_react(sx, md_reaction(dt->d, s));
+    task_on_md(dt->t, s, now_us(), wall_ms());
+    sx_account_react(sx, NULL);
 }
 
 /* The task an account event belongs to: by symbol when the event names one

@@ -22,6 +22,7 @@
 
 #include "control.h"
 #include "hub.h"
+#include "lat.h"
 #include "log.h"
 #include "mmd.h"
 #include "rest.h"
@@ -163,6 +164,7 @@ static void teardown(struct mmd *d)
     if (d->hub) hub_free(d->hub);
     if (d->ws) wsmgr_free(d->ws);
     if (d->rest) rest_free(d->rest);
+    lat_free(d->lat);
     struct event *evs[] = {d->tick, d->sym_retry, d->sig_term, d->sig_int, d->sig_hup};
     for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
         if (evs[i]) event_free(evs[i]);
@@ -208,10 +210,11 @@ int daemon_run(struct cfg *cfg)
         teardown(d);
         return 1;
     }
+    d->lat = lat_new();
     d->rest = rest_new(d->base);
     d->ws = wsmgr_new(d->base);
     d->hub = d->ws ? market_new(d) : NULL;
-    if (!d->rest || !d->ws || !d->hub) {
+    if (!d->lat || !d->rest || !d->ws || !d->hub) {
         fprintf(stderr, "mmd: cannot start the network layer\n");
         teardown(d);
         return 1;

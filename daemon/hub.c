@@ -24,7 +24,6 @@
 #include <string.h>
 
 #include "clock.h"
-#include "lat.h"
 #include "log.h"
 
 struct hub_watcher { hub_cb cb; void *ud; };
@@ -104,10 +103,8 @@ static void notify_sym(struct hub *h, struct hub_sym *s)
     if (ws && copy) {
         memcpy(ws, s->w, (size_t)n * sizeof *ws);
         *copy = s->snap;
-        if (!copy->stale) lat_md_enter(copy->recv_us, copy->applied_us);   /* fresh data only */
         for (int i = 0; i < n; i++)   /* callbacks may watch/unwatch */
             if (still_watching(h, copy->symbol, &ws[i])) ws[i].cb(ws[i].ud, copy);
-        lat_md_leave();
     }
     free(ws);
     free(copy);
@@ -164,7 +161,7 @@ static void log_bad_frame(const char *txt, size_t len, const char *why)
     LOGD("hub", "dropped a malformed market frame (%s): %s", why, ex);
 }
 
-static void apply_frame(struct hub *h, int kind, const struct md_snapshot *u)
+static void apply_frame(struct hub *h, int kind, const struct md_snapshot *u, int64_t recv_us)
 {
     struct hub_sym *s = sym_find(h, u->symbol);
     if (!s) return;
@@ -174,13 +171,13 @@ static void apply_frame(struct hub *h, int kind, const struct md_snapshot *u)
     if (kind == HUB_F_PRICE) apply_price(s, u, now);
     else apply_depth(s, u, now);
     s->snap.updates++;
-    s->snap.recv_us = wsmgr_msg_recv_us(h->ws);
+    s->snap.recv_us = recv_us;
     s->snap.applied_us = clock_mono_us();
     if (s->snap.stale && s->got_price && s->got_depth) s->snap.stale = false;
     mark_dirty(h, s);
 }
 
-static void on_msg(void *ud, int id, const char *txt, size_t len)
+static void on_msg(void *ud, int id, const char *txt, size_t len, int64_t recv_us)
 {
     (void)id;
     struct hub *h = ud;
@@ -193,7 +190,7 @@ static void on_msg(void *ud, int id, const char *txt, size_t len)
         h->bad_frames++;
         log_bad_frame(txt, len, note);
     } else if (kind == HUB_F_PRICE || kind == HUB_F_DEPTH) {
-        apply_frame(h, kind, h->upd);
+        apply_frame(h, kind, h->upd, recv_us);
     }
 }
 

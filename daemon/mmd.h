@@ -19,6 +19,7 @@
 #include "backend.h"
 #include "clock.h"
 #include "config.h"
+#include "standx.h"
 #include "venue.h"
 
 #define TICK_US 100000
@@ -65,6 +66,11 @@ struct mmd {
     struct wsmgr *ws;
     struct hub *hub;
     char *stream_url;            /* the venue's WebSocket stream (market and accounts) */
+    struct lat *lat;             /* latency samples of the market-data -> order path */
+    struct {                     /* the notification being reacted to (lat.c) */
+        char symbol[SYM_MAX];
+        struct sx_reaction r;
+    } react;
     struct control *ctl;
     struct backend be;
     struct d_acct **accts;

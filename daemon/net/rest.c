@@ -30,7 +30,6 @@
 #include <strings.h>
 
 #include "clock.h"
-#include "lat.h"
 #include "log.h"
 
 #define REST_MAX_BODY (16 * 1024 * 1024)
@@ -51,8 +50,9 @@ struct rest_req {
     struct event *retry_ev;     /* pending retry (easy is NULL meanwhile) */
     rest_cb cb;
     void *ud;
-    bool lat_on;                /* a latency sample waits for the header write */
-    struct lat_mark lat;
+    struct rest_marks marks;    /* with written: a latency sample waits for the write */
+    rest_marks_fn written;
+    void *written_ud;
     struct rest_req *next, *prev;
 };
 
@@ -175,18 +175,19 @@ static size_t header_cb(char *p, size_t sz, size_t n, void *arg)
     return len;
 }
 
-/* CURLOPT_PREREQFUNCTION, set only on a request carrying a latency sample:
+/* CURLOPT_PREREQFUNCTION, set only on a request carrying latency marks:
  * curl calls it with the connection ready, right before it formats and sends
- * the request: "request written" (lat.c).  (CURLOPT_VERBOSE + a debug
+ * the request: "request written" (daemon/lat.c).  (CURLOPT_VERBOSE + a debug
  * callback would stamp the header write itself but costs ~120 us of CPU per
  * request, more than it measures.) */
 static int prereq_cb(void *arg, char *ip, char *local_ip, int port, int local_port)
 {
     (void)ip; (void)local_ip; (void)port; (void)local_port;
     struct rest_req *q = arg;
-    if (q->lat_on) {
-        q->lat_on = false;
-        lat_written(&q->lat, clock_mono_us());
+    if (q->written) {
+        rest_marks_fn fn = q->written;
+        q->written = NULL;
+        fn(q->written_ud, &q->marks, clock_mono_us());
     }
     return CURL_PREREQFUNC_OK;
 }
@@ -238,7 +239,7 @@ static int req_start(struct rest_req *q)
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_USERAGENT, "mmd/" MMD_VERSION);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, q->hdrs);
-    if (q->lat_on) {
+    if (q->written) {
         curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, prereq_cb);
         curl_easy_setopt(e, CURLOPT_PREREQDATA, q);
     }
@@ -398,9 +399,10 @@ void rest_free(struct rest *r)
 
 uint64_t rest_submit(struct rest *r, const char *method, const char *url,
                      const char *const *headers, const char *body, size_t body_len,
-                     long timeout_ms, rest_cb cb, void *ud)
+                     const struct rest_opts *opts, rest_cb cb, void *ud)
 {
     if (!r || !method || !url || !cb) return 0;
+    long timeout_ms = opts ? opts->timeout_ms : 0;
     struct rest_req *q = calloc(1, sizeof *q);
     if (!q) return 0;
     q->r = r;
@@ -409,7 +411,11 @@ uint64_t rest_submit(struct rest *r, const char *method, const char *url,
     q->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
     q->cb = cb;
     q->ud = ud;
-    q->lat_on = lat_take(&q->lat);
+    if (opts && opts->written) {
+        q->marks = opts->marks;
+        q->written = opts->written;
+        q->written_ud = opts->written_ud;
+    }
     if (body) {
         q->body = malloc(body_len + 1);
         if (q->body) { memcpy(q->body, body, body_len); q->body[body_len] = 0; }
@@ -441,7 +447,8 @@ uint64_t rest_submit(struct rest *r, const char *method, const char *url,
 int rest_request(struct rest *r, const char *method, const char *url, const char *const *headers,
                  const char *body, size_t body_len, long timeout_ms, rest_cb cb, void *ud)
 {
-    return rest_submit(r, method, url, headers, body, body_len, timeout_ms, cb, ud) ? 0 : -1;
+    const struct rest_opts o = {.timeout_ms = timeout_ms};
+    return rest_submit(r, method, url, headers, body, body_len, &o, cb, ud) ? 0 : -1;
 }
 
 void rest_cancel(struct rest *r, uint64_t id)

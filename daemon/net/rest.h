@@ -21,6 +21,19 @@ struct rest_resp {
 };
 typedef void (*rest_cb)(void *ud, const struct rest_resp *r);
 
+/* Latency marks a request carries (clock_mono_us): when the frame that caused
+ * it was received and parsed, and when the request was decided.  rest adds
+ * the time its bytes are written and hands all of them to `written`. */
+struct rest_marks { int64_t recv_us, parse_us, decide_us; };
+typedef void (*rest_marks_fn)(void *ud, const struct rest_marks *m, int64_t write_us);
+
+struct rest_opts {
+    long timeout_ms;            /* total; <= 0: 10 s */
+    struct rest_marks marks;    /* with written != NULL: sampled once, at the write */
+    rest_marks_fn written;
+    void *written_ud;
+};
+
 struct rest *rest_new(struct event_base *base);
 /* Cancels in-flight requests without calling their callbacks.  Not from
  * inside a rest callback. */
@@ -31,10 +44,11 @@ void rest_free(struct rest *r);
  * Returns 0 when queued, -1 on error (callback never called). */
 int rest_request(struct rest *r, const char *method, const char *url, const char *const *headers,
                  const char *body, size_t body_len, long timeout_ms, rest_cb cb, void *ud);
-/* Same, returning a request id (> 0) usable with rest_cancel, 0 on error. */
+/* Same with options, returning a request id (> 0) usable with rest_cancel, 0
+ * on error. */
 uint64_t rest_submit(struct rest *r, const char *method, const char *url,
                      const char *const *headers, const char *body, size_t body_len,
-                     long timeout_ms, rest_cb cb, void *ud);
+                     const struct rest_opts *opts, rest_cb cb, void *ud);
 /* Drops a pending request; its callback will not be called.  No-op if done. */
 void rest_cancel(struct rest *r, uint64_t id);
 size_t rest_in_flight(const struct rest *r);

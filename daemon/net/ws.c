@@ -114,7 +114,6 @@ struct wsmgr {
     int next_id;
     struct wsl *lconns;         /* lws thread only */
     double backoff_min, backoff_max, healthy, dead, ping, connect_to, rotate;
-    int64_t msg_recv_us;        /* recv_us of the message being delivered */
 };
 
 /* ---- queues --------------------------------------------------------------- */
@@ -518,8 +517,7 @@ static void dispatch(struct wsmgr *m, struct wsq_item *it)
         c->last_rx_us = now;
         c->msgs_in++;
         c->dropped += it->dropped;
-        m->msg_recv_us = it->recv_us;
-        if (c->h.on_msg) c->h.on_msg(c->ud, c->id, it->data ? it->data : "", it->len);
+        if (c->h.on_msg) c->h.on_msg(c->ud, c->id, it->data ? it->data : "", it->len, it->recv_us);
         break;
     case Q_PONG:
         c->last_rx_us = now;
@@ -733,8 +731,6 @@ void wsmgr_close(struct wsmgr *m, int id)
         return;
     }
 }
-
-int64_t wsmgr_msg_recv_us(const struct wsmgr *m) { return m ? m->msg_recv_us : 0; }
 
 enum ws_state wsmgr_state(const struct wsmgr *m, int id)
 {

@@ -16,7 +16,8 @@ enum ws_state { WS_IDLE = 0, WS_CONNECTING, WS_UP, WS_BACKING_OFF };
 
 struct ws_handlers {
     void (*on_up)(void *ud, int id);                               /* (re)connected */
-    void (*on_msg)(void *ud, int id, const char *txt, size_t len); /* one whole message */
+    /* one whole message; recv_us: clock_mono_us when the lws thread had it whole */
+    void (*on_msg)(void *ud, int id, const char *txt, size_t len, int64_t recv_us);
     void (*on_down)(void *ud, int id, const char *why);            /* was up, now lost */
 };
 
@@ -38,8 +39,6 @@ int wsmgr_send(struct wsmgr *m, int id, const char *txt, size_t len);
 /* Drops the current connection and reconnects after the backoff delay. */
 void wsmgr_reconnect(struct wsmgr *m, int id, const char *why);
 void wsmgr_close(struct wsmgr *m, int id);
-/* Inside on_msg: clock_mono_us when the lws thread had that message whole. */
-int64_t wsmgr_msg_recv_us(const struct wsmgr *m);
 enum ws_state wsmgr_state(const struct wsmgr *m, int id);
 const char *ws_state_name(enum ws_state s);
 json_t *wsmgr_conn_status_json(const struct wsmgr *m, int id);

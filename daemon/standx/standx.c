@@ -51,7 +51,6 @@
 #include <string.h>
 
 #include "clock.h"
-#include "lat.h"
 #include "log.h"
 
 /* ---- events ------------------------------------------------------------------ */

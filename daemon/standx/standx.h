@@ -21,6 +21,7 @@
 #define MMD_STANDX_H
 #include <event2/event.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "rest.h"
@@ -35,7 +36,22 @@ struct sx_account *sx_account_new(struct event_base *base, struct rest *rest, st
                                   const struct signer *signer, venue_sink_fn sink, void *sink_ud);
 struct venue sx_account_venue(struct sx_account *a);
 void sx_account_start(struct sx_account *a);    /* connects the private stream */
-json_t *sx_account_status_json(const struct sx_account *a);   /* stream state, rate bucket, counters */
+json_t *sx_account_status_json(const struct sx_account *a);
+/* The market-data notification the account's tasks react to (latency marks,
+ * daemon/lat.c): the glue sets it around a watcher call and clears it (NULL)
+ * after.  The first order op (place, cancel) meanwhile stamps the decision;
+ * the first request queued after that carries the marks to `written`. */
+struct sx_reaction {
+    struct rest_marks m;        /* recv_us, parse_us of the snapshot; decide_us */
+    bool decided, taken;
+    rest_marks_fn written;      /* where the sample goes once written */
+    void *written_ud;
+};
+/* A new notification; not sampled unless both stamps are > 0. */
+void sx_reaction_begin(struct sx_reaction *r, int64_t recv_us, int64_t parse_us);
+void sx_reaction_decide(struct sx_reaction *r, int64_t now_us);   /* first decision only */
+bool sx_reaction_take(struct sx_reaction *r, struct rest_marks *m);   /* first request only */
+void sx_account_react(struct sx_account *a, struct sx_reaction *r);   /* stream state, rate bucket, counters */
 void sx_account_free(struct sx_account *a);   /* also allowed from inside the sink */
 
 typedef void (*sx_symbols_cb)(void *ud, int ok, const struct sym_info *infos, size_t n,

@@ -73,6 +73,7 @@ struct sx_account {
     bool stream_up, connected;
     int64_t connected_us;
     struct sx_bucket bucket;
+    struct sx_reaction *react;      /* set by the glue during a market-data notification */
     struct sx_op *ops;
     struct sx_resolve *resolves;
     struct sx_evq *evq_head, *evq_tail;

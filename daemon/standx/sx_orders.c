@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "clock.h"
-#include "lat.h"
 #include "log.h"
 
 /* ---- REST plumbing ---------------------------------------------------------------- */
@@ -39,6 +38,51 @@ void sx_op_free(struct sx_op *o)
 
 static void on_rest(void *ud, const struct rest_resp *r);
 
+/* ---- latency marks -------------------------------------------------------------- */
+
+void sx_reaction_begin(struct sx_reaction *r, int64_t recv_us, int64_t parse_us)
+{
+    r->m = (struct rest_marks){recv_us, parse_us, 0};
+    r->decided = r->taken = false;
+}
+
+void sx_reaction_decide(struct sx_reaction *r, int64_t now_us)
+{
+    if (r->m.recv_us <= 0 || r->m.parse_us <= 0 || r->decided) return;
+    r->decided = true;
+    r->m.decide_us = now_us;
+}
+
+bool sx_reaction_take(struct sx_reaction *r, struct rest_marks *m)
+{
+    if (!r->decided || r->taken) return false;
+    r->taken = true;
+    *m = r->m;
+    return true;
+}
+
+void sx_account_react(struct sx_account *a, struct sx_reaction *r)
+{
+    if (a) a->react = r;
+}
+
+static void sx_decide(struct sx_account *a)
+{
+    if (a->react) sx_reaction_decide(a->react, clock_mono_us());
+}
+
+/* The options of a request: the timeout, and the reaction's marks if this is
+ * the first request of the reaction. */
+static struct rest_opts sx_opts(struct sx_account *a)
+{
+    struct rest_opts o = {.timeout_ms = a->timeout_ms};
+    if (a->react && sx_reaction_take(a->react, &o.marks)) {
+        o.written = a->react->written;
+        o.written_ud = a->react->written_ud;
+    }
+    return o;
+}
+
 int sx_get(struct sx_account *a, struct sx_op *o, const char *path_query)
 {
     char url[1024];
@@ -46,7 +90,8 @@ int sx_get(struct sx_account *a, struct sx_op *o, const char *path_query)
     const char *hdrs[] = {a->auth_hdr, NULL};
     a->n.queries++;
     sx_bucket_take(&a->bucket, SX_CREDIT_COST, 0, clock_mono_us());
-    o->rid = rest_submit(a->rest, "GET", url, hdrs, NULL, 0, a->timeout_ms, on_rest, o);
+    struct rest_opts opts = sx_opts(a);
+    o->rid = rest_submit(a->rest, "GET", url, hdrs, NULL, 0, &opts, on_rest, o);
     if (!o->rid) { sx_op_free(o); return -1; }
     return 0;
 }
@@ -70,7 +115,8 @@ static int sx_post(struct sx_account *a, struct sx_op *o, const char *path, cons
     snprintf(h_sig, sizeof h_sig, "x-request-signature: %s", sig);
     const char *hdrs[] = {"x-request-sign-version: v1", h_id, h_ts, h_sig, a->auth_hdr,
                           "Content-Type: application/json", NULL};
-    o->rid = rest_submit(a->rest, "POST", url, hdrs, body, len, a->timeout_ms, on_rest, o);
+    struct rest_opts opts = sx_opts(a);
+    o->rid = rest_submit(a->rest, "POST", url, hdrs, body, len, &opts, on_rest, o);
     sodium_memzero(h_sig, sizeof h_sig);
     sodium_memzero(sig, sizeof sig);
     if (!o->rid) { sx_op_free(o); return -1; }
@@ -449,7 +495,7 @@ static int sx_place(void *ctx, const struct order_req *q)
 {
     struct sx_account *a = ctx;
     char body[512];
-    lat_decide();
+    sx_decide(a);
     if (!q || !safe_id(q->cl_ord_id, CLOID_MAX) || !safe_id(q->symbol, SYM_MAX) ||
         build_order_body(q, body, sizeof body) != 0)
         return -1;
@@ -471,7 +517,7 @@ static int sx_cancel(void *ctx, const char *symbol, const char *cl_ord_id, int64
 {
     struct sx_account *a = ctx;
     char body[160];
-    lat_decide();
+    sx_decide(a);
     bool by_cl = cl_ord_id && *cl_ord_id;
     if (!by_cl && order_id <= 0) return -1;
     if (by_cl && !safe_id(cl_ord_id, CLOID_MAX)) return -1;

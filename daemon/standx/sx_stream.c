@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "clock.h"
-#include "lat.h"
 #include "log.h"
 
 /* REST query_balance, at most one in flight and one per second. */
@@ -184,9 +183,9 @@ static void st_frame(struct sx_account *a, struct sx_msg *m)
     sx_emit(a, &ev);
 }
 
-static void st_msg(void *ud, int id, const char *txt, size_t len)
+static void st_msg(void *ud, int id, const char *txt, size_t len, int64_t recv_us)
 {
-    (void)id;
+    (void)id; (void)recv_us;
     struct sx_account *a = ud;
     struct sx_msg *m = malloc(sizeof *m);
     if (!m) return;
