@@ -212,7 +212,7 @@ void mmd_sym_retry_cb(evutil_socket_t fd, short what, void *ud)
 
 void mmd_load_symbols(struct mmd *d)
 {
-    if (sx_load_symbols(d->rest, d->cfg->rest_url, symbols_cb, d) != 0) {
+    if (sx_load_symbols(d->rest, d->cfg->rest_url, d->knobs.sx.timeout_ms, symbols_cb, d) != 0) {
         struct timeval tv = {RETRY_S, 0};
         evtimer_add(d->sym_retry, &tv);
     }
@@ -245,8 +245,9 @@ struct d_acct *mmd_add_account(struct mmd *d, const struct cfg_account *ca)
     a->d = d;
     a->ca = ca;
     a->retry = evtimer_new(d->base, acct_retry_cb, a);
-    a->sx = sx_account_new(d->base, d->rest, d->ws, d->cfg->rest_url, d->stream_url, ca->id, ca->jwt,
-                           ca->signer, acct_sink, a);
+    const struct sx_account_params p = {d->cfg->rest_url, d->stream_url, ca->id, ca->jwt, ca->signer,
+                                        acct_sink, a, d->knobs.sx};
+    a->sx = sx_account_new(d->base, d->rest, d->ws, &p);
     if (!a->sx) acct_fail(a, "cannot create the exchange connection");
     return a;
 }

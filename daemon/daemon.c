@@ -123,7 +123,7 @@ static struct hub *market_new(struct mmd *d)
     d->stream_url = sx_stream_url(d->cfg->ws_url);
     if (!d->stream_url) return NULL;
     const struct hub_feed feed = {d->stream_url, sxm_sub_msg, sxm_parse};
-    return hub_new(d->base, d->ws, &feed);
+    return hub_new(d->base, d->ws, &feed, &d->knobs.hub);
 }
 
 static int refuse_placeholders(const struct cfg *cfg)
@@ -210,9 +210,10 @@ int daemon_run(struct cfg *cfg)
         teardown(d);
         return 1;
     }
+    knobs_from_env(&d->knobs);
     d->lat = lat_new();
-    d->rest = rest_new(d->base);
-    d->ws = wsmgr_new(d->base);
+    d->rest = rest_new(d->base, &d->knobs.rest);
+    d->ws = wsmgr_new(d->base, &d->knobs.ws);
     d->hub = d->ws ? market_new(d) : NULL;
     if (!d->lat || !d->rest || !d->ws || !d->hub) {
         fprintf(stderr, "mmd: cannot start the network layer\n");

@@ -11,11 +11,12 @@
  *    inbox in one batch collapse into one notification (newest wins); frames
  *    superseded before their notification are counted in `conflated`.
  *  - `stale`: set when the connection drops, or when a symbol has had no
- *    price/depth frame for MMD_HUB_STALE_S (default 10 s); cleared only when a
- *    fresh price AND a fresh depth frame have both arrived since.  Watchers are
- *    notified of both transitions.  If the connection is up but carries no
- *    market data at all for MMD_WS_DEAD_S (default 45 s) the hub asks ws for a
- *    reconnect (a half-open or frozen feed that still answers pings).
+ *    price/depth frame for hub_knobs.stale_s (MMD_HUB_STALE_S); cleared only
+ *    when a fresh price AND a fresh depth frame have both arrived since.
+ *    Watchers are notified of both transitions.  If the connection is up but
+ *    carries no market data at all for hub_knobs.dead_s (MMD_HUB_DEAD_S) the
+ *    hub asks ws for a reconnect (a half-open or frozen feed that still
+ *    answers pings).
  *  - Malformed frames are counted (bad_frames), logged at debug, dropped. */
 #include "hub.h"
 
@@ -236,17 +237,10 @@ static void on_check(evutil_socket_t fd, short what, void *arg)
 
 /* ---- public -------------------------------------------------------------------- */
 
-static double env_s(const char *name, double def)
+struct hub *hub_new(struct event_base *base, struct wsmgr *ws, const struct hub_feed *feed,
+                    const struct hub_knobs *k)
 {
-    const char *s = getenv(name);
-    char *end;
-    double v = s ? strtod(s, &end) : 0;
-    return (!s || !*s || *end || v <= 0) ? def : v;
-}
-
-struct hub *hub_new(struct event_base *base, struct wsmgr *ws, const struct hub_feed *feed)
-{
-    if (!base || !ws || !feed || !feed->url || !feed->sub_msg || !feed->parse) return NULL;
+    if (!base || !ws || !feed || !feed->url || !feed->sub_msg || !feed->parse || !k) return NULL;
     struct hub *h = calloc(1, sizeof *h);
     if (!h) return NULL;
     h->base = base;
@@ -254,8 +248,8 @@ struct hub *hub_new(struct event_base *base, struct wsmgr *ws, const struct hub_
     h->feed = *feed;
     h->url = strdup(feed->url);
     h->upd = malloc(sizeof *h->upd);
-    h->stale_s = env_s("MMD_HUB_STALE_S", 10);
-    h->dead_s = env_s("MMD_WS_DEAD_S", 45);
+    h->stale_s = k->stale_s;
+    h->dead_s = k->dead_s;
     h->notify_ev = event_new(base, -1, 0, on_notify, h);
     h->check_ev = event_new(base, -1, EV_PERSIST, on_check, h);
     double p = h->stale_s / 4 < 1 ? h->stale_s / 4 : 1;

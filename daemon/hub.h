@@ -26,6 +26,11 @@ struct hub_feed {
     int (*parse)(const char *txt, size_t len, struct md_snapshot *u, char *note, size_t cap);
 };
 
+struct hub_knobs {
+    double stale_s;    /* a symbol without price/depth frames this long is stale */
+    double dead_s;     /* a connection carrying no market data this long is reconnected */
+};
+
 struct hub;
 /* Called on the main thread after frames were applied (several frames drained
  * together give one call: newest wins) and on stale transitions.  `s` is a
@@ -33,7 +38,8 @@ struct hub;
  * callback may watch/unwatch (itself included). */
 typedef void (*hub_cb)(void *ud, const struct md_snapshot *s);
 
-struct hub *hub_new(struct event_base *base, struct wsmgr *ws, const struct hub_feed *feed);
+struct hub *hub_new(struct event_base *base, struct wsmgr *ws, const struct hub_feed *feed,
+                    const struct hub_knobs *k);
 /* Subscribes if the symbol is new.  0 ok, -1 error. */
 int hub_watch(struct hub *h, const char *symbol, hub_cb cb, void *ud);
 /* Unsubscribes if it was the last watcher of the symbol. */

@@ -19,6 +19,7 @@
 #include "backend.h"
 #include "clock.h"
 #include "config.h"
+#include "knobs.h"
 #include "standx.h"
 #include "venue.h"
 
@@ -62,6 +63,7 @@ struct pending_op {          /* a halt waiting for its tasks' orders to settle *
 struct mmd {
     struct event_base *base;
     struct cfg *cfg;
+    struct mmd_knobs knobs;      /* MMD_* timing variables, read once at start */
     struct rest *rest;
     struct wsmgr *ws;
     struct hub *hub;

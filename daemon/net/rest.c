@@ -11,9 +11,9 @@
  *    is used when the server offers it (CURL_HTTP_VERSION_2TLS, multiplexing).
  *  - Every request has its own total timeout.
  *  - Retry policy: only GETs are retried, on network errors, 5xx and 429, with
- *    exponential backoff (MMD_REST_RETRY_MS base, default 200 ms, doubling,
- *    capped at 5 s) or the server's Retry-After (seconds, capped at 10 s), at
- *    most MMD_REST_GET_ATTEMPTS sends (default 4).  Anything else (POST: orders
+ *    exponential backoff (rest_knobs.retry_ms base, doubling, capped at 5 s)
+ *    or the server's Retry-After (seconds, capped at 10 s), at most
+ *    rest_knobs.get_attempts sends.  Anything else (POST: orders
  *    and cancels) is sent exactly once; the caller decides what an unclear
  *    outcome means (resp.sent tells whether bytes may have reached the server).
  *  - Callbacks run from libevent callbacks, never from inside curl; a callback
@@ -348,17 +348,9 @@ static void check_done(struct rest *r)
 
 /* ---- public --------------------------------------------------------------- */
 
-static long env_long(const char *name, long def, long lo, long hi)
+struct rest *rest_new(struct event_base *base, const struct rest_knobs *k)
 {
-    const char *s = getenv(name);
-    if (!s || !*s) return def;
-    char *end;
-    long v = strtol(s, &end, 10);
-    return (*end || v < lo || v > hi) ? def : v;
-}
-
-struct rest *rest_new(struct event_base *base)
-{
+    if (!k) return NULL;
     static int inited;
     if (!inited) {
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return NULL;
@@ -371,8 +363,8 @@ struct rest *rest_new(struct event_base *base)
     r->timer = evtimer_new(base, on_timer, r);
     r->kick = event_new(base, -1, 0, on_timer, r);
     if (!r->multi || !r->timer || !r->kick) { rest_free(r); return NULL; }
-    r->max_attempts = (int)env_long("MMD_REST_GET_ATTEMPTS", 4, 1, 20);
-    r->retry_base_ms = env_long("MMD_REST_RETRY_MS", 200, 1, 60000);
+    r->max_attempts = k->get_attempts;
+    r->retry_base_ms = k->retry_ms;
     curl_multi_setopt(r->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
     curl_multi_setopt(r->multi, CURLMOPT_SOCKETDATA, r);
     curl_multi_setopt(r->multi, CURLMOPT_TIMERFUNCTION, timer_cb);

@@ -34,13 +34,17 @@ struct rest_opts {
     void *written_ud;
 };
 
-struct rest *rest_new(struct event_base *base);
+struct rest_knobs {
+    int get_attempts;           /* a GET is sent at most this often */
+    long retry_ms;              /* first GET retry delay, doubling (capped at 5 s) */
+};
+struct rest *rest_new(struct event_base *base, const struct rest_knobs *k);
 /* Cancels in-flight requests without calling their callbacks.  Not from
  * inside a rest callback. */
 void rest_free(struct rest *r);
 /* method "GET"/"POST"; headers NULL-terminated array of "Name: value"; body
  * may be NULL.  GETs are retried (network errors, 5xx, 429 with Retry-After)
- * up to MMD_REST_GET_ATTEMPTS times; other methods are sent exactly once.
+ * up to rest_knobs.get_attempts times; other methods are sent exactly once.
  * Returns 0 when queued, -1 on error (callback never called). */
 int rest_request(struct rest *r, const char *method, const char *url, const char *const *headers,
                  const char *body, size_t body_len, long timeout_ms, rest_cb cb, void *ud);

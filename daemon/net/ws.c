@@ -10,15 +10,10 @@
  * Each connection attempt has a generation number; events of an older
  * generation are ignored, so a reconnect never mixes two sockets' data.
  *
- * Policy (main thread), every constant overridable by env var for tests:
- *   MMD_WS_BACKOFF_MIN_S  0.5    first reconnect delay; doubles per failure,
- *   MMD_WS_BACKOFF_MAX_S  30     capped here, with +-25 % jitter; never gives up
- *   MMD_WS_HEALTHY_S      30     a connection up this long resets the backoff
- *   MMD_WS_DEAD_S         45     no inbound frame (data or pong) -> reconnect
- *   MMD_WS_PING_S         15     we ping this often (lws answers server pings)
- *   MMD_WS_CONNECT_S      15     a connect attempt that takes longer fails
- *   MMD_WS_ROTATE_S       85800  (23 h 50 m) proactive reconnect before the
- *                                venue's 24 h limit
+ * Policy (main thread): reconnect with a doubling, jittered backoff that never
+ * gives up, reset by a healthy connection; ping; declare a silent connection
+ * dead; rotate before the venue's 24 h limit.  The timings are struct
+ * ws_knobs (ws.h; defaults and MMD_WS_* variables in daemon/knobs.c).
  * Inbox bound: 65536 events / 64 MiB.  When full, messages of `lossy`
  * connections (market data) are dropped and counted; other connections make
  * the lws thread wait for room, so account events are never dropped.
@@ -113,7 +108,7 @@ struct wsmgr {
     struct ws_conn *conns[WS_MAX_CONNS];
     int next_id;
     struct wsl *lconns;         /* lws thread only */
-    double backoff_min, backoff_max, healthy, dead, ping, connect_to, rotate;
+    struct ws_knobs k;
 };
 
 /* ---- queues --------------------------------------------------------------- */
@@ -485,10 +480,10 @@ static void conn_lost(struct ws_conn *c, const char *why, bool tell_thread, bool
     c->gen++;   /* ignore anything still queued from that socket */
     snprintf(c->last_err, sizeof c->last_err, "%s", why);
     c->last_err_us = now;
-    if (was_up && now - c->up_since_us >= (int64_t)(m->healthy * 1e6)) c->failures = 0;
+    if (was_up && now - c->up_since_us >= (int64_t)(m->k.healthy_s * 1e6)) c->failures = 0;
     if (immediate) c->failures = 0;   /* planned rotation: not a failure */
     else c->failures++;
-    double delay = immediate ? 0 : ws_backoff_s(m->backoff_min, m->backoff_max, c->failures,
+    double delay = immediate ? 0 : ws_backoff_s(m->k.backoff_min_s, m->k.backoff_max_s, c->failures,
                                                 (double)random() / RAND_MAX);
     c->st = WS_BACKING_OFF;
     c->retry_delay_s = delay;
@@ -553,14 +548,14 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 static void conn_check(struct wsmgr *m, struct ws_conn *c, int64_t now)
 {
     char why[96];
-    if (c->st == WS_CONNECTING && now - c->attempt_start_us > (int64_t)(m->connect_to * 1e6)) {
+    if (c->st == WS_CONNECTING && now - c->attempt_start_us > (int64_t)(m->k.connect_s * 1e6)) {
         conn_lost(c, "connect timeout", true, false);
-    } else if (c->st == WS_UP && now - c->last_rx_us > (int64_t)(m->dead * 1e6)) {
+    } else if (c->st == WS_UP && now - c->last_rx_us > (int64_t)(m->k.dead_s * 1e6)) {
         snprintf(why, sizeof why, "no inbound frame for %.1f s", (double)(now - c->last_rx_us) / 1e6);
         conn_lost(c, why, true, false);
-    } else if (c->st == WS_UP && now - c->up_since_us > (int64_t)(m->rotate * 1e6)) {
+    } else if (c->st == WS_UP && now - c->up_since_us > (int64_t)(m->k.rotate_s * 1e6)) {
         conn_lost(c, "rotating before the 24 h limit", true, true);
-    } else if (c->st == WS_UP && now - c->last_ping_us >= (int64_t)(m->ping * 1e6)) {
+    } else if (c->st == WS_UP && now - c->last_ping_us >= (int64_t)(m->k.ping_s * 1e6)) {
         c->last_ping_us = now;
         outbox_push(m, C_PING, c->id, c->gen, NULL, 0, false);
     }
@@ -577,15 +572,6 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
 /* ---- public --------------------------------------------------------------- */
 
-static double env_s(const char *name, double def)
-{
-    const char *s = getenv(name);
-    if (!s || !*s) return def;
-    char *end;
-    double v = strtod(s, &end);
-    return (*end || v <= 0 || v > 1e7) ? def : v;
-}
-
 static void lws_log_emit(int level, const char *line)
 {
     char buf[256];
@@ -600,20 +586,14 @@ static const struct lws_protocols ws_protocols[] = {
     {"mmd-ws", lws_cb, 0, 65536, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0}};
 
-struct wsmgr *wsmgr_new(struct event_base *base)
+struct wsmgr *wsmgr_new(struct event_base *base, const struct ws_knobs *k)
 {
-    struct wsmgr *m = calloc(1, sizeof *m);
+    struct wsmgr *m = k ? calloc(1, sizeof *m) : NULL;
     if (!m) return NULL;
     m->base = base;
     m->efd = -1;
     m->next_id = 1;
-    m->backoff_min = env_s("MMD_WS_BACKOFF_MIN_S", 0.5);
-    m->backoff_max = env_s("MMD_WS_BACKOFF_MAX_S", 30);
-    m->healthy = env_s("MMD_WS_HEALTHY_S", 30);
-    m->dead = env_s("MMD_WS_DEAD_S", 45);
-    m->ping = env_s("MMD_WS_PING_S", 15);
-    m->connect_to = env_s("MMD_WS_CONNECT_S", 15);
-    m->rotate = env_s("MMD_WS_ROTATE_S", 23 * 3600 + 50 * 60);
+    m->k = *k;
     srandom((unsigned)clock_wall_us());
     pthread_mutex_init(&m->mu, NULL);
     pthread_cond_init(&m->room, NULL);
@@ -626,14 +606,14 @@ struct wsmgr *wsmgr_new(struct event_base *base)
     ci.user = m;
     ci.gid = -1;
     ci.uid = -1;
-    ci.timeout_secs = (unsigned)(m->connect_to + 1);
+    ci.timeout_secs = (unsigned)(m->k.connect_s + 1);
     m->ctx = lws_create_context(&ci);
     m->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (!m->ctx || m->efd < 0) { wsmgr_free(m); return NULL; }
     m->wake_ev = event_new(base, m->efd, EV_READ | EV_PERSIST, on_wake, m);
     m->tick_ev = event_new(base, -1, EV_PERSIST, on_tick, m);
-    double tick = m->dead / 4;
-    if (tick > m->ping / 2) tick = m->ping / 2;
+    double tick = m->k.dead_s / 4;
+    if (tick > m->k.ping_s / 2) tick = m->k.ping_s / 2;
     if (tick > 1) tick = 1;
     if (tick < 0.05) tick = 0.05;
     struct timeval tv = {(time_t)tick, (suseconds_t)((tick - (double)(time_t)tick) * 1e6)};

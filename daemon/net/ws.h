@@ -1,6 +1,6 @@
 /* ws — WebSocket client connections run by libwebsockets in one dedicated
  * thread, with reconnection handled on the main thread (see ws.c for the
- * policy and the env vars that tune it).  Every function here is for the
+ * policy; struct ws_knobs tunes it).  Every function here is for the
  * main thread; callbacks are called on the main thread from libevent. */
 #ifndef MMD_WS_H
 #define MMD_WS_H
@@ -25,7 +25,18 @@ struct ws_handlers {
  * per failure, capped at max, times a jitter factor 0.75 + 0.5 * u01. */
 double ws_backoff_s(double min_s, double max_s, int failures, double u01);
 
-struct wsmgr *wsmgr_new(struct event_base *base);
+/* Timing of every connection (seconds; daemon/knobs.c reads them). */
+struct ws_knobs {
+    double backoff_min_s;   /* first reconnect delay; doubles per failure, */
+    double backoff_max_s;   /* capped here, with +-25 % jitter; never gives up */
+    double healthy_s;       /* a connection up this long resets the backoff */
+    double dead_s;          /* no inbound frame (data or pong) this long -> reconnect */
+    double ping_s;          /* we ping this often (lws answers server pings) */
+    double connect_s;       /* a connect attempt that takes longer fails */
+    double rotate_s;        /* proactive reconnect before the venue's 24 h limit */
+};
+
+struct wsmgr *wsmgr_new(struct event_base *base, const struct ws_knobs *k);
 void wsmgr_free(struct wsmgr *m);   /* stops the thread, closes everything; not from a callback */
 
 /* Opens a connection that reconnects forever until wsmgr_close.  `lossy`:

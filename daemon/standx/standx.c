@@ -25,16 +25,16 @@
  *    -> VR_RATE_LIMITED; other 4xx -> VR_REJECTED; 5xx, timeouts and
  *    connection errors after the request may have left -> VR_AMBIGUOUS, then
  *    the order is resolved by GET query_order?cl_ord_id= (a few tries, spaced
- *    MMD_SX_RESOLVE_MS, default 300 ms, because acceptance is asynchronous);
+ *    sx_knobs.resolve_ms, because acceptance is asynchronous);
  *    the outcome is delivered as VEV_QUERY_ORDER (and VEV_ORDER when found).
  *    A cancel for an order being resolved is held until the resolution ends.
  *    A connection error before anything was sent -> VR_FAILED.  Request
- *    timeout: MMD_SX_TIMEOUT_MS (default 10000).
+ *    timeout: sx_knobs.timeout_ms.
  *  - Cancel of an already-closed order ("order already closed", "order is not
  *    open") is success-equivalent: VR_OK with the venue's message.
  *  - Private stream: one authenticated connection per account (order, trade,
  *    position, balance).  Auth ack code 0 or 200 = up (VEV_STREAM up);
- *    anything else, or no ack within MMD_SX_AUTH_S (10 s), is logged naming
+ *    anything else, or no ack within sx_knobs.auth_s, is logged naming
  *    the account (never the token) and the connection backs off.  Fills are
  *    de-duplicated by trade id (last 4096) and get their cl_ord_id from the
  *    order events seen (last 4096 orders); a fill of an order not seen yet is
@@ -139,46 +139,36 @@ static char *join_url(const char *base, const char *path)
     return s;
 }
 
-static double env_d(const char *name, double def)
-{
-    const char *s = getenv(name);
-    char *end;
-    double v = s ? strtod(s, &end) : 0;
-    return (!s || !*s || *end || v <= 0) ? def : v;
-}
-
 struct sx_account *sx_account_new(struct event_base *base, struct rest *rest, struct wsmgr *ws,
-                                  const char *rest_url, const char *stream_url,
-                                  const char *account_id, const char *jwt,
-                                  const struct signer *signer, venue_sink_fn sink, void *sink_ud)
+                                  const struct sx_account_params *p)
 {
-    if (!base || !rest || !rest_url || !jwt || !signer) return NULL;
+    if (!base || !rest || !p || !p->rest_url || !p->jwt || !p->signer) return NULL;
     struct sx_account *a = calloc(1, sizeof *a);
     if (!a) return NULL;
     a->base = base;
     a->rest = rest;
     a->ws = ws;
-    a->signer = signer;
-    a->sink = sink;
-    a->sink_ud = sink_ud;
-    a->rest_url = join_url(rest_url, "");
-    a->ws_url = stream_url ? strdup(stream_url) : NULL;
-    a->id = strdup(account_id ? account_id : "account");
-    a->jwt = strdup(jwt);
-    if (sxp_jwt_exp(jwt, &a->jwt_exp_s) != 0) a->jwt_exp_s = 0;
-    size_t hl = strlen(jwt) + 32;
+    a->signer = p->signer;
+    a->sink = p->sink;
+    a->sink_ud = p->sink_ud;
+    a->rest_url = join_url(p->rest_url, "");
+    a->ws_url = p->stream_url ? strdup(p->stream_url) : NULL;
+    a->id = strdup(p->account_id ? p->account_id : "account");
+    a->jwt = strdup(p->jwt);
+    if (sxp_jwt_exp(p->jwt, &a->jwt_exp_s) != 0) a->jwt_exp_s = 0;
+    size_t hl = strlen(p->jwt) + 32;
     a->auth_hdr = malloc(hl);
-    if (a->auth_hdr) snprintf(a->auth_hdr, hl, "Authorization: Bearer %s", jwt);
+    if (a->auth_hdr) snprintf(a->auth_hdr, hl, "Authorization: Bearer %s", p->jwt);
     a->flush_ev = event_new(base, -1, 0, on_flush, a);
     a->check_ev = event_new(base, -1, EV_PERSIST, sx_on_check, a);
     a->balance_ev = evtimer_new(base, sx_on_balance_timer, a);
-    a->auth_s = env_d("MMD_SX_AUTH_S", 10);
-    a->resolve_ms = (long)env_d("MMD_SX_RESOLVE_MS", 300);
-    a->timeout_ms = (long)env_d("MMD_SX_TIMEOUT_MS", 10000);
+    a->auth_s = p->knobs.auth_s;
+    a->resolve_ms = p->knobs.resolve_ms;
+    a->timeout_ms = p->knobs.timeout_ms;
     sx_bucket_init(&a->bucket, SX_CREDIT_BURST, SX_CREDIT_REFILL, clock_mono_us());
     struct timeval tv = {1, 0};
     if (!a->rest_url || !a->id || !a->jwt || !a->auth_hdr || !a->flush_ev || !a->check_ev || !a->balance_ev ||
-        (stream_url && !a->ws_url) || event_add(a->check_ev, &tv) != 0) {
+        (p->stream_url && !a->ws_url) || event_add(a->check_ev, &tv) != 0) {
         sx_account_free(a);
         return NULL;
     }
@@ -279,7 +269,7 @@ static void on_symbols(void *ud, const struct rest_resp *r)
     free(c);
 }
 
-int sx_load_symbols(struct rest *rest, const char *rest_url, sx_symbols_cb cb, void *ud)
+int sx_load_symbols(struct rest *rest, const char *rest_url, long timeout_ms, sx_symbols_cb cb, void *ud)
 {
     if (!rest || !rest_url || !cb) return -1;
     struct sx_symctx *c = malloc(sizeof *c);
@@ -287,8 +277,7 @@ int sx_load_symbols(struct rest *rest, const char *rest_url, sx_symbols_cb cb, v
     if (!c || !url) { free(c); free(url); return -1; }
     c->cb = cb;
     c->ud = ud;
-    int rc = rest_request(rest, "GET", url, NULL, NULL, 0, (long)env_d("MMD_SX_TIMEOUT_MS", 10000),
-                          on_symbols, c);
+    int rc = rest_request(rest, "GET", url, NULL, NULL, 0, timeout_ms, on_symbols, c);
     free(url);
     if (rc != 0) free(c);
     return rc;

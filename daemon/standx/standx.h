@@ -29,11 +29,24 @@
 #include "venue.h"
 #include "ws.h"
 
+struct sx_knobs {
+    double auth_s;              /* the private stream's auth ack must come this fast */
+    long resolve_ms;            /* spacing of the queries resolving an ambiguous order */
+    long timeout_ms;            /* REST request timeout */
+};
+
+struct sx_account_params {
+    const char *rest_url, *stream_url;   /* stream_url: sx_stream_url(), NULL: no stream */
+    const char *account_id, *jwt;
+    const struct signer *signer;
+    venue_sink_fn sink;
+    void *sink_ud;
+    struct sx_knobs knobs;
+};
+
 struct sx_account;
 struct sx_account *sx_account_new(struct event_base *base, struct rest *rest, struct wsmgr *ws,
-                                  const char *rest_url, const char *stream_url,
-                                  const char *account_id, const char *jwt,
-                                  const struct signer *signer, venue_sink_fn sink, void *sink_ud);
+                                  const struct sx_account_params *p);
 struct venue sx_account_venue(struct sx_account *a);
 void sx_account_start(struct sx_account *a);    /* connects the private stream */
 json_t *sx_account_status_json(const struct sx_account *a);
@@ -56,7 +69,7 @@ void sx_account_free(struct sx_account *a);   /* also allowed from inside the si
 
 typedef void (*sx_symbols_cb)(void *ud, int ok, const struct sym_info *infos, size_t n,
                               const char *err);
-int sx_load_symbols(struct rest *rest, const char *rest_url, sx_symbols_cb cb, void *ud);
+int sx_load_symbols(struct rest *rest, const char *rest_url, long timeout_ms, sx_symbols_cb cb, void *ud);
 typedef void (*sx_balance_cb)(void *ud, int status /* 0 ok, 404 unfunded, 401/403 credentials refused, -1 other */, dec_t equity,
                               const char *err);
 int sx_check_balance(struct sx_account *a, sx_balance_cb cb, void *ud);
