@@ -347,7 +347,7 @@ json_t *hub_status_json(const struct hub *h)
         json_object_set_new(j, "depth_age_s", age(now, s->snap.depth_recv_us));
         json_object_set_new(syms, s->snap.symbol, j);
     }
-    json_t *conn = h->conn ? wsmgr_conn_status_json(h->ws, h->conn) : json_pack("{s:s}", "state", "idle");
+    json_t *conn = wsmgr_conn_status_json(h->ws, h->conn);
     return json_pack("{s:o,s:o,s:I,s:I,s:I}", "connection", conn, "symbols", syms, "frames",
                      (json_int_t)h->frames, "bad_frames", (json_int_t)h->bad_frames, "notices",
                      (json_int_t)h->notices);

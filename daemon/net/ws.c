@@ -729,27 +729,43 @@ const char *ws_state_name(enum ws_state s)
     return "?";
 }
 
+static json_t *age_s(int64_t now, int64_t t, bool valid)
+{
+    return valid && t ? json_real((double)(now - t) / 1e6) : json_null();
+}
+
+/* The one shape of a connection object, also without a connection. */
+static json_t *conn_json(const char *name, const char *url, const char *state)
+{
+    json_t *j = json_pack("{s:s?,s:s?,s:s,s:i,s:I,s:I,s:I,s:I}", "name", name, "url", url, "state", state,
+                          "attempts", 0, "reconnects", (json_int_t)0, "msgs_in", (json_int_t)0,
+                          "msgs_out", (json_int_t)0, "dropped", (json_int_t)0);
+    static const char *const nulls[] = {"last_error", "last_error_age_s", "last_msg_age_s", "up_for_s",
+                                        "retry_in_s", "retry_delay_s"};
+    for (size_t i = 0; j && i < sizeof nulls / sizeof nulls[0]; i++) json_object_set_new(j, nulls[i], json_null());
+    return j;
+}
+
 json_t *wsmgr_conn_status_json(const struct wsmgr *m, int id)
 {
-    const struct ws_conn *c = m ? conn_get(m, id) : NULL;
-    if (!c) return json_pack("{s:s}", "state", "closed");
+    const struct ws_conn *c = m && id ? conn_get(m, id) : NULL;
+    if (!c) return conn_json(NULL, NULL, id ? "closed" : "idle");
     int64_t now = clock_mono_us();
-    json_t *j = json_pack("{s:s,s:s,s:s,s:i,s:I,s:I,s:I,s:I}", "name", c->name, "url", c->url,
-                          "state", ws_state_name(c->st), "attempts", c->failures, "reconnects",
-                          (json_int_t)c->reconnects, "msgs_in", (json_int_t)c->msgs_in, "msgs_out",
-                          (json_int_t)c->msgs_out, "dropped", (json_int_t)c->dropped);
+    bool backing_off = c->st == WS_BACKING_OFF;
+    json_t *j = conn_json(c->name, c->url, ws_state_name(c->st));
     if (!j) return NULL;
+    json_object_set_new(j, "attempts", json_integer(c->failures));
+    json_object_set_new(j, "reconnects", json_integer((json_int_t)c->reconnects));
+    json_object_set_new(j, "msgs_in", json_integer((json_int_t)c->msgs_in));
+    json_object_set_new(j, "msgs_out", json_integer((json_int_t)c->msgs_out));
+    json_object_set_new(j, "dropped", json_integer((json_int_t)c->dropped));
     json_object_set_new(j, "last_error", c->last_err[0] ? json_string(c->last_err) : json_null());
-    json_object_set_new(j, "last_error_age_s",
-                        c->last_err_us ? json_real((double)(now - c->last_err_us) / 1e6) : json_null());
-    json_object_set_new(j, "last_msg_age_s",
-                        c->last_rx_us ? json_real((double)(now - c->last_rx_us) / 1e6) : json_null());
-    json_object_set_new(j, "up_for_s", c->st == WS_UP ? json_real((double)(now - c->up_since_us) / 1e6)
-                                                      : json_null());
-    if (c->st == WS_BACKING_OFF) {
-        json_object_set_new(j, "retry_in_s", json_real((double)(c->retry_at_us - now) / 1e6));
-        json_object_set_new(j, "retry_delay_s", json_real(c->retry_delay_s));
-    }
+    json_object_set_new(j, "last_error_age_s", age_s(now, c->last_err_us, true));
+    json_object_set_new(j, "last_msg_age_s", age_s(now, c->last_rx_us, true));
+    json_object_set_new(j, "up_for_s", age_s(now, c->up_since_us, c->st == WS_UP));
+    json_object_set_new(j, "retry_in_s",
+                        backing_off ? json_real((double)(c->retry_at_us - now) / 1e6) : json_null());
+    json_object_set_new(j, "retry_delay_s", backing_off ? json_real(c->retry_delay_s) : json_null());
     return j;
 }
 

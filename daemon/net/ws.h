@@ -52,6 +52,11 @@ void wsmgr_reconnect(struct wsmgr *m, int id, const char *why);
 void wsmgr_close(struct wsmgr *m, int id);
 enum ws_state wsmgr_state(const struct wsmgr *m, int id);
 const char *ws_state_name(enum ws_state s);
+/* A connection object, always with the same keys: name, url, state, attempts,
+ * reconnects, msgs_in, msgs_out, dropped, last_error, last_error_age_s,
+ * last_msg_age_s, up_for_s, retry_in_s, retry_delay_s (null when they do not
+ * apply).  id 0 (never opened): state "idle"; an id no longer open: "closed";
+ * both with name/url null and counters 0. */
 json_t *wsmgr_conn_status_json(const struct wsmgr *m, int id);
 json_t *wsmgr_status_json(const struct wsmgr *m);   /* every connection */
 

@@ -180,7 +180,7 @@ json_t *sx_account_status_json(const struct sx_account *a)
     if (!a) return json_null();
     struct sx_bucket b = a->bucket;
     sx_bucket_take(&b, 0, 0, clock_mono_us());   /* refill to now, take nothing */
-    json_t *stream = a->conn ? wsmgr_conn_status_json(a->ws, a->conn) : json_pack("{s:s}", "state", "idle");
+    json_t *conn = wsmgr_conn_status_json(a->ws, a->conn);
     size_t nres = 0;
     for (const struct sx_resolve *r = a->resolves; r; r = r->next) nres++;
     json_t *cnt = json_pack(
@@ -193,7 +193,7 @@ json_t *sx_account_status_json(const struct sx_account *a)
         "events", (json_int_t)a->n.events);
     if (cnt) json_object_set_new(cnt, "http_auth_errors", json_integer((json_int_t)a->n.http_auth_errors));
     if (cnt) json_object_set_new(cnt, "held_fills", json_integer((json_int_t)a->n.held_fills));
-    json_t *j = json_pack("{s:s,s:o,s:b,s:{s:f,s:f},s:I,s:o}", "account", a->id, "stream", stream,
+    json_t *j = json_pack("{s:s,s:o,s:b,s:{s:f,s:f},s:I,s:o}", "account", a->id, "connection", conn,
                           "authenticated", a->stream_up, "rate_bucket", "credits", b.level, "capacity",
                           b.cap, "resolving", (json_int_t)nres, "counters", cnt);
     if (j)
