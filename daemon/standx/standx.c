@@ -36,12 +36,13 @@
  *    position, balance).  Auth ack code 0 or 200 = up (VEV_STREAM up);
  *    anything else, or no ack within sx_knobs.auth_s, is logged naming
  *    the account (never the token) and the connection backs off.  Fills are
- *    de-duplicated by trade id (last 4096) and get their cl_ord_id from the
+ *    passed on as the venue sends them, repeats included (de-duplication is
+ *    the order book-keeping's, in the engine), with their cl_ord_id from the
  *    order events seen (last 4096 orders); a fill of an order not seen yet is
  *    held (at most 256) until its order event arrives or GET
- *    query_order?order_id= names it, then delivered after that order event.  A balance event triggers a REST
- *    query_balance (the stream record has no equity; at most one per second)
- *    -> VEV_BALANCE. */
+ *    query_order?order_id= names it, then delivered after that order event.
+ *    A balance event triggers a REST query_balance (the stream record has no
+ *    equity; at most one per second) -> VEV_BALANCE. */
 #include "sx_int.h"
 
 #include <ctype.h>
@@ -184,11 +185,11 @@ json_t *sx_account_status_json(const struct sx_account *a)
     size_t nres = 0;
     for (const struct sx_resolve *r = a->resolves; r; r = r->next) nres++;
     json_t *cnt = json_pack(
-        "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "places", (json_int_t)a->n.places,
+        "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "places", (json_int_t)a->n.places,
         "cancels", (json_int_t)a->n.cancels, "queries", (json_int_t)a->n.queries, "rate_limited",
         (json_int_t)a->n.rate_limited, "ambiguous", (json_int_t)a->n.ambiguous, "resolved",
         (json_int_t)a->n.resolved, "unresolved", (json_int_t)a->n.unresolved, "rejects",
-        (json_int_t)a->n.rejects, "fills", (json_int_t)a->n.fills, "dup_fills", (json_int_t)a->n.dup_fills,
+        (json_int_t)a->n.rejects, "fills", (json_int_t)a->n.fills,
         "bad_frames", (json_int_t)a->n.bad_frames, "auth_failures", (json_int_t)a->n.auth_failures,
         "events", (json_int_t)a->n.events);
     if (cnt) json_object_set_new(cnt, "http_auth_errors", json_integer((json_int_t)a->n.http_auth_errors));

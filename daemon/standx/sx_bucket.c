@@ -1,18 +1,6 @@
-/* sx_bucket — pure helpers of the StandX adapter: the token bucket mirroring
- * the exchange's per-account rate limiter, and a bounded set of recent ids. */
+/* sx_bucket — the StandX adapter's token bucket mirroring the exchange's
+ * per-account rate limiter (pure: times are arguments). */
 #include "sx_bucket.h"
-
-/* ---- id set ---------------------------------------------------------- */
-
-bool sx_idset_add(struct sx_idset *s, int64_t id)
-{
-    for (size_t i = 0; i < s->n; i++)
-        if (s->ids[i] == id) return false;
-    s->ids[s->pos] = id;
-    s->pos = (s->pos + 1) % SX_IDSET_N;
-    if (s->n < SX_IDSET_N) s->n++;
-    return true;
-}
 
 /* ---- token bucket ----------------------------------------------------- */
 

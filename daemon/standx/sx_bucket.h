@@ -1,16 +1,10 @@
-/* sx_bucket — token bucket and recent-id set of the StandX adapter (pure:
- * no I/O, no clock reads; times are arguments). */
+/* sx_bucket — token bucket of the StandX adapter (pure: no I/O, no clock
+ * reads; times are arguments). */
 #ifndef MMD_SX_BUCKET_H
 #define MMD_SX_BUCKET_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* Bounded set of recently seen ids (fill de-duplication): remembers the last
- * SX_IDSET_N ids.  sx_idset_add returns true if id was not in the set. */
-#define SX_IDSET_N 4096
-struct sx_idset { int64_t ids[SX_IDSET_N]; size_t n, pos; };
-bool sx_idset_add(struct sx_idset *s, int64_t id);
 
 /* Token bucket mirroring the exchange's per-account limiter (pure). */
 struct sx_bucket {

@@ -6,7 +6,7 @@
  *                ambiguous-order resolution
  *   sx_stream.c  the private stream, fills held until their order is known,
  *                balance refresh
- *   sx_bucket.c  token bucket and id set (pure) */
+ *   sx_bucket.c  token bucket (pure) */
 #ifndef MMD_SX_INT_H
 #define MMD_SX_INT_H
 #include "standx.h"
@@ -81,7 +81,6 @@ struct sx_account {
     bool balance_inflight, balance_again;
     int64_t balance_last_us;
     struct event *balance_ev;       /* deferred refresh (at most one per second) */
-    struct sx_idset seen_trades;
     struct sx_pfill *held;          /* fills waiting for their cl_ord_id, in arrival order */
     size_t n_held;
     struct sx_map map[SX_RING];
@@ -90,7 +89,7 @@ struct sx_account {
     long resolve_ms, timeout_ms;
     struct {
         uint64_t places, cancels, queries, rate_limited, ambiguous, resolved, unresolved, rejects,
-            fills, dup_fills, bad_frames, orders, auth_failures, events, http_auth_errors, held_fills;
+            fills, bad_frames, orders, auth_failures, events, http_auth_errors, held_fills;
     } n;
     int64_t auth_err_logged_us;
     bool in_flush, dying;           /* sx_account_free from inside the sink */

@@ -157,7 +157,6 @@ static void st_frame(struct sx_account *a, struct sx_msg *m)
         return;
     case SXC_TRADE: {
         struct venue_fill *f = &m->u.fill;
-        if (!sx_idset_add(&a->seen_trades, f->trade_id)) { a->n.dup_fills++; return; }
         a->n.fills++;
         const char *cl = f->cl_ord_id[0] ? f->cl_ord_id : sx_map_get(a, f->order_id);
         if (!cl) {

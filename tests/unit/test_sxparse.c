@@ -434,20 +434,6 @@ static void test_bucket(void **st)
     assert_true(sx_bucket_wait_us(&b, 1000, 0, t) == INT64_MAX);
 }
 
-static void test_idset(void **st)
-{
-    (void)st;
-    struct sx_idset *s = calloc(1, sizeof *s);
-    assert_non_null(s);
-    assert_true(sx_idset_add(s, 409870));
-    assert_false(sx_idset_add(s, 409870));   /* duplicate fill */
-    assert_true(sx_idset_add(s, INT64_C(11545819148)));
-    for (int64_t i = 0; i < SX_IDSET_N; i++) sx_idset_add(s, 1000000 + i);
-    assert_true(sx_idset_add(s, 409870));    /* forgotten after SX_IDSET_N newer ids */
-    assert_false(sx_idset_add(s, 1000000 + SX_IDSET_N - 1));
-    free(s);
-}
-
 static void test_backoff(void **st)
 {
     (void)st;
@@ -471,7 +457,7 @@ int main(void)
         cmocka_unit_test(test_trade_position_balance), cmocka_unit_test(test_auth_and_nodata),
         cmocka_unit_test(test_junk),         cmocka_unit_test(test_symbol_info),
         cmocka_unit_test(test_lists_and_results), cmocka_unit_test(test_jwt),
-        cmocka_unit_test(test_bucket),       cmocka_unit_test(test_idset),
+        cmocka_unit_test(test_bucket),
         cmocka_unit_test(test_backoff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
