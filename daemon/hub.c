@@ -319,12 +319,6 @@ void hub_unwatch(struct hub *h, const char *symbol, hub_cb cb, void *ud)
     }
 }
 
-const struct md_snapshot *hub_snapshot(const struct hub *h, const char *symbol)
-{
-    const struct hub_sym *s = h && symbol ? sym_find(h, symbol) : NULL;
-    return s ? &s->snap : NULL;
-}
-
 static json_t *age(int64_t now, int64_t t)
 {
     return t ? json_real((double)(now - t) / 1e6) : json_null();

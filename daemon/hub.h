@@ -34,8 +34,8 @@ struct hub_knobs {
 struct hub;
 /* Called on the main thread after frames were applied (several frames drained
  * together give one call: newest wins) and on stale transitions.  `s` is a
- * copy valid during the call only; hub_snapshot() gives the live one.  A
- * callback may watch/unwatch (itself included). */
+ * copy valid during the call only.  A callback may watch/unwatch (itself
+ * included). */
 typedef void (*hub_cb)(void *ud, const struct md_snapshot *s);
 
 struct hub *hub_new(struct event_base *base, struct wsmgr *ws, const struct hub_feed *feed,
@@ -44,7 +44,6 @@ struct hub *hub_new(struct event_base *base, struct wsmgr *ws, const struct hub_
 int hub_watch(struct hub *h, const char *symbol, hub_cb cb, void *ud);
 /* Unsubscribes if it was the last watcher of the symbol. */
 void hub_unwatch(struct hub *h, const char *symbol, hub_cb cb, void *ud);
-const struct md_snapshot *hub_snapshot(const struct hub *h, const char *symbol);
 json_t *hub_status_json(const struct hub *h);   /* connection state, per-symbol age/seq/conflated */
 void hub_free(struct hub *h);   /* not from inside a watcher callback */
 

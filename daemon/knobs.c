@@ -78,7 +78,7 @@ static void knob_warn(const struct knob *d, const char *text)
              text, d->hi, d->def);
 }
 
-void knobs_default(struct mmd_knobs *k)
+static void knobs_default(struct mmd_knobs *k)
 {
     for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++) knob_set(k, &knobs[i], knobs[i].def);
 }

@@ -20,6 +20,5 @@ struct mmd_knobs {
 /* The defaults, overridden by the MMD_* variables that are set.  An invalid
  * value is named in one warning and its default kept. */
 void knobs_from_env(struct mmd_knobs *k);
-void knobs_default(struct mmd_knobs *k);
 
 #endif

@@ -456,7 +456,7 @@ void rest_cancel(struct rest *r, uint64_t id)
     }
 }
 
-size_t rest_in_flight(const struct rest *r)
+static size_t rest_in_flight(const struct rest *r)
 {
     size_t n = 0;
     for (const struct rest_req *q = r ? r->reqs : NULL; q; q = q->next) n++;

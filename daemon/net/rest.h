@@ -55,7 +55,6 @@ uint64_t rest_submit(struct rest *r, const char *method, const char *url,
                      const struct rest_opts *opts, rest_cb cb, void *ud);
 /* Drops a pending request; its callback will not be called.  No-op if done. */
 void rest_cancel(struct rest *r, uint64_t id);
-size_t rest_in_flight(const struct rest *r);
 json_t *rest_status_json(const struct rest *r);   /* counters */
 
 #endif

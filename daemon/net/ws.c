@@ -42,6 +42,8 @@
 #define OUTBOX_MAX_N 8192
 #define OUTBOX_MAX_BYTES (16u * 1024 * 1024)
 
+enum ws_state { WS_IDLE = 0, WS_CONNECTING, WS_UP, WS_BACKING_OFF };
+
 enum wsq_op { Q_UP = 1, Q_MSG, Q_PONG, Q_DOWN, C_CONNECT, C_SEND, C_PING, C_CLOSE };
 
 struct wsq_item {
@@ -712,13 +714,7 @@ void wsmgr_close(struct wsmgr *m, int id)
     }
 }
 
-enum ws_state wsmgr_state(const struct wsmgr *m, int id)
-{
-    const struct ws_conn *c = m ? conn_get(m, id) : NULL;
-    return c ? c->st : WS_IDLE;
-}
-
-const char *ws_state_name(enum ws_state s)
+static const char *ws_state_name(enum ws_state s)
 {
     switch (s) {
     case WS_IDLE: return "idle";

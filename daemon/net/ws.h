@@ -12,8 +12,6 @@
 
 struct wsmgr;
 
-enum ws_state { WS_IDLE = 0, WS_CONNECTING, WS_UP, WS_BACKING_OFF };
-
 struct ws_handlers {
     void (*on_up)(void *ud, int id);                               /* (re)connected */
     /* one whole message; recv_us: clock_mono_us when the lws thread had it whole */
@@ -50,8 +48,6 @@ int wsmgr_send(struct wsmgr *m, int id, const char *txt, size_t len);
 /* Drops the current connection and reconnects after the backoff delay. */
 void wsmgr_reconnect(struct wsmgr *m, int id, const char *why);
 void wsmgr_close(struct wsmgr *m, int id);
-enum ws_state wsmgr_state(const struct wsmgr *m, int id);
-const char *ws_state_name(enum ws_state s);
 /* A connection object, always with the same keys: name, url, state, attempts,
  * reconnects, msgs_in, msgs_out, dropped, last_error, last_error_age_s,
  * last_msg_age_s, up_for_s, retry_in_s, retry_delay_s (null when they do not

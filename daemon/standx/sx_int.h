@@ -6,7 +6,9 @@
  *                ambiguous-order resolution
  *   sx_stream.c  the private stream, fills held until their order is known,
  *                balance refresh
- *   sx_bucket.c  token bucket (pure) */
+ *   sx_bucket.c  token bucket (pure)
+ * (sx_market.c, the public market stream for the hub, stands apart:
+ * sx_market.h; sxparse.c parses every message.) */
 #ifndef MMD_SX_INT_H
 #define MMD_SX_INT_H
 #include "standx.h"

@@ -581,15 +581,20 @@ static int sx_cancel_many(void *ctx, const char *symbol, const char *const *ids,
     return rc;
 }
 
-static int sx_query_open_orders(void *ctx, const char *symbol)
+/* GET path?symbol= (no parameter for "" / NULL: every symbol). */
+static int sx_symbol_query(struct sx_account *a, enum sx_op_kind k, const char *path, const char *symbol)
 {
-    struct sx_account *a = ctx;
-    struct sx_op *o = sx_op_new(a, OPK_OPEN_ORDERS);
+    struct sx_op *o = sx_op_new(a, k);
     if (!o) return -1;
     snprintf(o->symbol, sizeof o->symbol, "%s", symbol ? symbol : "");
     char pq[256];
-    url_param(pq, sizeof pq, "/api/query_open_orders", "symbol", symbol && *symbol ? symbol : NULL);
+    url_param(pq, sizeof pq, path, "symbol", symbol && *symbol ? symbol : NULL);
     return sx_get(a, o, pq);
+}
+
+static int sx_query_open_orders(void *ctx, const char *symbol)
+{
+    return sx_symbol_query(ctx, OPK_OPEN_ORDERS, "/api/query_open_orders", symbol);
 }
 
 static int sx_query_order(void *ctx, const char *cl_ord_id)
@@ -606,13 +611,7 @@ static int sx_query_order(void *ctx, const char *cl_ord_id)
 
 static int sx_query_positions(void *ctx, const char *symbol)
 {
-    struct sx_account *a = ctx;
-    struct sx_op *o = sx_op_new(a, OPK_POSITIONS);
-    if (!o) return -1;
-    snprintf(o->symbol, sizeof o->symbol, "%s", symbol ? symbol : "");
-    char pq[256];
-    url_param(pq, sizeof pq, "/api/query_positions", "symbol", symbol && *symbol ? symbol : NULL);
-    return sx_get(a, o, pq);
+    return sx_symbol_query(ctx, OPK_POSITIONS, "/api/query_positions", symbol);
 }
 
 static const struct venue_ops sx_ops = {sx_place, sx_cancel, sx_cancel_many, sx_query_open_orders,
