@@ -170,6 +170,13 @@ static void resp_message(const struct rest_resp *r, int *code, char *msg, size_t
 
 static void resolve_send(evutil_socket_t fd, short what, void *arg);
 
+/* The next query of r in ms milliseconds. */
+static void resolve_later(struct sx_resolve *r, long ms)
+{
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    if (r->ev) evtimer_add(r->ev, &tv);
+}
+
 static struct sx_resolve *resolve_find(struct sx_account *a, const char *cl)
 {
     for (struct sx_resolve *r = a->resolves; r; r = r->next)
@@ -188,9 +195,7 @@ static void resolve_start(struct sx_account *a, const char *cl, const char *symb
     r->ev = evtimer_new(a->base, resolve_send, r);
     r->next = a->resolves;
     a->resolves = r;
-    long ms = a->resolve_ms;
-    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-    if (r->ev) evtimer_add(r->ev, &tv);
+    resolve_later(r, a->resolve_ms);
 }
 
 static int sx_cancel(void *ctx, const char *symbol, const char *cl_ord_id, int64_t order_id);
@@ -223,9 +228,7 @@ static void resolve_send(evutil_socket_t fd, short what, void *arg)
         url_param(pq, sizeof pq, "/api/query_order", "cl_ord_id", r->cl_ord_id);
         if (sx_get(a, o, pq) == 0) return;
     }
-    long ms = a->resolve_ms;   /* could not even send: try again later */
-    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-    evtimer_add(r->ev, &tv);
+    resolve_later(r, a->resolve_ms);   /* could not even send: try again later */
 }
 
 static void emit_query(struct sx_account *a, const char *cl, const char *symbol, bool found,
@@ -279,9 +282,7 @@ static void on_resolve(struct sx_account *a, struct sx_op *op, const struct rest
         ev.u.order = o;
         sx_emit(a, &ev);
     } else if (rs && rs->tries < SX_RESOLVE_TRIES) {
-        long ms = a->resolve_ms * rs->tries;
-        struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-        evtimer_add(rs->ev, &tv);
+        resolve_later(rs, a->resolve_ms * rs->tries);
         return;
     } else {
         a->n.unresolved++;
@@ -294,13 +295,19 @@ static void on_resolve(struct sx_account *a, struct sx_op *op, const struct rest
 
 /* ---- completions ---------------------------------------------------------------- */
 
-static void on_place(struct sx_account *a, struct sx_op *o, const struct rest_resp *r)
+/* Outcome of an order/cancel POST, and the venue's message. */
+static enum venue_result post_outcome(const struct rest_resp *r, char *msg, size_t cap, bool *ambiguous)
 {
     int code;
+    resp_message(r, &code, msg, cap);
+    return classify(r, code, ambiguous);
+}
+
+static void on_place(struct sx_account *a, struct sx_op *o, const struct rest_resp *r)
+{
     char msg[128];
     bool amb;
-    resp_message(r, &code, msg, sizeof msg);
-    enum venue_result out = classify(r, code, &amb);
+    enum venue_result out = post_outcome(r, msg, sizeof msg, &amb);
     if (out == VR_REJECTED) a->n.rejects++;
     if (out == VR_RATE_LIMITED) a->n.rate_limited++;
     if (out != VR_OK)
@@ -322,11 +329,9 @@ static bool already_closed(const char *msg)
 
 static void on_cancel(struct sx_account *a, struct sx_op *o, const struct rest_resp *r)
 {
-    int code;
     char msg[128];
     bool amb;
-    resp_message(r, &code, msg, sizeof msg);
-    enum venue_result out = classify(r, code, &amb);
+    enum venue_result out = post_outcome(r, msg, sizeof msg, &amb);
     if (out == VR_REJECTED && already_closed(msg)) out = VR_OK;
     if (out != VR_OK) LOGI("standx", "%s: cancel: http %ld %s", a->id, r->status, msg);
     if (o->kind == OPK_CANCEL) {
