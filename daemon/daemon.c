@@ -12,7 +12,11 @@
  * SIGINT, the shutdown RPC) stops every task, waits until each confirms its
  * orders cancelled (and position closed where configured) or the largest
  * shutdown.timeout_s passes, and exits 0 only if everything was confirmed.
- * A second SIGINT during shutdown prints what is pending and exits 1. */
+ * A second SIGINT during shutdown prints what is pending and exits 1.
+ * The layers are wired here: the MMD_* knobs are read once (knobs.c) and
+ * handed to the constructors, the venue-neutral hub gets the StandX market
+ * stream (standx/sx_market.h), and the stream URL is made once for the hub
+ * and every account. */
 #include "daemon.h"
 
 #include <signal.h>
@@ -126,6 +130,17 @@ static struct hub *market_new(struct mmd *d)
     return hub_new(d->base, d->ws, &feed, &d->knobs.hub);
 }
 
+/* The timing knobs, the latency ring, REST, WebSocket and the market hub. */
+static bool net_start(struct mmd *d)
+{
+    knobs_from_env(&d->knobs);
+    d->lat = lat_new();
+    d->rest = rest_new(d->base, &d->knobs.rest);
+    d->ws = wsmgr_new(d->base, &d->knobs.ws);
+    d->hub = d->ws ? market_new(d) : NULL;
+    return d->lat && d->rest && d->ws && d->hub;
+}
+
 static int refuse_placeholders(const struct cfg *cfg)
 {
     int bad = 0;
@@ -210,12 +225,7 @@ int daemon_run(struct cfg *cfg)
         teardown(d);
         return 1;
     }
-    knobs_from_env(&d->knobs);
-    d->lat = lat_new();
-    d->rest = rest_new(d->base, &d->knobs.rest);
-    d->ws = wsmgr_new(d->base, &d->knobs.ws);
-    d->hub = d->ws ? market_new(d) : NULL;
-    if (!d->lat || !d->rest || !d->ws || !d->hub) {
+    if (!net_start(d)) {
         fprintf(stderr, "mmd: cannot start the network layer\n");
         teardown(d);
         return 1;

@@ -129,57 +129,60 @@ static void st_down(void *ud, int id, const char *why)
     stream_set(a, false);
 }
 
-static void st_frame(struct sx_account *a, struct sx_msg *m)
+static void st_auth(struct sx_account *a, const struct sx_msg *m)
 {
-    struct venue_event ev;
-    memset(&ev, 0, sizeof ev);
-    switch (m->chan) {
-    case SXC_AUTH:
-        if (m->u.auth.code == 0 || m->u.auth.code == 200) {
-            LOGI("standx", "%s: account stream authenticated", a->id);
-            stream_set(a, true);
-            sx_balance_refresh(a);
-        } else {
-            a->n.auth_failures++;
-            LOGE("standx", "%s: account stream auth refused: code %d %s", a->id, m->u.auth.code,
-                 m->u.auth.msg);
-            wsmgr_reconnect(a->ws, a->conn, "auth refused");
-        }
-        return;
-    case SXC_ORDER:
-        a->n.orders++;
-        sx_map_put(a, m->u.order.id, m->u.order.cl_ord_id);
-        ev.type = VEV_ORDER;
-        ev.u.order = m->u.order;
-        snprintf(ev.symbol, sizeof ev.symbol, "%s", m->u.order.symbol);
-        sx_emit(a, &ev);
-        if (a->n_held) release_fills(a, m->u.order.id);   /* after the order event */
-        return;
-    case SXC_TRADE: {
-        struct venue_fill *f = &m->u.fill;
-        a->n.fills++;
-        const char *cl = f->cl_ord_id[0] ? f->cl_ord_id : sx_map_get(a, f->order_id);
-        if (!cl) {
-            a->n.held_fills++;
-            hold_fill(a, f);
-            return;
-        }
-        if (cl != f->cl_ord_id) snprintf(f->cl_ord_id, sizeof f->cl_ord_id, "%s", cl);
-        emit_fill(a, f);
-        return;
-    }
-    case SXC_POSITION:
-        ev.type = VEV_POSITION;
-        ev.u.position = m->u.position;
-        snprintf(ev.symbol, sizeof ev.symbol, "%s", m->u.position.symbol);
-        break;
-    case SXC_BALANCE:
+    if (m->u.auth.code == 0 || m->u.auth.code == 200) {
+        LOGI("standx", "%s: account stream authenticated", a->id);
+        stream_set(a, true);
         sx_balance_refresh(a);
         return;
-    default:
+    }
+    a->n.auth_failures++;
+    LOGE("standx", "%s: account stream auth refused: code %d %s", a->id, m->u.auth.code, m->u.auth.msg);
+    wsmgr_reconnect(a->ws, a->conn, "auth refused");
+}
+
+static void st_order(struct sx_account *a, const struct venue_order *o)
+{
+    struct venue_event ev = {.type = VEV_ORDER};
+    a->n.orders++;
+    sx_map_put(a, o->id, o->cl_ord_id);
+    ev.u.order = *o;
+    snprintf(ev.symbol, sizeof ev.symbol, "%s", o->symbol);
+    sx_emit(a, &ev);
+    if (a->n_held) release_fills(a, o->id);   /* after the order event */
+}
+
+/* Passed on as sent (repeats included: the engine de-duplicates), named
+ * from the order events seen, or held until its order is known. */
+static void st_trade(struct sx_account *a, struct venue_fill *f)
+{
+    a->n.fills++;
+    const char *cl = f->cl_ord_id[0] ? f->cl_ord_id : sx_map_get(a, f->order_id);
+    if (!cl) {
+        a->n.held_fills++;
+        hold_fill(a, f);
         return;
     }
-    sx_emit(a, &ev);
+    if (cl != f->cl_ord_id) snprintf(f->cl_ord_id, sizeof f->cl_ord_id, "%s", cl);
+    emit_fill(a, f);
+}
+
+static void st_frame(struct sx_account *a, struct sx_msg *m)
+{
+    struct venue_event ev = {.type = VEV_POSITION};
+    switch (m->chan) {
+    case SXC_AUTH: st_auth(a, m); break;
+    case SXC_ORDER: st_order(a, &m->u.order); break;
+    case SXC_TRADE: st_trade(a, &m->u.fill); break;
+    case SXC_POSITION:
+        ev.u.position = m->u.position;
+        snprintf(ev.symbol, sizeof ev.symbol, "%s", m->u.position.symbol);
+        sx_emit(a, &ev);
+        break;
+    case SXC_BALANCE: sx_balance_refresh(a); break;
+    default: break;
+    }
 }
 
 static void st_msg(void *ud, int id, const char *txt, size_t len, int64_t recv_us)
