@@ -247,6 +247,7 @@ struct hub *hub_new(struct event_base *base, struct wsmgr *ws, const struct hub_
     h->ws = ws;
     h->feed = *feed;
     h->url = strdup(feed->url);
+    h->feed.url = h->url;
     h->upd = malloc(sizeof *h->upd);
     h->stale_s = k->stale_s;
     h->dead_s = k->dead_s;

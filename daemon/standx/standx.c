@@ -44,6 +44,7 @@
  *    A balance event triggers a REST query_balance (the stream record has no
  *    equity; at most one per second) -> VEV_BALANCE. */
 #include "sx_int.h"
+#include "sx_market.h"
 
 #include <ctype.h>
 #include <sodium.h>
@@ -90,9 +91,8 @@ void sx_emit_owned(struct sx_account *a, const struct venue_event *ev, struct ve
 
 void sx_emit(struct sx_account *a, const struct venue_event *ev) { sx_emit_owned(a, ev, NULL); }
 
-void sx_emit_result(struct sx_account *a, enum venue_ev_type t, const char *symbol,
-                        const char *cl_ord_id, int64_t order_id, enum venue_result out, int http,
-                        const char *msg)
+void sx_emit_result(struct sx_account *a, enum venue_ev_type t, const char *symbol, const char *cl_ord_id,
+                    int64_t order_id, enum venue_result out, int http, const char *msg)
 {
     struct venue_event ev;
     memset(&ev, 0, sizeof ev);
@@ -129,17 +129,6 @@ const char *sx_map_get(const struct sx_account *a, int64_t order_id)
 
 /* ---- public ---------------------------------------------------------------------- */
 
-/* base (trailing '/' and an already present `path` suffix dropped) + path */
-static char *join_url(const char *base, const char *path)
-{
-    size_t n = strlen(base), pl = strlen(path);
-    while (n && base[n - 1] == '/') n--;
-    if (pl && n >= pl && !strncmp(base + n - pl, path, pl)) n -= pl;
-    char *s = malloc(n + strlen(path) + 1);
-    if (s) { memcpy(s, base, n); strcpy(s + n, path); }
-    return s;
-}
-
 struct sx_account *sx_account_new(struct event_base *base, struct rest *rest, struct wsmgr *ws,
                                   const struct sx_account_params *p)
 {
@@ -152,7 +141,7 @@ struct sx_account *sx_account_new(struct event_base *base, struct rest *rest, st
     a->signer = p->signer;
     a->sink = p->sink;
     a->sink_ud = p->sink_ud;
-    a->rest_url = join_url(p->rest_url, "");
+    a->rest_url = sx_join_url(p->rest_url, "");
     a->ws_url = p->stream_url ? strdup(p->stream_url) : NULL;
     a->id = strdup(p->account_id ? p->account_id : "account");
     a->jwt = strdup(p->jwt);
@@ -274,7 +263,7 @@ int sx_load_symbols(struct rest *rest, const char *rest_url, long timeout_ms, sx
 {
     if (!rest || !rest_url || !cb) return -1;
     struct sx_symctx *c = malloc(sizeof *c);
-    char *url = join_url(rest_url, "/api/query_symbol_info");
+    char *url = sx_join_url(rest_url, "/api/query_symbol_info");
     if (!c || !url) { free(c); free(url); return -1; }
     c->cb = cb;
     c->ud = ud;

@@ -1,5 +1,5 @@
 /* sx_market — StandX market stream: URL, subscribe messages and frame
- * parsing for the hub (see sx_market.h).
+ * parsing for the hub (see sx_market.h); the one URL joiner of the adapter.
  *
  * Decisions:
  *  - Channels `price` and `depth_book` per symbol, one message each:
@@ -19,15 +19,17 @@
 static const char sx_stream_path[] = "/ws-stream/v1";
 static const char *const sxm_chans[] = {"price", "depth_book"};
 
-char *sx_stream_url(const char *base)
+char *sx_join_url(const char *base, const char *path)
 {
-    size_t n = strlen(base), pl = sizeof sx_stream_path - 1;
+    size_t n = strlen(base), pl = strlen(path);
     while (n && base[n - 1] == '/') n--;
-    if (n >= pl && !strncmp(base + n - pl, sx_stream_path, pl)) n -= pl;   /* a full stream URL */
+    if (pl && n >= pl && !strncmp(base + n - pl, path, pl)) n -= pl;   /* a full URL was given */
     char *s = malloc(n + pl + 1);
-    if (s) { memcpy(s, base, n); strcpy(s + n, sx_stream_path); }
+    if (s) { memcpy(s, base, n); strcpy(s + n, path); }
     return s;
 }
+
+char *sx_stream_url(const char *base) { return sx_join_url(base, sx_stream_path); }
 
 static bool sxm_symbol_ok(const char *s)
 {

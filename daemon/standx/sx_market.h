@@ -10,8 +10,10 @@
 
 #include "venue.h"
 
-/* The stream URL of a ws base URL: trailing '/' and an already present
- * "/ws-stream/v1" dropped, then "/ws-stream/v1" appended.  malloc'd. */
+/* base + path, with base's trailing '/' and an already present `path` suffix
+ * dropped first.  malloc'd. */
+char *sx_join_url(const char *base, const char *path);
+/* The stream URL of a ws base URL: sx_join_url(base, "/ws-stream/v1"). */
 char *sx_stream_url(const char *ws_base_url);
 
 /* The i-th (0-based) message that subscribes (on) or unsubscribes symbol:
