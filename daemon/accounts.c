@@ -245,8 +245,9 @@ struct d_acct *mmd_add_account(struct mmd *d, const struct cfg_account *ca)
     a->d = d;
     a->ca = ca;
     a->retry = evtimer_new(d->base, acct_retry_cb, a);
-    const struct sx_account_params p = {d->cfg->rest_url, d->stream_url, ca->id, ca->jwt, ca->signer,
-                                        acct_sink, a, d->knobs.sx};
+    const struct sx_account_params p = {.rest_url = d->cfg->rest_url, .stream_url = d->stream_url,
+                                        .account_id = ca->id, .jwt = ca->jwt, .signer = ca->signer,
+                                        .sink = acct_sink, .sink_ud = a, .knobs = d->knobs.sx};
     a->sx = sx_account_new(d->base, d->rest, d->ws, &p);
     if (!a->sx) acct_fail(a, "cannot create the exchange connection");
     return a;

@@ -373,7 +373,9 @@ int main(int argc, char **argv)
         char err[128];
         p.signer = signer_from_string(key, err, sizeof err);
         if (!p.signer) { fprintf(stderr, "mdprobe: bad key: %s\n", err); return 1; }
-        const struct sx_account_params ap = {rest_url, stream_url, acct, jwt, p.signer, on_event, &p, k.sx};
+        const struct sx_account_params ap = {.rest_url = rest_url, .stream_url = stream_url,
+                                             .account_id = acct, .jwt = jwt, .signer = p.signer,
+                                             .sink = on_event, .sink_ud = &p, .knobs = k.sx};
         p.acct = sx_account_new(p.base, p.rest, p.ws, &ap);
         if (!p.acct) { fprintf(stderr, "mdprobe: account init failed\n"); return 1; }
         p.venue = sx_account_venue(p.acct);
