@@ -1,6 +1,7 @@
 /* sx_orders — StandX REST: signed requests, the venue order ops (place,
  * cancel, cancel_many, queries), their completions, and the resolution of
- * ambiguous orders.  Decisions: see standx.c. */
+ * ambiguous orders; the latency marks a market-data reaction gives its first
+ * request (struct sx_reaction).  Decisions: see standx.c. */
 #include "sx_int.h"
 
 #include <ctype.h>
