@@ -35,8 +35,8 @@ LDLIBS  += $(PKG_LIBS) -lpthread -lm
 # on its path: any library header included there is an #error.
 D          := daemon
 INC_ENGINE := -Icommon -I$(D)/engine -Itools/poison
-INC_NET    := -Icommon -I$(D)/net -I$(D) $(PKG_CFLAGS)   # -I$(D): lat.h, until stamps travel in the data
-INC_STANDX := -Icommon -I$(D)/engine -I$(D)/net -I$(D)/standx -I$(D) $(PKG_CFLAGS)   # -I$(D): lat.h, likewise
+INC_NET    := -Icommon -I$(D)/net $(PKG_CFLAGS)
+INC_STANDX := -Icommon -I$(D)/engine -I$(D)/net -I$(D)/standx $(PKG_CFLAGS)
 INC_CTLPL  := -Icommon -I$(D)/control $(PKG_CFLAGS)
 INC_DAEMON := -Icommon -I$(D) -I$(D)/engine -I$(D)/net -I$(D)/standx -I$(D)/control $(PKG_CFLAGS)
 INC_TESTS  := $(INC_DAEMON) -Itui -Itests/sim

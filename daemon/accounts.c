@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hub.h"
+#include "lat.h"
 #include "log.h"
 #include "mmd.h"
 #include "standx.h"
@@ -16,10 +17,31 @@
 
 static void acct_check(struct d_acct *a);
 
+/* The reaction to snapshot s: one per notification, shared by its watchers
+ * (only the first order request of a notification is sampled); NULL for a
+ * stale snapshot. */
+static struct sx_reaction *md_reaction(struct mmd *d, const struct md_snapshot *s)
+{
+    if (s->stale) return NULL;
+    struct sx_reaction *r = &d->react.r;
+    if (strcmp(d->react.symbol, s->symbol) != 0 || r->m.recv_us != s->recv_us ||
+        r->m.parse_us != s->applied_us) {
+        snprintf(d->react.symbol, sizeof d->react.symbol, "%s", s->symbol);
+        sx_reaction_begin(r, s->recv_us, s->applied_us);
+        r->written = lat_written;
+        r->written_ud = d->lat;
+    }
+    return r;
+}
+
 void mmd_md_cb(void *ud, const struct md_snapshot *s)
 {
     struct d_task *dt = ud;
-    if (dt->t) task_on_md(dt->t, s, now_us(), wall_ms());
+    if (!dt->t) return;
+    struct sx_account *sx = dt->acct ? dt->acct->sx : NULL;
+    sx_account_react(sx, md_reaction(dt->d, s));
+    task_on_md(dt->t, s, now_us(), wall_ms());
+    sx_account_react(sx, NULL);
 }
 
 /* The task an account event belongs to: by symbol when the event names one
@@ -190,7 +212,7 @@ void mmd_sym_retry_cb(evutil_socket_t fd, short what, void *ud)
 
 void mmd_load_symbols(struct mmd *d)
 {
-    if (sx_load_symbols(d->rest, d->cfg->rest_url, symbols_cb, d) != 0) {
+    if (sx_load_symbols(d->rest, d->cfg->rest_url, d->knobs.sx.timeout_ms, symbols_cb, d) != 0) {
         struct timeval tv = {RETRY_S, 0};
         evtimer_add(d->sym_retry, &tv);
     }
@@ -223,8 +245,10 @@ struct d_acct *mmd_add_account(struct mmd *d, const struct cfg_account *ca)
     a->d = d;
     a->ca = ca;
     a->retry = evtimer_new(d->base, acct_retry_cb, a);
-    a->sx = sx_account_new(d->base, d->rest, d->ws, d->cfg->rest_url, d->cfg->ws_url, ca->id, ca->jwt,
-                           ca->signer, acct_sink, a);
+    const struct sx_account_params p = {.rest_url = d->cfg->rest_url, .stream_url = d->stream_url,
+                                        .account_id = ca->id, .jwt = ca->jwt, .signer = ca->signer,
+                                        .sink = acct_sink, .sink_ud = a, .knobs = d->knobs.sx};
+    a->sx = sx_account_new(d->base, d->rest, d->ws, &p);
     if (!a->sx) acct_fail(a, "cannot create the exchange connection");
     return a;
 }

@@ -75,7 +75,7 @@ static json_t *be_status(void *ud)
     return json_pack("{s:s, s:I, s:b, s:{s:o, s:o}, s:o, s:o}", "version", MMD_VERSION, "uptime_s",
                      (json_int_t)((now - d->start_us) / 1000000), "shutting_down", d->shutting_down,
                      "connections", "market", market ? market : json_object(), "accounts", accts,
-                     "tasks", tasks, "latency", lat_status_json());
+                     "tasks", tasks, "latency", lat_status_json(d->lat));
 }
 
 static json_t *be_tasks(void *ud)

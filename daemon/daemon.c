@@ -12,7 +12,11 @@
  * SIGINT, the shutdown RPC) stops every task, waits until each confirms its
  * orders cancelled (and position closed where configured) or the largest
  * shutdown.timeout_s passes, and exits 0 only if everything was confirmed.
- * A second SIGINT during shutdown prints what is pending and exits 1. */
+ * A second SIGINT during shutdown prints what is pending and exits 1.
+ * The layers are wired here: the MMD_* knobs are read once (knobs.c) and
+ * handed to the constructors, the venue-neutral hub gets the StandX market
+ * stream (standx/sx_market.h), and the stream URL is made once for the hub
+ * and every account. */
 #include "daemon.h"
 
 #include <signal.h>
@@ -22,11 +26,13 @@
 
 #include "control.h"
 #include "hub.h"
+#include "lat.h"
 #include "log.h"
 #include "mmd.h"
 #include "rest.h"
 #include "rpc.h"
 #include "standx.h"
+#include "sx_market.h"
 #include "task.h"
 #include "ws.h"
 
@@ -110,6 +116,31 @@ static void sig_cb(evutil_socket_t sig, short what, void *ud)
     mmd_begin_shutdown(d, sig == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
+/* The hub gets the StandX market stream (URL, subscribe messages, frames). */
+_Static_assert((int)HUB_F_NONE == SXM_NONE && (int)HUB_F_PRICE == SXM_PRICE &&
+                   (int)HUB_F_DEPTH == SXM_DEPTH && (int)HUB_F_NOTICE == SXM_NOTICE &&
+                   (int)HUB_F_BAD == SXM_BAD,
+               "sx_market frame kinds are the hub's");
+
+static struct hub *market_new(struct mmd *d)
+{
+    d->stream_url = sx_stream_url(d->cfg->ws_url);
+    if (!d->stream_url) return NULL;
+    const struct hub_feed feed = {d->stream_url, sxm_sub_msg, sxm_parse};
+    return hub_new(d->base, d->ws, &feed, &d->knobs.hub);
+}
+
+/* The timing knobs, the latency ring, REST, WebSocket and the market hub. */
+static bool net_start(struct mmd *d)
+{
+    knobs_from_env(&d->knobs);
+    d->lat = lat_new();
+    d->rest = rest_new(d->base, &d->knobs.rest);
+    d->ws = wsmgr_new(d->base, &d->knobs.ws);
+    d->hub = d->ws ? market_new(d) : NULL;
+    return d->lat && d->rest && d->ws && d->hub;
+}
+
 static int refuse_placeholders(const struct cfg *cfg)
 {
     int bad = 0;
@@ -148,12 +179,14 @@ static void teardown(struct mmd *d)
     if (d->hub) hub_free(d->hub);
     if (d->ws) wsmgr_free(d->ws);
     if (d->rest) rest_free(d->rest);
+    lat_free(d->lat);
     struct event *evs[] = {d->tick, d->sym_retry, d->sig_term, d->sig_int, d->sig_hup};
     for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
         if (evs[i]) event_free(evs[i]);
     free(d->accts);
     free(d->tasks);
     free(d->syms);
+    free(d->stream_url);
     if (d->base) event_base_free(d->base);
     while (d->old_cfgs) {
         struct cfg_hold *h = d->old_cfgs;
@@ -192,10 +225,7 @@ int daemon_run(struct cfg *cfg)
         teardown(d);
         return 1;
     }
-    d->rest = rest_new(d->base);
-    d->ws = wsmgr_new(d->base);
-    d->hub = d->ws ? hub_new(d->base, d->ws, cfg->ws_url) : NULL;
-    if (!d->rest || !d->ws || !d->hub) {
+    if (!net_start(d)) {
         fprintf(stderr, "mmd: cannot start the network layer\n");
         teardown(d);
         return 1;

@@ -1,32 +1,31 @@
 /* hub — market-data hub.
  *
  * Decisions:
- *  - Exactly ONE public market-stream connection (ws_base_url + "/ws-stream/v1")
- *    for all tasks, opened at the first hub_watch, subscribed to `price` and
- *    `depth_book` for every watched symbol; re-subscribed on every reconnect.
- *    The last hub_unwatch of a symbol unsubscribes it.
+ *  - Exactly ONE public market-stream connection (the feed's URL) for all
+ *    tasks, opened at the first hub_watch, subscribed (the feed's messages)
+ *    for every watched symbol; re-subscribed on every reconnect.  The last
+ *    hub_unwatch of a symbol unsubscribes it.  The feed parses frames into
+ *    price and depth updates; the hub applies them.
  *  - One md_snapshot per symbol.  Frames update it at once; watchers are
  *    called from a deferred libevent callback, so all frames drained from the
  *    inbox in one batch collapse into one notification (newest wins); frames
  *    superseded before their notification are counted in `conflated`.
  *  - `stale`: set when the connection drops, or when a symbol has had no
- *    price/depth frame for MMD_HUB_STALE_S (default 10 s); cleared only when a
- *    fresh price AND a fresh depth frame have both arrived since.  Watchers are
- *    notified of both transitions.  If the connection is up but carries no
- *    market data at all for MMD_WS_DEAD_S (default 45 s) the hub asks ws for a
- *    reconnect (a half-open or frozen feed that still answers pings).
+ *    price/depth frame for hub_knobs.stale_s (MMD_HUB_STALE_S); cleared only
+ *    when a fresh price AND a fresh depth frame have both arrived since.
+ *    Watchers are notified of both transitions.  If the connection is up but
+ *    carries no market data at all for hub_knobs.dead_s (MMD_HUB_DEAD_S) the
+ *    hub asks ws for a reconnect (a half-open or frozen feed that still
+ *    answers pings).
  *  - Malformed frames are counted (bad_frames), logged at debug, dropped. */
 #include "hub.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
-#include "lat.h"
 #include "log.h"
-#include "sxparse.h"
 
 struct hub_watcher { hub_cb cb; void *ud; };
 
@@ -42,7 +41,9 @@ struct hub_sym {
 struct hub {
     struct event_base *base;
     struct wsmgr *ws;
+    struct hub_feed feed;
     char *url;
+    struct md_snapshot *upd;    /* scratch: the frame being applied */
     int conn;                   /* ws id, 0 until the first watch */
     bool up;
     struct hub_sym *syms;
@@ -75,16 +76,13 @@ static void set_stale(struct hub *h, struct hub_sym *s)
     event_active(h->notify_ev, EV_TIMEOUT, 0);
 }
 
-static void send_sub(struct hub *h, const char *verb, const char *symbol)
+static void send_sub(struct hub *h, bool on, const char *symbol)
 {
-    static const char *const chans[] = {"price", "depth_book"};
-    for (size_t i = 0; i < 2; i++) {
-        char buf[160];
-        int n = snprintf(buf, sizeof buf, "{\"%s\":{\"channel\":\"%s\",\"symbol\":\"%s\"}}", verb,
-                         chans[i], symbol);
+    char buf[256];
+    int n;
+    for (int i = 0; (n = h->feed.sub_msg(on, symbol, i, buf, sizeof buf)) > 0; i++)
         if (wsmgr_send(h->ws, h->conn, buf, (size_t)n) != 0)
-            LOGD("hub", "cannot send %s %s %s now (will on reconnect)", verb, chans[i], symbol);
-    }
+            LOGD("hub", "cannot send %s now (will on reconnect)", buf);
 }
 
 /* ---- notification ---------------------------------------------------------- */
@@ -106,10 +104,8 @@ static void notify_sym(struct hub *h, struct hub_sym *s)
     if (ws && copy) {
         memcpy(ws, s->w, (size_t)n * sizeof *ws);
         *copy = s->snap;
-        if (!copy->stale) lat_md_enter(copy->recv_us, copy->applied_us);   /* fresh data only */
         for (int i = 0; i < n; i++)   /* callbacks may watch/unwatch */
             if (still_watching(h, copy->symbol, &ws[i])) ws[i].cb(ws[i].ud, copy);
-        lat_md_leave();
     }
     free(ws);
     free(copy);
@@ -129,71 +125,74 @@ static void on_notify(evutil_socket_t fd, short what, void *arg)
 
 /* ---- frames ------------------------------------------------------------------ */
 
-static void apply_price(struct hub_sym *s, const struct sx_msg *m, int64_t now)
+static void apply_price(struct hub_sym *s, const struct md_snapshot *u, int64_t now)
 {
-    const struct sx_price *p = &m->u.price;
     struct md_snapshot *sn = &s->snap;
-    sn->mark = p->mark;
-    if (p->index) sn->index = p->index;
-    if (p->last) sn->last = p->last;
-    if (p->mid) sn->mid = p->mid;
-    sn->best_bid = p->bid;
-    sn->best_ask = p->ask;
-    if (!p->mid && p->bid && p->ask) sn->mid = (p->bid + p->ask) / 2;
+    sn->mark = u->mark;
+    if (u->index) sn->index = u->index;
+    if (u->last) sn->last = u->last;
+    if (u->mid) sn->mid = u->mid;
+    sn->best_bid = u->best_bid;
+    sn->best_ask = u->best_ask;
+    if (!u->mid && u->best_bid && u->best_ask) sn->mid = (u->best_bid + u->best_ask) / 2;
     sn->price_recv_us = now;
-    sn->price_seq = m->seq;
-    sn->exch_time_ms = p->time_ms;
+    sn->price_seq = u->price_seq;
+    sn->exch_time_ms = u->exch_time_ms;
     s->got_price = true;
 }
 
-static void apply_depth(struct hub_sym *s, const struct sx_msg *m, int64_t now)
+static void apply_depth(struct hub_sym *s, const struct md_snapshot *u, int64_t now)
 {
-    const struct sx_depth *d = &m->u.depth;
     struct md_snapshot *sn = &s->snap;
-    sn->n_bids = d->n_bids;
-    sn->n_asks = d->n_asks;
-    memcpy(sn->bids, d->bids, (size_t)d->n_bids * sizeof d->bids[0]);
-    memcpy(sn->asks, d->asks, (size_t)d->n_asks * sizeof d->asks[0]);
+    sn->n_bids = u->n_bids;
+    sn->n_asks = u->n_asks;
+    memcpy(sn->bids, u->bids, (size_t)u->n_bids * sizeof u->bids[0]);
+    memcpy(sn->asks, u->asks, (size_t)u->n_asks * sizeof u->asks[0]);
     sn->depth_recv_us = now;
-    sn->depth_seq = m->seq;
+    sn->depth_seq = u->depth_seq;
     s->got_depth = true;
 }
 
-static void on_msg(void *ud, int id, const char *txt, size_t len)
+static void log_bad_frame(const char *txt, size_t len, const char *why)
+{
+    char ex[100];
+    size_t n = len < sizeof ex - 1 ? len : sizeof ex - 1;
+    for (size_t i = 0; i < n; i++) ex[i] = txt[i] >= 0x20 && txt[i] < 0x7f ? txt[i] : '?';
+    ex[n] = 0;
+    LOGD("hub", "dropped a malformed market frame (%s): %s", why, ex);
+}
+
+static void apply_frame(struct hub *h, int kind, const struct md_snapshot *u, int64_t recv_us)
+{
+    struct hub_sym *s = sym_find(h, u->symbol);
+    if (!s) return;
+    int64_t now = clock_mono_us();
+    h->frames++;
+    h->last_data_us = s->last_data_us = now;
+    if (kind == HUB_F_PRICE) apply_price(s, u, now);
+    else apply_depth(s, u, now);
+    s->snap.updates++;
+    s->snap.recv_us = recv_us;
+    s->snap.applied_us = clock_mono_us();
+    if (s->snap.stale && s->got_price && s->got_depth) s->snap.stale = false;
+    mark_dirty(h, s);
+}
+
+static void on_msg(void *ud, int id, const char *txt, size_t len, int64_t recv_us)
 {
     (void)id;
     struct hub *h = ud;
-    struct sx_msg *m = malloc(sizeof *m);
-    if (!m) return;
-    int rc = sxp_ws_frame(txt, len, m);
-    if (rc == SXP_ENODATA) {
-        if (m->u.auth.code) {
-            h->notices++;
-            LOGW("hub", "market stream notice: code %d %s", m->u.auth.code, m->u.auth.msg);
-        }
-    } else if (rc != SXP_OK) {
+    char note[128];
+    int kind = h->feed.parse(txt, len, h->upd, note, sizeof note);
+    if (kind == HUB_F_NOTICE) {
+        h->notices++;
+        LOGW("hub", "market stream notice: %s", note);
+    } else if (kind == HUB_F_BAD) {
         h->bad_frames++;
-        char ex[100];
-        size_t n = len < sizeof ex - 1 ? len : sizeof ex - 1;
-        for (size_t i = 0; i < n; i++) ex[i] = txt[i] >= 0x20 && txt[i] < 0x7f ? txt[i] : '?';
-        ex[n] = 0;
-        LOGD("hub", "dropped a malformed market frame (%d): %s", rc, ex);
-    } else if (m->chan == SXC_PRICE || m->chan == SXC_DEPTH) {
-        struct hub_sym *s = sym_find(h, m->symbol);
-        if (s) {
-            int64_t now = clock_mono_us();
-            h->frames++;
-            h->last_data_us = s->last_data_us = now;
-            if (m->chan == SXC_PRICE) apply_price(s, m, now);
-            else apply_depth(s, m, now);
-            s->snap.updates++;
-            s->snap.recv_us = wsmgr_msg_recv_us(h->ws);
-            s->snap.applied_us = clock_mono_us();
-            if (s->snap.stale && s->got_price && s->got_depth) s->snap.stale = false;
-            mark_dirty(h, s);
-        }
+        log_bad_frame(txt, len, note);
+    } else if (kind == HUB_F_PRICE || kind == HUB_F_DEPTH) {
+        apply_frame(h, kind, h->upd, recv_us);
     }
-    free(m);
 }
 
 static void on_up(void *ud, int id)
@@ -205,7 +204,7 @@ static void on_up(void *ud, int id)
     for (struct hub_sym *s = h->syms; s; s = s->next) {
         s->got_price = s->got_depth = false;
         s->last_data_us = h->last_data_us;
-        send_sub(h, "subscribe", s->snap.symbol);
+        send_sub(h, true, s->snap.symbol);
     }
 }
 
@@ -238,35 +237,25 @@ static void on_check(evutil_socket_t fd, short what, void *arg)
 
 /* ---- public -------------------------------------------------------------------- */
 
-static double env_s(const char *name, double def)
+struct hub *hub_new(struct event_base *base, struct wsmgr *ws, const struct hub_feed *feed,
+                    const struct hub_knobs *k)
 {
-    const char *s = getenv(name);
-    char *end;
-    double v = s ? strtod(s, &end) : 0;
-    return (!s || !*s || *end || v <= 0) ? def : v;
-}
-
-struct hub *hub_new(struct event_base *base, struct wsmgr *ws, const char *ws_base_url)
-{
-    if (!base || !ws || !ws_base_url) return NULL;
+    if (!base || !ws || !feed || !feed->url || !feed->sub_msg || !feed->parse || !k) return NULL;
     struct hub *h = calloc(1, sizeof *h);
     if (!h) return NULL;
     h->base = base;
     h->ws = ws;
-    static const char sfx[] = "/ws-stream/v1";
-    size_t n = strlen(ws_base_url);
-    while (n && ws_base_url[n - 1] == '/') n--;
-    if (n >= sizeof sfx - 1 && !strncmp(ws_base_url + n - (sizeof sfx - 1), sfx, sizeof sfx - 1))
-        n -= sizeof sfx - 1;   /* a full stream URL was given */
-    h->url = malloc(n + sizeof sfx);
-    if (h->url) { memcpy(h->url, ws_base_url, n); strcpy(h->url + n, sfx); }
-    h->stale_s = env_s("MMD_HUB_STALE_S", 10);
-    h->dead_s = env_s("MMD_WS_DEAD_S", 45);
+    h->feed = *feed;
+    h->url = strdup(feed->url);
+    h->feed.url = h->url;
+    h->upd = malloc(sizeof *h->upd);
+    h->stale_s = k->stale_s;
+    h->dead_s = k->dead_s;
     h->notify_ev = event_new(base, -1, 0, on_notify, h);
     h->check_ev = event_new(base, -1, EV_PERSIST, on_check, h);
     double p = h->stale_s / 4 < 1 ? h->stale_s / 4 : 1;
     struct timeval tv = {(time_t)p, (suseconds_t)((p - (double)(time_t)p) * 1e6)};
-    if (!h->url || !h->notify_ev || !h->check_ev || event_add(h->check_ev, &tv) != 0) {
+    if (!h->url || !h->upd || !h->notify_ev || !h->check_ev || event_add(h->check_ev, &tv) != 0) {
         hub_free(h);
         return NULL;
     }
@@ -275,18 +264,10 @@ struct hub *hub_new(struct event_base *base, struct wsmgr *ws, const char *ws_ba
 
 static const struct ws_handlers hub_handlers = {on_up, on_msg, on_down};
 
-/* Symbols go into JSON text unescaped: letters, digits, '-', '_', '.' only. */
-static bool symbol_ok(const char *s)
-{
-    if (!s || !*s || strlen(s) >= SYM_MAX) return false;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.') return false;
-    return true;
-}
-
 int hub_watch(struct hub *h, const char *symbol, hub_cb cb, void *ud)
 {
-    if (!h || !cb || !symbol_ok(symbol)) {
+    char buf[256];
+    if (!h || !cb || !symbol || h->feed.sub_msg(true, symbol, 0, buf, sizeof buf) < 0) {
         LOGE("hub", "cannot watch an invalid symbol name");
         return -1;
     }
@@ -304,7 +285,7 @@ int hub_watch(struct hub *h, const char *symbol, hub_cb cb, void *ud)
         s->last_data_us = clock_mono_us();
         s->next = h->syms;
         h->syms = s;
-        if (h->up) send_sub(h, "subscribe", symbol);
+        if (h->up) send_sub(h, true, symbol);
     }
     if (s->nw == s->capw) {
         int cap = s->capw ? s->capw * 2 : 4;
@@ -330,19 +311,13 @@ void hub_unwatch(struct hub *h, const char *symbol, hub_cb cb, void *ud)
                 break;
             }
         if (s->nw == 0) {
-            if (h->up) send_sub(h, "unsubscribe", symbol);
+            if (h->up) send_sub(h, false, symbol);
             *pp = s->next;
             free(s->w);
             free(s);
         }
         return;
     }
-}
-
-const struct md_snapshot *hub_snapshot(const struct hub *h, const char *symbol)
-{
-    const struct hub_sym *s = h && symbol ? sym_find(h, symbol) : NULL;
-    return s ? &s->snap : NULL;
 }
 
 static json_t *age(int64_t now, int64_t t)
@@ -367,7 +342,7 @@ json_t *hub_status_json(const struct hub *h)
         json_object_set_new(j, "depth_age_s", age(now, s->snap.depth_recv_us));
         json_object_set_new(syms, s->snap.symbol, j);
     }
-    json_t *conn = h->conn ? wsmgr_conn_status_json(h->ws, h->conn) : json_pack("{s:s}", "state", "idle");
+    json_t *conn = wsmgr_conn_status_json(h->ws, h->conn);
     return json_pack("{s:o,s:o,s:I,s:I,s:I}", "connection", conn, "symbols", syms, "frames",
                      (json_int_t)h->frames, "bad_frames", (json_int_t)h->bad_frames, "notices",
                      (json_int_t)h->notices);
@@ -386,5 +361,6 @@ void hub_free(struct hub *h)
     if (h->notify_ev) event_free(h->notify_ev);
     if (h->check_ev) event_free(h->check_ev);
     free(h->url);
+    free(h->upd);
     free(h);
 }

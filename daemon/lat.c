@@ -1,13 +1,17 @@
 /* lat — per-stage latency of the market-data -> order path.
  *
  * Stages of one sample (clock_mono_us, one clock for both threads):
- *   recv    the ws thread has received the whole frame (ws.c, inbox push)
- *   parse   the hub has parsed it and applied it to the snapshot (hub.c)
+ *   recv    the ws thread has received the whole frame (ws.c, inbox push;
+ *           handed to the hub with the frame)
+ *   parse   the hub has parsed it and applied it to the snapshot (hub.c;
+ *           the snapshot carries both stamps)
  *   decide  a task, called with that snapshot, asks the venue to place or
- *           cancel (standx.c, entry of the order op)
+ *           cancel (standx: entry of the order op, struct sx_reaction)
  *   write   libcurl has the connection ready and is about to format and
  *           send that request (CURLOPT_PREREQFUNCTION in rest.c; the send
  *           syscall follows within tens of microseconds)
+ * The stamps travel in the data: snapshot -> the glue's sx_reaction ->
+ * the request's rest_opts -> rest's write callback -> lat_written.
  * Only the FIRST order request of a notification is sampled (the reaction);
  * requests outside a market-data notification (timers, fills) are not.
  * The snapshot's recv/parse are those of the newest frame applied before the
@@ -20,44 +24,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-
 struct lat_sample { int64_t recv_to_parse, parse_to_decide, decide_to_write, total; };
 
-static struct {
-    bool in_md, decided, taken;
-    struct lat_mark cur;
+struct lat {
     struct lat_sample ring[LAT_RING];
     uint64_t n;
-} L;
+};
 
-void lat_md_enter(int64_t recv_us, int64_t parse_us)
+struct lat *lat_new(void) { return calloc(1, sizeof(struct lat)); }
+
+void lat_free(struct lat *l) { free(l); }
+
+void lat_written(void *ud, const struct rest_marks *m, int64_t write_us)
 {
-    L.in_md = recv_us > 0 && parse_us > 0;
-    L.decided = L.taken = false;
-    L.cur = (struct lat_mark){recv_us, parse_us, 0};
-}
-
-void lat_md_leave(void) { L.in_md = false; }
-
-void lat_decide(void)
-{
-    if (!L.in_md || L.decided) return;
-    L.decided = true;
-    L.cur.decide_us = clock_mono_us();
-}
-
-bool lat_take(struct lat_mark *m)
-{
-    if (!L.in_md || !L.decided || L.taken) return false;
-    L.taken = true;
-    *m = L.cur;
-    return true;
-}
-
-void lat_written(const struct lat_mark *m, int64_t write_us)
-{
-    struct lat_sample *s = &L.ring[L.n++ % LAT_RING];
+    struct lat *l = ud;
+    struct lat_sample *s = &l->ring[l->n++ % LAT_RING];
     s->recv_to_parse = m->parse_us - m->recv_us;
     s->parse_to_decide = m->decide_us - m->parse_us;
     s->decide_to_write = write_us - m->decide_us;
@@ -70,12 +51,12 @@ static int cmp64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static json_t *pcts(size_t off, size_t n)
+static json_t *pcts(const struct lat *l, size_t off, size_t n)
 {
     if (!n) return json_pack("{s:n,s:n}", "p50", "p99");
     int64_t *v = malloc(n * sizeof *v);
     if (!v) return json_null();
-    for (size_t i = 0; i < n; i++) memcpy(&v[i], (const char *)&L.ring[i] + off, sizeof v[i]);
+    for (size_t i = 0; i < n; i++) memcpy(&v[i], (const char *)&l->ring[i] + off, sizeof v[i]);
     qsort(v, n, sizeof *v, cmp64);
     json_t *j = json_pack("{s:I,s:I}", "p50", (json_int_t)v[(n - 1) * 50 / 100], "p99",
                           (json_int_t)v[(n - 1) * 99 / 100]);
@@ -83,14 +64,12 @@ static json_t *pcts(size_t off, size_t n)
     return j;
 }
 
-json_t *lat_status_json(void)
+json_t *lat_status_json(const struct lat *l)
 {
-    size_t n = L.n < LAT_RING ? (size_t)L.n : LAT_RING;
+    size_t n = l->n < LAT_RING ? (size_t)l->n : LAT_RING;
     return json_pack("{s:I,s:o,s:o,s:o,s:o}", "samples", (json_int_t)n,
-                     "recv_to_parse_us", pcts(offsetof(struct lat_sample, recv_to_parse), n),
-                     "parse_to_decision_us", pcts(offsetof(struct lat_sample, parse_to_decide), n),
-                     "decision_to_write_us", pcts(offsetof(struct lat_sample, decide_to_write), n),
-                     "total_us", pcts(offsetof(struct lat_sample, total), n));
+                     "recv_to_parse_us", pcts(l, offsetof(struct lat_sample, recv_to_parse), n),
+                     "parse_to_decision_us", pcts(l, offsetof(struct lat_sample, parse_to_decide), n),
+                     "decision_to_write_us", pcts(l, offsetof(struct lat_sample, decide_to_write), n),
+                     "total_us", pcts(l, offsetof(struct lat_sample, total), n));
 }
-
-void lat_reset(void) { memset(&L, 0, sizeof L); }

@@ -19,6 +19,8 @@
 #include "backend.h"
 #include "clock.h"
 #include "config.h"
+#include "knobs.h"
+#include "standx.h"
 #include "venue.h"
 
 #define TICK_US 100000
@@ -61,9 +63,16 @@ struct pending_op {          /* a halt waiting for its tasks' orders to settle *
 struct mmd {
     struct event_base *base;
     struct cfg *cfg;
+    struct mmd_knobs knobs;      /* MMD_* timing variables, read once at start */
     struct rest *rest;
     struct wsmgr *ws;
     struct hub *hub;
+    char *stream_url;            /* the venue's WebSocket stream (market and accounts) */
+    struct lat *lat;             /* latency samples of the market-data -> order path */
+    struct {                     /* the notification being reacted to (lat.c) */
+        char symbol[SYM_MAX];
+        struct sx_reaction r;
+    } react;
     struct control *ctl;
     struct backend be;
     struct d_acct **accts;

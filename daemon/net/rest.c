@@ -11,9 +11,9 @@
  *    is used when the server offers it (CURL_HTTP_VERSION_2TLS, multiplexing).
  *  - Every request has its own total timeout.
  *  - Retry policy: only GETs are retried, on network errors, 5xx and 429, with
- *    exponential backoff (MMD_REST_RETRY_MS base, default 200 ms, doubling,
- *    capped at 5 s) or the server's Retry-After (seconds, capped at 10 s), at
- *    most MMD_REST_GET_ATTEMPTS sends (default 4).  Anything else (POST: orders
+ *    exponential backoff (rest_knobs.retry_ms base, doubling, capped at 5 s)
+ *    or the server's Retry-After (seconds, capped at 10 s), at most
+ *    rest_knobs.get_attempts sends.  Anything else (POST: orders
  *    and cancels) is sent exactly once; the caller decides what an unclear
  *    outcome means (resp.sent tells whether bytes may have reached the server).
  *  - Callbacks run from libevent callbacks, never from inside curl; a callback
@@ -30,7 +30,6 @@
 #include <strings.h>
 
 #include "clock.h"
-#include "lat.h"
 #include "log.h"
 
 #define REST_MAX_BODY (16 * 1024 * 1024)
@@ -51,8 +50,9 @@ struct rest_req {
     struct event *retry_ev;     /* pending retry (easy is NULL meanwhile) */
     rest_cb cb;
     void *ud;
-    bool lat_on;                /* a latency sample waits for the header write */
-    struct lat_mark lat;
+    struct rest_marks marks;    /* with written: a latency sample waits for the write */
+    rest_marks_fn written;
+    void *written_ud;
     struct rest_req *next, *prev;
 };
 
@@ -175,18 +175,19 @@ static size_t header_cb(char *p, size_t sz, size_t n, void *arg)
     return len;
 }
 
-/* CURLOPT_PREREQFUNCTION, set only on a request carrying a latency sample:
+/* CURLOPT_PREREQFUNCTION, set only on a request carrying latency marks:
  * curl calls it with the connection ready, right before it formats and sends
- * the request: "request written" (lat.c).  (CURLOPT_VERBOSE + a debug
+ * the request: "request written" (daemon/lat.c).  (CURLOPT_VERBOSE + a debug
  * callback would stamp the header write itself but costs ~120 us of CPU per
  * request, more than it measures.) */
 static int prereq_cb(void *arg, char *ip, char *local_ip, int port, int local_port)
 {
     (void)ip; (void)local_ip; (void)port; (void)local_port;
     struct rest_req *q = arg;
-    if (q->lat_on) {
-        q->lat_on = false;
-        lat_written(&q->lat, clock_mono_us());
+    if (q->written) {
+        rest_marks_fn fn = q->written;
+        q->written = NULL;
+        fn(q->written_ud, &q->marks, clock_mono_us());
     }
     return CURL_PREREQFUNC_OK;
 }
@@ -238,7 +239,7 @@ static int req_start(struct rest_req *q)
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_USERAGENT, "mmd/" MMD_VERSION);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, q->hdrs);
-    if (q->lat_on) {
+    if (q->written) {
         curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, prereq_cb);
         curl_easy_setopt(e, CURLOPT_PREREQDATA, q);
     }
@@ -347,17 +348,9 @@ static void check_done(struct rest *r)
 
 /* ---- public --------------------------------------------------------------- */
 
-static long env_long(const char *name, long def, long lo, long hi)
+struct rest *rest_new(struct event_base *base, const struct rest_knobs *k)
 {
-    const char *s = getenv(name);
-    if (!s || !*s) return def;
-    char *end;
-    long v = strtol(s, &end, 10);
-    return (*end || v < lo || v > hi) ? def : v;
-}
-
-struct rest *rest_new(struct event_base *base)
-{
+    if (!k) return NULL;
     static int inited;
     if (!inited) {
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return NULL;
@@ -370,8 +363,8 @@ struct rest *rest_new(struct event_base *base)
     r->timer = evtimer_new(base, on_timer, r);
     r->kick = event_new(base, -1, 0, on_timer, r);
     if (!r->multi || !r->timer || !r->kick) { rest_free(r); return NULL; }
-    r->max_attempts = (int)env_long("MMD_REST_GET_ATTEMPTS", 4, 1, 20);
-    r->retry_base_ms = env_long("MMD_REST_RETRY_MS", 200, 1, 60000);
+    r->max_attempts = k->get_attempts;
+    r->retry_base_ms = k->retry_ms;
     curl_multi_setopt(r->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
     curl_multi_setopt(r->multi, CURLMOPT_SOCKETDATA, r);
     curl_multi_setopt(r->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
@@ -398,9 +391,10 @@ void rest_free(struct rest *r)
 
 uint64_t rest_submit(struct rest *r, const char *method, const char *url,
                      const char *const *headers, const char *body, size_t body_len,
-                     long timeout_ms, rest_cb cb, void *ud)
+                     const struct rest_opts *opts, rest_cb cb, void *ud)
 {
     if (!r || !method || !url || !cb) return 0;
+    long timeout_ms = opts ? opts->timeout_ms : 0;
     struct rest_req *q = calloc(1, sizeof *q);
     if (!q) return 0;
     q->r = r;
@@ -409,7 +403,11 @@ uint64_t rest_submit(struct rest *r, const char *method, const char *url,
     q->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
     q->cb = cb;
     q->ud = ud;
-    q->lat_on = lat_take(&q->lat);
+    if (opts && opts->written) {
+        q->marks = opts->marks;
+        q->written = opts->written;
+        q->written_ud = opts->written_ud;
+    }
     if (body) {
         q->body = malloc(body_len + 1);
         if (q->body) { memcpy(q->body, body, body_len); q->body[body_len] = 0; }
@@ -441,7 +439,8 @@ uint64_t rest_submit(struct rest *r, const char *method, const char *url,
 int rest_request(struct rest *r, const char *method, const char *url, const char *const *headers,
                  const char *body, size_t body_len, long timeout_ms, rest_cb cb, void *ud)
 {
-    return rest_submit(r, method, url, headers, body, body_len, timeout_ms, cb, ud) ? 0 : -1;
+    const struct rest_opts o = {.timeout_ms = timeout_ms};
+    return rest_submit(r, method, url, headers, body, body_len, &o, cb, ud) ? 0 : -1;
 }
 
 void rest_cancel(struct rest *r, uint64_t id)
@@ -457,7 +456,7 @@ void rest_cancel(struct rest *r, uint64_t id)
     }
 }
 
-size_t rest_in_flight(const struct rest *r)
+static size_t rest_in_flight(const struct rest *r)
 {
     size_t n = 0;
     for (const struct rest_req *q = r ? r->reqs : NULL; q; q = q->next) n++;

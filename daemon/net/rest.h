@@ -21,23 +21,40 @@ struct rest_resp {
 };
 typedef void (*rest_cb)(void *ud, const struct rest_resp *r);
 
-struct rest *rest_new(struct event_base *base);
+/* Latency marks a request carries (clock_mono_us): when the frame that caused
+ * it was received and parsed, and when the request was decided.  rest adds
+ * the time its bytes are written and hands all of them to `written`. */
+struct rest_marks { int64_t recv_us, parse_us, decide_us; };
+typedef void (*rest_marks_fn)(void *ud, const struct rest_marks *m, int64_t write_us);
+
+struct rest_opts {
+    long timeout_ms;            /* total; <= 0: 10 s */
+    struct rest_marks marks;    /* with written != NULL: sampled once, at the write */
+    rest_marks_fn written;
+    void *written_ud;
+};
+
+struct rest_knobs {
+    int get_attempts;           /* a GET is sent at most this often */
+    long retry_ms;              /* first GET retry delay, doubling (capped at 5 s) */
+};
+struct rest *rest_new(struct event_base *base, const struct rest_knobs *k);
 /* Cancels in-flight requests without calling their callbacks.  Not from
  * inside a rest callback. */
 void rest_free(struct rest *r);
 /* method "GET"/"POST"; headers NULL-terminated array of "Name: value"; body
  * may be NULL.  GETs are retried (network errors, 5xx, 429 with Retry-After)
- * up to MMD_REST_GET_ATTEMPTS times; other methods are sent exactly once.
+ * up to rest_knobs.get_attempts times; other methods are sent exactly once.
  * Returns 0 when queued, -1 on error (callback never called). */
 int rest_request(struct rest *r, const char *method, const char *url, const char *const *headers,
                  const char *body, size_t body_len, long timeout_ms, rest_cb cb, void *ud);
-/* Same, returning a request id (> 0) usable with rest_cancel, 0 on error. */
+/* Same with options, returning a request id (> 0) usable with rest_cancel, 0
+ * on error. */
 uint64_t rest_submit(struct rest *r, const char *method, const char *url,
                      const char *const *headers, const char *body, size_t body_len,
-                     long timeout_ms, rest_cb cb, void *ud);
+                     const struct rest_opts *opts, rest_cb cb, void *ud);
 /* Drops a pending request; its callback will not be called.  No-op if done. */
 void rest_cancel(struct rest *r, uint64_t id);
-size_t rest_in_flight(const struct rest *r);
 json_t *rest_status_json(const struct rest *r);   /* counters */
 
 #endif

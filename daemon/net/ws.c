@@ -10,15 +10,10 @@
  * Each connection attempt has a generation number; events of an older
  * generation are ignored, so a reconnect never mixes two sockets' data.
  *
- * Policy (main thread), every constant overridable by env var for tests:
- *   MMD_WS_BACKOFF_MIN_S  0.5    first reconnect delay; doubles per failure,
- *   MMD_WS_BACKOFF_MAX_S  30     capped here, with +-25 % jitter; never gives up
- *   MMD_WS_HEALTHY_S      30     a connection up this long resets the backoff
- *   MMD_WS_DEAD_S         45     no inbound frame (data or pong) -> reconnect
- *   MMD_WS_PING_S         15     we ping this often (lws answers server pings)
- *   MMD_WS_CONNECT_S      15     a connect attempt that takes longer fails
- *   MMD_WS_ROTATE_S       85800  (23 h 50 m) proactive reconnect before the
- *                                venue's 24 h limit
+ * Policy (main thread): reconnect with a doubling, jittered backoff that never
+ * gives up, reset by a healthy connection; ping; declare a silent connection
+ * dead; rotate before the venue's 24 h limit.  The timings are struct
+ * ws_knobs (ws.h; defaults and MMD_WS_* variables in daemon/knobs.c).
  * Inbox bound: 65536 events / 64 MiB.  When full, messages of `lossy`
  * connections (market data) are dropped and counted; other connections make
  * the lws thread wait for room, so account events are never dropped.
@@ -46,6 +41,8 @@
 #define INBOX_MAX_BYTES (64u * 1024 * 1024)
 #define OUTBOX_MAX_N 8192
 #define OUTBOX_MAX_BYTES (16u * 1024 * 1024)
+
+enum ws_state { WS_IDLE = 0, WS_CONNECTING, WS_UP, WS_BACKING_OFF };
 
 enum wsq_op { Q_UP = 1, Q_MSG, Q_PONG, Q_DOWN, C_CONNECT, C_SEND, C_PING, C_CLOSE };
 
@@ -113,8 +110,7 @@ struct wsmgr {
     struct ws_conn *conns[WS_MAX_CONNS];
     int next_id;
     struct wsl *lconns;         /* lws thread only */
-    double backoff_min, backoff_max, healthy, dead, ping, connect_to, rotate;
-    int64_t msg_recv_us;        /* recv_us of the message being delivered */
+    struct ws_knobs k;
 };
 
 /* ---- queues --------------------------------------------------------------- */
@@ -427,6 +423,11 @@ static void *ws_thread(void *arg)
 
 /* ---- main thread: events -------------------------------------------------- */
 
+static struct timeval ws_tv(double s)
+{
+    return (struct timeval){(time_t)s, (suseconds_t)((s - (double)(time_t)s) * 1e6)};
+}
+
 static struct ws_conn *conn_get(const struct wsmgr *m, int id)
 {
     for (int i = 0; i < WS_MAX_CONNS; i++)
@@ -486,17 +487,17 @@ static void conn_lost(struct ws_conn *c, const char *why, bool tell_thread, bool
     c->gen++;   /* ignore anything still queued from that socket */
     snprintf(c->last_err, sizeof c->last_err, "%s", why);
     c->last_err_us = now;
-    if (was_up && now - c->up_since_us >= (int64_t)(m->healthy * 1e6)) c->failures = 0;
+    if (was_up && now - c->up_since_us >= (int64_t)(m->k.healthy_s * 1e6)) c->failures = 0;
     if (immediate) c->failures = 0;   /* planned rotation: not a failure */
     else c->failures++;
-    double delay = immediate ? 0 : ws_backoff_s(m->backoff_min, m->backoff_max, c->failures,
+    double delay = immediate ? 0 : ws_backoff_s(m->k.backoff_min_s, m->k.backoff_max_s, c->failures,
                                                 (double)random() / RAND_MAX);
     c->st = WS_BACKING_OFF;
     c->retry_delay_s = delay;
     c->retry_at_us = now + (int64_t)(delay * 1e6);
     if (was_up) c->reconnects++;
     log_msg(was_up ? LOG_WARN : LOG_DEBUG, "ws", "%s: %s; reconnecting in %.2f s", c->name, why, delay);
-    struct timeval tv = {(time_t)delay, (suseconds_t)((delay - (double)(time_t)delay) * 1e6)};
+    struct timeval tv = ws_tv(delay);
     evtimer_add(c->retry_ev, &tv);
     int id = c->id;
     if (was_up && c->h.on_down) c->h.on_down(c->ud, id, why);   /* may close c */
@@ -518,8 +519,7 @@ static void dispatch(struct wsmgr *m, struct wsq_item *it)
         c->last_rx_us = now;
         c->msgs_in++;
         c->dropped += it->dropped;
-        m->msg_recv_us = it->recv_us;
-        if (c->h.on_msg) c->h.on_msg(c->ud, c->id, it->data ? it->data : "", it->len);
+        if (c->h.on_msg) c->h.on_msg(c->ud, c->id, it->data ? it->data : "", it->len, it->recv_us);
         break;
     case Q_PONG:
         c->last_rx_us = now;
@@ -555,14 +555,14 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 static void conn_check(struct wsmgr *m, struct ws_conn *c, int64_t now)
 {
     char why[96];
-    if (c->st == WS_CONNECTING && now - c->attempt_start_us > (int64_t)(m->connect_to * 1e6)) {
+    if (c->st == WS_CONNECTING && now - c->attempt_start_us > (int64_t)(m->k.connect_s * 1e6)) {
         conn_lost(c, "connect timeout", true, false);
-    } else if (c->st == WS_UP && now - c->last_rx_us > (int64_t)(m->dead * 1e6)) {
+    } else if (c->st == WS_UP && now - c->last_rx_us > (int64_t)(m->k.dead_s * 1e6)) {
         snprintf(why, sizeof why, "no inbound frame for %.1f s", (double)(now - c->last_rx_us) / 1e6);
         conn_lost(c, why, true, false);
-    } else if (c->st == WS_UP && now - c->up_since_us > (int64_t)(m->rotate * 1e6)) {
+    } else if (c->st == WS_UP && now - c->up_since_us > (int64_t)(m->k.rotate_s * 1e6)) {
         conn_lost(c, "rotating before the 24 h limit", true, true);
-    } else if (c->st == WS_UP && now - c->last_ping_us >= (int64_t)(m->ping * 1e6)) {
+    } else if (c->st == WS_UP && now - c->last_ping_us >= (int64_t)(m->k.ping_s * 1e6)) {
         c->last_ping_us = now;
         outbox_push(m, C_PING, c->id, c->gen, NULL, 0, false);
     }
@@ -579,15 +579,6 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
 /* ---- public --------------------------------------------------------------- */
 
-static double env_s(const char *name, double def)
-{
-    const char *s = getenv(name);
-    if (!s || !*s) return def;
-    char *end;
-    double v = strtod(s, &end);
-    return (*end || v <= 0 || v > 1e7) ? def : v;
-}
-
 static void lws_log_emit(int level, const char *line)
 {
     char buf[256];
@@ -602,20 +593,14 @@ static const struct lws_protocols ws_protocols[] = {
     {"mmd-ws", lws_cb, 0, 65536, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0}};
 
-struct wsmgr *wsmgr_new(struct event_base *base)
+struct wsmgr *wsmgr_new(struct event_base *base, const struct ws_knobs *k)
 {
-    struct wsmgr *m = calloc(1, sizeof *m);
+    struct wsmgr *m = k ? calloc(1, sizeof *m) : NULL;
     if (!m) return NULL;
     m->base = base;
     m->efd = -1;
     m->next_id = 1;
-    m->backoff_min = env_s("MMD_WS_BACKOFF_MIN_S", 0.5);
-    m->backoff_max = env_s("MMD_WS_BACKOFF_MAX_S", 30);
-    m->healthy = env_s("MMD_WS_HEALTHY_S", 30);
-    m->dead = env_s("MMD_WS_DEAD_S", 45);
-    m->ping = env_s("MMD_WS_PING_S", 15);
-    m->connect_to = env_s("MMD_WS_CONNECT_S", 15);
-    m->rotate = env_s("MMD_WS_ROTATE_S", 23 * 3600 + 50 * 60);
+    m->k = *k;
     srandom((unsigned)clock_wall_us());
     pthread_mutex_init(&m->mu, NULL);
     pthread_cond_init(&m->room, NULL);
@@ -628,17 +613,17 @@ struct wsmgr *wsmgr_new(struct event_base *base)
     ci.user = m;
     ci.gid = -1;
     ci.uid = -1;
-    ci.timeout_secs = (unsigned)(m->connect_to + 1);
+    ci.timeout_secs = (unsigned)(m->k.connect_s + 1);
     m->ctx = lws_create_context(&ci);
     m->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (!m->ctx || m->efd < 0) { wsmgr_free(m); return NULL; }
     m->wake_ev = event_new(base, m->efd, EV_READ | EV_PERSIST, on_wake, m);
     m->tick_ev = event_new(base, -1, EV_PERSIST, on_tick, m);
-    double tick = m->dead / 4;
-    if (tick > m->ping / 2) tick = m->ping / 2;
+    double tick = m->k.dead_s / 4;
+    if (tick > m->k.ping_s / 2) tick = m->k.ping_s / 2;
     if (tick > 1) tick = 1;
     if (tick < 0.05) tick = 0.05;
-    struct timeval tv = {(time_t)tick, (suseconds_t)((tick - (double)(time_t)tick) * 1e6)};
+    struct timeval tv = ws_tv(tick);
     if (!m->wake_ev || !m->tick_ev || event_add(m->wake_ev, NULL) || event_add(m->tick_ev, &tv)) {
         wsmgr_free(m);
         return NULL;
@@ -734,15 +719,7 @@ void wsmgr_close(struct wsmgr *m, int id)
     }
 }
 
-int64_t wsmgr_msg_recv_us(const struct wsmgr *m) { return m ? m->msg_recv_us : 0; }
-
-enum ws_state wsmgr_state(const struct wsmgr *m, int id)
-{
-    const struct ws_conn *c = m ? conn_get(m, id) : NULL;
-    return c ? c->st : WS_IDLE;
-}
-
-const char *ws_state_name(enum ws_state s)
+static const char *ws_state_name(enum ws_state s)
 {
     switch (s) {
     case WS_IDLE: return "idle";
@@ -753,27 +730,43 @@ const char *ws_state_name(enum ws_state s)
     return "?";
 }
 
+static json_t *age_s(int64_t now, int64_t t, bool valid)
+{
+    return valid && t ? json_real((double)(now - t) / 1e6) : json_null();
+}
+
+/* The one shape of a connection object, also without a connection. */
+static json_t *conn_json(const char *name, const char *url, const char *state)
+{
+    json_t *j = json_pack("{s:s?,s:s?,s:s,s:i,s:I,s:I,s:I,s:I}", "name", name, "url", url, "state", state,
+                          "attempts", 0, "reconnects", (json_int_t)0, "msgs_in", (json_int_t)0,
+                          "msgs_out", (json_int_t)0, "dropped", (json_int_t)0);
+    static const char *const nulls[] = {"last_error", "last_error_age_s", "last_msg_age_s", "up_for_s",
+                                        "retry_in_s", "retry_delay_s"};
+    for (size_t i = 0; j && i < sizeof nulls / sizeof nulls[0]; i++) json_object_set_new(j, nulls[i], json_null());
+    return j;
+}
+
 json_t *wsmgr_conn_status_json(const struct wsmgr *m, int id)
 {
-    const struct ws_conn *c = m ? conn_get(m, id) : NULL;
-    if (!c) return json_pack("{s:s}", "state", "closed");
+    const struct ws_conn *c = m && id ? conn_get(m, id) : NULL;
+    if (!c) return conn_json(NULL, NULL, id ? "closed" : "idle");
     int64_t now = clock_mono_us();
-    json_t *j = json_pack("{s:s,s:s,s:s,s:i,s:I,s:I,s:I,s:I}", "name", c->name, "url", c->url,
-                          "state", ws_state_name(c->st), "attempts", c->failures, "reconnects",
-                          (json_int_t)c->reconnects, "msgs_in", (json_int_t)c->msgs_in, "msgs_out",
-                          (json_int_t)c->msgs_out, "dropped", (json_int_t)c->dropped);
+    bool backing_off = c->st == WS_BACKING_OFF;
+    json_t *j = conn_json(c->name, c->url, ws_state_name(c->st));
     if (!j) return NULL;
+    json_object_set_new(j, "attempts", json_integer(c->failures));
+    json_object_set_new(j, "reconnects", json_integer((json_int_t)c->reconnects));
+    json_object_set_new(j, "msgs_in", json_integer((json_int_t)c->msgs_in));
+    json_object_set_new(j, "msgs_out", json_integer((json_int_t)c->msgs_out));
+    json_object_set_new(j, "dropped", json_integer((json_int_t)c->dropped));
     json_object_set_new(j, "last_error", c->last_err[0] ? json_string(c->last_err) : json_null());
-    json_object_set_new(j, "last_error_age_s",
-                        c->last_err_us ? json_real((double)(now - c->last_err_us) / 1e6) : json_null());
-    json_object_set_new(j, "last_msg_age_s",
-                        c->last_rx_us ? json_real((double)(now - c->last_rx_us) / 1e6) : json_null());
-    json_object_set_new(j, "up_for_s", c->st == WS_UP ? json_real((double)(now - c->up_since_us) / 1e6)
-                                                      : json_null());
-    if (c->st == WS_BACKING_OFF) {
-        json_object_set_new(j, "retry_in_s", json_real((double)(c->retry_at_us - now) / 1e6));
-        json_object_set_new(j, "retry_delay_s", json_real(c->retry_delay_s));
-    }
+    json_object_set_new(j, "last_error_age_s", age_s(now, c->last_err_us, true));
+    json_object_set_new(j, "last_msg_age_s", age_s(now, c->last_rx_us, true));
+    json_object_set_new(j, "up_for_s", age_s(now, c->up_since_us, c->st == WS_UP));
+    json_object_set_new(j, "retry_in_s",
+                        backing_off ? json_real((double)(c->retry_at_us - now) / 1e6) : json_null());
+    json_object_set_new(j, "retry_delay_s", backing_off ? json_real(c->retry_delay_s) : json_null());
     return j;
 }
 

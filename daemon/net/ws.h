@@ -1,6 +1,6 @@
 /* ws — WebSocket client connections run by libwebsockets in one dedicated
  * thread, with reconnection handled on the main thread (see ws.c for the
- * policy and the env vars that tune it).  Every function here is for the
+ * policy; struct ws_knobs tunes it).  Every function here is for the
  * main thread; callbacks are called on the main thread from libevent. */
 #ifndef MMD_WS_H
 #define MMD_WS_H
@@ -12,11 +12,10 @@
 
 struct wsmgr;
 
-enum ws_state { WS_IDLE = 0, WS_CONNECTING, WS_UP, WS_BACKING_OFF };
-
 struct ws_handlers {
     void (*on_up)(void *ud, int id);                               /* (re)connected */
-    void (*on_msg)(void *ud, int id, const char *txt, size_t len); /* one whole message */
+    /* one whole message; recv_us: clock_mono_us when the lws thread had it whole */
+    void (*on_msg)(void *ud, int id, const char *txt, size_t len, int64_t recv_us);
     void (*on_down)(void *ud, int id, const char *why);            /* was up, now lost */
 };
 
@@ -24,7 +23,18 @@ struct ws_handlers {
  * per failure, capped at max, times a jitter factor 0.75 + 0.5 * u01. */
 double ws_backoff_s(double min_s, double max_s, int failures, double u01);
 
-struct wsmgr *wsmgr_new(struct event_base *base);
+/* Timing of every connection (seconds; daemon/knobs.c reads them). */
+struct ws_knobs {
+    double backoff_min_s;   /* first reconnect delay; doubles per failure, */
+    double backoff_max_s;   /* capped here, with +-25 % jitter; never gives up */
+    double healthy_s;       /* a connection up this long resets the backoff */
+    double dead_s;          /* no inbound frame (data or pong) this long -> reconnect */
+    double ping_s;          /* we ping this often (lws answers server pings) */
+    double connect_s;       /* a connect attempt that takes longer fails */
+    double rotate_s;        /* proactive reconnect before the venue's 24 h limit */
+};
+
+struct wsmgr *wsmgr_new(struct event_base *base, const struct ws_knobs *k);
 void wsmgr_free(struct wsmgr *m);   /* stops the thread, closes everything; not from a callback */
 
 /* Opens a connection that reconnects forever until wsmgr_close.  `lossy`:
@@ -38,10 +48,11 @@ int wsmgr_send(struct wsmgr *m, int id, const char *txt, size_t len);
 /* Drops the current connection and reconnects after the backoff delay. */
 void wsmgr_reconnect(struct wsmgr *m, int id, const char *why);
 void wsmgr_close(struct wsmgr *m, int id);
-/* Inside on_msg: clock_mono_us when the lws thread had that message whole. */
-int64_t wsmgr_msg_recv_us(const struct wsmgr *m);
-enum ws_state wsmgr_state(const struct wsmgr *m, int id);
-const char *ws_state_name(enum ws_state s);
+/* A connection object, always with the same keys: name, url, state, attempts,
+ * reconnects, msgs_in, msgs_out, dropped, last_error, last_error_age_s,
+ * last_msg_age_s, up_for_s, retry_in_s, retry_delay_s (null when they do not
+ * apply).  id 0 (never opened): state "idle"; an id no longer open: "closed";
+ * both with name/url null and counters 0. */
 json_t *wsmgr_conn_status_json(const struct wsmgr *m, int id);
 json_t *wsmgr_status_json(const struct wsmgr *m);   /* every connection */
 

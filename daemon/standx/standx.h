@@ -21,6 +21,7 @@
 #define MMD_STANDX_H
 #include <event2/event.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "rest.h"
@@ -28,19 +29,47 @@
 #include "venue.h"
 #include "ws.h"
 
+struct sx_knobs {
+    double auth_s;              /* the private stream's auth ack must come this fast */
+    long resolve_ms;            /* spacing of the queries resolving an ambiguous order */
+    long timeout_ms;            /* REST request timeout */
+};
+
+struct sx_account_params {
+    const char *rest_url, *stream_url;   /* stream_url: sx_stream_url(), NULL: no stream */
+    const char *account_id, *jwt;
+    const struct signer *signer;
+    venue_sink_fn sink;
+    void *sink_ud;
+    struct sx_knobs knobs;
+};
+
 struct sx_account;
 struct sx_account *sx_account_new(struct event_base *base, struct rest *rest, struct wsmgr *ws,
-                                  const char *rest_url, const char *ws_base_url,
-                                  const char *account_id, const char *jwt,
-                                  const struct signer *signer, venue_sink_fn sink, void *sink_ud);
+                                  const struct sx_account_params *p);
 struct venue sx_account_venue(struct sx_account *a);
 void sx_account_start(struct sx_account *a);    /* connects the private stream */
-json_t *sx_account_status_json(const struct sx_account *a);   /* stream state, rate bucket, counters */
+json_t *sx_account_status_json(const struct sx_account *a);
+/* The market-data notification the account's tasks react to (latency marks,
+ * daemon/lat.c): the glue sets it around a watcher call and clears it (NULL)
+ * after.  The first order op (place, cancel) meanwhile stamps the decision;
+ * the first request queued after that carries the marks to `written`. */
+struct sx_reaction {
+    struct rest_marks m;        /* recv_us, parse_us of the snapshot; decide_us */
+    bool decided, taken;
+    rest_marks_fn written;      /* where the sample goes once written */
+    void *written_ud;
+};
+/* A new notification; not sampled unless both stamps are > 0. */
+void sx_reaction_begin(struct sx_reaction *r, int64_t recv_us, int64_t parse_us);
+void sx_reaction_decide(struct sx_reaction *r, int64_t now_us);   /* first decision only */
+bool sx_reaction_take(struct sx_reaction *r, struct rest_marks *m);   /* first request only */
+void sx_account_react(struct sx_account *a, struct sx_reaction *r);   /* stream state, rate bucket, counters */
 void sx_account_free(struct sx_account *a);   /* also allowed from inside the sink */
 
 typedef void (*sx_symbols_cb)(void *ud, int ok, const struct sym_info *infos, size_t n,
                               const char *err);
-int sx_load_symbols(struct rest *rest, const char *rest_url, sx_symbols_cb cb, void *ud);
+int sx_load_symbols(struct rest *rest, const char *rest_url, long timeout_ms, sx_symbols_cb cb, void *ud);
 typedef void (*sx_balance_cb)(void *ud, int status /* 0 ok, 404 unfunded, 401/403 credentials refused, -1 other */, dec_t equity,
                               const char *err);
 int sx_check_balance(struct sx_account *a, sx_balance_cb cb, void *ud);

@@ -122,22 +122,4 @@ int sxp_status(const char *s, dec_t fill_qty, enum order_status *out);
 /* JWT exp claim (middle segment, base64url, unverified). 0 ok, -1 on junk. */
 int sxp_jwt_exp(const char *jwt, int64_t *exp_s);
 
-/* Bounded set of recently seen ids (fill de-duplication): remembers the last
- * SX_IDSET_N ids.  sx_idset_add returns true if id was not in the set. */
-#define SX_IDSET_N 4096
-struct sx_idset { int64_t ids[SX_IDSET_N]; size_t n, pos; };
-bool sx_idset_add(struct sx_idset *s, int64_t id);
-
-/* Token bucket mirroring the exchange's per-account limiter (pure). */
-struct sx_bucket {
-    double level, cap, refill_per_s;
-    int64_t last_us;
-};
-void sx_bucket_init(struct sx_bucket *b, double cap, double refill_per_s, int64_t now_us);
-/* Takes `cost` credits if at least cost + reserve are available after
- * refilling up to now_us; returns true when taken. */
-bool sx_bucket_take(struct sx_bucket *b, double cost, double reserve, int64_t now_us);
-/* Microseconds until cost + reserve would be available (0 if now). */
-int64_t sx_bucket_wait_us(const struct sx_bucket *b, double cost, double reserve, int64_t now_us);
-
 #endif

@@ -1,9 +1,11 @@
 /* fuzz_ws_frame — libFuzzer target for sxp_ws_frame (daemon/standx/sxparse.h): one
  * market-stream or private-stream text frame in (price, depth_book,
  * public_trade, auth, order, trade, position, balance, acks, 408 notices),
- * a struct sx_msg out.  Checks that a parsed frame is internally sane:
+ * a struct sx_msg out; and for sxm_parse (sx_market.h), the same frame as
+ * the hub's snapshot update.  Checks that a parsed frame is internally sane:
  * strings terminated, depth level counts in range and sorted best first. */
 #include "fuzz_util.h"
+#include "sx_market.h"
 #include "sxparse.h"
 
 static void check_depth(const struct sx_depth *d)
@@ -33,6 +35,26 @@ static void check_msg(const struct sx_msg *m)
     }
 }
 
+/* The market stream's view of the frame: a snapshot update or a note. */
+static void check_market(const char *buf, size_t size)
+{
+    struct md_snapshot *u = malloc(sizeof *u);
+    char note[128];
+    if (!u) return;
+    memset(u, 0xa5, sizeof *u);
+    int k = sxm_parse(buf, size, u, note, sizeof note);
+    FZ_CHECK(k >= SXM_NONE && k <= SXM_BAD);
+    if (k == SXM_NOTICE || k == SXM_BAD) FZ_CHECK(fz_terminated(note, sizeof note));
+    if (k == SXM_PRICE || k == SXM_DEPTH) FZ_CHECK(fz_terminated(u->symbol, sizeof u->symbol));
+    if (k == SXM_DEPTH) {
+        FZ_CHECK(u->n_bids >= 0 && u->n_bids <= MD_MAX_LEVELS);
+        FZ_CHECK(u->n_asks >= 0 && u->n_asks <= MD_MAX_LEVELS);
+        for (int i = 1; i < u->n_bids; i++) FZ_CHECK(u->bids[i - 1].px >= u->bids[i].px);
+        for (int i = 1; i < u->n_asks; i++) FZ_CHECK(u->asks[i - 1].px <= u->asks[i].px);
+    }
+    free(u);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct sx_msg m;
@@ -44,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = sxp_ws_frame(buf, size, &m);
     FZ_CHECK(rc == SXP_OK || rc == SXP_EJSON || rc == SXP_ESHAPE || rc == SXP_ENODATA);
     if (rc == SXP_OK) check_msg(&m);
+    check_market(buf, size);
     free(buf);
     return 0;
 }

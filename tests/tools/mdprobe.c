@@ -21,10 +21,12 @@
 
 #include "clock.h"
 #include "hub.h"
+#include "knobs.h"
 #include "log.h"
 #include "rest.h"
 #include "sign.h"
 #include "standx.h"
+#include "sx_market.h"
 #include "ws.h"
 
 #define MAX_W 32
@@ -38,6 +40,7 @@ struct probe {
     struct signer *signer;
     struct venue venue;
     const char *rest_url;
+    long sx_timeout_ms;
     char wsyms[MAX_W][SYM_MAX];
     int wids[MAX_W];
     int nw;
@@ -252,7 +255,7 @@ static int command(struct probe *p, char *line)
         char *path = strdup(argv[1]);
         return rest_request(p->rest, "GET", url, NULL, NULL, 0, 5000, on_get, path);
     }
-    if (!strcmp(c, "symbols")) return sx_load_symbols(p->rest, p->rest_url, on_symbols, NULL);
+    if (!strcmp(c, "symbols")) return sx_load_symbols(p->rest, p->rest_url, p->sx_timeout_ms, on_symbols, NULL);
     if (!have_acct) return -1;
     const struct venue_ops *ops = p->venue.ops;
     void *ctx = p->venue.ctx;
@@ -356,16 +359,24 @@ int main(int argc, char **argv)
     p.rest_url = rest_url;
     p.md_every = md_every > 0 ? md_every : 1;
     p.base = event_base_new();
-    p.rest = rest_new(p.base);
-    p.ws = wsmgr_new(p.base);
-    p.hub = p.ws ? hub_new(p.base, p.ws, ws_url) : NULL;
+    struct mmd_knobs k;
+    knobs_from_env(&k);
+    p.sx_timeout_ms = k.sx.timeout_ms;
+    p.rest = rest_new(p.base, &k.rest);
+    p.ws = wsmgr_new(p.base, &k.ws);
+    char *stream_url = sx_stream_url(ws_url);
+    const struct hub_feed feed = {stream_url, sxm_sub_msg, sxm_parse};
+    p.hub = p.ws && stream_url ? hub_new(p.base, p.ws, &feed, &k.hub) : NULL;
     p.last_states = json_object();
     if (!p.base || !p.rest || !p.ws || !p.hub) { fprintf(stderr, "mdprobe: init failed\n"); return 1; }
     if (jwt && key) {
         char err[128];
         p.signer = signer_from_string(key, err, sizeof err);
         if (!p.signer) { fprintf(stderr, "mdprobe: bad key: %s\n", err); return 1; }
-        p.acct = sx_account_new(p.base, p.rest, p.ws, rest_url, ws_url, acct, jwt, p.signer, on_event, &p);
+        const struct sx_account_params ap = {.rest_url = rest_url, .stream_url = stream_url,
+                                             .account_id = acct, .jwt = jwt, .signer = p.signer,
+                                             .sink = on_event, .sink_ud = &p, .knobs = k.sx};
+        p.acct = sx_account_new(p.base, p.rest, p.ws, &ap);
         if (!p.acct) { fprintf(stderr, "mdprobe: account init failed\n"); return 1; }
         p.venue = sx_account_venue(p.acct);
         sx_account_start(p.acct);
@@ -394,6 +405,7 @@ int main(int argc, char **argv)
     hub_free(p.hub);
     wsmgr_free(p.ws);
     rest_free(p.rest);
+    free(stream_url);
     signer_free(p.signer);
     json_decref(p.last_states);
     event_base_free(p.base);

@@ -1,7 +1,8 @@
 /* Unit tests: StandX message parsers (daemon/standx/sxparse.c) against every shape of
  * shared/standx-protocol.md §4-§6, number variants, junk, status mapping,
- * depth sorting, JWT exp, the token bucket, the fill id set and the
- * WebSocket reconnect backoff. */
+ * depth sorting, JWT exp, the token bucket, the market stream for the hub
+ * (daemon/standx/sx_market.c: URL, subscribe messages, snapshot updates) and
+ * the WebSocket reconnect backoff. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,8 @@
 #include <string.h>
 
 #include "codec.h"
+#include "sx_bucket.h"
+#include "sx_market.h"
 #include "sxparse.h"
 #include "ws.h"
 
@@ -433,18 +436,65 @@ static void test_bucket(void **st)
     assert_true(sx_bucket_wait_us(&b, 1000, 0, t) == INT64_MAX);
 }
 
-static void test_idset(void **st)
+static void test_stream_url(void **st)
 {
     (void)st;
-    struct sx_idset *s = calloc(1, sizeof *s);
-    assert_non_null(s);
-    assert_true(sx_idset_add(s, 409870));
-    assert_false(sx_idset_add(s, 409870));   /* duplicate fill */
-    assert_true(sx_idset_add(s, INT64_C(11545819148)));
-    for (int64_t i = 0; i < SX_IDSET_N; i++) sx_idset_add(s, 1000000 + i);
-    assert_true(sx_idset_add(s, 409870));    /* forgotten after SX_IDSET_N newer ids */
-    assert_false(sx_idset_add(s, 1000000 + SX_IDSET_N - 1));
-    free(s);
+    static const char *const in[] = {"wss://perps.standx.com", "wss://perps.standx.com/",
+                                     "wss://perps.standx.com/ws-stream/v1", "wss://perps.standx.com/ws-stream/v1/"};
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+        char *u = sx_stream_url(in[i]);
+        assert_string_equal(u, "wss://perps.standx.com/ws-stream/v1");
+        free(u);
+    }
+    char *u = sx_join_url("http://h:1//", "");
+    assert_string_equal(u, "http://h:1");
+    free(u);
+}
+
+static void test_market_sub_msgs(void **st)
+{
+    (void)st;
+    char b[160];
+    int n = sxm_sub_msg(true, "BTC-USD", 0, b, sizeof b);
+    assert_int_equal(n, (int)strlen(b));
+    assert_string_equal(b, "{\"subscribe\":{\"channel\":\"price\",\"symbol\":\"BTC-USD\"}}");
+    assert_true(sxm_sub_msg(false, "BTC-USD", 1, b, sizeof b) > 0);
+    assert_string_equal(b, "{\"unsubscribe\":{\"channel\":\"depth_book\",\"symbol\":\"BTC-USD\"}}");
+    assert_int_equal(sxm_sub_msg(true, "BTC-USD", 2, b, sizeof b), 0);      /* two messages */
+    assert_int_equal(sxm_sub_msg(true, "BTC\"USD", 0, b, sizeof b), -1);   /* not sendable unescaped */
+    assert_int_equal(sxm_sub_msg(true, "", 0, b, sizeof b), -1);
+    assert_int_equal(sxm_sub_msg(true, "BTC-USD", 0, b, 8), -1);            /* buffer too small */
+}
+
+static void test_market_parse(void **st)
+{
+    (void)st;
+    struct md_snapshot *u = calloc(1, sizeof *u);
+    char note[128];
+    const char *px = "{\"seq\":7,\"channel\":\"price\",\"data\":{\"symbol\":\"BTC-USD\",\"mark_price\":\"100.5\","
+                     "\"spread\":[\"100\",\"101\"],\"time\":1700000000000}}";
+    assert_int_equal(sxm_parse(px, strlen(px), u, note, sizeof note), SXM_PRICE);
+    assert_string_equal(u->symbol, "BTC-USD");
+    assert_true(u->mark == D("100.5") && u->best_bid == D("100") && u->best_ask == D("101"));
+    assert_true(u->mid == 0 && u->price_seq == 7 && u->exch_time_ms == INT64_C(1700000000000));
+    const char *dp = "{\"seq\":8,\"channel\":\"depth_book\",\"data\":{\"symbol\":\"ETH-USD\","
+                     "\"bids\":[[\"1\",\"2\"],[\"3\",\"4\"]],\"asks\":[[\"5\",\"6\"]]}}";
+    assert_int_equal(sxm_parse(dp, strlen(dp), u, note, sizeof note), SXM_DEPTH);
+    assert_string_equal(u->symbol, "ETH-USD");
+    assert_int_equal(u->n_bids, 2);
+    assert_int_equal(u->n_asks, 1);
+    assert_true(u->bids[0].px == D("3") && u->depth_seq == 8);
+    const char *notice = "{\"code\":408,\"message\":\"disconnecting\"}";
+    assert_int_equal(sxm_parse(notice, strlen(notice), u, note, sizeof note), SXM_NOTICE);
+    assert_string_equal(note, "code 408 disconnecting");
+    assert_int_equal(sxm_parse("not json", 8, u, note, sizeof note), SXM_BAD);
+    assert_string_equal(note, "-1");
+    const char *ack = "{\"subscribed\":{\"channel\":\"price\"}}";
+    assert_int_equal(sxm_parse(ack, strlen(ack), u, note, sizeof note), SXM_NONE);
+    const char *tr = "{\"channel\":\"public_trade\",\"data\":{\"symbol\":\"BTC-USD\",\"price\":\"1\","
+                     "\"qty\":\"1\",\"side\":\"buy\",\"time\":1}}";
+    assert_int_equal(sxm_parse(tr, strlen(tr), u, note, sizeof note), SXM_NONE);
+    free(u);
 }
 
 static void test_backoff(void **st)
@@ -470,7 +520,9 @@ int main(void)
         cmocka_unit_test(test_trade_position_balance), cmocka_unit_test(test_auth_and_nodata),
         cmocka_unit_test(test_junk),         cmocka_unit_test(test_symbol_info),
         cmocka_unit_test(test_lists_and_results), cmocka_unit_test(test_jwt),
-        cmocka_unit_test(test_bucket),       cmocka_unit_test(test_idset),
+        cmocka_unit_test(test_bucket),
+        cmocka_unit_test(test_stream_url),   cmocka_unit_test(test_market_sub_msgs),
+        cmocka_unit_test(test_market_parse),
         cmocka_unit_test(test_backoff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
