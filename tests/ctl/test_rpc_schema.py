@@ -13,15 +13,14 @@ import glob
 import json
 import os
 import re
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-import rpcschema  # noqa: E402
-from ctlfix import FAKEMMD, Conn, Fake, Runner, require_binaries  # noqa: E402
+import rpcschema
+from fakemmd import Fake
+from harness import REPO as ROOT
+from harness import finish, require, run
+from rpc import Conn
 
 R = "2.0"
-ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 
 def result(c, method, params=None):
@@ -131,14 +130,13 @@ def test_error_codes_documented():
 
 
 def main():
-    require_binaries(FAKEMMD)
-    r = Runner()
+    require("tools/fakemmd")
     with Fake() as f:
         for t in (test_every_method, test_resume_not_halted, test_halt_flips_before_answer):
-            r.run(t, f)
-    r.run(test_shutting_down_refuses)
-    r.run(test_error_codes_documented)
-    r.exit()
+            run(t, f)
+    run(test_shutting_down_refuses)
+    run(test_error_codes_documented)
+    finish()
 
 
 if __name__ == "__main__":

@@ -10,10 +10,11 @@ backend).  Newline-delimited JSON over a Unix socket.
   returns the whole reply; ``send``/``send_raw``/``recv``/``line`` for
   hand-made frames; ``expect_silence()``.
 * ``check_reply(method, reply)`` — the single point every reply to a
-  ``Conn.call`` (and so every ``call``) passes through: the place for a
-  JSON-schema check of the replies.  Today it does nothing.
+  ``Conn.call`` (and so every ``call``) passes through: each reply is
+  checked against its JSON Schema in man/rpc-schema/ (rpcschema), so every
+  test that talks to the real daemon or to fakemmd also checks the shapes.
 
-Standard library only; every read is bounded by a timeout.
+Every read is bounded by a timeout.
 """
 import json
 import socket
@@ -21,9 +22,15 @@ import time
 
 
 def check_reply(method, reply):
-    """Hook: called with the method name and the whole decoded reply of every
-    Conn.call().  A no-op for now; a reply-schema check goes here."""
-    return None
+    """Called with the method name and the whole decoded reply of every
+    Conn.call(): the result against the method's schema, an error against
+    the documented codes (rpcschema.SchemaError otherwise).  A method with
+    no schema (the conformance tests call unknown ones) must answer an error."""
+    import rpcschema                       # here: rpcschema needs jsonschema, rpc itself does not
+    if method not in rpcschema.methods() and "result" in reply:
+        raise rpcschema.SchemaError("%s: a result for a method with no schema: %s" % (method, reply))
+    if method in rpcschema.methods() or "error" in reply:
+        rpcschema.check_response(method, reply)
 
 
 class RpcError(Exception):

@@ -149,10 +149,11 @@ static void wiggle(void)
 static json_t *conn_json(const char *name)
 {
     double up = (double)(clock_mono_ms() - start_ms) / 1000.0;
-    return json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:n, s:n, s:f, s:f}", "name", name,
+    return json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:n, s:n, s:f, s:f, s:n, s:n}", "name", name,
                      "url", "ws://127.0.0.1:1/ws-stream/v1", "state", "up", "attempts", 0,
                      "reconnects", 0, "msgs_in", 42, "msgs_out", 2, "dropped", 0, "last_error",
-                     "last_error_age_s", "last_msg_age_s", 0.05, "up_for_s", up);
+                     "last_error_age_s", "last_msg_age_s", 0.05, "up_for_s", up, "retry_in_s",
+                     "retry_delay_s");
 }
 
 static json_t *market_json(void)
