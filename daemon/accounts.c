@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "hub.h"
 #include "lat.h"
 #include "log.h"
@@ -60,11 +61,11 @@ static struct d_task *route(struct d_acct *a, const struct venue_event *ev)
         struct d_task *dt = d->tasks[i];
         if (dt->acct != a || !dt->t) continue;
         if (ev->symbol[0]) {
-            if (strcmp(ev->symbol, dt->ct.symbol) == 0) return dt;
+            if (strcmp(ev->symbol, dt->ct->symbol) == 0) return dt;
             continue;
         }
-        size_t n = strlen(dt->ct.id);
-        if (cl && strncmp(cl, dt->ct.id, n) == 0 && cl[n] == '-' && n > best_len) {
+        size_t n = strlen(dt->ct->id);
+        if (cl && strncmp(cl, dt->ct->id, n) == 0 && cl[n] == '-' && n > best_len) {
             best = dt;
             best_len = n;
         }
@@ -98,20 +99,20 @@ static void task_fail_slot(struct d_task *dt, const char *why)
 {
     snprintf(dt->fail, sizeof dt->fail, "%s", why);
     if (dt->t) task_fail(dt->t, why);
-    LOGE("mmd", "task %s: %s", dt->ct.id, why);
+    LOGE("mmd", "task %s: %s", dt->ct->id, why);
 }
 
 static void start_task(struct d_task *dt)
 {
     struct mmd *d = dt->d;
     if (dt->t || d->shutting_down) return;
-    const struct sym_info *si = find_sym(d, dt->ct.symbol);
+    const struct sym_info *si = find_sym(d, dt->ct->symbol);
     if (!si) { task_fail_slot(dt, "symbol not listed by the exchange"); return; }
     if (!si->trading) { task_fail_slot(dt, "symbol is not trading on the exchange"); return; }
-    dt->t = task_new(&dt->ct, si, sx_account_venue(dt->acct->sx), now_us(), wall_ms());
+    dt->t = task_new(dt->ct, si, sx_account_venue(dt->acct->sx), now_us(), wall_ms());
     if (!dt->t) { task_fail_slot(dt, "cannot create task (out of memory)"); return; }
     dt->fail[0] = 0;
-    if (hub_watch(d->hub, dt->ct.symbol, mmd_md_cb, dt) == 0) dt->watching = true;
+    if (hub_watch(d->hub, dt->ct->symbol, mmd_md_cb, dt) == 0) dt->watching = true;
     task_start(dt->t, now_us(), wall_ms());
 }
 
@@ -147,7 +148,7 @@ static void balance_cb(void *ud, int status, dec_t equity, const char *err)
     if (status != 0) {
         LOGW("mmd", "account %s: balance check failed (%s); retrying in %d s", a->ca->id,
              err ? err : "error", RETRY_S);
-        struct timeval tv = {RETRY_S, 0};
+        struct timeval tv = clock_tv_s(RETRY_S);
         evtimer_add(a->retry, &tv);
         return;
     }
@@ -163,7 +164,7 @@ static void acct_check(struct d_acct *a)
 {
     a->state = ACC_CHECKING;
     if (sx_check_balance(a->sx, balance_cb, a) != 0) {
-        struct timeval tv = {RETRY_S, 0};
+        struct timeval tv = clock_tv_s(RETRY_S);
         evtimer_add(a->retry, &tv);
     }
 }
@@ -190,7 +191,7 @@ static void symbols_cb(void *ud, int ok, const struct sym_info *infos, size_t n,
     if (d->shutting_down) return;
     if (!ok) {
         LOGW("mmd", "cannot load symbol rules (%s); retrying in %d s", err ? err : "error", RETRY_S);
-        struct timeval tv = {RETRY_S, 0};
+        struct timeval tv = clock_tv_s(RETRY_S);
         evtimer_add(d->sym_retry, &tv);
         return;
     }
@@ -213,7 +214,7 @@ void mmd_sym_retry_cb(evutil_socket_t fd, short what, void *ud)
 void mmd_load_symbols(struct mmd *d)
 {
     if (sx_load_symbols(d->rest, d->cfg->rest_url, d->knobs.sx.timeout_ms, symbols_cb, d) != 0) {
-        struct timeval tv = {RETRY_S, 0};
+        struct timeval tv = clock_tv_s(RETRY_S);
         evtimer_add(d->sym_retry, &tv);
     }
 }
@@ -221,7 +222,7 @@ void mmd_load_symbols(struct mmd *d)
 struct d_task *mmd_find_task(struct mmd *d, const char *id)
 {
     for (size_t i = 0; i < d->n_tasks; i++)
-        if (strcmp(d->tasks[i]->ct.id, id) == 0) return d->tasks[i];
+        if (strcmp(d->tasks[i]->ct->id, id) == 0) return d->tasks[i];
     return NULL;
 }
 
@@ -264,7 +265,7 @@ struct d_task *mmd_add_task(struct mmd *d, const struct cfg_task *ct, const stru
     }
     d->tasks[d->n_tasks++] = dt;
     dt->d = d;
-    dt->ct = *ct;
+    dt->ct = ct;
     dt->acct = mmd_find_acct(d, cfg->accounts[ct->account].id);
     if (!dt->acct) { task_fail_slot(dt, "account missing (internal error)"); return dt; }
     if (dt->acct->state == ACC_READY) start_task(dt);

@@ -23,7 +23,7 @@ static json_t *dead_task_json(const struct d_task *dt)
                       : (dt->acct->state == ACC_FAILED ? dt->acct->err : "waiting for the exchange");
     bool failed = dt->fail[0] || dt->acct->state == ACC_FAILED;
     json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:[s], s:b}, s:n, s:n, s:n, s:[]}", "id",
-                          dt->ct.id, "symbol", dt->ct.symbol, "state", failed ? "failed" : "starting",
+                          dt->ct->id, "symbol", dt->ct->symbol, "state", failed ? "failed" : "starting",
                           "state_reason", why, "risk", "state", failed ? "halt" : "caution", "reasons",
                           why, "operator_halt", 0, "mark", "best_bid", "best_ask", "tiers");
     json_t *rest = json_pack("{s:s, s:s, s:s, s:{s:i, s:s, s:s, s:b}, s:i, s:i, s:i, s:i, s:s}",
@@ -83,7 +83,7 @@ static json_t *be_tasks(void *ud)
     struct mmd *d = ud;
     json_t *arr = json_array();
     for (size_t i = 0; i < d->n_tasks; i++) {
-        const struct cfg_task *ct = &d->tasks[i]->ct;
+        const struct cfg_task *ct = d->tasks[i]->ct;
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:i}", "id", ct->id, "symbol", ct->symbol,
                                              "account", ct->account_id, "level",
                                              cfg_risk_level_name(ct->level), "tiers", ct->tiers));
@@ -98,9 +98,9 @@ static json_t *per_task(struct mmd *d, const char *task, int *err, char *msg, si
     json_t *out = json_object();
     for (size_t i = 0; i < d->n_tasks; i++) {
         struct d_task *dt = d->tasks[i];
-        if (task && strcmp(task, dt->ct.id) != 0) continue;
+        if (task && strcmp(task, dt->ct->id) != 0) continue;
         json_t *j = dt->t ? fn(d, dt) : json_null();
-        json_object_set_new(out, dt->ct.id, j ? j : json_null());
+        json_object_set_new(out, dt->ct->id, j ? j : json_null());
     }
     if (task && json_object_size(out) == 0) {
         json_decref(out);
@@ -144,11 +144,11 @@ static void be_halt(void *ud, const char *task, const char *reason, backend_done
     const char *why = reason && *reason ? reason : "operator";
     for (size_t i = 0; i < d->n_tasks; i++) {
         struct d_task *dt = d->tasks[i];
-        if (task && strcmp(task, dt->ct.id) != 0) continue;
+        if (task && strcmp(task, dt->ct->id) != 0) continue;
         if (dt->t) task_halt(dt->t, why, now_us());
         op->tasks[op->n++] = dt;
-        json_array_append_new(ids, json_string(dt->ct.id));
-        LOGI("mmd", "task %s: operator halt (%s)", dt->ct.id, why);
+        json_array_append_new(ids, json_string(dt->ct->id));
+        LOGI("mmd", "task %s: operator halt (%s)", dt->ct->id, why);
     }
     op->deadline_us = now_us() + HALT_WAIT_US;
     op->done = done;
@@ -190,10 +190,10 @@ static void be_resume(void *ud, const char *task, backend_done_fn done, void *ar
     json_t *ids = json_array();
     for (size_t i = 0; i < d->n_tasks; i++) {
         struct d_task *dt = d->tasks[i];
-        if ((task && strcmp(task, dt->ct.id) != 0) || !task_is_halted(dt)) continue;
+        if ((task && strcmp(task, dt->ct->id) != 0) || !task_is_halted(dt)) continue;
         task_resume(dt->t, now_us());
-        json_array_append_new(ids, json_string(dt->ct.id));
-        LOGI("mmd", "task %s: operator resume", dt->ct.id);
+        json_array_append_new(ids, json_string(dt->ct->id));
+        LOGI("mmd", "task %s: operator resume", dt->ct->id);
     }
     done(arg, 0, NULL, json_pack("{s:o}", "resumed", ids));
 }

@@ -17,6 +17,7 @@
  * handed to the constructors, the venue-neutral hub gets the StandX market
  * stream (standx/sx_market.h), and the stream URL is made once for the hub
  * and every account. */
+#include "clock.h"
 #include "daemon.h"
 
 #include <signal.h>
@@ -43,7 +44,7 @@ void mmd_begin_shutdown(struct mmd *d, const char *why)
     if (d->shutting_down) return;
     double tmax = 0;
     for (size_t i = 0; i < d->n_tasks; i++)
-        if (d->tasks[i]->ct.shutdown_timeout_s > tmax) tmax = d->tasks[i]->ct.shutdown_timeout_s;
+        if (d->tasks[i]->ct->shutdown_timeout_s > tmax) tmax = d->tasks[i]->ct->shutdown_timeout_s;
     d->shutting_down = true;
     d->shutdown_deadline_us = now_us() + (int64_t)(tmax * 1e6);
     LOGI("mmd", "shutting down (%s): stopping quotes, cancelling every order (timeout %.0f s)", why, tmax);
@@ -60,7 +61,7 @@ static size_t shutdown_pending(struct mmd *d, bool say)
         if (!dt->t) continue;
         if (!task_stop_done(dt->t)) {
             n++;
-            if (say) LOGW("mmd", "task %s: still stopping (%s)", dt->ct.id,
+            if (say) LOGW("mmd", "task %s: still stopping (%s)", dt->ct->id,
                           task_stop_summary(dt->t)[0] ? task_stop_summary(dt->t) : "orders not yet confirmed cancelled");
         }
     }
@@ -76,7 +77,7 @@ static void finish_shutdown(struct mmd *d)
         const char *s = task_stop_summary(dt->t);
         if (!task_stop_done(dt->t) || s[0]) {
             bad++;
-            LOGE("mmd", "task %s: NOT confirmed: %s", dt->ct.id, s[0] ? s : "timed out before the exchange confirmed");
+            LOGE("mmd", "task %s: NOT confirmed: %s", dt->ct->id, s[0] ? s : "timed out before the exchange confirmed");
         }
     }
     if (bad) LOGE("mmd", "shutdown finished with %d task(s) unconfirmed — check the exchange", bad);
@@ -167,7 +168,7 @@ static void teardown(struct mmd *d)
     if (d->ctl) control_free(d->ctl);
     for (size_t i = 0; i < d->n_tasks; i++) {
         struct d_task *dt = d->tasks[i];
-        if (dt->watching) hub_unwatch(d->hub, dt->ct.symbol, mmd_md_cb, dt);
+        if (dt->watching) hub_unwatch(d->hub, dt->ct->symbol, mmd_md_cb, dt);
         if (dt->t) task_free(dt->t);
         free(dt);
     }
@@ -236,7 +237,7 @@ int daemon_run(struct cfg *cfg)
         if (!mmd_add_task(d, &cfg->tasks[i], cfg)) { teardown(d); return 1; }
     d->tick = event_new(d->base, -1, EV_PERSIST, tick_cb, d);
     d->sym_retry = evtimer_new(d->base, mmd_sym_retry_cb, d);
-    struct timeval tv = {0, TICK_US};
+    struct timeval tv = clock_tv_us(TICK_US);
     event_add(d->tick, &tv);
     LOGI("mmd", "mmd %s started: %zu task(s), %zu account(s), control socket %s", MMD_VERSION,
          cfg->n_tasks, cfg->n_accounts, cfg->control_socket);

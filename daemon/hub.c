@@ -254,7 +254,7 @@ struct hub *hub_new(struct event_base *base, struct wsmgr *ws, const struct hub_
     h->notify_ev = event_new(base, -1, 0, on_notify, h);
     h->check_ev = event_new(base, -1, EV_PERSIST, on_check, h);
     double p = h->stale_s / 4 < 1 ? h->stale_s / 4 : 1;
-    struct timeval tv = {(time_t)p, (suseconds_t)((p - (double)(time_t)p) * 1e6)};
+    struct timeval tv = clock_tv_s(p);
     if (!h->url || !h->upd || !h->notify_ev || !h->check_ev || event_add(h->check_ev, &tv) != 0) {
         hub_free(h);
         return NULL;

@@ -42,7 +42,8 @@ struct d_acct {
 
 struct d_task {
     struct mmd *d;
-    struct cfg_task ct;          /* own copy: survives a config reload */
+    const struct cfg_task *ct;   /* its entry in the configuration that defined it (kept while
+                                    anything points into it); the task holds the one copy */
     struct d_acct *acct;
     bool removing;               /* dropped by a reload: stopping, then freed */
     struct task *t;          /* NULL until created (or if it could not be) */

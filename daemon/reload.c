@@ -21,9 +21,9 @@ void mmd_reap_removed(struct mmd *d)
         struct d_task *dt = d->tasks[i];
         if (dt->removing && (!dt->t || task_stop_done(dt->t))) {
             const char *sum = dt->t ? task_stop_summary(dt->t) : "";
-            if (sum[0]) LOGW("mmd", "task %s removed, NOT confirmed: %s", dt->ct.id, sum);
-            else LOGI("mmd", "task %s removed: its orders are cancelled", dt->ct.id);
-            if (dt->watching) hub_unwatch(d->hub, dt->ct.symbol, mmd_md_cb, dt);
+            if (sum[0]) LOGW("mmd", "task %s removed, NOT confirmed: %s", dt->ct->id, sum);
+            else LOGI("mmd", "task %s removed: its orders are cancelled", dt->ct->id);
+            if (dt->watching) hub_unwatch(d->hub, dt->ct->symbol, mmd_md_cb, dt);
             mmd_pending_forget(d, dt);
             task_free(dt->t);
             free(dt);
@@ -62,7 +62,7 @@ static bool reload_allowed(struct mmd *d, const struct cfg *n)
         if (dt->removing) {
             LOGE("mmd", "reload: task %s is still being removed; try again when it is gone", nt->id);
             ok = false;
-        } else if (strcmp(dt->ct.symbol, nt->symbol) || strcmp(dt->ct.account_id, nt->account_id)) {
+        } else if (strcmp(dt->ct->symbol, nt->symbol) || strcmp(dt->ct->account_id, nt->account_id)) {
             LOGE("mmd", "reload: task %s changed symbol or account: remove it, reload, then add it back",
                  nt->id);
             ok = false;
@@ -85,11 +85,11 @@ void mmd_reload(struct mmd *d)
     for (size_t i = 0; i < d->n_tasks; i++) {          /* removed tasks stop */
         struct d_task *dt = d->tasks[i];
         bool keep = false;
-        for (size_t j = 0; j < n->n_tasks; j++) keep |= strcmp(n->tasks[j].id, dt->ct.id) == 0;
+        for (size_t j = 0; j < n->n_tasks; j++) keep |= strcmp(n->tasks[j].id, dt->ct->id) == 0;
         if (keep || dt->removing) continue;
         dt->removing = true;
         removed++;
-        LOGI("mmd", "reload: task %s removed: cancelling its orders", dt->ct.id);
+        LOGI("mmd", "reload: task %s removed: cancelling its orders", dt->ct->id);
         if (dt->t) task_stop(dt->t, now_us());
     }
     struct cfg *old = d->cfg;
@@ -105,13 +105,13 @@ void mmd_reload(struct mmd *d)
             added++;
             LOGI("mmd", "reload: task %s added", n->tasks[i].id);
             if (!mmd_add_task(d, &n->tasks[i], n)) LOGE("mmd", "reload: task %s could not be added", n->tasks[i].id);
-        } else if (!cfg_task_same(&dt->ct, &n->tasks[i])) {
+        } else if (!cfg_task_same(dt->ct, &n->tasks[i])) {
             changed++;
-            dt->ct = n->tasks[i];
-            if (dt->t) task_reconfigure(dt->t, &dt->ct, now_us());
-            LOGI("mmd", "reload: task %s: new parameters in effect", dt->ct.id);
+            dt->ct = &n->tasks[i];
+            if (dt->t) task_reconfigure(dt->t, dt->ct, now_us());
+            LOGI("mmd", "reload: task %s: new parameters in effect", dt->ct->id);
         } else {
-            dt->ct = n->tasks[i];       /* same parameters: only its place in the file moved */
+            dt->ct = &n->tasks[i];      /* same parameters: the new file's entry from now on */
         }
     }
     struct cfg_hold *h = calloc(1, sizeof *h);      /* accounts may still point into it */

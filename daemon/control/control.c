@@ -24,8 +24,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "clock.h"
 #include "dispatch.h"
+#include "log.h"
 
 #define CTL_MAX_CLIENTS 64
 #define CTL_OUT_HARD_CAP (8u * 1024 * 1024)  /* output beyond this: drop the client */
@@ -479,7 +480,7 @@ struct control *control_new(struct event_base *base, const char *path, const str
         free(ctl);
         return NULL;
     }
-    static const struct timeval every = {0, CTL_PUSH_MS * 1000};
+    const struct timeval every = clock_tv_us(CTL_PUSH_MS * 1000);
     ctl->ev_accept = event_new(base, ctl->fd, EV_READ | EV_PERSIST, accept_cb, ctl);
     ctl->ev_push = event_new(base, -1, EV_PERSIST, push_cb, ctl);
     if (!ctl->ev_accept || !ctl->ev_push) {

@@ -94,7 +94,7 @@ static int timer_cb(CURLM *multi, long timeout_ms, void *arg)
     if (timeout_ms < 0) {
         evtimer_del(r->timer);
     } else {
-        struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+        struct timeval tv = clock_tv_us((int64_t)timeout_ms * 1000);
         evtimer_add(r->timer, &tv);
     }
     return 0;
@@ -313,7 +313,7 @@ static void finish(struct rest *r, CURL *e, CURLcode cc)
     if (delay >= 0) {
         r->n_retries++;
         LOGD("rest", "retrying GET %s in %ld ms (curl %d, http %ld)", q->url, delay, (int)cc, status);
-        struct timeval tv = {delay / 1000, (delay % 1000) * 1000};
+        struct timeval tv = clock_tv_us((int64_t)delay * 1000);
         if (!q->retry_ev) q->retry_ev = evtimer_new(r->base, on_retry, q);
         if (q->retry_ev && evtimer_add(q->retry_ev, &tv) == 0) return;
     }

@@ -423,11 +423,6 @@ static void *ws_thread(void *arg)
 
 /* ---- main thread: events -------------------------------------------------- */
 
-static struct timeval ws_tv(double s)
-{
-    return (struct timeval){(time_t)s, (suseconds_t)((s - (double)(time_t)s) * 1e6)};
-}
-
 static struct ws_conn *conn_get(const struct wsmgr *m, int id)
 {
     for (int i = 0; i < WS_MAX_CONNS; i++)
@@ -497,7 +492,7 @@ static void conn_lost(struct ws_conn *c, const char *why, bool tell_thread, bool
     c->retry_at_us = now + (int64_t)(delay * 1e6);
     if (was_up) c->reconnects++;
     log_msg(was_up ? LOG_WARN : LOG_DEBUG, "ws", "%s: %s; reconnecting in %.2f s", c->name, why, delay);
-    struct timeval tv = ws_tv(delay);
+    struct timeval tv = clock_tv_s(delay);
     evtimer_add(c->retry_ev, &tv);
     int id = c->id;
     if (was_up && c->h.on_down) c->h.on_down(c->ud, id, why);   /* may close c */
@@ -623,7 +618,7 @@ struct wsmgr *wsmgr_new(struct event_base *base, const struct ws_knobs *k)
     if (tick > m->k.ping_s / 2) tick = m->k.ping_s / 2;
     if (tick > 1) tick = 1;
     if (tick < 0.05) tick = 0.05;
-    struct timeval tv = ws_tv(tick);
+    struct timeval tv = clock_tv_s(tick);
     if (!m->wake_ev || !m->tick_ev || event_add(m->wake_ev, NULL) || event_add(m->tick_ev, &tv)) {
         wsmgr_free(m);
         return NULL;

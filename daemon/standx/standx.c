@@ -156,7 +156,7 @@ struct sx_account *sx_account_new(struct event_base *base, struct rest *rest, st
     a->resolve_ms = p->knobs.resolve_ms;
     a->timeout_ms = p->knobs.timeout_ms;
     sx_bucket_init(&a->bucket, SX_CREDIT_BURST, SX_CREDIT_REFILL, clock_mono_us());
-    struct timeval tv = {1, 0};
+    struct timeval tv = clock_tv_s(1.0);
     if (!a->rest_url || !a->id || !a->jwt || !a->auth_hdr || !a->flush_ev || !a->check_ev || !a->balance_ev ||
         (p->stream_url && !a->ws_url) || event_add(a->check_ev, &tv) != 0) {
         sx_account_free(a);

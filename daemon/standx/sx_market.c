@@ -9,11 +9,11 @@
  *    are notices; public_trade and the account channels are ignored. */
 #include "sx_market.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec.h"
 #include "sxparse.h"
 
 static const char sx_stream_path[] = "/ws-stream/v1";
@@ -31,17 +31,9 @@ char *sx_join_url(const char *base, const char *path)
 
 char *sx_stream_url(const char *base) { return sx_join_url(base, sx_stream_path); }
 
-static bool sxm_symbol_ok(const char *s)
-{
-    if (!s || !*s || strlen(s) >= SYM_MAX) return false;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.') return false;
-    return true;
-}
-
 int sxm_sub_msg(bool on, const char *symbol, int i, char *buf, size_t cap)
 {
-    if (!sxm_symbol_ok(symbol)) return -1;
+    if (!id_ok(symbol, SYM_MAX)) return -1;   /* goes into JSON unescaped */
     if (i < 0 || (size_t)i >= sizeof sxm_chans / sizeof sxm_chans[0]) return 0;
     int n = snprintf(buf, cap, "{\"%s\":{\"channel\":\"%s\",\"symbol\":\"%s\"}}",
                      on ? "subscribe" : "unsubscribe", sxm_chans[i], symbol);

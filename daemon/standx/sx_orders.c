@@ -4,13 +4,13 @@
  * request (struct sx_reaction).  Decisions: see standx.c. */
 #include "sx_int.h"
 
-#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
+#include "codec.h"
 #include "log.h"
 
 /* ---- REST plumbing ---------------------------------------------------------------- */
@@ -124,14 +124,6 @@ static int sx_post(struct sx_account *a, struct sx_op *o, const char *path, cons
     return 0;
 }
 
-static bool safe_id(const char *s, size_t cap)
-{
-    if (!s || !*s || strlen(s) >= cap) return false;
-    for (const char *p = s; *p; p++)
-        if (!isalnum((unsigned char)*p) && !strchr("._:-", *p)) return false;
-    return true;
-}
-
 static void url_param(char *out, size_t cap, const char *path, const char *k, const char *v)
 {
     char *e = v ? curl_easy_escape(NULL, v, 0) : NULL;
@@ -174,7 +166,7 @@ static void resolve_send(evutil_socket_t fd, short what, void *arg);
 /* The next query of r in ms milliseconds. */
 static void resolve_later(struct sx_resolve *r, long ms)
 {
-    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    struct timeval tv = clock_tv_us((int64_t)ms * 1000);
     if (r->ev) evtimer_add(r->ev, &tv);
 }
 
@@ -502,7 +494,7 @@ static int sx_place(void *ctx, const struct order_req *q)
     struct sx_account *a = ctx;
     char body[512];
     sx_decide(a);
-    if (!q || !safe_id(q->cl_ord_id, CLOID_MAX) || !safe_id(q->symbol, SYM_MAX) ||
+    if (!q || !id_ok(q->cl_ord_id, CLOID_MAX) || !id_ok(q->symbol, SYM_MAX) ||
         build_order_body(q, body, sizeof body) != 0)
         return -1;
     a->n.places++;
@@ -526,7 +518,7 @@ static int sx_cancel(void *ctx, const char *symbol, const char *cl_ord_id, int64
     sx_decide(a);
     bool by_cl = cl_ord_id && *cl_ord_id;
     if (!by_cl && order_id <= 0) return -1;
-    if (by_cl && !safe_id(cl_ord_id, CLOID_MAX)) return -1;
+    if (by_cl && !id_ok(cl_ord_id, CLOID_MAX)) return -1;
     struct sx_resolve *rs = by_cl ? resolve_find(a, cl_ord_id) : NULL;
     if (rs) {   /* held until we know what happened to the order */
         rs->cancel_pending = true;
@@ -557,7 +549,7 @@ static int sx_cancel_many(void *ctx, const char *symbol, const char *const *ids,
     struct sx_account *a = ctx;
     if (!ids || n == 0 || n > 1000) return -1;
     for (size_t i = 0; i < n; i++)
-        if (!safe_id(ids[i], CLOID_MAX)) return -1;
+        if (!id_ok(ids[i], CLOID_MAX)) return -1;
     if (!sx_bucket_take(&a->bucket, SX_CREDIT_COST, 0, clock_mono_us())) {
         a->n.rate_limited++;
         for (size_t i = 0; i < n; i++)

@@ -20,7 +20,7 @@ void sx_balance_refresh(struct sx_account *a)
     int64_t now = clock_mono_us(), wait = a->balance_last_us + 1000000 - now;
     if (a->balance_last_us && wait > 0) {
         if (!evtimer_pending(a->balance_ev, NULL)) {
-            struct timeval tv = {0, (suseconds_t)wait};
+            struct timeval tv = clock_tv_us((int64_t)wait);
             evtimer_add(a->balance_ev, &tv);
         }
         return;
