@@ -45,27 +45,27 @@ void mmd_md_cb(void *ud, const struct md_snapshot *s)
     sx_account_react(sx, NULL);
 }
 
-/* The task an account event belongs to: by symbol when the event names one
- * (one task per account and symbol), else by the longest task-id prefix of
- * the client order id. */
-static struct d_task *route(struct d_acct *a, const struct venue_event *ev)
+/* The client order id an account event names ("" when none). */
+static const char *event_cloid(const struct venue_event *ev)
+{
+    switch (ev->type) {
+    case VEV_PLACE_RESULT: case VEV_CANCEL_RESULT: return ev->u.result.cl_ord_id;
+    case VEV_ORDER: case VEV_QUERY_ORDER: return ev->u.order.cl_ord_id;
+    case VEV_FILL: return ev->u.fill.cl_ord_id;
+    default: return "";
+    }
+}
+
+/* The account's task whose id, followed by '-', is the longest prefix of cl. */
+static struct d_task *owner_of(struct d_acct *a, const char *cl)
 {
     struct mmd *d = a->d;
-    const char *cl = NULL;
-    if (ev->type == VEV_PLACE_RESULT || ev->type == VEV_CANCEL_RESULT) cl = ev->u.result.cl_ord_id;
-    else if (ev->type == VEV_ORDER || ev->type == VEV_QUERY_ORDER) cl = ev->u.order.cl_ord_id;
-    else if (ev->type == VEV_FILL) cl = ev->u.fill.cl_ord_id;
     struct d_task *best = NULL;
     size_t best_len = 0;
     for (size_t i = 0; i < d->n_tasks; i++) {
         struct d_task *dt = d->tasks[i];
-        if (dt->acct != a || !dt->t) continue;
-        if (ev->symbol[0]) {
-            if (strcmp(ev->symbol, dt->ct->symbol) == 0) return dt;
-            continue;
-        }
         size_t n = strlen(dt->ct->id);
-        if (cl && strncmp(cl, dt->ct->id, n) == 0 && cl[n] == '-' && n > best_len) {
+        if (dt->acct == a && dt->t && !strncmp(cl, dt->ct->id, n) && cl[n] == '-' && n > best_len) {
             best = dt;
             best_len = n;
         }
@@ -73,19 +73,31 @@ static struct d_task *route(struct d_acct *a, const struct venue_event *ev)
     return best;
 }
 
+/* Delivers an account event: to the task whose id prefixes the order's
+ * client id when it names one; otherwise, when it names a symbol
+ * (positions, open-order lists, fills of orders it cannot name), to every
+ * task of the account on that symbol -- a removed task still cancelling
+ * and the task that replaced it alike; stream and balance news to all. */
 static void acct_sink(void *ud, const struct venue_event *ev)
 {
     struct d_acct *a = ud;
     struct mmd *d = a->d;
     int64_t now = now_us(), wall = wall_ms();
-    if (ev->type == VEV_STREAM || ev->type == VEV_BALANCE) {
-        for (size_t i = 0; i < d->n_tasks; i++)
-            if (d->tasks[i]->acct == a && d->tasks[i]->t) task_on_event(d->tasks[i]->t, ev, now, wall);
+    const char *cl = event_cloid(ev);
+    struct d_task *owner = cl[0] ? owner_of(a, cl) : NULL;
+    if (owner) {
+        task_on_event(owner->t, ev, now, wall);
         return;
     }
-    struct d_task *dt = route(a, ev);
-    if (dt) task_on_event(dt->t, ev, now, wall);
-    else LOGD("mmd", "account %s: event type %d for no task (symbol '%s')", a->ca->id, ev->type, ev->symbol);
+    bool all = ev->type == VEV_STREAM || ev->type == VEV_BALANCE, any = false;
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        struct d_task *dt = d->tasks[i];
+        if (dt->acct != a || !dt->t || (!all && (!ev->symbol[0] || strcmp(ev->symbol, dt->ct->symbol))))
+            continue;
+        task_on_event(dt->t, ev, now, wall);
+        any = true;
+    }
+    if (!any) LOGD("mmd", "account %s: event type %d for no task (symbol '%s')", a->ca->id, ev->type, ev->symbol);
 }
 
 static const struct sym_info *find_sym(struct mmd *d, const char *sym)

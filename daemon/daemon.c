@@ -48,8 +48,12 @@ void mmd_begin_shutdown(struct mmd *d, const char *why)
     d->shutting_down = true;
     d->shutdown_deadline_us = now_us() + (int64_t)(tmax * 1e6);
     LOGI("mmd", "shutting down (%s): stopping quotes, cancelling every order (timeout %.0f s)", why, tmax);
-    for (size_t i = 0; i < d->n_tasks; i++)
-        if (d->tasks[i]->t && !d->tasks[i]->removing) task_stop(d->tasks[i]->t, now_us());
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        struct task *t = d->tasks[i]->t;
+        if (!t) continue;
+        if (d->tasks[i]->removing) task_stop_again(t, now_us());   /* leftovers of a removed task */
+        else task_stop(t, now_us());
+    }
 }
 
 /* Returns the number of tasks not yet confirmed; logs them if `say`. */

@@ -13,16 +13,27 @@
 #include "sign.h"
 #include "task.h"
 
+/* A removed task whose stop ended without confirming everything is kept,
+ * and its stop starts over: its leftovers stay someone's, and they count
+ * at exit.  True when dt is such a task. */
+static bool keep_leftovers(struct mmd *d, struct d_task *dt)
+{
+    const char *sum = dt->t ? task_stop_summary(dt->t) : "";
+    if (!sum[0]) return false;
+    if (d->shutting_down) return true;          /* the shutdown summary names it */
+    LOGW("mmd", "task %s removed, NOT confirmed: %s; still cancelling (counted at exit)", dt->ct->id, sum);
+    task_stop_again(dt->t, now_us());
+    return true;
+}
+
 /* Frees tasks a reload removed once their stop has been confirmed. */
 void mmd_reap_removed(struct mmd *d)
 {
     size_t k = 0;
     for (size_t i = 0; i < d->n_tasks; i++) {
         struct d_task *dt = d->tasks[i];
-        if (dt->removing && (!dt->t || task_stop_done(dt->t))) {
-            const char *sum = dt->t ? task_stop_summary(dt->t) : "";
-            if (sum[0]) LOGW("mmd", "task %s removed, NOT confirmed: %s", dt->ct->id, sum);
-            else LOGI("mmd", "task %s removed: its orders are cancelled", dt->ct->id);
+        if (dt->removing && (!dt->t || task_stop_done(dt->t)) && !keep_leftovers(d, dt)) {
+            LOGI("mmd", "task %s removed: its orders are cancelled", dt->ct->id);
             if (dt->watching) hub_unwatch(d->hub, dt->ct->symbol, mmd_md_cb, dt);
             mmd_pending_forget(d, dt);
             task_free(dt->t);

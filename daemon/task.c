@@ -264,6 +264,12 @@ static void after_change(struct task *t, const struct ord_change *ch, int64_t no
 {
     const struct ord *o = ch->o;
     if (!o) return;
+    if (ch->revived) {           /* we had given it up; it rests: it is nobody's quote now */
+        TWARN(t, "order %s is %s at the venue after all: cancelling it", o->cl_ord_id,
+              order_status_name(o->status));
+        send_cancel(t, o, true, now_us);
+        return;
+    }
     if (ch->filled > 0) {
         char q[32], p[32], f[32], n[32];
         TLOG(t, "fill %s %s %s @ %s (order %s, filled %s of %s)", side_name(o->side),
@@ -355,19 +361,22 @@ static void on_open_orders(struct task *t, const struct venue_order *l, size_t n
     if (!l) n = 0;
     int orphans = 0, foreign = 0;
     bool clean = true;
+    size_t k = 0;
+    t->stop_listed[0] = 0;
     for (size_t i = 0; i < n; i++) {
         const struct venue_order *v = &l[i];
         if (!task_owns_cloid(t, v->cl_ord_id)) {
             foreign++;
             continue;
         }
+        if (k < sizeof t->stop_listed)
+            k += (size_t)snprintf(t->stop_listed + k, sizeof t->stop_listed - k, " %s", v->cl_ord_id);
         const struct ord *o = ord_find(&t->book, v->cl_ord_id);
+        clean = false;           /* any listed order of ours, whatever the book says */
         if (!o) {
             orphans++;
-            clean = false;
             adopt_orphan(t, v, now_us);
-        } else if (ord_is_live(o)) {
-            clean = false;
+        } else {                 /* live: news; terminal by our guess: revived */
             struct ord_change ch;
             ord_apply_order(&t->book, v, now_us, &ch);
             after_change(t, &ch, now_us);

@@ -53,6 +53,9 @@ void task_halt(struct task *t, const char *reason, int64_t now_us);
 void task_resume(struct task *t, int64_t now_us);
 bool task_orders_settled(const struct task *t);
 void task_stop(struct task *t, int64_t now_us);
+/* A stop that ended without confirming everything (summary not empty)
+ * starts over with a new deadline; otherwise nothing. */
+void task_stop_again(struct task *t, int64_t now_us);
 bool task_stop_done(const struct task *t);
 const char *task_stop_summary(const struct task *t);
 void task_fail(struct task *t, const char *reason);

@@ -48,6 +48,7 @@ struct task {
     enum stop_phase stop_phase;
     int64_t stop_deadline_us, stop_oo_us;
     bool stop_list_clean, stop_done, close_redo;
+    char stop_listed[160];      /* our orders the venue's last list still showed */
     char close_id[CLOID_MAX];
     int close_attempts, flat_reports;
     int64_t close_next_us;      /* next close attempt not before (paced retries) */

@@ -19,12 +19,18 @@ static void finish_stop(struct task *t, bool timed_out)
                 n += (size_t)snprintf(t->summary + n, sizeof t->summary - n, " %s",
                                       ord_at(&t->book, i)->cl_ord_id);
     } else if (timed_out && !t->stop_list_clean) {
-        n += (size_t)snprintf(t->summary, sizeof t->summary, "open orders not confirmed by the venue");
+        n += (size_t)snprintf(t->summary, sizeof t->summary, "%s",
+                              t->stop_listed[0] ? "still listed open by the venue:"
+                                                : "open orders not confirmed by the venue");
+        if (t->stop_listed[0] && n < sizeof t->summary)
+            n += (size_t)snprintf(t->summary + n, sizeof t->summary - n, "%s", t->stop_listed);
     }
-    if (timed_out && t->stop_phase == SP_CLOSE && n < sizeof t->summary) {
+    dec_t pos = ord_position(&t->book);
+    if (timed_out && t->cfg.close_positions && (t->stop_phase == SP_CLOSE || pos != 0) && n < sizeof t->summary) {
         char q[32];
-        snprintf(t->summary + n, sizeof t->summary - n, "%sposition %s %s not confirmed flat",
-                 n ? "; " : "", dec_str(ord_position(&t->book), q, sizeof q), t->cfg.symbol);
+        snprintf(t->summary + n, sizeof t->summary - n, "%sposition %s %s %s", n ? "; " : "",
+                 dec_str(pos, q, sizeof q), t->cfg.symbol,
+                 t->stop_phase == SP_CLOSE ? "not confirmed flat" : "not closed (orders first)");
     }
     t->st = TS_STOPPED;
     t->stop_done = true;
@@ -115,6 +121,21 @@ void task_stop_step(struct task *t, int64_t now_us)
     }
 }
 
+static void stop_begin(struct task *t, int64_t now_us)
+{
+    t->st = TS_STOPPING;
+    t->stop_done = false;
+    t->summary[0] = 0;
+    t->stop_phase = SP_CANCEL;
+    double to = t->cfg.shutdown_timeout_s > 0 ? t->cfg.shutdown_timeout_s : 30.0;
+    t->stop_deadline_us = now_us + (int64_t)(to * 1e6);
+    t->stop_list_clean = false;
+    TLOG(t, "stopping: cancelling %d live order(s)", ord_live_count(&t->book));
+    task_cancel_all(t, now_us);
+    t->stop_oo_us = now_us;
+    task_query_open_orders(t, now_us);
+}
+
 void task_stop(struct task *t, int64_t now_us)
 {
     if (t->st == TS_STOPPING || t->st == TS_STOPPED) return;
@@ -124,13 +145,12 @@ void task_stop(struct task *t, int64_t now_us)
         TLOG(t, "stopped (never traded)");
         return;
     }
-    t->st = TS_STOPPING;
-    t->stop_phase = SP_CANCEL;
-    double to = t->cfg.shutdown_timeout_s > 0 ? t->cfg.shutdown_timeout_s : 30.0;
-    t->stop_deadline_us = now_us + (int64_t)(to * 1e6);
-    t->stop_list_clean = false;
-    TLOG(t, "stopping: cancelling %d live order(s)", ord_live_count(&t->book));
-    task_cancel_all(t, now_us);
-    t->stop_oo_us = now_us;
-    task_query_open_orders(t, now_us);
+    stop_begin(t, now_us);
+}
+
+void task_stop_again(struct task *t, int64_t now_us)
+{
+    if (!t->stop_done || !t->summary[0]) return;
+    TWARN(t, "stop not confirmed (%s): trying again", t->summary);
+    stop_begin(t, now_us);
 }

@@ -145,7 +145,26 @@ static void set_done(struct ord *o, enum order_status st, const char *why, int64
 {
     if (!o || terminal(o->status)) return;
     set_terminal(o, st, now_us);
+    o->guessed = true;
     if (why) snprintf(o->reason, sizeof o->reason, "%s", why);
+}
+
+/* Venue evidence about an order we had set terminal ourselves: it wins.
+ * Live again (it rests after all) or the venue's own terminal state. */
+static void overrule_guess(struct ord *o, const struct venue_order *v, int64_t now_us,
+                           struct ord_change *ch)
+{
+    if (v->status == OS_UNKNOWN || v->status == OS_PENDING_NEW) return;   /* says nothing */
+    o->guessed = false;
+    if (terminal(v->status)) {
+        if (v->status != o->status) set_terminal(o, v->status, now_us);
+        if (v->reason[0]) snprintf(o->reason, sizeof o->reason, "%s", v->reason);
+        return;
+    }
+    o->status = v->status == OS_PENDING_CANCEL ? OS_PENDING_CANCEL : o->fill_qty > 0 ? OS_PARTIAL : OS_OPEN;
+    o->done_us = 0;
+    snprintf(o->reason, sizeof o->reason, "open at the venue after all");
+    ch->revived = true;
 }
 
 /* Recomputes the effective fill from both sources; books any increase. */
@@ -178,11 +197,13 @@ static void finish_change(struct ord *o, struct ord_change *ch, int64_t now_us)
     ch->duplicate = ch->filled == 0 && ch->prev == o->status;
 }
 
-static void apply_status(struct ord *o, const struct venue_order *v, int64_t now_us)
+static void apply_status(struct ord *o, const struct venue_order *v, int64_t now_us, struct ord_change *ch)
 {
     if (terminal(o->status)) {
-        /* terminal is sticky; only a fill report may overrule our own guess */
-        if (v->status == OS_FILLED && o->status == OS_CANCELED) set_terminal(o, OS_FILLED, now_us);
+        /* a terminal state the venue reported is sticky (a lagging list may
+         * still show the order); one we guessed gives way to the venue */
+        if (o->guessed) overrule_guess(o, v, now_us, ch);
+        else if (v->status == OS_FILLED && o->status == OS_CANCELED) set_terminal(o, OS_FILLED, now_us);
         return;
     }
     switch (v->status) {
@@ -194,6 +215,7 @@ static void apply_status(struct ord *o, const struct venue_order *v, int64_t now
         break;
     case OS_FILLED: case OS_CANCELED: case OS_REJECTED:
         set_terminal(o, v->status, now_us);
+        o->guessed = false;
         if (v->reason[0]) snprintf(o->reason, sizeof o->reason, "%s", v->reason);
         break;
     }
@@ -214,7 +236,7 @@ void ord_apply_order(struct ord_book *b, const struct venue_order *v, int64_t no
         if (v->fill_avg_price > 0) o->fill_avg = v->fill_avg_price;
     }
     update_fill(b, o, ch);
-    apply_status(o, v, now_us);
+    apply_status(o, v, now_us, ch);
     finish_change(o, ch, now_us);
 }
 
@@ -293,6 +315,7 @@ void ord_place_result(struct ord_book *b, const char *cl, int64_t order_id,
     ch->o = o;
     ch->prev = o->status;
     if (order_id && !o->order_id) o->order_id = order_id;
+    o->answered = true;
     bool unacked = o->status == OS_PENDING_NEW || o->status == OS_UNKNOWN;
     switch (res) {
     case VR_OK:
@@ -327,9 +350,11 @@ void ord_query_result(struct ord_book *b, const char *cl, bool found, const stru
     if (!o) return;
     ch->o = o;
     ch->prev = o->status;
-    /* a failed or early query never proves an order absent: only one the
-     * venue never acknowledged, sent longer ago than the grace */
-    if (ord_is_unconfirmed(o) && o->ack_us == 0 && now_us - o->sent_us > grace_us)
+    /* a failed or early query never proves an order absent: only the venue
+     * saying it does not know an order it never acknowledged, whose own
+     * place() has answered, sent longer ago than the grace */
+    bool absent = v && v->status == OS_CANCELED;
+    if (absent && ord_is_unconfirmed(o) && o->ack_us == 0 && o->answered && now_us - o->sent_us > grace_us)
         set_done(o, OS_CANCELED, "not found at venue", now_us);
     finish_change(o, ch, now_us);
 }

@@ -35,6 +35,9 @@ struct ord {
     dec_t mark_at_place;
     int64_t sent_us, ack_us, cancel_us, query_us, done_us;
     int64_t cancel_retry_us;    /* a refused cancel (429 / not sent) waits until then */
+    bool answered;              /* the outcome of its place() arrived (not in flight) */
+    bool guessed;               /* terminal by our own inference, not by venue evidence:
+                                   the venue saying it is open revives it */
     char reason[96];
 };
 
@@ -56,6 +59,7 @@ struct ord_change {
     bool duplicate;             /* event carried nothing new */
     bool acked;                 /* became open/partial for the first time */
     bool terminal;              /* became filled/canceled/rejected now */
+    bool revived;               /* was terminal by our guess; the venue shows it live */
 };
 
 void ord_init(struct ord_book *b);
@@ -82,8 +86,11 @@ void ord_apply_position(struct ord_book *b, const struct venue_position *p);
 void ord_place_result(struct ord_book *b, const char *cl_ord_id, int64_t order_id,
                       enum venue_result res, const char *msg, int64_t now_us,
                       struct ord_change *ch);
-/* A query_order answer: not found resolves never-acknowledged unconfirmed
- * orders sent more than grace_us ago as never placed (canceled). */
+/* A query_order answer (see venue.h VEV_QUERY_ORDER): found adopts the
+ * venue's view; "the venue does not know it" (v->status OS_CANCELED)
+ * declares a never-acknowledged unconfirmed order never placed, but only
+ * once its own place() has answered and more than grace_us after it was
+ * sent; a failed query (v NULL or OS_UNKNOWN) proves nothing. */
 void ord_query_result(struct ord_book *b, const char *cl_ord_id, bool found,
                       const struct venue_order *v, int64_t now_us, int64_t grace_us,
                       struct ord_change *ch);
@@ -101,7 +108,8 @@ void ord_mark_queried(struct ord_book *b, const struct ord *o, int64_t now_us);
 bool ord_needs_query(const struct ord *o, int64_t now_us, int64_t after_us);
 /* Not queried within after_us. */
 bool ord_query_due(const struct ord *o, int64_t now_us, int64_t after_us);
-/* Sets an order terminal by our own decision (e.g. nothing was sent). */
+/* Sets an order terminal by our own decision (e.g. nothing was sent); such
+ * a guess is overruled by any later venue evidence (revived when open). */
 void ord_set_done(struct ord_book *b, const struct ord *o, enum order_status st, const char *why,
                   int64_t now_us);
 

@@ -109,7 +109,9 @@ enum venue_ev_type {
     VEV_PLACE_RESULT,     /* .result for a place(): cl_ord_id + outcome */
     VEV_CANCEL_RESULT,    /* .result for a cancel() */
     VEV_OPEN_ORDERS,      /* .list: every open order on .symbol (REST snapshot) */
-    VEV_QUERY_ORDER,      /* .order if found (.found), for query_order(cl_ord_id) */
+    VEV_QUERY_ORDER,      /* for query_order(cl_ord_id): .order if .found; else .order
+                             names the order and its .status says why: OS_CANCELED the
+                             venue does not know it, OS_UNKNOWN the query failed */
     VEV_STREAM            /* .stream_up: the account's private stream went up/down */
 };
 

@@ -178,6 +178,8 @@ static inline struct venue_event fv_ev_result(enum venue_ev_type type, const cha
     return e;
 }
 
+/* A query_order answer as the adapter gives it: found (o), or not found:
+ * the venue does not know cl (status canceled). */
 static inline struct venue_event fv_ev_query(const char *cl, bool found, const struct venue_order *o)
 {
     struct venue_event e;
@@ -185,7 +187,18 @@ static inline struct venue_event fv_ev_query(const char *cl, bool found, const s
     e.type = VEV_QUERY_ORDER;
     e.found = found;
     if (o) e.u.order = *o;
-    else snprintf(e.u.order.cl_ord_id, sizeof e.u.order.cl_ord_id, "%s", cl);
+    else {
+        snprintf(e.u.order.cl_ord_id, sizeof e.u.order.cl_ord_id, "%s", cl);
+        e.u.order.status = OS_CANCELED;
+    }
+    return e;
+}
+
+/* A query_order that failed (5xx, timeout): nothing is known. */
+static inline struct venue_event fv_ev_query_failed(const char *cl)
+{
+    struct venue_event e = fv_ev_query(cl, false, NULL);
+    e.u.order.status = OS_UNKNOWN;
     return e;
 }
 

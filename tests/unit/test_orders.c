@@ -171,9 +171,10 @@ static void test_place_outcomes_and_query(void **st)
     /* not found: an unconfirmed order older than the grace is declared never placed */
     const struct ord *n = add(&b, "a-4", SIDE_BUY, "1", "1", 0);
     ord_place_result(&b, "a-4", 0, VR_AMBIGUOUS, "timeout", 1, &ch);
-    ord_query_result(&b, "a-4", false, NULL, 1000000, 3000000, &ch);
+    struct venue_order unknown_at_venue = vo("a-4", 0, SIDE_BUY, "1", "0", OS_CANCELED);
+    ord_query_result(&b, "a-4", false, &unknown_at_venue, 1000000, 3000000, &ch);
     assert_int_equal(n->status, OS_UNKNOWN);
-    ord_query_result(&b, "a-4", false, NULL, 4000000, 3000000, &ch);
+    ord_query_result(&b, "a-4", false, &unknown_at_venue, 4000000, 3000000, &ch);
     assert_int_equal(n->status, OS_CANCELED);
     /* rejects via the order stream carry the reason */
     add(&b, "a-5", SIDE_SELL, "1", "1", 0);
@@ -284,7 +285,8 @@ static void test_unconfirmed_and_query_pacing(void **st)
     assert_false(ord_needs_query(o, 11 * G, G));
     assert_true(ord_needs_query(o, 11 * G + 1, G));
     /* ... but "not found" never cancels an order the venue acknowledged */
-    ord_query_result(&b, "a-1", false, NULL, 12 * G, G, &ch);
+    struct venue_order nf = vo("a-1", 0, SIDE_BUY, "0.01", "0", OS_CANCELED);
+    ord_query_result(&b, "a-1", false, &nf, 12 * G, G, &ch);
     assert_int_equal(o->status, OS_PENDING_CANCEL);
     /* live is the complement of terminal, for every status */
     assert_true(ord_status_live(OS_PENDING_NEW) && ord_status_live(OS_OPEN) &&
@@ -337,6 +339,59 @@ static void test_fill_dedup_per_order(void **st)
     assert_true(ch.duplicate);
 }
 
+/* Hostile finding F1: a failed query never proves an order absent; "not
+ * found" never does while the order's own place() is in flight; a terminal
+ * state we guessed gives way to venue evidence (revived when the venue shows
+ * the order open), while one the venue reported stays (a lagging list). */
+static void test_absence_needs_proof(void **st)
+{
+    (void)st;
+    static struct ord_book b;
+    struct ord_change ch;
+    const int64_t G = 3000000;
+    ord_init(&b);
+    /* a failed query (OS_UNKNOWN, or no order at all) proves nothing */
+    const struct ord *f = add(&b, "f-1", SIDE_BUY, "1", "1", 0);
+    ord_place_result(&b, "f-1", 0, VR_AMBIGUOUS, "timeout", 1, &ch);
+    struct venue_order failed = vo("f-1", 0, SIDE_BUY, "1", "0", OS_UNKNOWN);
+    ord_query_result(&b, "f-1", false, &failed, 10 * G, G, &ch);
+    assert_int_equal(f->status, OS_UNKNOWN);
+    ord_query_result(&b, "f-1", false, NULL, 10 * G, G, &ch);
+    assert_int_equal(f->status, OS_UNKNOWN);
+    /* its new_order still in flight (no place() outcome yet): not absent */
+    const struct ord *p = add(&b, "p-1", SIDE_SELL, "1", "1", 0);
+    struct venue_order nf = vo("p-1", 0, SIDE_SELL, "1", "0", OS_CANCELED);
+    ord_query_result(&b, "p-1", false, &nf, 10 * G, G, &ch);
+    assert_int_equal(p->status, OS_PENDING_NEW);
+    assert_true(ord_is_live(p));
+    /* once answered (ambiguously), "not found" after the grace declares it never placed */
+    ord_place_result(&b, "p-1", 0, VR_AMBIGUOUS, "timeout", 10 * G, &ch);
+    ord_query_result(&b, "p-1", false, &nf, 11 * G, G, &ch);
+    assert_int_equal(p->status, OS_CANCELED);
+    assert_true(p->guessed);
+    /* ... and the venue showing it open revives it */
+    struct venue_order open = vo("p-1", 77, SIDE_SELL, "1", "0", OS_OPEN);
+    ord_apply_order(&b, &open, 12 * G, &ch);
+    assert_true(ch.revived);
+    assert_int_equal(p->status, OS_OPEN);
+    assert_false(p->guessed);
+    assert_true(ord_is_live(p));
+    /* a place refused unsent is a guess too; the venue's own "canceled" is not */
+    const struct ord *r = add(&b, "r-1", SIDE_BUY, "1", "1", 0);
+    ord_place_result(&b, "r-1", 0, VR_FAILED, "502", 1, &ch);
+    assert_int_equal(r->status, OS_CANCELED);
+    struct venue_order ropen = vo("r-1", 78, SIDE_BUY, "1", "0", OS_OPEN);
+    ord_apply_order(&b, &ropen, 2, &ch);
+    assert_true(ch.revived);
+    assert_int_equal(r->status, OS_OPEN);
+    struct venue_order rcan = vo("r-1", 78, SIDE_BUY, "1", "0", OS_CANCELED);
+    ord_apply_order(&b, &rcan, 3, &ch);
+    assert_int_equal(r->status, OS_CANCELED);
+    ord_apply_order(&b, &ropen, 4, &ch);      /* a lagging list still shows it: sticky */
+    assert_false(ch.revived);
+    assert_int_equal(r->status, OS_CANCELED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -344,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_partial_then_full),
         cmocka_unit_test(test_duplicate_and_out_of_order_fills),
         cmocka_unit_test(test_place_outcomes_and_query),
+        cmocka_unit_test(test_absence_needs_proof),
         cmocka_unit_test(test_resting_and_capacity),
         cmocka_unit_test(test_cancel_refused_restores),
         cmocka_unit_test(test_unconfirmed_and_query_pacing),

@@ -473,7 +473,10 @@ static void test_periodic_reconciliation(void **st)
     advance(200, true);       /* unconfirmed > 3 s: query_order for the ask only */
     assert_int_equal(fv_count(&FV, FV_QORDER), 1);
     assert_string_equal(FV.calls[FV.n - 1].cl, a.cl_ord_id);
-    ev(fv_ev_query(a.cl_ord_id, false, NULL));   /* never reached the venue */
+    ev(fv_ev_result(VEV_PLACE_RESULT, a.cl_ord_id, VR_OK, NULL));   /* answered, never acked */
+    ev(fv_ev_query_failed(a.cl_ord_id));          /* a failed query proves nothing */
+    assert_string_equal(fv_last_place(&FV, SIDE_SELL)->cl_ord_id, a.cl_ord_id);
+    ev(fv_ev_query(a.cl_ord_id, false, NULL));   /* the venue does not know it */
     assert_string_not_equal(fv_last_place(&FV, SIDE_SELL)->cl_ord_id, a.cl_ord_id);
     advance(2000, true);
     assert_true(fv_count(&FV, FV_QOO) > qoo);
@@ -602,6 +605,76 @@ static void test_stop_timeout_summary(void **st)
     assert_non_null(strstr(task_stop_summary(T), b.cl_ord_id));
     /* the unconfirmed cancel was followed up with query_order */
     assert_true(fv_count(&FV, FV_QORDER) >= 1);
+}
+
+/* Hostile finding F1: the stop is clean only when the venue lists none of
+ * our orders, whatever the book says: an order the book holds as canceled
+ * (by our own guess: its place was refused) but the venue lists open is
+ * revived and cancelled, and the stop does not finish clean until the list
+ * is empty; on time-out the summary names what the venue still lists. */
+static void test_stop_listed_order_not_clean(void **st)
+{
+    (void)st;
+    C.shutdown_timeout_s = 5;
+    C.close_positions = false;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
+    ack(&a);
+    ev(fv_ev_result(VEV_PLACE_RESULT, b.cl_ord_id, VR_FAILED, "http 502"));   /* our guess: not placed */
+    task_stop(T, NOW);
+    canceled(&a, "0");
+    struct venue_order l[1];
+    l[0] = fv_ev_order("BTC-USD", b.cl_ord_id, 0, SIDE_BUY, b.price, b.qty, 0, OS_OPEN, NULL).u.order;
+    ev(fv_ev_open_orders("BTC-USD", l, 1));
+    assert_true(fv_cancelled(&FV, b.cl_ord_id) >= 0);      /* revived, cancelled */
+    assert_false(task_stop_done(T));
+    advance(1000, true);
+    ev(fv_ev_open_orders("BTC-USD", l, 1));                  /* still listed */
+    advance(4200, true);
+    assert_true(task_stop_done(T));
+    assert_non_null(strstr(task_stop_summary(T), b.cl_ord_id));
+}
+
+/* The same with the list clean at last: a clean stop. */
+static void test_stop_clean_after_list_empties(void **st)
+{
+    (void)st;
+    C.close_positions = false;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
+    ack(&a);
+    ack(&b);
+    task_stop(T, NOW);
+    canceled(&a, "0");
+    canceled(&b, "0");
+    struct venue_order l[1];                                 /* a lagging list: still shows b */
+    l[0] = fv_ev_order("BTC-USD", b.cl_ord_id, 0, SIDE_BUY, b.price, b.qty, 0, OS_OPEN, NULL).u.order;
+    ev(fv_ev_open_orders("BTC-USD", l, 1));
+    advance(200, true);
+    assert_false(task_stop_done(T));
+    advance(1000, true);
+    ev(fv_ev_open_orders("BTC-USD", NULL, 0));
+    advance(200, true);
+    assert_true(task_stop_done(T));
+    assert_string_equal(task_stop_summary(T), "");
+}
+
+/* F17: a stop that times out with cancels unconfirmed names the position it
+ * could not close. */
+static void test_stop_summary_names_position(void **st)
+{
+    (void)st;
+    C.shutdown_timeout_s = 2;
+    start("0.02");
+    md("100000");
+    ack(fv_last_place(&FV, SIDE_BUY));
+    task_stop(T, NOW);
+    advance(2200, true);
+    assert_true(task_stop_done(T));
+    assert_non_null(strstr(task_stop_summary(T), "order(s) not confirmed cancelled"));
+    assert_non_null(strstr(task_stop_summary(T), "position 0.02 BTC-USD not closed"));
 }
 
 /* A close that keeps failing (refused unsent, position still there) is retried,
@@ -760,6 +833,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_circuit_breaker, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_sequence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_timeout_summary, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_listed_order_not_clean, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_clean_after_list_empties, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_summary_names_position, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_close_retries_paced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_status_json_and_uptime, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_tasks_isolated, setup, teardown),
