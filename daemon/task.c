@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 #include "task_int.h"
 
@@ -43,6 +45,15 @@ static void set_cfg(struct task *t, const struct cfg_task *c)
     if (t->cfg.tiers > CFG_MAX_TIERS) t->cfg.tiers = CFG_MAX_TIERS;
 }
 
+/* Random bits for the session part of cl_ord_ids (two starts in the same
+ * millisecond still differ); the pid if the kernel has none to give. */
+static uint32_t start_salt(void)
+{
+    uint32_t v;
+    if (getrandom(&v, sizeof v, GRND_NONBLOCK) == (ssize_t)sizeof v) return v;
+    return (uint32_t)getpid() * 2654435761u;
+}
+
 struct task *task_new(const struct cfg_task *cfg, const struct sym_info *si, struct venue venue,
                       int64_t now_us, int64_t wall_ms)
 {
@@ -54,14 +65,13 @@ struct task *task_new(const struct cfg_task *cfg, const struct sym_info *si, str
     t->si = *si;
     t->v = venue;
     t->wall_ms = wall_ms;
-    strat_seed36(wall_ms, t->seed, sizeof t->seed);
+    strat_cloid_tag(cfg->id, t->tag, sizeof t->tag);
+    strat_session36(wall_ms, start_salt(), t->seed, sizeof t->seed);
     ord_init(&t->book);
     risk_init(&t->risk);
     up_init(&t->up, cfg->symbol);
     t->st = TS_STARTING;
     t->fills_day = wall_ms / 86400000;
-    if (strlen(cfg->id) + strlen(t->seed) + 8 > 40)
-        TWARN(t, "task id is long: cl_ord_ids will exceed 40 characters");
     return t;
 }
 
@@ -83,7 +93,7 @@ void task_reconfigure(struct task *t, const struct cfg_task *c, int64_t now_us)
 const struct cfg_task *task_cfg(const struct task *t) { return &t->cfg; }
 const char *task_id(const struct task *t) { return t->cfg.id; }
 const char *task_symbol(const struct task *t) { return t->cfg.symbol; }
-bool task_owns_cloid(const struct task *t, const char *cl) { return strat_cloid_ours(t->cfg.id, cl); }
+bool task_owns_cloid(const struct task *t, const char *cl) { return strat_cloid_ours(t->tag, cl); }
 bool task_orders_settled(const struct task *t) { return ord_live_count(&t->book) == 0; }
 bool task_stop_done(const struct task *t) { return t->stop_done; }
 const char *task_stop_summary(const struct task *t) { return t->summary; }
@@ -107,7 +117,7 @@ const struct ord *task_send_order(struct task *t, enum side side, int tier, dec_
                               bool close, int64_t now_us)
 {
     struct order_req r = {0};
-    if (strat_cloid(r.cl_ord_id, sizeof r.cl_ord_id, t->cfg.id, t->seed, ++t->seq) != 0) {
+    if (strat_cloid(r.cl_ord_id, sizeof r.cl_ord_id, t->tag, t->seed, ++t->seq) != 0) {
         TWARN(t, "cl_ord_id does not fit");
         return NULL;
     }

@@ -26,7 +26,8 @@ struct task {
     struct cfg_task cfg;        /* the one copy of the parameters (task_cfg) */
     struct sym_info si;
     struct venue v;
-    char seed[16];
+    char tag[CLOID_TAG_MAX + 1];  /* its cl_ord_ids start "<tag>-" (strat_cloid_tag) */
+    char seed[16];              /* this start's session part (strat_session36) */
     uint64_t seq;
     enum tstate st;
     bool started, got_orders, got_pos;

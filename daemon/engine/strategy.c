@@ -96,14 +96,15 @@ bool strat_needs_requote(const struct cfg_task *c, int tier, enum side side, dec
     return false;
 }
 
-void strat_seed36(int64_t wall_ms, char *buf, size_t len)
+static const char b36[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+/* Base36 of v into buf (most significant first). */
+static void base36(uint64_t v, char *buf, size_t len)
 {
-    static const char dig[] = "0123456789abcdefghijklmnopqrstuvwxyz";
     char tmp[24];
     int n = 0;
-    uint64_t v = wall_ms > 0 ? (uint64_t)(wall_ms / 1000) : 0;
     do {
-        tmp[n++] = dig[v % 36];
+        tmp[n++] = b36[v % 36];
         v /= 36;
     } while (v && n < (int)sizeof tmp);
     size_t i = 0;
@@ -111,10 +112,34 @@ void strat_seed36(int64_t wall_ms, char *buf, size_t len)
     if (len) buf[i] = 0;
 }
 
-int strat_cloid(char *buf, size_t len, const char *task_id, const char *seed36, uint64_t n)
+void strat_cloid_tag(const char *task_id, char *buf, size_t len)
 {
-    int w = snprintf(buf, len, "%s-%s-%llu", task_id, seed36, (unsigned long long)n);
-    return (w < 0 || (size_t)w >= len) ? -1 : 0;
+    size_t n = strlen(task_id);
+    if (n <= CLOID_TAG_MAX && !strchr(task_id, '.')) {
+        snprintf(buf, len, "%s", task_id);
+        return;
+    }
+    uint64_t h = 1469598103934665603ULL;          /* FNV-1a of the whole id */
+    for (const char *p = task_id; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    char hs[5];
+    for (int i = 3; i >= 0; i--, h /= 36) hs[i] = b36[h % 36];
+    hs[4] = 0;
+    snprintf(buf, len, "%.7s.%s", task_id, hs);
+}
+
+void strat_session36(int64_t wall_ms, uint32_t salt, char *buf, size_t len)
+{
+    char ms[16];
+    base36(wall_ms > 0 ? (uint64_t)wall_ms : 0, ms, sizeof ms);
+    snprintf(buf, len, "%s%c%c", ms, b36[salt % 36], b36[(salt / 36) % 36]);
+}
+
+int strat_cloid(char *buf, size_t len, const char *tag, const char *session, uint64_t n)
+{
+    char num[16];
+    base36(n, num, sizeof num);
+    int w = snprintf(buf, len, "%s-%s-%s", tag, session, num);
+    return (w < 0 || (size_t)w >= len || w > CLOID_LIMIT) ? -1 : 0;
 }
 
 static bool all_of(const char *s, size_t n, const char *set)
@@ -125,14 +150,13 @@ static bool all_of(const char *s, size_t n, const char *set)
     return true;
 }
 
-bool strat_cloid_ours(const char *task_id, const char *cl)
+bool strat_cloid_ours(const char *tag, const char *cl)
 {
-    size_t tl = strlen(task_id);
-    if (!cl || strncmp(cl, task_id, tl) != 0 || cl[tl] != '-') return false;
+    size_t tl = strlen(tag);
+    if (!cl || strncmp(cl, tag, tl) != 0 || cl[tl] != '-') return false;
     const char *seed = cl + tl + 1;
     const char *dash = strchr(seed, '-');
     if (!dash) return false;
     const char *num = dash + 1;
-    return all_of(seed, (size_t)(dash - seed), "0123456789abcdefghijklmnopqrstuvwxyz") &&
-           all_of(num, strlen(num), "0123456789");
+    return all_of(seed, (size_t)(dash - seed), b36) && all_of(num, strlen(num), b36);
 }

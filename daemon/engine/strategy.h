@@ -38,12 +38,23 @@ bool strat_in_band(const struct cfg_task *c, int tier, enum side side, dec_t pri
  * mark_at_place, must be replaced now that the mark is `mark`. */
 bool strat_needs_requote(const struct cfg_task *c, int tier, enum side side, dec_t price,
                          dec_t mark_at_place, dec_t mark, char *why, size_t whylen);
-/* cl_ord_id = "<task_id>-<seed36>-<n>"; seed36 = base36 of wall seconds.
- * Returns 0, or -1 when it does not fit in len. */
-int strat_cloid(char *buf, size_t len, const char *task_id, const char *seed36, uint64_t n);
-void strat_seed36(int64_t wall_ms, char *buf, size_t len);
-/* Whether cl_ord_id was made by strat_cloid for this task id (exact shape
- * "<task_id>-[0-9a-z]+-[0-9]+", so task "a" never claims task "a-b"'s ids). */
-bool strat_cloid_ours(const char *task_id, const char *cl_ord_id);
+/* Client order ids.  "<tag>-<session>-<n>", at most CLOID_LIMIT characters
+ * of [A-Za-z0-9._-] for every valid task id:
+ *   tag      the task id itself when it has at most CLOID_TAG_MAX characters
+ *            and no '.', else its first 7 characters, '.', and 4 base36
+ *            characters of a hash of the whole id (short, still the task's,
+ *            the same at every start so reconciliation finds its orders);
+ *   session  base36 wall milliseconds at start + 2 base36 characters of a
+ *            random salt: two starts never share it (whole seconds did);
+ *   n        base36 counter. */
+#define CLOID_LIMIT 32
+#define CLOID_TAG_MAX 12
+void strat_cloid_tag(const char *task_id, char *buf, size_t len);
+void strat_session36(int64_t wall_ms, uint32_t salt, char *buf, size_t len);
+/* Returns 0, or -1 when the id would exceed CLOID_LIMIT or len. */
+int strat_cloid(char *buf, size_t len, const char *tag, const char *session, uint64_t n);
+/* Whether cl_ord_id has exactly the shape strat_cloid makes for this tag
+ * ("<tag>-[0-9a-z]+-[0-9a-z]+"), so tag "a" never claims tag "a-b"'s ids. */
+bool strat_cloid_ours(const char *tag, const char *cl_ord_id);
 
 #endif

@@ -147,21 +147,54 @@ static void test_requote_drift_and_band(void **st)
 static void test_cloid(void **st)
 {
     (void)st;
-    char seed[16], id[CLOID_MAX];
-    strat_seed36(1764000000000LL, seed, sizeof seed);
-    assert_string_equal(seed, "t68n40");
-    assert_int_equal(strat_cloid(id, sizeof id, "btc-mm", seed, 42), 0);
-    assert_string_equal(id, "btc-mm-t68n40-42");
-    assert_true(strlen(id) <= 40);
+    char tag[CLOID_TAG_MAX + 1], ses[16], id[CLOID_MAX];
+    strat_cloid_tag("btc-mm", tag, sizeof tag);
+    assert_string_equal(tag, "btc-mm");
+    strat_session36(1764000000000LL, 0, ses, sizeof ses);
+    assert_string_equal(ses, "midc1z4000");         /* base36 milliseconds + 2 salt characters */
+    assert_int_equal(strat_cloid(id, sizeof id, tag, ses, 42), 0);
+    assert_string_equal(id, "btc-mm-midc1z4000-16");
     assert_true(strat_cloid_ours("btc-mm", id));
     assert_false(strat_cloid_ours("btc", id));        /* "btc" must not claim "btc-mm" ids */
-    assert_false(strat_cloid_ours("btc-mm-t68n40", id));
+    assert_false(strat_cloid_ours("btc-mm-midc1z4000", id));
     assert_false(strat_cloid_ours("btc-mm", "btc-mm-"));
-    assert_false(strat_cloid_ours("btc-mm", "btc-mm-t68n40-"));
+    assert_false(strat_cloid_ours("btc-mm", "btc-mm-midc1z4000-"));
     assert_false(strat_cloid_ours("btc-mm", "btc-mm-T6-1"));
     assert_false(strat_cloid_ours("btc-mm", "manual-order"));
     assert_false(strat_cloid_ours("btc-mm", NULL));
-    assert_int_equal(strat_cloid(id, 8, "btc-mm", seed, 42), -1);
+    assert_int_equal(strat_cloid(id, 8, "btc-mm", ses, 42), -1);
+}
+
+/* Hostile finding F5 and the live venue's length bound: every valid task id
+ * (up to 32 characters of [A-Za-z0-9_.-]) gives ids of at most 32 characters
+ * whose tag is the task's at every start; two starts in the same second (or
+ * millisecond, with another salt) never share a session part. */
+static void test_cloid_short_and_unique(void **st)
+{
+    (void)st;
+    const char *ids[] = {"a", "btc-mm", "twelve-chars", "thirteen-char", "has.dot",
+                         "a-very-long-task-id-of-32-chars.", "a-very-long-task-id-of-32-chars_"};
+    char tag[CLOID_TAG_MAX + 1], tag2[CLOID_TAG_MAX + 1], ses[16], id[CLOID_MAX];
+    strat_session36(4102444800000LL, 1295, ses, sizeof ses);   /* year 2100, largest salt */
+    for (size_t i = 0; i < N_ELEMS(ids); i++) {
+        strat_cloid_tag(ids[i], tag, sizeof tag);
+        assert_true(strlen(tag) <= CLOID_TAG_MAX);
+        strat_cloid_tag(ids[i], tag2, sizeof tag2);
+        assert_string_equal(tag, tag2);                           /* the same at every start */
+        assert_int_equal(strat_cloid(id, sizeof id, tag, ses, 2176782335ULL), 0);   /* "zzzzzz" */
+        assert_true(strlen(id) <= CLOID_LIMIT);
+        assert_true(strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == strlen(id));
+        assert_true(strat_cloid_ours(tag, id));
+    }
+    strat_cloid_tag(ids[5], tag, sizeof tag);
+    strat_cloid_tag(ids[6], tag2, sizeof tag2);
+    assert_string_not_equal(tag, tag2);                           /* same first 7, other hash */
+    char s1[16], s2[16], s3[16];
+    strat_session36(1764000000123LL, 7, s1, sizeof s1);
+    strat_session36(1764000000900LL, 7, s2, sizeof s2);             /* same second */
+    strat_session36(1764000000123LL, 8, s3, sizeof s3);             /* same millisecond */
+    assert_string_not_equal(s1, s2);
+    assert_string_not_equal(s1, s3);
 }
 
 int main(void)
@@ -172,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_requote_drift_and_band),
         cmocka_unit_test(test_cloid),
+        cmocka_unit_test(test_cloid_short_and_unique),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
