@@ -487,7 +487,8 @@ static dec_t smallest_quote(const struct task *t)
 static struct risk_pos book_pos(const struct task *t)
 {
     struct risk_pos p = {ord_position(&t->book), ord_resting(&t->book, SIDE_BUY),
-                         ord_resting(&t->book, SIDE_SELL), smallest_quote(t)};
+                         ord_resting(&t->book, SIDE_SELL), smallest_quote(t), false, 0, 0};
+    p.disputed = ord_position_disputed(&t->book, &p.venue_position, &p.fills_position);
     return p;
 }
 
@@ -597,9 +598,20 @@ static void sweep_unowned(struct task *t, int64_t now_us)
     }
 }
 
+/* A dispute between the venue's position reports and our fills is news
+ * once it has lasted TASK_DISPUTE_US (a report racing a fill is not); the
+ * limits use the larger exposure from the first moment (ord_position). */
+static void note_dispute(struct task *t, struct risk_pos *p, int64_t now_us)
+{
+    if (!p->disputed) t->dispute_since_us = 0;
+    else if (!t->dispute_since_us) t->dispute_since_us = now_us;
+    p->disputed = p->disputed && now_us - t->dispute_since_us >= TASK_DISPUTE_US;
+}
+
 static void eval_risk(struct task *t, int64_t now_us)
 {
     struct risk_pos p = book_pos(t);
+    note_dispute(t, &p, now_us);
     struct risk_verdict before = t->risk.verdict;
     const struct risk_verdict *v = risk_eval(&t->risk, &t->cfg, &p, now_us);
     /* log changes of state or of the kind of reason (text before ':'), not

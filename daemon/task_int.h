@@ -39,6 +39,7 @@ struct task {
     struct uptime up;
     struct slot slots[CFG_MAX_TIERS][2];
     int64_t last_oo_us, last_pos_us;
+    int64_t dispute_since_us;   /* position reports and fills disagree since (0: they agree) */
     int rejects, alo_rejects;
     int64_t rej_times[TASK_CB_REJECTS];
     int rej_next;
@@ -56,6 +57,7 @@ struct task {
     char summary[512];
 };
 
+#define TASK_DISPUTE_US 3000000    /* reports vs fills: news after 3 s */
 #define TASK_CANCEL_RETRY_US 500000   /* pause after a refused cancel */
 #define TASK_PLACE_RETRY_US 250000    /* pause a slot after a place refused unsent */
 #define TASK_CLOSE_RETRY_US 250000    /* first pause between position-close attempts */

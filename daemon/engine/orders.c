@@ -176,6 +176,7 @@ static void update_fill(struct ord_book *b, struct ord *o, struct ord_change *ch
         ch->filled += d;
         o->fill_qty = eff;
         b->pos_adj += o->side == SIDE_BUY ? d : -d;
+        b->pos_fills += o->side == SIDE_BUY ? d : -d;
     }
 }
 
@@ -297,6 +298,7 @@ void ord_apply_fill(struct ord_book *b, const struct venue_fill *f, int64_t now_
 
 void ord_apply_position(struct ord_book *b, const struct venue_position *p)
 {
+    if (!b->have_pos) b->pos_fills = p->qty;   /* the start: the venue's figure is ours */
     b->pos_exch = p->qty;
     b->pos_adj = 0;   /* the report is taken to include every fill seen so far */
     b->entry_price = p->entry_price;
@@ -406,7 +408,20 @@ bool ord_needs_query(const struct ord *o, int64_t now_us, int64_t after_us)
     return now_us - since > after_us && ord_query_due(o, now_us, after_us);
 }
 
-dec_t ord_position(const struct ord_book *b) { return b->pos_exch + b->pos_adj; }
+static dec_t dabs(dec_t v) { return v < 0 ? -v : v; }
+
+dec_t ord_position(const struct ord_book *b)
+{
+    dec_t venue = b->pos_exch + b->pos_adj;
+    return dabs(b->pos_fills) > dabs(venue) ? b->pos_fills : venue;
+}
+
+bool ord_position_disputed(const struct ord_book *b, dec_t *venue, dec_t *fills)
+{
+    *venue = b->pos_exch + b->pos_adj;
+    *fills = b->pos_fills;
+    return b->have_pos && *venue != *fills;
+}
 
 dec_t ord_resting(const struct ord_book *b, enum side side)
 {

@@ -47,6 +47,7 @@ struct ord_book {
     struct ord_trade { int64_t trade_id, order_id; uint64_t cl_hash; } trades[ORD_TRADES];
     int trade_next, trade_n;
     dec_t pos_exch, pos_adj;    /* last reported position, fills since then */
+    dec_t pos_fills;            /* the first report plus every fill since: what our fills say */
     dec_t entry_price, upnl, realized_pnl;
     bool have_pos;
 };
@@ -120,7 +121,13 @@ bool ord_is_acked(const struct ord *o);     /* open or partial (venue confirmed)
  * (ambiguous send) or pending_cancel. */
 bool ord_is_unconfirmed(const struct ord *o);
 dec_t ord_open_qty(const struct ord *o);    /* qty - fill_qty, >= 0 */
+/* The position used for limits: the venue's last report plus the fills
+ * seen since, or what our own fills say when that is the larger exposure
+ * (a report that contradicts the fills seen -- lagging or wrong -- never
+ * lowers the exposure the limits see). */
 dec_t ord_position(const struct ord_book *b);
+/* True when the reports and our fills disagree; *venue and *fills say how. */
+bool ord_position_disputed(const struct ord_book *b, dec_t *venue, dec_t *fills);
 /* Sum of open qty of live orders on a side (as if they all filled). */
 dec_t ord_resting(const struct ord_book *b, enum side side);
 int ord_live_count(const struct ord_book *b);

@@ -208,6 +208,12 @@ static void caution_guards(struct risk *r, const struct cfg_task *c, const struc
         reason(r, "spread: %.1f bps > %g, not quoting", r->spread_bps, c->max_spread_bps);
     }
     if (!p) return;
+    if (p->disputed) {
+        char vq[32], fq[32];
+        reason(r, "position: the venue reports %s, our fills say %s; limits use the larger (check the "
+                  "account; a restart adopts the venue's figure)",
+               dec_str(p->venue_position, vq, sizeof vq), dec_str(p->fills_position, fq, sizeof fq));
+    }
     v->block_buy = side_blocked(r, c, p, SIDE_BUY, a, sizeof a);
     v->block_sell = side_blocked(r, c, p, SIDE_SELL, a, sizeof a);
 }

@@ -61,6 +61,9 @@ struct risk_pos {               /* position guard inputs */
     dec_t resting_buy, resting_sell;   /* open qty of live orders, as if filled */
     dec_t next_qty;             /* the smallest order the task would add (0: the smallest
                                    representable): a side is blocked when even that is refused */
+    bool disputed;              /* the venue's reports contradict our fills (then position
+                                   is the larger exposure of the two) */
+    dec_t venue_position, fills_position;
 };
 
 /* A thin book must persist this long before it halts: a price frame that

@@ -10,7 +10,7 @@
 static struct cfg_task C;
 static struct md_snapshot M;
 static struct risk R;
-static const struct risk_pos FLAT = {0, 0, 0, 0};
+static const struct risk_pos FLAT = {.position = 0, .resting_buy = 0, .resting_sell = 0, .next_qty = 0};
 
 /* conservative: jump 5 bps, depth 10000 USD, 3 fills/min, spread 20 bps,
  * stale 3000 ms, cooldown 60 s, position 10000 USD */
@@ -191,7 +191,7 @@ static void test_position_limit_blocks_adding_side_only(void **st)
     (void)st;
     md(1 * S);
     /* long 0.1 BTC at 100000 = 10000 USD = limit: buys blocked, sells fine */
-    struct risk_pos p = {P("0.1"), 0, 0, 0};
+    struct risk_pos p = {.position = P("0.1"), .resting_buy = 0, .resting_sell = 0, .next_qty = 0};
     assert_int_equal(risk_eval(&R, &C, &p, 1 * S)->state, RISK_CAUTION);
     assert_true(R.verdict.block_buy);
     assert_false(R.verdict.block_sell);
@@ -205,13 +205,13 @@ static void test_position_limit_blocks_adding_side_only(void **st)
     assert_true(risk_position_allows(lim, SIDE_SELL, P("0.05"), P("0.1"), P("0.05"), mark));
     assert_false(risk_position_allows(lim, SIDE_SELL, P("0.05"), P("0.1"), P("0.06"), mark));
     /* short side mirrors it */
-    struct risk_pos s = {-P("0.2"), 0, 0, 0};
+    struct risk_pos s = {.position = -P("0.2"), .resting_buy = 0, .resting_sell = 0, .next_qty = 0};
     risk_eval(&R, &C, &s, 2 * S);
     assert_true(R.verdict.block_sell);
     assert_false(R.verdict.block_buy);
     assert_true(risk_position_allows(lim, SIDE_BUY, -P("0.2"), 0, P("0.01"), mark));
     /* under the limit: safe */
-    struct risk_pos u = {P("0.05"), 0, 0, 0};
+    struct risk_pos u = {.position = P("0.05"), .resting_buy = 0, .resting_sell = 0, .next_qty = 0};
     assert_int_equal(risk_eval(&R, &C, &u, 3 * S)->state, RISK_SAFE);
 }
 
@@ -225,7 +225,7 @@ static void test_verdict_and_order_rule(void **st)
     assert_int_equal(v->state, RISK_SAFE);
     assert_string_equal(v->reason, "");
     assert_ptr_equal(v, &R.verdict);
-    struct risk_pos p = {P("0.1"), 0, 0, 0};
+    struct risk_pos p = {.position = P("0.1"), .resting_buy = 0, .resting_sell = 0, .next_qty = 0};
     v = risk_eval(&R, &C, &p, 1 * S);
     assert_int_equal(v->state, RISK_CAUTION);
     assert_true(v->block_buy);
@@ -235,12 +235,12 @@ static void test_verdict_and_order_rule(void **st)
     assert_false(risk_order_allowed(&R, &C, &p, SIDE_BUY, P("0.001")));
     assert_true(risk_order_allowed(&R, &C, &p, SIDE_SELL, P("0.001")));
     /* make-before-break: the quote being replaced still rests and counts */
-    struct risk_pos m = {P("0.085"), P("0.01"), 0, 0};
+    struct risk_pos m = {.position = P("0.085"), .resting_buy = P("0.01"), .resting_sell = 0, .next_qty = 0};
     assert_false(risk_order_allowed(&R, &C, &m, SIDE_BUY, P("0.01")));   /* 10500 > 10000 */
     m.position = P("0.08");
     assert_true(risk_order_allowed(&R, &C, &m, SIDE_BUY, P("0.01")));    /* 10000: at the limit */
     /* short: the mirror image */
-    struct risk_pos s = {-P("0.1"), 0, P("0.01"), 0};
+    struct risk_pos s = {.position = -P("0.1"), .resting_buy = 0, .resting_sell = P("0.01"), .next_qty = 0};
     v = risk_eval(&R, &C, &s, 2 * S);
     assert_true(v->block_sell);
     assert_false(v->block_buy);
@@ -254,7 +254,7 @@ static void test_parameters_read_per_call(void **st)
 {
     (void)st;
     md(1 * S);
-    struct risk_pos p = {P("0.1"), 0, 0, 0};
+    struct risk_pos p = {.position = P("0.1"), .resting_buy = 0, .resting_sell = 0, .next_qty = 0};
     assert_int_equal(risk_eval(&R, &C, &p, 1 * S)->state, RISK_CAUTION);
     assert_false(risk_order_allowed(&R, &C, &p, SIDE_BUY, P("0.01")));
     C.max_position_usd = P("20000");
@@ -280,7 +280,7 @@ static void test_blocked_counts_resting_and_next_order(void **st)
 {
     (void)st;
     md(1 * S);
-    struct risk_pos p = {P("0.085"), P("0.01"), 0, P("0.01")};   /* 10500 USD after */
+    struct risk_pos p = {.position = P("0.085"), .resting_buy = P("0.01"), .resting_sell = 0, .next_qty = P("0.01")};   /* 10500 USD after */
     const struct risk_verdict *v = risk_eval(&R, &C, &p, 1 * S);
     assert_int_equal(v->state, RISK_CAUTION);
     assert_true(v->block_buy);
@@ -291,7 +291,7 @@ static void test_blocked_counts_resting_and_next_order(void **st)
     assert_int_equal(v->state, RISK_SAFE);
     assert_false(v->block_buy);
     /* both sides can be full */
-    struct risk_pos b = {0, P("0.2"), P("0.2"), P("0.01")};
+    struct risk_pos b = {.position = 0, .resting_buy = P("0.2"), .resting_sell = P("0.2"), .next_qty = P("0.01")};
     v = risk_eval(&R, &C, &b, 1 * S);
     assert_true(v->block_buy && v->block_sell);
     assert_int_equal(R.nreasons, 2);

@@ -417,6 +417,46 @@ static void test_position_limit_blocks_adding_side(void **st)
     json_decref(s);
 }
 
+/* Hostile finding F10: a venue whose position reports say "flat" after
+ * every fill must not let the position grow past the limit: the limits use
+ * our fills when they say more, and after 3 s the dispute is a risk reason. */
+static void test_lying_position_reports(void **st)
+{
+    (void)st;
+    C.fill_cooldown_s = 0;
+    C.max_fills_per_minute = 1000;
+    start("0");
+    md("100000");
+    double filled = 0;
+    int64_t trade = 100;
+    for (int i = 0; i < 20; i++) {
+        const struct order_req *pb = fv_last_place(&FV, SIDE_BUY);
+        if (!pb || fv_cancelled(&FV, pb->cl_ord_id) >= 0) break;
+        struct order_req b = *pb;
+        ack(&b);
+        ev(fv_ev_fill("BTC-USD", b.cl_ord_id, trade++, SIDE_BUY, b.price, b.qty));
+        ev(fv_ev_order("BTC-USD", b.cl_ord_id, 0, SIDE_BUY, b.price, b.qty, b.qty, OS_FILLED, NULL));
+        filled += 0.01;
+        ev(fv_ev_position("BTC-USD", 0, 0));     /* the lie */
+        advance(200, true);
+        if (fv_last_place(&FV, SIDE_BUY) && !strcmp(fv_last_place(&FV, SIDE_BUY)->cl_ord_id, b.cl_ord_id))
+            break;                               /* no new bid: the buy side is blocked */
+    }
+    assert_true(filled * 100000 <= 10000 + 1000 + 1);   /* limit + one order */
+    assert_true(filled >= 0.09);                        /* the storm did reach the limit */
+    json_t *s = status();
+    assert_string_equal(json_string_value(json_object_get(s, "position")), fmt(P("0.1"), 4));
+    json_decref(s);
+    advance(3200, true);
+    s = status();
+    json_t *reasons = json_object_get(json_object_get(s, "risk"), "reasons");
+    bool said = false;
+    for (size_t i = 0; i < json_array_size(reasons); i++)
+        said |= strstr(json_string_value(json_array_get(reasons, i)), "the venue reports 0, our fills say") != NULL;
+    assert_true(said);
+    json_decref(s);
+}
+
 /* 0.085 long + 0.01 bid = 9500 USD; a replacement counted with the old bid
  * would make 10500 > 10000: cancel first, place after the cancel. */
 static void test_break_before_make_at_limit(void **st)
@@ -827,6 +867,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cancel_refused_then_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auto_halt_stale_and_cooldown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_position_limit_blocks_adding_side, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lying_position_reports, setup, teardown),
         cmocka_unit_test_setup_teardown(test_break_before_make_at_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reconfigure_reaches_risk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_periodic_reconciliation, setup, teardown),
