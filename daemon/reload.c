@@ -26,6 +26,35 @@ static bool keep_leftovers(struct mmd *d, struct d_task *dt)
     return true;
 }
 
+/* Whether anything still points into c: an account's configuration entry
+ * (its signer lives there) or a task's. */
+static bool cfg_in_use(const struct mmd *d, const struct cfg *c)
+{
+    for (size_t i = 0; i < d->n_accts; i++) {
+        const struct cfg_account *ca = d->accts[i]->ca;
+        if (ca >= c->accounts && ca < c->accounts + c->n_accounts) return true;
+    }
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        const struct cfg_task *ct = d->tasks[i]->ct;
+        if (ct >= c->tasks && ct < c->tasks + c->n_tasks) return true;
+    }
+    return false;
+}
+
+/* Frees the earlier configurations nothing points into any more (every
+ * reload used to keep the previous one, guarded secrets and all). */
+static void release_configs(struct mmd *d)
+{
+    struct cfg_hold **pp = &d->old_cfgs;
+    while (*pp) {
+        struct cfg_hold *h = *pp;
+        if (cfg_in_use(d, h->c)) { pp = &h->next; continue; }
+        *pp = h->next;
+        cfg_free(h->c);
+        free(h);
+    }
+}
+
 /* Frees tasks a reload removed once their stop has been confirmed. */
 void mmd_reap_removed(struct mmd *d)
 {
@@ -42,7 +71,9 @@ void mmd_reap_removed(struct mmd *d)
         }
         d->tasks[k++] = dt;
     }
+    bool freed = k < d->n_tasks;
     d->n_tasks = k;
+    if (freed) release_configs(d);
 }
 
 /* Checks that a reload can be applied without a restart; logs why not. */
@@ -128,5 +159,6 @@ void mmd_reload(struct mmd *d)
     struct cfg_hold *h = calloc(1, sizeof *h);      /* accounts may still point into it */
     if (h) { h->c = old; h->next = d->old_cfgs; d->old_cfgs = h; }
     else LOGE("mmd", "out of memory: the previous configuration stays allocated");
+    release_configs(d);
     LOGI("mmd", "reload applied: %d task(s) added, %d removed, %d changed", added, removed, changed);
 }
