@@ -82,9 +82,9 @@ def test_rename_while_cancels_hang():
     the same account and symbol that is still cancelling."""
     with sim.scenario("calm", seed=33) as s:
         c = s.mint("rename")
-        a = mmdrun.task("rn-a", "BTC-USD", "x", tiers=1, risk=mmdrun.guards_off(), shutdown=SHUT)
+        a = mmdrun.task("rn-a", "BTC-USD", "x", tiers=1, risk=mmdrun.guards_off(), shutdown={"timeout_s": 20})
         b = mmdrun.task("rn-b", "ETH-USD", "x", tiers=1, risk=mmdrun.guards_off(), shutdown={"timeout_s": 20})
-        b2 = mmdrun.task("rn-b2", "ETH-USD", "x", tiers=1, risk=mmdrun.guards_off(), shutdown=SHUT)
+        b2 = mmdrun.task("rn-b2", "ETH-USD", "x", tiers=1, risk=mmdrun.guards_off(), shutdown={"timeout_s": 20})
         d = start(s, c, [a, b])
         try:
             d.wait_quoting("rn-a", "rn-b")
