@@ -32,11 +32,17 @@ static dec_t depth_usd(const struct md_snapshot *s, enum side side, dec_t mark, 
     return sum;
 }
 
+/* Keeps the marks of the last second and, as the window's reference, the
+ * newest one before it (the mark in effect when the window opened): at
+ * 1-3 Hz the window may hold one frame, and a move between two frames a
+ * second apart must still count. */
 static void push_mark(struct risk *r, int64_t now_us, dec_t mark)
 {
-    int keep = 0;   /* drop samples older than one second */
+    int keep = 0, ref = -1;
     for (int i = 0; i < r->nmarks; i++)
-        if (now_us - r->marks[i].us <= 1000000) r->marks[keep++] = r->marks[i];
+        if (now_us - r->marks[i].us > 1000000) ref = i;   /* in time order: the newest old one */
+    for (int i = 0; i < r->nmarks; i++)
+        if (i == ref || now_us - r->marks[i].us <= 1000000) r->marks[keep++] = r->marks[i];
     r->nmarks = keep;
     if (r->nmarks == RISK_MARKS) {
         memmove(&r->marks[0], &r->marks[1], sizeof r->marks[0] * (RISK_MARKS - 1));
@@ -116,11 +122,16 @@ static void reason(struct risk *r, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The largest move among the marks of the last second and the mark in
+ * effect when it began. */
 static double jump_bps(const struct risk *r, int64_t now_us)
 {
     dec_t lo = 0, hi = 0;
+    int ref = -1;
+    for (int i = 0; i < r->nmarks; i++)
+        if (now_us - r->marks[i].us > 1000000) ref = i;
     for (int i = 0; i < r->nmarks; i++) {
-        if (now_us - r->marks[i].us > 1000000) continue;
+        if (i != ref && now_us - r->marks[i].us > 1000000) continue;
         dec_t m = r->marks[i].mark;
         if (lo == 0 || m < lo) lo = m;
         if (m > hi) hi = m;

@@ -88,6 +88,19 @@ static void test_price_jump(void **st)
     expect_cooldown(12 * S);
 }
 
+/* Live market data comes at 1-3 Hz: a 10 bps move between two frames 1.05 s
+ * apart is a jump within the window (the mark in effect when the window
+ * opened is the reference), as it is at 20 Hz. */
+static void test_price_jump_at_1hz(void **st)
+{
+    (void)st;
+    md(10 * S);
+    M.mark = P("100100");
+    md(11 * S + 50000);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 11 * S + 50000)->state, RISK_HALT);
+    assert_true(has_reason("price jump"));
+}
+
 static void test_depth(void **st)
 {
     (void)st;
@@ -302,6 +315,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_safe, setup),
         cmocka_unit_test_setup(test_price_jump, setup),
+        cmocka_unit_test_setup(test_price_jump_at_1hz, setup),
         cmocka_unit_test_setup(test_depth, setup),
         cmocka_unit_test_setup(test_fill_rate, setup),
         cmocka_unit_test_setup(test_spread_caution, setup),
