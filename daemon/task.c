@@ -366,6 +366,38 @@ static void check_missing(struct task *t, const struct venue_order *l, size_t n,
     }
 }
 
+/* Whether cl is one of this start's ids ("<tag>-<session>-"). */
+static bool this_session(const struct task *t, const char *cl)
+{
+    size_t a = strlen(t->tag), b = strlen(t->seed);
+    return !strncmp(cl, t->tag, a) && cl[a] == '-' && !strncmp(cl + a + 1, t->seed, b) && cl[a + 1 + b] == '-';
+}
+
+/* Asks the venue about an order the book does not know, at most once per
+ * TASK_UNCONFIRMED_US for the same id. */
+static void query_unknown(struct task *t, const char *cl, int64_t now_us)
+{
+    for (size_t i = 0; i < sizeof t->asked / sizeof t->asked[0]; i++)
+        if (!strcmp(t->asked[i].cl, cl) && now_us - t->asked[i].us < TASK_UNCONFIRMED_US) return;
+    snprintf(t->asked[t->asked_next].cl, sizeof t->asked[0].cl, "%s", cl);
+    t->asked[t->asked_next].us = now_us;
+    t->asked_next = (t->asked_next + 1) % (int)(sizeof t->asked / sizeof t->asked[0]);
+    t->v.ops->query_order(t->v.ctx, cl);
+}
+
+/* An order of ours the list shows and the book does not know.  Finished
+ * (a tombstone): the list lags, nothing to do.  Of this session: forgotten,
+ * so ask the venue (query_order) before touching it.  Of an earlier run: an
+ * orphan to cancel -- true. */
+static bool unknown_listed(struct task *t, const struct venue_order *v, int64_t now_us)
+{
+    if (ord_recently_done(&t->book, v->cl_ord_id, now_us)) return false;
+    if (!this_session(t, v->cl_ord_id)) return true;
+    if (t->st == TS_STARTING) return true;
+    query_unknown(t, v->cl_ord_id, now_us);
+    return false;
+}
+
 static void on_open_orders(struct task *t, const struct venue_order *l, size_t n, int64_t now_us)
 {
     if (!l) n = 0;
@@ -383,10 +415,10 @@ static void on_open_orders(struct task *t, const struct venue_order *l, size_t n
             k += (size_t)snprintf(t->stop_listed + k, sizeof t->stop_listed - k, " %s", v->cl_ord_id);
         const struct ord *o = ord_find(&t->book, v->cl_ord_id);
         clean = false;           /* any listed order of ours, whatever the book says */
-        if (!o) {
+        if (!o && unknown_listed(t, v, now_us)) {
             orphans++;
             adopt_orphan(t, v, now_us);
-        } else {                 /* live: news; terminal by our guess: revived */
+        } else if (o) {          /* live: news; terminal by our guess: revived */
             struct ord_change ch;
             ord_apply_order(&t->book, v, now_us, &ch);
             after_change(t, &ch, now_us);

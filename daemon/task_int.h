@@ -39,7 +39,9 @@ struct task {
     struct uptime up;
     struct slot slots[CFG_MAX_TIERS][2];
     int64_t last_oo_us, last_pos_us;
-    int64_t dispute_since_us;   /* position reports and fills disagree since (0: they agree) */
+    int64_t dispute_since_us;
+    struct { char cl[CLOID_MAX]; int64_t us; } asked[8];   /* unknown listed orders queried */
+    int asked_next;   /* position reports and fills disagree since (0: they agree) */
     int rejects, alo_rejects;
     int64_t rej_times[TASK_CB_REJECTS];
     int rej_next;

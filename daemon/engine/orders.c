@@ -74,10 +74,32 @@ static void drop(struct ord_book *b, int i)
     b->n--;
 }
 
+static uint64_t cl_hash(const char *cl);
+
+/* A terminal order leaves the book: remembered when the venue said so (a
+ * guess is not: the venue showing it later must still be news). */
+static void bury(struct ord_book *b, const struct ord *o)
+{
+    if (!terminal(o->status) || o->guessed || !o->cl_ord_id[0]) return;
+    b->tombs[b->tomb_next] = (struct ord_tomb){cl_hash(o->cl_ord_id), o->done_us};
+    b->tomb_next = (b->tomb_next + 1) % ORD_TOMBS;
+}
+
+bool ord_recently_done(const struct ord_book *b, const char *cl, int64_t now_us)
+{
+    uint64_t h = cl_hash(cl);
+    for (int i = 0; i < ORD_TOMBS; i++)
+        if (b->tombs[i].cl_hash == h && h && now_us - b->tombs[i].done_us <= ORD_TOMB_US) return true;
+    return false;
+}
+
 void ord_gc(struct ord_book *b, int64_t now_us)
 {
     for (int i = b->n - 1; i >= 0; i--)
-        if (terminal(b->o[i].status) && now_us - b->o[i].done_us > ORD_KEEP_DONE_US) drop(b, i);
+        if (terminal(b->o[i].status) && now_us - b->o[i].done_us > ORD_KEEP_DONE_US) {
+            bury(b, &b->o[i]);
+            drop(b, i);
+        }
 }
 
 static struct ord *slot_for_new(struct ord_book *b)
@@ -87,7 +109,9 @@ static struct ord *slot_for_new(struct ord_book *b)
     for (int i = 0; i < b->n; i++)
         if (terminal(b->o[i].status) && (oldest < 0 || b->o[i].done_us < b->o[oldest].done_us))
             oldest = i;
-    return oldest < 0 ? NULL : &b->o[oldest];
+    if (oldest < 0) return NULL;
+    bury(b, &b->o[oldest]);
+    return &b->o[oldest];
 }
 
 static struct ord *add(struct ord_book *b, const struct order_req *r, int tier, dec_t mark,

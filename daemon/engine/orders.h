@@ -19,6 +19,8 @@
 #define ORD_MAX 48          /* orders remembered per task (live + recently done) */
 #define ORD_TRADES 1024     /* (order, trade id) pairs remembered for de-duplication */
 #define ORD_KEEP_DONE_US 10000000   /* terminal orders kept 10 s for late events */
+#define ORD_TOMBS 1024      /* finished orders remembered after they leave the book */
+#define ORD_TOMB_US 120000000       /* ... for 2 minutes (the venue's list lags ~15 s) */
 
 struct ord {
     char cl_ord_id[CLOID_MAX];
@@ -50,6 +52,9 @@ struct ord_book {
     dec_t pos_fills;            /* the first report plus every fill since: what our fills say */
     dec_t entry_price, upnl, realized_pnl;
     bool have_pos;
+    /* tombstones: orders the venue reported finished, forgotten by the book */
+    struct ord_tomb { uint64_t cl_hash; int64_t done_us; } tombs[ORD_TOMBS];
+    int tomb_next;
 };
 
 /* What applying one event changed. */
@@ -131,7 +136,11 @@ bool ord_position_disputed(const struct ord_book *b, dec_t *venue, dec_t *fills)
 /* Sum of open qty of live orders on a side (as if they all filled). */
 dec_t ord_resting(const struct ord_book *b, enum side side);
 int ord_live_count(const struct ord_book *b);
-/* Forgets terminal orders done more than ORD_KEEP_DONE_US ago. */
+/* Forgets terminal orders done more than ORD_KEEP_DONE_US ago; those the
+ * venue reported finished leave a tombstone. */
 void ord_gc(struct ord_book *b, int64_t now_us);
+/* The venue reported cl_ord_id finished within ORD_TOMB_US and the book has
+ * forgotten it: a lagging open-order list still showing it is not news. */
+bool ord_recently_done(const struct ord_book *b, const char *cl_ord_id, int64_t now_us);
 
 #endif

@@ -457,6 +457,42 @@ static void test_lying_position_reports(void **st)
     json_decref(s);
 }
 
+/* The live venue's open-order list lags ~15 s behind: an order the venue
+ * reported cancelled, forgotten by the book since, is not an orphan when a
+ * lagging list still shows it (no cancel, no query); an unknown order of
+ * this start's session is asked about (once) before anything is done; an
+ * order of an earlier run is an orphan and cancelled. */
+static void test_lagging_list(void **st)
+{
+    (void)st;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY);
+    ack(&b);
+    ack(fv_last_place(&FV, SIDE_SELL));
+    canceled(&b, "0");                       /* the venue cancelled it (e.g. expired) */
+    advance(12000, true);                    /* the book forgets it */
+    int from = FV.n;
+    struct venue_order l[2];
+    l[0] = fv_ev_order("BTC-USD", b.cl_ord_id, 0, SIDE_BUY, b.price, b.qty, 0, OS_OPEN, NULL).u.order;
+    ev(fv_ev_open_orders("BTC-USD", l, 1));
+    for (int i = from; i < FV.n; i++)        /* neither cancelled nor asked about again */
+        assert_string_not_equal(FV.calls[i].cl, b.cl_ord_id);
+    /* an id of this session the book never knew: ask first, once */
+    char mine[CLOID_MAX];
+    snprintf(mine, sizeof mine, "%.*szz", (int)(strrchr(b.cl_ord_id, '-') - b.cl_ord_id + 1), b.cl_ord_id);
+    l[1] = fv_ev_order("BTC-USD", mine, 0, SIDE_SELL, P("100100"), P("0.01"), 0, OS_OPEN, NULL).u.order;
+    from = FV.n;
+    ev(fv_ev_open_orders("BTC-USD", l, 2));
+    ev(fv_ev_open_orders("BTC-USD", l, 2));
+    int asked = 0;
+    for (int i = from; i < FV.n; i++) asked += FV.calls[i].op == FV_QORDER && !strcmp(FV.calls[i].cl, mine);
+    assert_int_equal(asked, 1);
+    assert_true(fv_cancelled(&FV, mine) < 0);
+    ev(fv_ev_query(mine, true, &l[1]));      /* it rests: now it is cancelled */
+    assert_true(fv_cancelled(&FV, mine) >= 0);
+}
+
 /* 0.085 long + 0.01 bid = 9500 USD; a replacement counted with the old bid
  * would make 10500 > 10000: cancel first, place after the cancel. */
 static void test_break_before_make_at_limit(void **st)
@@ -868,6 +904,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_auto_halt_stale_and_cooldown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_position_limit_blocks_adding_side, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lying_position_reports, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lagging_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_break_before_make_at_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reconfigure_reaches_risk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_periodic_reconciliation, setup, teardown),
