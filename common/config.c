@@ -611,6 +611,11 @@ static void load_creds(struct ld *L, const yaml_node_t *m, const char *mpath, st
         a->jwt = jwt.val;
         a->placeholder |= jwt.placeholder;
     }
+    char fp[P_MAX];
+    yaml_node_t *v;
+    a->jwt_expiry_margin_s = CFG_JWT_MARGIN_S;
+    if ((v = mfield(L, m, "jwt_expiry_margin_s", mpath, fp)))
+        rd_num(L, v, fp, &a->jwt_expiry_margin_s, 0, false, 30 * 86400);
     if (load_secret(L, m, mpath, "signing_key", &key)) {
         char e[256];
         if (!key.placeholder && !(a->signer = signer_from_string(key.val, e, sizeof e)))
@@ -627,9 +632,11 @@ static const char *const EXCHANGE_KEYS[] = {"rest_url", "ws_url", NULL};
 static const char *const CONTROL_KEYS[] = {"socket", NULL};
 static const char *const LOG_KEYS[] = {"level", NULL};
 static const char *const ACCOUNT_KEYS[] = {"id", "jwt_token", "jwt_token_file", "jwt_token_env",
-                                           "signing_key", "signing_key_file", "signing_key_env", NULL};
+                                           "signing_key", "signing_key_file", "signing_key_env",
+                                           "jwt_expiry_margin_s", NULL};
 static const char *const CRED_KEYS[] = {"jwt_token", "jwt_token_file", "jwt_token_env",
-                                        "signing_key", "signing_key_file", "signing_key_env", NULL};
+                                        "signing_key", "signing_key_file", "signing_key_env",
+                                        "jwt_expiry_margin_s", NULL};
 static const char *const TASK_KEYS[] = {"id", "symbol", "account", "credentials", "risk",
                                         "sizing", "strategy", "shutdown", NULL};
 static const char *const TASK_MOVED[] = {

@@ -21,6 +21,7 @@ enum risk_level { RISK_CONSERVATIVE = 0, RISK_MODERATE, RISK_AGGRESSIVE };
 #define CFG_SYMBOL_MAX 32
 #define CFG_URL_MAX 256
 #define CFG_PATH_MAX 256
+#define CFG_JWT_MARGIN_S 300.0
 
 struct cfg_band { double min_bps, max_bps; };
 
@@ -31,6 +32,8 @@ struct cfg_account {
     bool implicit;                  /* made from a task's inline credentials */
     bool placeholder;               /* a secret starts with "your-": signer may be NULL,
                                        jwt holds the placeholder; never trade with it */
+    double jwt_expiry_margin_s;     /* stop trading and cancel this long before the JWT's exp
+                                       (jwt_expiry_margin_s, default CFG_JWT_MARGIN_S) */
     int line, col;
 };
 

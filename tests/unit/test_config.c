@@ -692,6 +692,29 @@ static void t_examples(void **st)
     }
 }
 
+/* jwt_expiry_margin_s: default 300 s, per account or task credentials, >= 0. */
+static void t_jwt_margin(void **st)
+{
+    (void)st;
+    struct cfg *c = load(TASK_HEAD CREDS SIZING);
+    if (!c) fail_msg("%s", g_errs);
+    assert_true(c->accounts[0].jwt_expiry_margin_s == CFG_JWT_MARGIN_S);
+    assert_true(CFG_JWT_MARGIN_S == 300.0);
+    cfg_free(c);
+    c = load(TASK_HEAD CREDS "      jwt_expiry_margin_s: 60\n" SIZING);
+    if (!c) fail_msg("%s", g_errs);
+    assert_true(c->accounts[0].jwt_expiry_margin_s == 60.0);
+    cfg_free(c);
+    c = load("accounts:\n  - id: a\n    jwt_token: \"" JWT "\"\n    signing_key: \"" SEED_B58 "\"\n"
+             "    jwt_expiry_margin_s: 0\n"
+             "tasks:\n  - id: t\n    symbol: BTC-USD\n    account: a\n" SIZING);
+    if (!c) fail_msg("%s", g_errs);
+    assert_true(c->accounts[0].jwt_expiry_margin_s == 0.0);
+    cfg_free(c);
+    expect_error(TASK_HEAD CREDS "      jwt_expiry_margin_s: -5\n" SIZING,
+                 "tasks[0].credentials.jwt_expiry_margin_s: must be at least 0", 7, 28);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -729,6 +752,7 @@ int main(void)
         cmocka_unit_test(t_urls_socket),
         cmocka_unit_test(t_default_socket),
         cmocka_unit_test(t_examples),
+        cmocka_unit_test(t_jwt_margin),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
