@@ -55,6 +55,11 @@ def test_stops_before_exp():
             time.sleep(1.5)
             assert not d.orders("j"), "quoting again after the stop: %s" % d.orders("j")
             print("stopped %.1f s before exp: %s" % (left, acct["error"]))
+            d.rpc("resume", {"task": "j"})     # an operator's resume does not outlive the check
+            wait_for(lambda: d.task_status("j")["risk"]["operator_halt"], 8, what="halted again after resume",
+                     detail=d.log_tail)
+            wait_for(lambda: d.orders("j"), 5, what="no orders after the second halt", until=lambda o: not o)
+            assert time.time() < exp - 5, "test ran too close to exp"
             assert d.stop() == 0, d.log_tail()
 
 
