@@ -78,6 +78,12 @@ struct cfg {
     size_t n_tasks;
 };
 
+/* From now on a secret read from the environment (*_env) is overwritten in
+ * place (so /proc/PID/environ no longer shows it) and unset, and kept in
+ * guarded memory: later loads (a reload) that find the variable gone use
+ * that value.  Off by default; mmd turns it on before its first load. */
+void cfg_scrub_env(bool on);
+
 /* Loads and validates.  Returns NULL on any error after writing every error
  * message (one per line, "FILE:LINE:COL: ...") to `errs`. */
 struct cfg *cfg_load(const char *path, FILE *errs);
