@@ -65,6 +65,12 @@ def test_order_sent_once():
             wait_for(lambda: books_agree(s, d, "f"), 15, what="mmd's book = the venue's open orders",
                      until=lambda b: b[0] == b[1] and mmdrun.two_sided(d.orders("f")), detail=d.log_tail)
             assert d.task_status("f")["rejects"] == rejects0, d.task_status("f")
+            log = d.log()
+            for cl in dropped:
+                assert "new_order %s: ambiguous" % cl in log and "ambiguous order %s resolved" % cl in log, \
+                    d.log_tail()
+            # the case of the finding: libcurl would have re-sent it on a fresh connection
+            assert "rewinding of the data stream failed" in log, "no reused connection hit: %s" % d.log_tail()
             print("dropped replies of %s: each sent once, resolved, books agree" % dropped)
             assert d.stop() == 0, d.log_tail()
             left = mmdrun.account_orders(s, c, "BTC-USD", "f-")[0]
