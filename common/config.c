@@ -536,6 +536,39 @@ static char *secret_file(struct ld *L, const yaml_node_t *n, const char *path)
     return s;
 }
 
+/* *_env secrets scrubbed from the environment (cfg_scrub_env): the value,
+ * kept in guarded memory for the reloads of this process. */
+#define ENV_SCRUB_MAX 32
+static struct { char var[128]; char *val; } g_scrubbed[ENV_SCRUB_MAX];
+static size_t g_n_scrubbed;
+static bool g_scrub_env;
+
+void cfg_scrub_env(bool on) { g_scrub_env = on; }
+
+static const char *scrubbed_value(const char *var)
+{
+    for (size_t i = 0; i < g_n_scrubbed; i++)
+        if (!strcmp(g_scrubbed[i].var, var)) return g_scrubbed[i].val;
+    return NULL;
+}
+
+/* Keeps e (the value of var) for later loads, then overwrites it in place,
+ * where /proc/PID/environ shows it, and removes the variable. */
+static void scrub_env_value(const char *var, char *e)
+{
+    size_t i = 0;
+    while (i < g_n_scrubbed && strcmp(g_scrubbed[i].var, var) != 0) i++;
+    if (i == ENV_SCRUB_MAX) return;   /* table full: left in place, a reload still finds it */
+    char *keep = secret_dup(e, strlen(e));
+    if (!keep) return;
+    sodium_mprotect_readonly(keep);
+    if (i < g_n_scrubbed) sodium_free(g_scrubbed[i].val);
+    else snprintf(g_scrubbed[g_n_scrubbed++].var, sizeof g_scrubbed[0].var, "%s", var);
+    g_scrubbed[i].val = keep;
+    sodium_memzero(e, strlen(e));
+    unsetenv(var);
+}
+
 static char *secret_env(struct ld *L, const yaml_node_t *n, const char *path)
 {
     char var[128], d[80];
@@ -545,12 +578,14 @@ static char *secret_env(struct ld *L, const yaml_node_t *n, const char *path)
         err_at(L, n, path, "expected an environment variable name, got %s", describe(n, d, sizeof d));
         return NULL;
     }
-    const char *e = getenv(var);
+    char *env = getenv(var);
+    const char *e = env && *env ? env : scrubbed_value(var);   /* gone after a scrub: a reload */
     if (!e || !*e) {
-        err_at(L, n, path, "environment variable %s is %s", var, e ? "empty" : "not set");
+        err_at(L, n, path, "environment variable %s is %s", var, env ? "empty" : "not set");
         return NULL;
     }
     char *s = secret_dup(e, strlen(e));
+    if (s && g_scrub_env && e == env) scrub_env_value(var, env);
     if (s) trim_trailing(s);
     if (s && !*s) { err_at(L, n, path, "environment variable %s is blank", var); sodium_free(s); return NULL; }
     return s;
@@ -611,6 +646,11 @@ static void load_creds(struct ld *L, const yaml_node_t *m, const char *mpath, st
         a->jwt = jwt.val;
         a->placeholder |= jwt.placeholder;
     }
+    char fp[P_MAX];
+    yaml_node_t *v;
+    a->jwt_expiry_margin_s = CFG_JWT_MARGIN_S;
+    if ((v = mfield(L, m, "jwt_expiry_margin_s", mpath, fp)))
+        rd_num(L, v, fp, &a->jwt_expiry_margin_s, 0, false, 30 * 86400);
     if (load_secret(L, m, mpath, "signing_key", &key)) {
         char e[256];
         if (!key.placeholder && !(a->signer = signer_from_string(key.val, e, sizeof e)))
@@ -627,9 +667,11 @@ static const char *const EXCHANGE_KEYS[] = {"rest_url", "ws_url", NULL};
 static const char *const CONTROL_KEYS[] = {"socket", NULL};
 static const char *const LOG_KEYS[] = {"level", NULL};
 static const char *const ACCOUNT_KEYS[] = {"id", "jwt_token", "jwt_token_file", "jwt_token_env",
-                                           "signing_key", "signing_key_file", "signing_key_env", NULL};
+                                           "signing_key", "signing_key_file", "signing_key_env",
+                                           "jwt_expiry_margin_s", NULL};
 static const char *const CRED_KEYS[] = {"jwt_token", "jwt_token_file", "jwt_token_env",
-                                        "signing_key", "signing_key_file", "signing_key_env", NULL};
+                                        "signing_key", "signing_key_file", "signing_key_env",
+                                        "jwt_expiry_margin_s", NULL};
 static const char *const TASK_KEYS[] = {"id", "symbol", "account", "credentials", "risk",
                                         "sizing", "strategy", "shutdown", NULL};
 static const char *const TASK_MOVED[] = {

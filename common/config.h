@@ -21,6 +21,7 @@ enum risk_level { RISK_CONSERVATIVE = 0, RISK_MODERATE, RISK_AGGRESSIVE };
 #define CFG_SYMBOL_MAX 32
 #define CFG_URL_MAX 256
 #define CFG_PATH_MAX 256
+#define CFG_JWT_MARGIN_S 300.0
 
 struct cfg_band { double min_bps, max_bps; };
 
@@ -31,6 +32,8 @@ struct cfg_account {
     bool implicit;                  /* made from a task's inline credentials */
     bool placeholder;               /* a secret starts with "your-": signer may be NULL,
                                        jwt holds the placeholder; never trade with it */
+    double jwt_expiry_margin_s;     /* stop trading and cancel this long before the JWT's exp
+                                       (jwt_expiry_margin_s, default CFG_JWT_MARGIN_S) */
     int line, col;
 };
 
@@ -74,6 +77,12 @@ struct cfg {
     struct cfg_task *tasks;
     size_t n_tasks;
 };
+
+/* From now on a secret read from the environment (*_env) is overwritten in
+ * place (so /proc/PID/environ no longer shows it) and unset, and kept in
+ * guarded memory: later loads (a reload) that find the variable gone use
+ * that value.  Off by default; mmd turns it on before its first load. */
+void cfg_scrub_env(bool on);
 
 /* Loads and validates.  Returns NULL on any error after writing every error
  * message (one per line, "FILE:LINE:COL: ...") to `errs`. */

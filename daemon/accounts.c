@@ -3,7 +3,10 @@
  * the client order id); symbol rules load first (retried every RETRY_S),
  * then each account's JWT expiry and balance are checked before its private
  * stream starts and its tasks are created.  A failure in one account fails
- * only that account's tasks. */
+ * only that account's tasks.  jwt_expiry_margin_s before the JWT's exp the
+ * account's tasks are halted (orders cancelled while the token still works)
+ * and the account's error says what to do; a task resumed or added later is
+ * halted again (checked every JWT_RECHECK_S). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,27 @@
 #include "task.h"
 
 static void acct_check(struct d_acct *a);
+
+#define JWT_RECHECK_S 5
+
+/* Milliseconds until the account must stop trading (exp minus the margin);
+ * INT64_MAX when the token's expiry is unknown. */
+static int64_t jwt_stop_in_ms(const struct d_acct *a)
+{
+    int64_t exp_s;
+    if (!a->ca->jwt || sx_jwt_exp(a->ca->jwt, &exp_s) != 0) return INT64_MAX;
+    return exp_s * 1000 - (int64_t)(a->ca->jwt_expiry_margin_s * 1000) - wall_ms();
+}
+
+/* What the operator reads in the account's error and the tasks' reasons. */
+static void jwt_stop_reason(const struct d_acct *a, char *out, size_t cap)
+{
+    int64_t exp_s = 0;
+    (void)sx_jwt_exp(a->ca->jwt, &exp_s);
+    int64_t left = exp_s - wall_ms() / 1000;
+    snprintf(out, cap, "JWT expires in %lld s (margin %g s): generate a new API token and restart mmd",
+             (long long)(left > 0 ? left : 0), a->ca->jwt_expiry_margin_s);
+}
 
 /* The reaction to snapshot s: one per notification, shared by its watchers
  * (only the first order request of a notification is sampled); NULL for a
@@ -118,6 +142,12 @@ static void start_task(struct d_task *dt)
 {
     struct mmd *d = dt->d;
     if (dt->t || d->shutting_down) return;
+    if (jwt_stop_in_ms(dt->acct) <= 0) {
+        char why[160];
+        jwt_stop_reason(dt->acct, why, sizeof why);
+        task_fail_slot(dt, why);
+        return;
+    }
     const struct sym_info *si = find_sym(d, dt->ct->symbol);
     if (!si) { task_fail_slot(dt, "symbol not listed by the exchange"); return; }
     if (!si->trading) { task_fail_slot(dt, "symbol is not trading on the exchange"); return; }
@@ -142,6 +172,42 @@ static void acct_retry_cb(evutil_socket_t fd, short what, void *ud)
 {
     (void)fd; (void)what;
     acct_check(ud);
+}
+
+static void jwt_due_cb(evutil_socket_t fd, short what, void *ud);
+
+static void jwt_arm(struct d_acct *a, int64_t in_ms)
+{
+    struct timeval tv = clock_tv_us((in_ms > 0 ? in_ms : 0) * 1000);
+    if (event_base_once(a->d->base, -1, EV_TIMEOUT, jwt_due_cb, a, &tv) != 0)
+        LOGE("mmd", "account %s: cannot arm the JWT expiry timer", a->ca->id);
+}
+
+/* The token is within its margin: halt every task of the account (they
+ * cancel their orders while the token still works), again for any task
+ * resumed or started since. */
+static void jwt_due_cb(evutil_socket_t fd, short what, void *ud)
+{
+    (void)fd; (void)what;
+    struct d_acct *a = ud;
+    struct mmd *d = a->d;
+    int64_t in_ms = jwt_stop_in_ms(a);
+    if (d->shutting_down || a->state == ACC_FAILED) return;
+    if (in_ms > 0) { jwt_arm(a, in_ms); return; }
+    char why[160];
+    jwt_stop_reason(a, why, sizeof why);
+    if (a->state != ACC_READY) { acct_fail(a, why); return; }
+    if (!a->err[0]) LOGE("mmd", "account %s: %s; stopping its tasks and cancelling their orders", a->ca->id, why);
+    snprintf(a->err, sizeof a->err, "%s", why);
+    for (size_t i = 0; i < d->n_tasks; i++) {
+        struct d_task *dt = d->tasks[i];
+        if (dt->acct != a || !dt->t || dt->removing) continue;
+        json_t *st = task_status_json(dt->t, now_us(), wall_ms());
+        bool halted = json_is_true(json_object_get(json_object_get(st, "risk"), "operator_halt"));
+        json_decref(st);
+        if (!halted) task_halt(dt->t, why, now_us());
+    }
+    jwt_arm(a, JWT_RECHECK_S * 1000);
 }
 
 static void balance_cb(void *ud, int status, dec_t equity, const char *err)
@@ -187,10 +253,18 @@ void mmd_acct_begin(struct d_acct *a)
     if (a->state == ACC_FAILED) return;
     if (sx_jwt_exp(a->ca->jwt, &exp_s) == 0) {
         int64_t left = exp_s - wall_ms() / 1000;
-        if (left <= 0) { acct_fail(a, "JWT has expired; generate a new API token"); return; }
+        if (left <= 0) { acct_fail(a, "JWT has expired: generate a new API token and restart mmd"); return; }
+        if (jwt_stop_in_ms(a) <= 0) {
+            char why[160];
+            jwt_stop_reason(a, why, sizeof why);
+            acct_fail(a, why);
+            return;
+        }
         if (left < 24 * 3600)
-            LOGW("mmd", "account %s: JWT expires in %lld h %lld min; renew it soon", a->ca->id,
-                 (long long)(left / 3600), (long long)(left % 3600 / 60));
+            LOGW("mmd", "account %s: JWT expires in %lld h %lld min (trading stops %g s before); renew it soon",
+                 a->ca->id, (long long)(left / 3600), (long long)(left % 3600 / 60),
+                 a->ca->jwt_expiry_margin_s);
+        jwt_arm(a, jwt_stop_in_ms(a));   /* once: mmd_acct_begin runs once per account */
     } else {
         LOGW("mmd", "account %s: cannot read the JWT's expiry (not a JWT?)", a->ca->id);
     }

@@ -1,7 +1,12 @@
-/* mmd — the market-making daemon: command line, config check (-n), start-up. */
+/* mmd — the market-making daemon: command line, config check (-n), start-up.
+ * Before any secret is read the process is made non-dumpable (no core file,
+ * no ptrace or /proc/PID/mem, environ, maps by other processes of the same
+ * uid) and *_env secrets are scrubbed from the environment once read
+ * (cfg_scrub_env; see mmd(8) SECURITY). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -74,6 +79,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "mmd: cannot initialise libsodium\n");
         return 1;
     }
+    /* The JWT travels through curl's and libwebsockets' buffers, outside the
+     * guarded memory the keys live in: no core dumps, no same-uid ptrace or
+     * /proc/PID reads, from before the first secret is read. */
+    struct rlimit no_core = {0, 0};
+    if (setrlimit(RLIMIT_CORE, &no_core) != 0) fprintf(stderr, "mmd: warning: cannot disable core dumps\n");
+    if (prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L) != 0)
+        fprintf(stderr, "mmd: warning: cannot make the process non-dumpable\n");
+    cfg_scrub_env(true);
     struct cfg *cfg = cfg_load(path, stderr);
     if (!cfg) return 1;
     if (dry) {
@@ -82,10 +95,6 @@ int main(int argc, char **argv)
         return 0;
     }
     if (cfg->log_level_set && !verbose && !getenv("MMD_LOG")) log_set_level(cfg->log_level);
-    /* The JWT travels through curl's and libwebsockets' buffers, outside the
-     * guarded memory the keys live in: no core dumps while trading. */
-    struct rlimit no_core = {0, 0};
-    if (setrlimit(RLIMIT_CORE, &no_core) != 0) LOGW("mmd", "cannot disable core dumps");
     /* A stuck stderr (full pipe, paused terminal) must never stop trading. */
     if (log_async_start() != 0) LOGW("mmd", "cannot start the log writer; logging synchronously");
     int rc = daemon_run(cfg);

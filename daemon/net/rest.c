@@ -18,10 +18,14 @@
  *    outcome means (resp.sent tells whether bytes may have reached the server).
  *  - Callbacks run from libevent callbacks, never from inside curl; a callback
  *    may submit new requests.  rest_cancel / rest_free drop requests silently.
- *  - Known residue: libcurl itself re-sends a request once when a REUSED
- *    keep-alive connection turns out dead before ANY response byte (the
- *    server closed it while idle).  To keep that race rare, pooled connections
- *    idle for more than 25 s are not reused (CURLOPT_MAXAGE_CONN). */
+ *  - "Sent exactly once" holds inside libcurl too: libcurl re-sends a request
+ *    on a fresh connection when a REUSED keep-alive connection dies before
+ *    any response byte, even when the server had processed it (a new_order
+ *    placed twice).  A body is therefore handed over by a read callback whose
+ *    seek callback refuses to rewind (CURL_SEEKFUNC_CANTSEEK): such a request
+ *    fails with CURLE_SEND_FAIL_REWIND (resp.sent = 1) and the caller's
+ *    "ambiguous" path decides.  Pooled connections idle for more than 25 s
+ *    are not reused (CURLOPT_MAXAGE_CONN), which keeps that race rare. */
 #include "rest.h"
 
 #include <stdbool.h>
@@ -53,6 +57,7 @@ struct rest_req {
     struct rest_marks marks;    /* with written: a latency sample waits for the write */
     rest_marks_fn written;
     void *written_ud;
+    size_t body_off;            /* read callback position in body */
     struct rest_req *next, *prev;
 };
 
@@ -192,6 +197,37 @@ static int prereq_cb(void *arg, char *ip, char *local_ip, int port, int local_po
     return CURL_PREREQFUNC_OK;
 }
 
+/* CURLOPT_READFUNCTION: the request body, once. */
+static size_t read_cb(char *buf, size_t sz, size_t n, void *arg)
+{
+    struct rest_req *q = arg;
+    size_t left = q->body_len - q->body_off, len = sz * n < left ? sz * n : left;
+    if (len) memcpy(buf, q->body + q->body_off, len);
+    q->body_off += len;
+    return len;
+}
+
+/* CURLOPT_SEEKFUNCTION: never rewind, so libcurl cannot re-send a body. */
+static int seek_cb(void *arg, curl_off_t off, int origin)
+{
+    (void)arg; (void)off; (void)origin;
+    return CURL_SEEKFUNC_CANTSEEK;
+}
+
+/* A body-carrying request: libcurl reads the body through read_cb and may
+ * never send it a second time (see the header note). */
+static void set_body(CURL *e, struct rest_req *q)
+{
+    q->body_off = 0;
+    curl_easy_setopt(e, CURLOPT_POST, 1L);
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, strcmp(q->method, "POST") ? q->method : NULL);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->body_len);
+    curl_easy_setopt(e, CURLOPT_READFUNCTION, read_cb);
+    curl_easy_setopt(e, CURLOPT_READDATA, q);
+    curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, seek_cb);
+    curl_easy_setopt(e, CURLOPT_SEEKDATA, q);
+}
+
 static void req_unlink(struct rest_req *q)
 {
     struct rest *r = q->r;
@@ -246,9 +282,7 @@ static int req_start(struct rest_req *q)
     if (!strcmp(q->method, "GET")) {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else {
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, q->method);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)q->body_len);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, q->body ? q->body : "");
+        set_body(e, q);
     }
     q->attempts++;
     q->r->n_sent++;
@@ -325,7 +359,7 @@ static void finish(struct rest *r, CURL *e, CURLcode cc)
         .retry_after = q->retry_after[0] ? q->retry_after : NULL, .attempts = q->attempts,
         .sent = status > 0 || reqsize > 0 || cc == CURLE_SEND_ERROR || cc == CURLE_RECV_ERROR ||
                 cc == CURLE_GOT_NOTHING || cc == CURLE_PARTIAL_FILE || cc == CURLE_HTTP2 ||
-                cc == CURLE_HTTP2_STREAM,
+                cc == CURLE_HTTP2_STREAM || cc == CURLE_SEND_FAIL_REWIND,
     };
     req_unlink(q);
     q->cb(q->ud, &resp);

@@ -44,7 +44,10 @@ struct rest *rest_new(struct event_base *base, const struct rest_knobs *k);
 void rest_free(struct rest *r);
 /* method "GET"/"POST"; headers NULL-terminated array of "Name: value"; body
  * may be NULL.  GETs are retried (network errors, 5xx, 429 with Retry-After)
- * up to rest_knobs.get_attempts times; other methods are sent exactly once.
+ * up to rest_knobs.get_attempts times; other methods are sent exactly once
+ * (libcurl cannot re-send them either: their body cannot be rewound, so a
+ * reused connection that dies unanswered fails them with
+ * CURLE_SEND_FAIL_REWIND, resp.sent = 1).
  * Returns 0 when queued, -1 on error (callback never called). */
 int rest_request(struct rest *r, const char *method, const char *url, const char *const *headers,
                  const char *body, size_t body_len, long timeout_ms, rest_cb cb, void *ud);

@@ -21,8 +21,11 @@
  *    (45) are never starved by quoting; a place that cannot get credits is
  *    reported VR_RATE_LIMITED and nothing is sent.  Cancels and queries are
  *    always sent (they take credits when available).
- *  - new_order is NEVER re-sent.  HTTP 200 with code != 0 is a rejection; 429
- *    -> VR_RATE_LIMITED; other 4xx -> VR_REJECTED; 5xx, timeouts and
+ *  - new_order is NEVER re-sent (libcurl's own re-send is disabled too: see
+ *    rest.c).  HTTP 200 with code != 0 is a rejection; 429
+ *    -> VR_RATE_LIMITED; "duplicate cl_ord_id" (the venue holds that id: the
+ *    order is placed) -> VR_AMBIGUOUS, resolved as below, never VR_REJECTED;
+ *    other 4xx -> VR_REJECTED; 5xx, timeouts and
  *    connection errors after the request may have left -> VR_AMBIGUOUS, then
  *    the order is resolved by GET query_order?cl_ord_id= (a few tries, spaced
  *    sx_knobs.resolve_ms, because acceptance is asynchronous);

@@ -110,6 +110,8 @@ const char *sx_map_get(const struct sx_account *a, int64_t order_id);
 struct sx_op *sx_op_new(struct sx_account *a, enum sx_op_kind k);
 void sx_op_free(struct sx_op *o);
 int sx_get(struct sx_account *a, struct sx_op *o, const char *path_query);
+/* True when a new_order refusal means "that cl_ord_id is already placed". */
+bool sx_already_placed(const char *msg);
 /* 1 found (*o filled), 0 venue says unknown, -1 query failed */
 int sx_query_outcome(const struct rest_resp *r, struct venue_order *o, char *msg, size_t cap);
 

@@ -296,11 +296,25 @@ static enum venue_result post_outcome(const struct rest_resp *r, char *msg, size
     return classify(r, code, ambiguous);
 }
 
+/* The venue's answer to a cl_ord_id it already holds: the order IS placed
+ * (an earlier copy of this very request got there), not refused. */
+bool sx_already_placed(const char *msg)
+{
+    return strstr(msg, "duplicate cl_ord_id") || strstr(msg, "duplicate client order id") ||
+           strstr(msg, "cl_ord_id already exists");
+}
+
 static void on_place(struct sx_account *a, struct sx_op *o, const struct rest_resp *r)
 {
     char msg[128];
     bool amb;
     enum venue_result out = post_outcome(r, msg, sizeof msg, &amb);
+    if (out == VR_REJECTED && sx_already_placed(msg)) {
+        LOGW("standx", "%s: new_order %s: the venue already holds this cl_ord_id (%s): resolving it by "
+             "query_order, not a rejection", a->id, o->cl_ord_id, msg);
+        out = VR_AMBIGUOUS;
+        amb = true;
+    }
     if (out == VR_REJECTED) a->n.rejects++;
     if (out == VR_RATE_LIMITED) a->n.rate_limited++;
     if (out != VR_OK)

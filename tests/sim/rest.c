@@ -486,7 +486,13 @@ static void post_new_order(struct sim_conn *c, struct sim_req *r, const char *ad
     char msg[SIM_REASON_MAX + 32];
     int rc = sim_cmd_new(c->srv, addr, r->body, &o, msg, sizeof msg);
     if (rc) { sim_http_error(c, r, rc, msg); return; }
-    reply_ok(c, r, rid);
+    if (c->srv->f.drop_after_process > 0) {   /* fault: the order exists, the reply is lost */
+        c->srv->f.drop_after_process--;
+        sim_srv_log(c->srv, "close", c, "fault drop_after_process", r->body, r->body_len);
+        sim_conn_kill(c);
+    } else {
+        reply_ok(c, r, rid);
+    }
     push_session(c, r, o.status == SIM_REJECTED ? 400 : 0, msg, rid);
 }
 

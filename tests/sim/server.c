@@ -300,6 +300,8 @@ int sim_fault_apply_json(struct sim_srv *s, json_t *j, char *err, size_t cap)
     } else if (!strcmp(t, "reject_next")) {
         const char *m = json_string_value(json_object_get(j, "message"));
         sim_admin_reject_next(s->eng, (int)num(j, "count", 1), m);
+    } else if (!strcmp(t, "drop_after_process")) {
+        s->f.drop_after_process = (int)num(j, "count", 1);
     } else if (!strcmp(t, "clear")) clear_faults(s);
     else { snprintf(err, cap, "unknown fault type '%s'", t); return -1; }
     LOGI("sim", "admin fault %s", t);

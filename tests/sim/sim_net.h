@@ -88,6 +88,7 @@ struct sim_faults {
     double lag_open_orders_s; int64_t lag_until_ms;   /* until 0 = forever */
     int reject_next_count; char reject_message[128];
     double lag_new_s;              /* lag_open_orders fault: new orders listed late */
+    int drop_after_process;        /* new orders processed, then their connection closed unanswered */
 };
 
 /* Per-IP limits (live profile): request bucket and new-WebSocket bucket. */

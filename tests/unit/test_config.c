@@ -692,6 +692,61 @@ static void t_examples(void **st)
     }
 }
 
+/* jwt_expiry_margin_s: default 300 s, per account or task credentials, >= 0. */
+static void t_jwt_margin(void **st)
+{
+    (void)st;
+    struct cfg *c = load(TASK_HEAD CREDS SIZING);
+    if (!c) fail_msg("%s", g_errs);
+    assert_true(c->accounts[0].jwt_expiry_margin_s == CFG_JWT_MARGIN_S);
+    assert_true(CFG_JWT_MARGIN_S == 300.0);
+    cfg_free(c);
+    c = load(TASK_HEAD CREDS "      jwt_expiry_margin_s: 60\n" SIZING);
+    if (!c) fail_msg("%s", g_errs);
+    assert_true(c->accounts[0].jwt_expiry_margin_s == 60.0);
+    cfg_free(c);
+    c = load("accounts:\n  - id: a\n    jwt_token: \"" JWT "\"\n    signing_key: \"" SEED_B58 "\"\n"
+             "    jwt_expiry_margin_s: 0\n"
+             "tasks:\n  - id: t\n    symbol: BTC-USD\n    account: a\n" SIZING);
+    if (!c) fail_msg("%s", g_errs);
+    assert_true(c->accounts[0].jwt_expiry_margin_s == 0.0);
+    cfg_free(c);
+    expect_error(TASK_HEAD CREDS "      jwt_expiry_margin_s: -5\n" SIZING,
+                 "tasks[0].credentials.jwt_expiry_margin_s: must be at least 0", 7, 28);
+}
+
+/* cfg_scrub_env: a *_env value is overwritten where it lived and unset; a
+ * later load (a reload) that finds the variable gone uses the kept value. */
+static void t_env_scrub(void **st)
+{
+    (void)st;
+    setenv("MMD_TEST_SCRUB_JWT", JWT, 1);
+    setenv("MMD_TEST_SCRUB_KEY", SEED_B58, 1);
+    char *where = getenv("MMD_TEST_SCRUB_JWT");
+    size_t n = strlen(where);
+    const char *y = TASK_HEAD "    credentials:\n      jwt_token_env: MMD_TEST_SCRUB_JWT\n"
+                              "      signing_key_env: MMD_TEST_SCRUB_KEY\n" SIZING;
+    cfg_scrub_env(true);
+    for (int i = 0; i < 2; i++) {   /* the start, then a reload */
+        struct cfg *c = load(y);
+        if (!c) fail_msg("load %d: %s", i, g_errs);
+        assert_string_equal(c->accounts[0].jwt, JWT);
+        assert_string_equal(signer_pubkey_b58(c->accounts[0].signer), PK_B58);
+        assert_null(getenv("MMD_TEST_SCRUB_JWT"));
+        assert_null(getenv("MMD_TEST_SCRUB_KEY"));
+        for (size_t k = 0; k < n; k++) assert_int_equal(where[k], 0);
+        cfg_free(c);
+    }
+    cfg_scrub_env(false);
+    setenv("MMD_TEST_NOSCRUB", JWT, 1);   /* off: left alone */
+    struct cfg *c = load(TASK_HEAD "    credentials:\n      jwt_token_env: MMD_TEST_NOSCRUB\n"
+                         "      signing_key: \"" SEED_B58 "\"\n" SIZING);
+    if (!c) fail_msg("%s", g_errs);
+    assert_string_equal(getenv("MMD_TEST_NOSCRUB"), JWT);
+    cfg_free(c);
+    unsetenv("MMD_TEST_NOSCRUB");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -729,6 +784,8 @@ int main(void)
         cmocka_unit_test(t_urls_socket),
         cmocka_unit_test(t_default_socket),
         cmocka_unit_test(t_examples),
+        cmocka_unit_test(t_jwt_margin),
+        cmocka_unit_test(t_env_scrub),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
