@@ -132,7 +132,10 @@ const struct ord *task_send_order(struct task *t, enum side side, int tier, dec_
     r.qty_decimals = t->si.qty_decimals;
     const struct ord *o = ord_add(&t->book, &r, tier, t->mark, now_us);
     if (!o) {
-        TWARN(t, "order book full: not placing");
+        if (ord_find(&t->book, r.cl_ord_id))
+            TWARN(t, "client order id %s is already in the book (an id collision): not placing", r.cl_ord_id);
+        else
+            TWARN(t, "order book full (%d orders, none finished to forget): not placing", ORD_MAX);
         return NULL;
     }
     if (t->v.ops->place(t->v.ctx, &r) != 0) {
