@@ -12,6 +12,7 @@
 
 #define RPC_API_VERSION 1
 #define RPC_MAX_LINE (1024 * 1024)   /* a request line longer than this is refused */
+#define RPC_MAX_BATCH 64             /* a longer batch is refused as a whole (-32600) */
 
 /* Standard JSON-RPC 2.0 errors. */
 #define RPC_PARSE_ERROR      (-32700)
