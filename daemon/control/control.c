@@ -575,7 +575,8 @@ struct control *control_new(struct event_base *base, const char *path, const str
     }
     snprintf(ctl->path, sizeof ctl->path, "%s", path);
     signal(SIGPIPE, SIG_IGN);
-    if (mkdirs(path, err, errlen) != 0 || check_existing(path, err, errlen) != 0 ||
+    if (mkdirs(path, err, errlen) != 0 || rpc_socket_dir_check(path, 0, NULL, err, errlen) != 0 ||
+        check_existing(path, err, errlen) != 0 ||
         listen_on(ctl, err, errlen) != 0) {
         free(ctl);
         return NULL;
