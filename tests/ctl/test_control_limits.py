@@ -16,61 +16,20 @@ worst ping latency (the loop stall) and the growth of the daemon's peak RSS
 import json
 import socket
 import subprocess
-import threading
 import time
 
 import rpc
 from fakemmd import FAKEMMD, Fake
 from harness import finish, run, wait_for
-from rpc import Conn
+from rpc import Conn, Pinger, proc_kb
 
 R = "2.0"
 BATCH_MAX = 64
 
 
-def proc_kb(pid, key):
-    with open("/proc/%d/status" % pid) as fh:
-        for ln in fh:
-            if ln.startswith(key + ":"):
-                return int(ln.split()[1])
-    return 0
-
-
 def under_asan(pid):
     with open("/proc/%d/maps" % pid) as fh:
         return "libasan" in fh.read()
-
-
-class Pinger:
-    """Pings `version` every 10 ms on its own connection; .worst is the
-    slowest answer in seconds (how long the daemon's loop was stuck)."""
-
-    def __init__(self, path):
-        self.c = Conn(path, 60)
-        self.worst, self.n, self.err = 0.0, 0, None
-        self.stop_ = threading.Event()
-        self.t = threading.Thread(target=self.loop, daemon=True)
-
-    def loop(self):
-        try:
-            while not self.stop_.is_set():
-                t0 = time.monotonic()
-                self.c.call("version", timeout=60)
-                self.worst = max(self.worst, time.monotonic() - t0)
-                self.n += 1
-                time.sleep(0.01)
-        except Exception as e:  # noqa: BLE001 - reported by stop()
-            self.err = e
-
-    def __enter__(self):
-        self.t.start()
-        return self
-
-    def __exit__(self, *a):
-        self.stop_.set()
-        self.t.join(70)
-        self.c.close()
-        assert self.err is None, "pinger failed: %r" % self.err
 
 
 def report(f, what, hwm0, p):

@@ -13,14 +13,12 @@ otherwise."""
 import os
 import pwd
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
-import time
 
 from fakemmd import FAKEMMD, Fake
-from harness import binary, finish, run, wait_for
+from harness import binary, finish, run
 
 MMCTL = binary("mmctl")
 # a python that `nobody` may run (ours may live under /root)
@@ -280,4 +278,3 @@ if __name__ == "__main__":
               test_mmctl_refuses_symlink_dir):
         run(t)
     finish()
-    _ = (stat, time, wait_for)
