@@ -1,8 +1,10 @@
 /* rpc — JSON-RPC 2.0 helpers shared by mmd, mmctl and mmtop: error strings,
  * reply builders, NDJSON framing (rpc_frame, struct rpc_lines) and the small
  * blocking client over the Unix control socket (struct rpc_client), the
- * default socket path (rpc_default_socket) and what the clients show as a
- * connection's state (rpc_conn_state). */
+ * default socket path (rpc_default_socket), the socket directory and peer
+ * checks both sides make before trusting the socket (rpc_socket_dir_check,
+ * peer_ok) and what the clients show as a connection's state
+ * (rpc_conn_state). */
 #define _GNU_SOURCE   /* struct ucred */
 #include "rpc.h"
 

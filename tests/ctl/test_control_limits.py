@@ -182,6 +182,26 @@ def test_idle_clients_do_not_lock_out():
                 c.close()
 
 
+def test_pipelined_then_eof_all_answered():
+    """Lines handled over several loop turns: a client that pipelines 300
+    requests and half-closes still gets every reply, in order."""
+    with Fake() as f:
+        c = Conn(f.path)
+        try:
+            c.send_raw("".join(json.dumps({"jsonrpc": R, "id": i, "method": "version"}) + "\n"
+                               for i in range(300)))
+            c.s.shutdown(socket.SHUT_WR)
+            ids = []
+            while True:
+                m = c.recv(10)
+                if m is None:
+                    break
+                ids.append(m["id"])
+            assert ids == list(range(300)), "%d replies" % len(ids)
+        finally:
+            c.close()
+
+
 class IdleFake(Fake):
     """fakemmd with a 400 ms idle timeout."""
 
@@ -215,7 +235,8 @@ if __name__ == "__main__":
     import sys
     only = sys.argv[1:]
     for t in (test_batch_at_limit_answered, test_big_batch_bounded, test_nonreading_batches_bounded,
-              test_slow_clients_bounded, test_idle_clients_do_not_lock_out, test_idle_timeout):
+              test_slow_clients_bounded, test_pipelined_then_eof_all_answered,
+              test_idle_clients_do_not_lock_out, test_idle_timeout):
         if not only or t.__name__ in only:
             run(t)
     finish()

@@ -210,7 +210,7 @@ static void test_batch_limit(void **st)
                  i ? "," : "", i);
         strcat(line, one);
         if (i == RPC_MAX_BATCH - 1) {
-            char at[8192];
+            char at[sizeof line + 2];
             snprintf(at, sizeof at, "%s]", line);
             json_t *r = ask(at);
             assert_true(json_is_array(r));
