@@ -249,6 +249,24 @@ def test_root_reaches_other_users_daemon_explicitly():
         w.cleanup()
 
 
+def test_mmtop_refuses_hostile_dir():
+    """mmtop never talks through the hostile socket and says why."""
+    from clients import Tmux
+    w = World()
+    try:
+        d = w.mkdir("hostile", 0o777, nobody())
+        sock = os.path.join(d, "mmd.sock")
+        srv = w.server(sock, as_nobody=True)
+        with Tmux("%s -s %s" % (binary("mmtop"), sock)) as t:
+            scr = t.wait_screen(lambda x: "unsafe socket directory" in x, 8)
+            assert "disconnected" in scr, scr
+            t.keys("q")
+        got = w.received(srv)
+        assert not got, got
+    finally:
+        w.cleanup()
+
+
 def test_mmctl_refuses_symlink_dir():
     w = World()
     try:
@@ -274,7 +292,7 @@ if __name__ == "__main__":
     for t in (test_daemon_refuses_foreign_dir, test_daemon_refuses_group_writable_dir,
               test_daemon_refuses_symlink_dir, test_daemon_accepts_private_and_0755_dir,
               test_mmctl_refuses_hostile_dir, test_mmctl_refuses_foreign_default_dir,
-              test_mmctl_refuses_foreign_peer, test_root_reaches_other_users_daemon_explicitly,
+              test_mmctl_refuses_foreign_peer, test_mmtop_refuses_hostile_dir, test_root_reaches_other_users_daemon_explicitly,
               test_mmctl_refuses_symlink_dir):
         run(t)
     finish()
