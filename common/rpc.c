@@ -1,8 +1,11 @@
 /* rpc — JSON-RPC 2.0 helpers shared by mmd, mmctl and mmtop: error strings,
  * reply builders, NDJSON framing (rpc_frame, struct rpc_lines) and the small
  * blocking client over the Unix control socket (struct rpc_client), the
- * default socket path (rpc_default_socket) and what the clients show as a
- * connection's state (rpc_conn_state). */
+ * default socket path (rpc_default_socket), the socket directory and peer
+ * checks both sides make before trusting the socket (rpc_socket_dir_check,
+ * peer_ok) and what the clients show as a connection's state
+ * (rpc_conn_state). */
+#define _GNU_SOURCE   /* struct ucred */
 #include "rpc.h"
 
 #include <errno.h>
@@ -11,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +24,43 @@ void rpc_default_socket(char *buf, size_t len)
     const char *x = getenv("XDG_RUNTIME_DIR");
     if (x && *x == '/') snprintf(buf, len, "%s/mmd.sock", x);
     else snprintf(buf, len, "/tmp/mmd-%u/mmd.sock", (unsigned)getuid());
+}
+
+/* The directory part of path ("." when none). */
+static void dir_of(const char *path, char *dir, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) snprintf(dir, len, ".");
+    else if (slash == path) snprintf(dir, len, "/");
+    else snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+int rpc_socket_dir_check(const char *path, int any_owner, unsigned *owner, char *err,
+                         size_t errlen)
+{
+    char dir[4096];
+    struct stat st;
+    dir_of(path, dir, sizeof dir);
+    if (lstat(dir, &st) != 0) {
+        snprintf(err, errlen, "cannot check socket directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    unsigned uid = (unsigned)st.st_uid, mode = (unsigned)st.st_mode & 07777, me = geteuid();
+    const char *bad = NULL;
+    if (S_ISLNK(st.st_mode)) bad = "is a symlink";
+    else if (!S_ISDIR(st.st_mode)) bad = "is not a directory";
+    else if (!any_owner && uid != me) bad = "is not owned by us";
+    else if (st.st_mode & (S_IWGRP | S_IWOTH)) bad = "is writable by group or others";
+    if (bad) {
+        snprintf(err, errlen,
+                 "unsafe socket directory %s (owner uid %u, mode %04o, we are uid %u): it %s; "
+                 "another user could put a fake socket there.  Remove it (mmd creates it mode "
+                 "0700) or choose another socket path",
+                 dir, uid, mode, me, bad);
+        return -1;
+    }
+    if (owner) *owner = uid;
+    return 0;
 }
 
 const char *rpc_conn_state(const json_t *c)
@@ -163,6 +204,25 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Whether the process serving the socket may get our requests: it runs
+ * as our euid or root, or (root_explicit) as the directory's owner. */
+static int peer_ok(int fd, const char *path, int root_explicit, unsigned owner, char *err,
+                   size_t errlen)
+{
+    struct ucred cr;
+    socklen_t len = sizeof cr;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0) {
+        snprintf(err, errlen, "cannot check the peer of %s: %s", path, strerror(errno));
+        return 0;
+    }
+    unsigned uid = (unsigned)cr.uid, me = geteuid();
+    if (uid == me || uid == 0 || (root_explicit && uid == owner)) return 1;
+    snprintf(err, errlen,
+             "refusing to talk to %s: the peer serving it runs as uid %u, not as uid %u or root",
+             path, uid, me);
+    return 0;
+}
+
 struct rpc_client *rpc_client_connect(const char *path, int timeout_ms, char *err, size_t errlen)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -171,6 +231,11 @@ struct rpc_client *rpc_client_connect(const char *path, int timeout_ms, char *er
         return NULL;
     }
     strcpy(sa.sun_path, path);
+    char def[sizeof sa.sun_path];
+    rpc_default_socket(def, sizeof def);
+    int root_explicit = geteuid() == 0 && strcmp(def, path) != 0;
+    unsigned owner = 0;
+    if (rpc_socket_dir_check(path, root_explicit, &owner, err, errlen) != 0) return NULL;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         snprintf(err, errlen, "socket: %s", strerror(errno));
@@ -179,6 +244,10 @@ struct rpc_client *rpc_client_connect(const char *path, int timeout_ms, char *er
     (void)timeout_ms;   /* connect on a local socket does not block long */
     if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
         snprintf(err, errlen, "cannot connect to mmd at %s: %s", path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    if (!peer_ok(fd, path, root_explicit, owner, err, errlen)) {
         close(fd);
         return NULL;
     }

@@ -12,6 +12,7 @@
 
 #define RPC_API_VERSION 1
 #define RPC_MAX_LINE (1024 * 1024)   /* a request line longer than this is refused */
+#define RPC_MAX_BATCH 64             /* a longer batch is refused as a whole (-32600) */
 
 /* Standard JSON-RPC 2.0 errors. */
 #define RPC_PARSE_ERROR      (-32700)
@@ -43,6 +44,16 @@
  * /tmp/mmd-$UID/mmd.sock.  mmd uses it when the configuration names none;
  * mmctl and mmtop when neither -s nor $MMD_SOCKET is given. */
 void rpc_default_socket(char *buf, size_t len);
+
+/* Checks the directory that holds the socket at path, as tmux does: it
+ * must be a real directory (not a symlink), not writable by group or
+ * others, and owned by our euid -- or, when any_owner is set, by anyone
+ * (root naming another user's socket explicitly).  Returns 0 and the
+ * owner in *owner, or -1 with a message naming the directory, its owner
+ * and mode and what to do in err.  mmd checks its own socket directory;
+ * rpc_client_connect checks before connecting. */
+int rpc_socket_dir_check(const char *path, int any_owner, unsigned *owner, char *err,
+                         size_t errlen);
 
 /* What mmctl and mmtop show for status.connections.market or an account:
  * an account's own state unless it is "ready", else (and for the market)
@@ -80,7 +91,11 @@ int rpc_lines_take(struct rpc_lines *l, char **out, size_t *outlen);
 struct rpc_client;
 
 /* Connects to the Unix socket at path.  NULL on failure with a message
- * naming the path in err. */
+ * naming the path in err.  Refuses (mmd-rpc(7) SECURITY) a socket whose
+ * directory fails rpc_socket_dir_check, and a daemon (SO_PEERCRED) that
+ * runs as neither our euid nor root.  Exception for root naming a socket
+ * other than the default one (-s, $MMD_SOCKET): the directory may belong
+ * to another user, and the daemon may run as that user. */
 struct rpc_client *rpc_client_connect(const char *path, int timeout_ms, char *err, size_t errlen);
 void rpc_client_close(struct rpc_client *c);
 int rpc_client_fd(const struct rpc_client *c);

@@ -48,6 +48,7 @@ static void try_connect(struct app *a, int64_t now)
     char err[300];
     a->cl = rpc_client_connect(a->m.sock, 1000, err, sizeof err);
     if (!a->cl) {
+        tui_model_message(&a->m, now, "%s", err);   /* e.g. why the socket is refused */
         disconnect(a, now);
         return;
     }

@@ -6,7 +6,16 @@
  * its answer is ready and slots leave the FIFO only from the head, so
  * pipelined replies keep request order.  When a client goes away, slots
  * still waiting for the backend are detached and free themselves when the
- * answer arrives. */
+ * answer arrives.
+ *
+ * Limits (mmd-rpc(7) LIMITS): a client's input is not read while its
+ * queued output is CTL_OUT_PAUSE or more, nor, while the queued output of
+ * all clients together exceeds CTL_OUT_BUDGET, while it has any output
+ * queued; at most CTL_LINES_PER_TURN lines of one client are handled per
+ * loop turn.  A client with no unanswered request that is not subscribed
+ * is idle: it is closed after CTL_IDLE_MS without traffic, and the oldest
+ * idle client is closed to admit a new one when all CTL_MAX_CLIENTS slots
+ * are taken. */
 #define _GNU_SOURCE
 #include "control.h"
 
@@ -15,6 +24,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +40,12 @@
 
 #define CTL_MAX_CLIENTS 64
 #define CTL_OUT_HARD_CAP (8u * 1024 * 1024)  /* output beyond this: drop the client */
+#define CTL_OUT_PAUSE (64u * 1024)            /* a client's output before we stop reading it */
+#define CTL_OUT_BUDGET (4u * 1024 * 1024)     /* all clients' output before we stop reading */
+#define CTL_LINES_PER_TURN 16                 /* lines of one client per loop turn */
 #define CTL_MAX_SLOTS 256                     /* pending lines before we stop reading */
 #define CTL_PUSH_MS 250                       /* status push period (4 Hz) */
+#define CTL_IDLE_MS 60000                     /* idle clients are closed after this */
 
 struct ctl_client;
 
@@ -49,7 +63,8 @@ struct ctl_client {
     struct bufferevent *bev;
     struct event *ev_kill;   /* deferred close */
     struct event *ev_resume; /* deferred re-read after backpressure */
-    int paused;              /* reading stopped: too many pending slots */
+    int paused;              /* reading stopped: pending slots or queued output */
+    int64_t active_ms;       /* last input line or output drained */
     struct ctl_slot *head, *tail;
     int nslots;
     int subscribed;
@@ -68,9 +83,36 @@ struct control {
     struct event *ev_accept, *ev_push;
     struct ctl_client *clients;
     int nclients, nsubs;
+    int idle_ms;
 };
 
 static void client_flush(struct ctl_client *cl);
+
+static size_t out_len(const struct ctl_client *cl)
+{
+    return evbuffer_get_length(bufferevent_get_output(cl->bev));
+}
+
+static size_t out_total(const struct control *ctl)
+{
+    size_t n = 0;
+    for (const struct ctl_client *c = ctl->clients; c; c = c->next) n += out_len(c);
+    return n;
+}
+
+/* Whether more of cl's input may be handled now (output limits). */
+static int may_read(const struct ctl_client *cl)
+{
+    size_t own = out_len(cl);
+    if (own >= CTL_OUT_PAUSE) return 0;
+    return own == 0 || out_total(cl->ctl) < CTL_OUT_BUDGET;
+}
+
+/* Not subscribed, nothing unanswered: may be closed when idle. */
+static int client_idle(const struct ctl_client *cl)
+{
+    return !cl->subscribed && !cl->head && !cl->closing;
+}
 
 /* ---- client lifetime ---- */
 
@@ -170,10 +212,9 @@ static void client_flush(struct ctl_client *cl)
         client_kill_later(cl);
         return;
     }
-    if (cl->paused && !cl->closing && cl->nslots < CTL_MAX_SLOTS / 2) {
+    if (cl->paused && !cl->closing && cl->nslots < CTL_MAX_SLOTS / 2 && may_read(cl)) {
         static const struct timeval zero = {0, 0};
         cl->paused = 0;
-        bufferevent_enable(cl->bev, EV_READ);
         evtimer_add(cl->ev_resume, &zero);   /* lines may already be buffered */
     }
     if (cl->closing && !cl->head && evbuffer_get_length(out) == 0) client_kill_later(cl);
@@ -208,33 +249,61 @@ static void handle_line(struct ctl_client *cl, char *line, size_t n)
     rpc_handle_line(&cl->env, line, n, slot_done, s);
 }
 
+/* Takes the next complete line of cl's input: 1 and the line, 0 if none
+ * is complete yet, -1 when the client was refused. */
+static int take_line(struct ctl_client *cl, char **out, size_t *len)
+{
+    struct evbuffer *in = bufferevent_get_input(cl->bev);
+    struct evbuffer_ptr p = evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF);
+    size_t pending = evbuffer_get_length(in);
+    if ((p.pos < 0 && pending > RPC_MAX_LINE) || (p.pos >= 0 && (size_t)p.pos > RPC_MAX_LINE)) {
+        client_refuse_rest(cl, RPC_INVALID_REQUEST,
+                           "Invalid Request: line longer than 1048576 bytes");
+        return -1;
+    }
+    if (p.pos < 0) return 0;
+    size_t n = (size_t)p.pos;
+    char *line = malloc(n + 1);
+    if (!line) {
+        client_refuse_rest(cl, RPC_INTERNAL_ERROR, "out of memory");
+        return -1;
+    }
+    evbuffer_remove(in, line, n + 1);
+    line[n] = 0;
+    *out = line;
+    *len = n;
+    return 1;
+}
+
+static void client_pause(struct ctl_client *cl)
+{
+    cl->paused = 1;
+    bufferevent_disable(cl->bev, EV_READ);
+}
+
+/* Handles complete lines while the limits allow: stops reading (paused)
+ * on too many pending slots or too much queued output; after
+ * CTL_LINES_PER_TURN lines, lets the loop run and continues next turn. */
 static void read_cb(struct bufferevent *bev, void *arg)
 {
     struct ctl_client *cl = arg;
-    struct evbuffer *in = bufferevent_get_input(bev);
-    while (!cl->closing && cl->nslots < CTL_MAX_SLOTS) {
-        struct evbuffer_ptr p = evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF);
-        size_t pending = evbuffer_get_length(in);
-        if ((p.pos < 0 && pending > RPC_MAX_LINE) || (p.pos >= 0 && (size_t)p.pos > RPC_MAX_LINE)) {
-            client_refuse_rest(cl, RPC_INVALID_REQUEST,
-                               "Invalid Request: line longer than 1048576 bytes");
+    for (int turn = 0; !cl->closing; turn++) {
+        if (cl->nslots >= CTL_MAX_SLOTS || !may_read(cl)) {
+            client_pause(cl);
             return;
         }
-        if (p.pos < 0) return;
-        size_t n = (size_t)p.pos;
-        char *line = malloc(n + 1);
-        if (!line) {
-            client_refuse_rest(cl, RPC_INTERNAL_ERROR, "out of memory");
+        if (turn == CTL_LINES_PER_TURN) {
+            static const struct timeval zero = {0, 0};
+            bufferevent_disable(bev, EV_READ);
+            evtimer_add(cl->ev_resume, &zero);
             return;
         }
-        evbuffer_remove(in, line, n + 1);
-        line[n] = 0;
+        char *line;
+        size_t n;
+        if (take_line(cl, &line, &n) <= 0) return;
+        cl->active_ms = clock_mono_ms();
         handle_line(cl, line, n);
         free(line);
-    }
-    if (cl->nslots >= CTL_MAX_SLOTS) {   /* backpressure */
-        cl->paused = 1;
-        bufferevent_disable(bev, EV_READ);
     }
 }
 
@@ -243,6 +312,8 @@ static void resume_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct ctl_client *cl = arg;
+    if (cl->closing || cl->paused) return;
+    bufferevent_enable(cl->bev, EV_READ);
     read_cb(cl->bev, cl);
 }
 
@@ -250,6 +321,7 @@ static void write_cb(struct bufferevent *bev, void *arg)
 {
     struct ctl_client *cl = arg;
     struct evbuffer *out = bufferevent_get_output(bev);
+    cl->active_ms = clock_mono_ms();
     if (cl->push && evbuffer_get_length(out) == 0) {
         evbuffer_add(out, cl->push, cl->push_len);
         free(cl->push);
@@ -319,13 +391,27 @@ static void client_new(struct control *ctl, int fd)
         free(cl);
         return;
     }
+    cl->active_ms = clock_mono_ms();
     cl->env = (struct rpc_env){.be = ctl->be, .client = cl, .subscribe = client_subscribe};
     cl->next = ctl->clients;
     if (cl->next) cl->next->prev = cl;
     ctl->clients = cl;
     ctl->nclients++;
     bufferevent_setcb(cl->bev, read_cb, write_cb, event_cb, cl);
+    bufferevent_setwatermark(cl->bev, EV_READ, 0, RPC_MAX_LINE + 2);   /* bounded input */
     bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
+}
+
+/* Closes the idle client with the oldest traffic to make room; 0 if none. */
+static int evict_idle(struct control *ctl)
+{
+    struct ctl_client *old = NULL;
+    for (struct ctl_client *c = ctl->clients; c; c = c->next)
+        if (client_idle(c) && (!old || c->active_ms <= old->active_ms)) old = c;
+    if (!old) return 0;
+    LOGW("control", "%d control clients: closing the longest idle one", ctl->nclients);
+    client_free(old);
+    return 1;
 }
 
 static void accept_cb(evutil_socket_t lfd, short what, void *arg)
@@ -341,8 +427,9 @@ static void accept_cb(evutil_socket_t lfd, short what, void *arg)
             LOGW("control", "refused connection from uid %u", uid);
             snprintf(msg, sizeof msg, "Permission denied: uid %u may not control mmd", uid);
             refuse_fd(fd, RPC_ERR_PERMISSION, msg);
-        } else if (ctl->nclients >= CTL_MAX_CLIENTS) {
-            refuse_fd(fd, RPC_ERR_OVERLOADED, "too many control clients");
+        } else if (ctl->nclients >= CTL_MAX_CLIENTS && !evict_idle(ctl)) {
+            refuse_fd(fd, RPC_ERR_OVERLOADED,
+                      "too many control clients (64), none idle: try again later");
         } else {
             client_new(ctl, fd);
         }
@@ -351,11 +438,23 @@ static void accept_cb(evutil_socket_t lfd, short what, void *arg)
 
 /* ---- status push ---- */
 
+/* Closes idle clients that have had no traffic for ctl->idle_ms. */
+static void idle_sweep(struct control *ctl)
+{
+    int64_t now = clock_mono_ms();
+    for (struct ctl_client *c = ctl->clients; c; c = c->next)
+        if (client_idle(c) && now - c->active_ms >= ctl->idle_ms) {
+            LOGI("control", "closing a control client idle for %d ms", ctl->idle_ms);
+            client_kill_later(c);
+        }
+}
+
 static void push_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     struct control *ctl = arg;
+    idle_sweep(ctl);
     if (!ctl->nsubs) return;
     json_t *st = ctl->be->status(ctl->be->ud);
     if (!st) return;
@@ -467,6 +566,7 @@ struct control *control_new(struct event_base *base, const char *path, const str
     ctl->base = base;
     ctl->be = be;
     ctl->fd = -1;
+    ctl->idle_ms = CTL_IDLE_MS;
     if (strlen(path) >= sizeof ctl->path) {
         snprintf(err, errlen, "control socket path too long (max %zu): %s", sizeof ctl->path - 1,
                  path);
@@ -475,7 +575,8 @@ struct control *control_new(struct event_base *base, const char *path, const str
     }
     snprintf(ctl->path, sizeof ctl->path, "%s", path);
     signal(SIGPIPE, SIG_IGN);
-    if (mkdirs(path, err, errlen) != 0 || check_existing(path, err, errlen) != 0 ||
+    if (mkdirs(path, err, errlen) != 0 || rpc_socket_dir_check(path, 0, NULL, err, errlen) != 0 ||
+        check_existing(path, err, errlen) != 0 ||
         listen_on(ctl, err, errlen) != 0) {
         free(ctl);
         return NULL;
@@ -521,4 +622,9 @@ void control_free(struct control *ctl)
         if (stat(ctl->path, &st) == 0 && st.st_ino == ctl->ino) unlink(ctl->path);
     }
     free(ctl);
+}
+
+void control_set_idle_timeout(struct control *ctl, int ms)
+{
+    ctl->idle_ms = ms > 0 ? ms : CTL_IDLE_MS;
 }

@@ -22,5 +22,8 @@ struct control *control_new(struct event_base *base, const char *path, const str
 /* Best-effort flush of pending replies, closes every client, unlinks the
  * socket.  Requests still pending in the backend complete harmlessly later. */
 void control_free(struct control *c);
+/* Closes idle clients (not subscribed, nothing unanswered) after ms without
+ * traffic instead of the default 60 s (for tests). */
+void control_set_idle_timeout(struct control *c, int ms);
 
 #endif

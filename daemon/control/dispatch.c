@@ -249,6 +249,13 @@ static void handle_value(const struct rpc_env *env, json_t *v, rpc_reply_fn fn, 
         return;
     }
     size_t n = json_is_array(v) ? json_array_size(v) : 1;
+    if (n > RPC_MAX_BATCH) {   /* refused before any work: bounded work and reply per line */
+        char msg[128];
+        snprintf(msg, sizeof msg, "Invalid Request: batch of %zu requests; at most %d per batch",
+                 n, RPC_MAX_BATCH);
+        fn(arg, rpc_make_error(NULL, RPC_INVALID_REQUEST, msg));
+        return;
+    }
     struct rpc_req *r = req_new(env, n, fn, arg);
     if (!r) {
         fn(arg, rpc_make_error(NULL, RPC_INTERNAL_ERROR, "out of memory"));

@@ -9,6 +9,10 @@ backend).  Newline-delimited JSON over a Unix socket.
 * ``Conn`` — one open connection for the conformance tests: ``call()``
   returns the whole reply; ``send``/``send_raw``/``recv``/``line`` for
   hand-made frames; ``expect_silence()``.
+* ``Pinger(sock)`` — a thread that calls ``version`` every 10 ms on its own
+  connection while an attack runs; ``.worst`` is the slowest answer (the
+  daemon's worst event-loop stall); ``proc_kb(pid, "VmHWM")`` reads the
+  daemon's peak RSS.
 * ``check_reply(method, reply)`` — the single point every reply to a
   ``Conn.call`` (and so every ``call``) passes through: each reply is
   checked against its JSON Schema in man/rpc-schema/ (rpcschema), so every
@@ -18,6 +22,7 @@ Every read is bounded by a timeout.
 """
 import json
 import socket
+import threading
 import time
 
 
@@ -127,3 +132,48 @@ def call(sock, method, params=None, timeout=15.0):
     if "error" in rep:
         raise RpcError(rep["error"])
     return rep["result"]
+
+
+def proc_kb(pid, key):
+    """A /proc/PID/status figure in KiB (VmRSS, VmHWM, ...); 0 if absent."""
+    with open("/proc/%d/status" % pid) as fh:
+        for ln in fh:
+            if ln.startswith(key + ":"):
+                return int(ln.split()[1])
+    return 0
+
+
+class Pinger:
+    """Context manager: calls `version` every 10 ms on its own connection to
+    `sock`; .worst is the slowest answer in seconds (how long the daemon's
+    loop was stuck), .n the number of answers.  Raises on exit if a ping
+    failed."""
+
+    def __init__(self, sock, timeout=60.0):
+        self.c = Conn(sock, timeout)
+        self.timeout = timeout
+        self.worst, self.n, self.err = 0.0, 0, None
+        self.stop_ = threading.Event()
+        self.t = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self):
+        try:
+            while not self.stop_.is_set():
+                t0 = time.monotonic()
+                self.c.call("version", timeout=self.timeout)
+                self.worst = max(self.worst, time.monotonic() - t0)
+                self.n += 1
+                time.sleep(0.01)
+        except Exception as e:  # noqa: BLE001 - reported by __exit__
+            self.err = e
+
+    def __enter__(self):
+        self.t.start()
+        return self
+
+    def __exit__(self, *a):
+        self.stop_.set()
+        self.t.join(self.timeout + 10)
+        self.c.close()
+        if self.err is not None and a[0] is None:
+            raise AssertionError("pinger failed: %r" % self.err)

@@ -403,16 +403,18 @@ int main(int argc, char **argv)
 {
     static const struct option opts[] = {{.name = "socket", .has_arg = required_argument, .val = 's'},
                                          {.name = "halt-delay-ms", .has_arg = required_argument, .val = 'd'},
+                                         {.name = "idle-timeout-ms", .has_arg = required_argument, .val = 'i'},
                                          {.name = NULL}};
     const char *path = NULL;
-    int c;
-    while ((c = getopt_long(argc, argv, "s:d:", opts, NULL)) != -1) {
+    int c, idle_ms = 0;
+    while ((c = getopt_long(argc, argv, "s:d:i:", opts, NULL)) != -1) {
         if (c == 's') path = optarg;
         else if (c == 'd') halt_delay_ms = atoi(optarg);
+        else if (c == 'i') idle_ms = atoi(optarg);
         else return 3;
     }
     if (!path) {
-        fprintf(stderr, "usage: fakemmd -s SOCKET [--halt-delay-ms N]\n");
+        fprintf(stderr, "usage: fakemmd -s SOCKET [--halt-delay-ms N] [--idle-timeout-ms N]\n");
         return 3;
     }
     init_tasks();
@@ -443,6 +445,7 @@ int main(int argc, char **argv)
         event_base_free(base);
         return 1;
     }
+    if (idle_ms > 0) control_set_idle_timeout(ctl, idle_ms);
     printf("fakemmd: listening on %s\n", path);
     fflush(stdout);
     event_base_dispatch(base);

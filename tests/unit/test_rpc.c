@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -194,6 +195,62 @@ static void test_batch(void **st)
     assert_int_equal(json_integer_value(json_object_get(json_array_get(r, 3), "id")), 3);
     r = ask("[1,2,3]");
     assert_int_equal(json_array_size(r), 3);
+}
+
+/* A batch of more than RPC_MAX_BATCH entries is refused as a whole; one of
+ * exactly RPC_MAX_BATCH is answered in full. */
+static void test_batch_limit(void **st)
+{
+    (void)st;
+    setup_state();
+    char line[8192] = "[";
+    for (int i = 0; i <= RPC_MAX_BATCH; i++) {
+        char one[80];
+        snprintf(one, sizeof one, "%s{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"version\"}",
+                 i ? "," : "", i);
+        strcat(line, one);
+        if (i == RPC_MAX_BATCH - 1) {
+            char at[sizeof line + 2];
+            snprintf(at, sizeof at, "%s]", line);
+            json_t *r = ask(at);
+            assert_true(json_is_array(r));
+            assert_int_equal(json_array_size(r), RPC_MAX_BATCH);
+        }
+    }
+    strcat(line, "]");
+    json_t *r = ask(line);
+    assert_true(json_is_object(r));
+    assert_int_equal(err_code(r), RPC_INVALID_REQUEST);
+    assert_true(json_is_null(json_object_get(r, "id")));
+    assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+                           "at most 64"));
+}
+
+/* rpc_socket_dir_check: a private directory passes; group/other writable,
+ * a symlink, or a missing directory do not, and the message says why. */
+static void test_socket_dir_check(void **st)
+{
+    (void)st;
+    char dir[] = "/tmp/test-rpc-XXXXXX", sock[128], link[64], err[512];
+    assert_non_null(mkdtemp(dir));
+    snprintf(sock, sizeof sock, "%s/mmd.sock", dir);
+    unsigned owner = 99;
+    assert_int_equal(rpc_socket_dir_check(sock, 0, &owner, err, sizeof err), 0);
+    assert_int_equal(owner, geteuid());
+    assert_int_equal(chmod(dir, 0770), 0);
+    assert_int_equal(rpc_socket_dir_check(sock, 1, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "0770"));
+    assert_non_null(strstr(err, dir));
+    assert_int_equal(chmod(dir, 0755), 0);
+    assert_int_equal(rpc_socket_dir_check(sock, 0, NULL, err, sizeof err), 0);
+    snprintf(link, sizeof link, "%s.lnk", dir);
+    assert_int_equal(symlink(dir, link), 0);
+    snprintf(sock, sizeof sock, "%s/mmd.sock", link);
+    assert_int_equal(rpc_socket_dir_check(sock, 1, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "symlink"));
+    unlink(link);
+    rmdir(dir);
+    assert_int_equal(rpc_socket_dir_check(sock, 0, NULL, err, sizeof err), -1);
 }
 
 static void test_deferred_halt(void **st)
@@ -434,6 +491,7 @@ int main(void)
         cmocka_unit_test(test_help_table),          cmocka_unit_test(test_framing),
         cmocka_unit_test(test_shutdown_after_signal), cmocka_unit_test(test_pending_answered_at_once),
         cmocka_unit_test(test_handler_contract),    cmocka_unit_test(test_conn_state),
+        cmocka_unit_test(test_batch_limit),         cmocka_unit_test(test_socket_dir_check),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);
 }
