@@ -256,13 +256,17 @@ def test_subscribe_rate(f):
         assert c.call("subscribe")["result"]["subscribed"] is True
         t0 = time.monotonic()
         n = 0
-        while time.monotonic() - t0 < 2.0:
+        window = 3.0
+        while time.monotonic() - t0 < window:
             m = c.recv(2)
             if m.get("method") == "status":
                 assert "id" not in m and m["jsonrpc"] == R
                 assert {"version", "uptime_s", "connections", "tasks"} <= set(m["params"])
                 n += 1
-        assert 4 <= n <= 9, n
+        # at most 4 a second: 4 x window, plus the two edges a loaded machine
+        # shows (a push already queued when the window opened, and libevent's
+        # catch-up of a timer that fired late)
+        assert 2 * window <= n <= 4 * window + 2, n
         c.call("unsubscribe")
         # drain anything already queued, then silence
         c.expect_silence(0.3)
