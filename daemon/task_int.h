@@ -51,6 +51,7 @@ struct task {
     /* stop sequence */
     enum stop_phase stop_phase;
     int64_t stop_deadline_us, stop_oo_us;
+    int64_t stop_close_anyway_us;   /* cancels still unconfirmed then: close the position anyway */
     bool stop_list_clean, stop_done, close_redo;
     char stop_listed[160];      /* our orders the venue's last list still showed */
     char close_id[CLOID_MAX];

@@ -30,7 +30,7 @@ static void finish_stop(struct task *t, bool timed_out)
         char q[32];
         snprintf(t->summary + n, sizeof t->summary - n, "%sposition %s %s %s", n ? "; " : "",
                  dec_str(pos, q, sizeof q), t->cfg.symbol,
-                 t->stop_phase == SP_CLOSE ? "not confirmed flat" : "not closed (orders first)");
+                 t->stop_phase == SP_CLOSE || t->close_attempts ? "not confirmed flat" : "not closed");
     }
     t->st = TS_STOPPED;
     t->stop_done = true;
@@ -94,6 +94,18 @@ void task_stop_on_position(struct task *t, dec_t qty)
     }
 }
 
+/* Half the stop's time gone and the cancels still unconfirmed: a position
+ * to close is closed anyway (a reduce-only order cannot add to it, whatever
+ * still rests), paced like any close, while the cancels go on. */
+static void close_while_cancelling(struct task *t, int64_t now_us)
+{
+    if (!t->cfg.close_positions || now_us < t->stop_close_anyway_us || close_qty(t) <= 0) return;
+    const struct ord *c = ord_find(&t->book, t->close_id);
+    if ((c && ord_is_live(c)) || now_us < t->close_next_us) return;
+    if (!t->close_attempts) TWARN(t, "cancels not confirmed after half the stop time: closing the position anyway");
+    send_close(t, now_us);
+}
+
 void task_stop_step(struct task *t, int64_t now_us)
 {
     if (t->stop_done) return;
@@ -106,8 +118,9 @@ void task_stop_step(struct task *t, int64_t now_us)
         return;
     }
     task_cancel_all(t, now_us);
+    close_while_cancelling(t, now_us);
     if (ord_live_count(&t->book) == 0 && t->stop_list_clean) {
-        if (t->cfg.close_positions && close_qty(t) > 0) {
+        if (t->cfg.close_positions && (close_qty(t) > 0 || t->close_attempts > 0)) {   /* flat: confirm */
             t->stop_phase = SP_CLOSE;
             send_close(t, now_us);
         } else {
@@ -129,6 +142,7 @@ static void stop_begin(struct task *t, int64_t now_us)
     t->stop_phase = SP_CANCEL;
     double to = t->cfg.shutdown_timeout_s > 0 ? t->cfg.shutdown_timeout_s : 30.0;
     t->stop_deadline_us = now_us + (int64_t)(to * 1e6);
+    t->stop_close_anyway_us = now_us + (int64_t)(to * 1e6 / 2);
     t->stop_list_clean = false;
     TLOG(t, "stopping: cancelling %d live order(s)", ord_live_count(&t->book));
     task_cancel_all(t, now_us);

@@ -737,8 +737,8 @@ static void test_stop_clean_after_list_empties(void **st)
     assert_string_equal(task_stop_summary(T), "");
 }
 
-/* F17: a stop that times out with cancels unconfirmed names the position it
- * could not close. */
+/* F17: a stop whose cancels stay unconfirmed closes the position anyway
+ * after half its time (reduce-only), and a time-out names the position. */
 static void test_stop_summary_names_position(void **st)
 {
     (void)st;
@@ -746,11 +746,19 @@ static void test_stop_summary_names_position(void **st)
     start("0.02");
     md("100000");
     ack(fv_last_place(&FV, SIDE_BUY));
+    int places = fv_count(&FV, FV_PLACE);
     task_stop(T, NOW);
-    advance(2200, true);
+    advance(900, true);
+    assert_int_equal(fv_count(&FV, FV_PLACE), places);        /* cancels first */
+    advance(200, true);
+    assert_int_equal(fv_count(&FV, FV_PLACE), places + 1);    /* then the close, anyway */
+    const struct order_req *c = fv_last_place(&FV, SIDE_SELL);
+    assert_true(c->reduce_only && c->market);
+    assert_string_equal(fmt(c->qty, 4), "0.0200");
+    advance(1100, true);
     assert_true(task_stop_done(T));
     assert_non_null(strstr(task_stop_summary(T), "order(s) not confirmed cancelled"));
-    assert_non_null(strstr(task_stop_summary(T), "position 0.02 BTC-USD not closed"));
+    assert_non_null(strstr(task_stop_summary(T), "position 0.02 BTC-USD not confirmed flat"));
 }
 
 /* A close that keeps failing (refused unsent, position still there) is retried,
