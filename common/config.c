@@ -662,7 +662,8 @@ static void load_creds(struct ld *L, const yaml_node_t *m, const char *mpath, st
 
 /* ---- top-level sections ----------------------------------------------------- */
 
-static const char *const TOP_KEYS[] = {"exchange", "control", "log", "accounts", "tasks", NULL};
+static const char *const TOP_KEYS[] = {"exchange", "control", "log", "state", "accounts", "tasks", NULL};
+static const char *const STATE_KEYS[] = {"dir", NULL};
 static const char *const EXCHANGE_KEYS[] = {"rest_url", "ws_url", NULL};
 static const char *const CONTROL_KEYS[] = {"socket", NULL};
 static const char *const LOG_KEYS[] = {"level", NULL};
@@ -759,6 +760,29 @@ static void load_control(struct ld *L, const yaml_node_t *root)
         return;
     }
     sfmt(L->c->control_socket, sizeof L->c->control_socket, "%s", full);
+}
+
+static void load_state(struct ld *L, const yaml_node_t *root)
+{
+    char sp[P_MAX], fp[P_MAX], p[CFG_PATH_MAX], full[PATH_MAX + CFG_PATH_MAX];
+    yaml_node_t *s = section(L, root, "state", "", sp, STATE_KEYS), *v;
+    if (!s || !(v = mfield(L, s, "dir", sp, fp)) || rd_str(L, v, fp, p, sizeof p) != 0) return;
+    if (!*p) { err_at(L, v, fp, "is empty (expected a directory)"); return; }
+    resolve_path(L, p, full, sizeof full);
+    if (strlen(full) >= CFG_PATH_MAX - 64) {
+        err_at(L, v, fp, "path %s is too long (at most %d bytes)", full, CFG_PATH_MAX - 65);
+        return;
+    }
+    sfmt(L->c->state_dir, sizeof L->c->state_dir, "%s", full);
+}
+
+void cfg_default_state_dir(char *buf, size_t len)
+{
+    const char *sd = getenv("STATE_DIRECTORY"), *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
+    if (sd && *sd == '/') snprintf(buf, len, "%.*s", (int)strcspn(sd, ":"), sd);   /* systemd StateDirectory= */
+    else if (x && *x == '/') snprintf(buf, len, "%s/mmd", x);
+    else if (h && *h == '/') snprintf(buf, len, "%s/.local/state/mmd", h);
+    else if (len) buf[0] = 0;
 }
 
 static void load_log(struct ld *L, const yaml_node_t *root)
@@ -1062,6 +1086,7 @@ static void load_root(struct ld *L, const yaml_node_t *root)
     map_check(L, root, "", TOP_KEYS, NULL);
     load_exchange(L, root);
     load_control(L, root);
+    load_state(L, root);
     load_log(L, root);
     yaml_node_t *tasks = mreq(L, root, "tasks", "", fp);
     size_t na = seq_len(mget(L, root, "accounts")), nt = seq_len(tasks);
@@ -1193,6 +1218,7 @@ struct cfg *cfg_load(const char *path, FILE *errs)
     snprintf(c->rest_url, sizeof c->rest_url, "https://perps.standx.com");
     snprintf(c->ws_url, sizeof c->ws_url, "wss://perps.standx.com");
     rpc_default_socket(c->control_socket, sizeof c->control_socket);
+    cfg_default_state_dir(c->state_dir, sizeof c->state_dir);
     c->log_level = LOG_INFO;
     set_dir(&L, path);
     char *buf = read_cfg_file(&L, &len);

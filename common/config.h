@@ -70,6 +70,7 @@ struct cfg {
     char rest_url[CFG_URL_MAX];     /* "https://perps.standx.com" */
     char ws_url[CFG_URL_MAX];       /* base: "wss://perps.standx.com"; paths /ws-stream/v1, /ws-api/v1 */
     char control_socket[CFG_PATH_MAX];
+    char state_dir[CFG_PATH_MAX];   /* state: {dir}: account locks (and, later, the ledger) */
     enum log_level log_level;
     bool log_level_set;
     struct cfg_account *accounts;
@@ -101,6 +102,10 @@ void cfg_task_init(struct cfg_task *t, enum risk_level l);
 /* True when two tasks have the same parameters: where they stand in their
  * files (line, column, account index) does not count. */
 bool cfg_task_same(const struct cfg_task *a, const struct cfg_task *b);
+/* The default state directory: $STATE_DIRECTORY (systemd's StateDirectory=),
+ * else $XDG_STATE_HOME/mmd, else $HOME/.local/state/mmd (an empty string when
+ * none is set). */
+void cfg_default_state_dir(char *buf, size_t len);
 /* "conservative" | "moderate" | "aggressive" -> 0, else -1. */
 int cfg_risk_level_parse(const char *s, enum risk_level *out);
 /* True when any account holds placeholder credentials. */

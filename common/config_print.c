@@ -51,6 +51,7 @@ void cfg_print_summary(const struct cfg *c, FILE *out)
     if (!c) return;
     fprintf(out, "configuration %s is valid\n\n", c->path);
     fprintf(out, "control socket     %s\n", c->control_socket);
+    fprintf(out, "state directory    %s\n", c->state_dir[0] ? c->state_dir : "(none: set state.dir)");
     fprintf(out, "exchange REST      %s\n", c->rest_url);
     fprintf(out, "exchange WS        %s (+ /ws-stream/v1, /ws-api/v1)\n", c->ws_url);
     fprintf(out, "log level          %s%s\n", log_level_name(c->log_level),

@@ -14,8 +14,10 @@
 #include "clock.h"
 #include "hub.h"
 #include "lat.h"
+#include "locks.h"
 #include "log.h"
 #include "mmd.h"
+#include "sign.h"
 #include "standx.h"
 #include "task.h"
 
@@ -319,18 +321,41 @@ struct d_acct *mmd_find_acct(struct mmd *d, const char *id)
     return NULL;
 }
 
+/* One daemon per account: the lock, or why not (then NULL). */
+static int take_lock(struct mmd *d, const struct cfg_account *ca, bool *refused)
+{
+    char err[600];
+    *refused = false;
+    if (!d->cfg->state_dir[0]) {
+        LOGW("mmd", "account %s: no state directory (set state.dir): another mmd on it would not be "
+                    "noticed", ca->id);
+        return -1;
+    }
+    int fd = lock_account(d->cfg->state_dir, signer_pubkey_b58(ca->signer), err, sizeof err);
+    if (fd < 0) {
+        LOGE("mmd", "account %s: %s", ca->id, err);
+        *refused = true;
+    }
+    return fd;
+}
+
 struct d_acct *mmd_add_account(struct mmd *d, const struct cfg_account *ca)
 {
+    bool refused;
+    int lock_fd = take_lock(d, ca, &refused);
+    if (refused) return NULL;
     struct d_acct **arr = realloc(d->accts, (d->n_accts + 1) * sizeof *arr);
     if (arr) d->accts = arr;
     struct d_acct *a = arr ? calloc(1, sizeof *a) : NULL;
     if (!a) {
         LOGE("mmd", "out of memory adding account %s", ca->id);
+        unlock_account(lock_fd);
         return NULL;
     }
     d->accts[d->n_accts++] = a;
     a->d = d;
     a->ca = ca;
+    a->lock_fd = lock_fd;
     a->retry = evtimer_new(d->base, acct_retry_cb, a);
     const struct sx_account_params p = {.rest_url = d->cfg->rest_url, .stream_url = d->stream_url,
                                         .account_id = ca->id, .jwt = ca->jwt, .signer = ca->signer,
@@ -353,7 +378,7 @@ struct d_task *mmd_add_task(struct mmd *d, const struct cfg_task *ct, const stru
     dt->d = d;
     dt->ct = ct;
     dt->acct = mmd_find_acct(d, cfg->accounts[ct->account].id);
-    if (!dt->acct) { task_fail_slot(dt, "account missing (internal error)"); return dt; }
+    if (!dt->acct) { task_fail_slot(dt, "its account could not be added (see the log)"); return dt; }
     if (dt->acct->state == ACC_READY) start_task(dt);
     else if (dt->acct->state == ACC_FAILED) task_fail_slot(dt, dt->acct->err);
     return dt;

@@ -28,6 +28,7 @@
 #include "control.h"
 #include "hub.h"
 #include "lat.h"
+#include "locks.h"
 #include "log.h"
 #include "mmd.h"
 #include "rest.h"
@@ -179,6 +180,7 @@ static void teardown(struct mmd *d)
     for (size_t i = 0; i < d->n_accts; i++) {
         if (d->accts[i]->sx) sx_account_free(d->accts[i]->sx);
         if (d->accts[i]->retry) event_free(d->accts[i]->retry);
+        unlock_account(d->accts[i]->lock_fd);
         free(d->accts[i]);
     }
     if (d->hub) hub_free(d->hub);

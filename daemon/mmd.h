@@ -37,6 +37,7 @@ struct d_acct {
     struct sx_account *sx;
     enum acct_state state;
     struct event *retry;
+    int lock_fd;                 /* holds the account lock (locks.c), -1 without one */
     char err[200];
 };
 

@@ -395,7 +395,13 @@ static void query_unknown(struct task *t, const char *cl, int64_t now_us)
 static bool unknown_listed(struct task *t, const struct venue_order *v, int64_t now_us)
 {
     if (ord_recently_done(&t->book, v->cl_ord_id, now_us)) return false;
-    if (!this_session(t, v->cl_ord_id)) return true;
+    if (!this_session(t, v->cl_ord_id)) {
+        if (t->st != TS_STARTING && !t->warned_foreign)
+            TWARN(t, "orders with this task's tag but another session keep appearing (%s): is another mmd "
+                     "trading this account with the same task? cancelling them", v->cl_ord_id);
+        t->warned_foreign |= t->st != TS_STARTING;
+        return true;
+    }
     if (t->st == TS_STARTING) return true;
     query_unknown(t, v->cl_ord_id, now_us);
     return false;

@@ -41,7 +41,8 @@ struct task {
     int64_t last_oo_us, last_pos_us;
     int64_t dispute_since_us;
     struct { char cl[CLOID_MAX]; int64_t us; } asked[8];   /* unknown listed orders queried */
-    int asked_next;   /* position reports and fills disagree since (0: they agree) */
+    int asked_next;
+    bool warned_foreign;        /* said once: another session's orders with our tag appear */   /* position reports and fills disagree since (0: they agree) */
     int rejects, alo_rejects;
     int64_t rej_times[TASK_CB_REJECTS];
     int rej_next;

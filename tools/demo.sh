@@ -42,7 +42,7 @@ jwt=$(printf '%s\n' "$creds" | sed -n 's/^jwt_token: "\(.*\)"$/\1/p')
 key=$(printf '%s\n' "$creds" | sed -n 's/^signing_key: "\(.*\)"$/\1/p')
 sock="$tmp/mmd.sock"
 umask 077
-sed -e "s|@PORT@|$port|g" -e "s|@JWT@|$jwt|g" -e "s|@KEY@|$key|g" -e "s|@SOCKET@|$sock|g" \
+sed -e "s|@PORT@|$port|g" -e "s|@JWT@|$jwt|g" -e "s|@KEY@|$key|g" -e "s|@SOCKET@|$sock|g" -e "s|@STATE@|$tmp/state|g" \
   examples/demo.yaml >"$tmp/demo.yaml"
 
 echo "demo: standx-sim on 127.0.0.1:$port ($SCENARIO); mmd config $tmp/demo.yaml"

@@ -80,9 +80,12 @@ def _yaml_map(d, indent):
     return out
 
 
-def config_text(sim, tasks, accounts, socket_path, log_level="info"):
+def config_text(sim, tasks, accounts, socket_path, log_level="info", state_dir=None):
     lines = ["exchange:", '  rest_url: "%s"' % sim.base_url, '  ws_url: "ws://127.0.0.1:%d"' % sim.port,
-             "control:", '  socket: "%s"' % socket_path, "log:", '  level: "%s"' % log_level, "accounts:"]
+             "control:", '  socket: "%s"' % socket_path, "log:", '  level: "%s"' % log_level]
+    if state_dir:
+        lines += ["state:", '  dir: "%s"' % state_dir]
+    lines.append("accounts:")
     for name, c in accounts.items():
         lines += ['  - id: "%s"' % name, '    jwt_token: "%s"' % c.jwt, '    signing_key: "%s"' % c.key]
     lines.append("tasks:")
@@ -98,10 +101,12 @@ RpcError = rpclib.RpcError
 
 class Mmd:
     def __init__(self, sim, tasks, accounts, log_level="info", env=None, args=(), output=None,
-                 shell=None):
+                 shell=None, state_dir=None):
         """output: a file descriptor for the daemon's stdout and stderr instead of
         the log file (then log() is empty); shell: a /bin/sh snippet that starts
-        the daemon as "$@" (e.g. 'exec "$@" 2>&-' to start it with stderr closed)."""
+        the daemon as "$@" (e.g. 'exec "$@" 2>&-' to start it with stderr closed);
+        state_dir: the daemon's state directory (account locks), by default
+        one of its own in its temp dir."""
         self.sim, self.tasks, self.accounts = sim, tasks, accounts
         self.output, self.shell = output, shell
         self.dir = tempfile.mkdtemp(prefix="mmd-e2e-")
@@ -110,6 +115,7 @@ class Mmd:
         self.cfg = os.path.join(self.dir, "mmd.yaml")
         self.log_path = os.path.join(self.dir, "mmd.log")
         self.log_level, self.env, self.args = log_level, env, list(args)
+        self.state_dir = state_dir or os.path.join(self.dir, "state")
         self.proc = None
         self.rc = None
         self._id = 0
@@ -117,7 +123,7 @@ class Mmd:
     def write_config(self):
         fd = os.open(self.cfg, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
-            f.write(config_text(self.sim, self.tasks, self.accounts, self.sock, self.log_level))
+            f.write(config_text(self.sim, self.tasks, self.accounts, self.sock, self.log_level, self.state_dir))
 
     def start(self, wait=True):
         self.write_config()

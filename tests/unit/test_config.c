@@ -343,6 +343,26 @@ static void t_fifo_secret_refused(void **st)
     unlink(fifo);
 }
 
+/* state.dir: relative to the config's directory; by default from the environment. */
+static void t_state_dir(void **st)
+{
+    (void)st;
+    struct cfg *c = load("state:\n  dir: \"st\"\n" TASK_HEAD CREDS SIZING);
+    assert_non_null(c);
+    char want[256];
+    snprintf(want, sizeof want, "%s/st", g_dir);
+    assert_string_equal(c->state_dir, want);
+    cfg_free(c);
+    setenv("XDG_STATE_HOME", "/var/tmp/xdg", 1);
+    unsetenv("STATE_DIRECTORY");
+    c = load(TASK_HEAD CREDS SIZING);
+    assert_non_null(c);
+    assert_string_equal(c->state_dir, "/var/tmp/xdg/mmd");
+    cfg_free(c);
+    unsetenv("XDG_STATE_HOME");
+    expect_error("state:\n  dir: \"\"\n" TASK_HEAD CREDS SIZING, "state.dir: is empty", 2, 8);
+}
+
 static void t_wrong_type(void **st)
 {
     (void)st;
@@ -770,6 +790,7 @@ int main(void)
         cmocka_unit_test(t_world_readable_inline),
         cmocka_unit_test(t_group_readable_secret_file),
         cmocka_unit_test(t_fifo_secret_refused),
+        cmocka_unit_test(t_state_dir),
         cmocka_unit_test(t_wrong_type),
         cmocka_unit_test(t_multiple_errors),
         cmocka_unit_test(t_bad_url),
