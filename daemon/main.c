@@ -42,6 +42,19 @@ static int hold_std_fds(void)
     return 0;
 }
 
+/* The JWT travels through curl's and libwebsockets' buffers, outside the
+ * guarded memory the keys live in: no core dumps, no same-uid ptrace or
+ * /proc/PID reads, from before the first secret is read; *_env secrets are
+ * wiped from the environment once read. */
+static void guard_secrets(void)
+{
+    struct rlimit no_core = {0, 0};
+    if (setrlimit(RLIMIT_CORE, &no_core) != 0) fprintf(stderr, "mmd: warning: cannot disable core dumps\n");
+    if (prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L) != 0)
+        fprintf(stderr, "mmd: warning: cannot make the process non-dumpable\n");
+    cfg_scrub_env(true);
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -79,14 +92,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "mmd: cannot initialise libsodium\n");
         return 1;
     }
-    /* The JWT travels through curl's and libwebsockets' buffers, outside the
-     * guarded memory the keys live in: no core dumps, no same-uid ptrace or
-     * /proc/PID reads, from before the first secret is read. */
-    struct rlimit no_core = {0, 0};
-    if (setrlimit(RLIMIT_CORE, &no_core) != 0) fprintf(stderr, "mmd: warning: cannot disable core dumps\n");
-    if (prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L) != 0)
-        fprintf(stderr, "mmd: warning: cannot make the process non-dumpable\n");
-    cfg_scrub_env(true);
+    guard_secrets();
     struct cfg *cfg = cfg_load(path, stderr);
     if (!cfg) return 1;
     if (dry) {
