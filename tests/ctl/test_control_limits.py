@@ -15,28 +15,15 @@ worst ping latency (the loop stall) and the growth of the daemon's peak RSS
 (VmHWM) are printed, and bounded (the RSS bound is skipped under ASan)."""
 import json
 import socket
-import subprocess
 import time
 
 import rpc
-from fakemmd import FAKEMMD, Fake
+from fakemmd import Fake
 from harness import finish, run, wait_for
-from rpc import Conn, Pinger, proc_kb
+from rpc import Conn, Pinger, proc_kb, stall_report, under_asan
 
 R = "2.0"
 BATCH_MAX = 64
-
-
-def under_asan(pid):
-    with open("/proc/%d/maps" % pid) as fh:
-        return "libasan" in fh.read()
-
-
-def report(f, what, hwm0, p):
-    grown = proc_kb(f.proc.pid, "VmHWM") - hwm0
-    print("     %s: worst loop stall %.0f ms (%d pings), peak RSS +%d KiB (VmHWM %d KiB)"
-          % (what, p.worst * 1000, p.n, grown, proc_kb(f.proc.pid, "VmHWM")))
-    return grown
 
 
 def big_batch():
@@ -67,7 +54,7 @@ def test_big_batch_bounded():
                 c.send_raw(line)
                 m = c.recv(120)
                 time.sleep(0.05)
-            grown = report(f, "batch of %d uptime calls" % n, hwm0, p)
+            grown = stall_report(f.proc, "batch of %d uptime calls" % n, hwm0, p)
             assert isinstance(m, dict), "the whole batch was run: %s replies" % (
                 len(m) if isinstance(m, list) else m)
             rpc.check_reply("uptime", m)
@@ -125,7 +112,7 @@ def test_slow_clients_bounded():
                 time.sleep(3.0)
                 assert f.proc.poll() is None
                 assert rpc.call(f.path, "version", timeout=5)["api"] == 1
-            grown = report(f, "60 non-reading clients x 3000 status", hwm0, p)
+            grown = stall_report(f.proc, "60 non-reading clients x 3000 status", hwm0, p)
             assert p.worst < 1.0, p.worst
             if not under_asan(f.proc.pid):
                 assert grown < 48 * 1024, grown
@@ -152,7 +139,7 @@ def test_nonreading_batches_bounded():
                 except (BlockingIOError, BrokenPipeError, ConnectionResetError):
                     pass
                 time.sleep(2.0)
-            grown = report(f, "one non-reading client x 400 batches of 64 status", hwm0, p)
+            grown = stall_report(f.proc, "one non-reading client x 400 batches of 64 status", hwm0, p)
             assert p.worst < 1.0, p.worst
             if not under_asan(f.proc.pid):
                 assert grown < 16 * 1024, grown
@@ -202,24 +189,10 @@ def test_pipelined_then_eof_all_answered():
             c.close()
 
 
-class IdleFake(Fake):
-    """fakemmd with a 400 ms idle timeout."""
-
-    def start(self):
-        self.proc = subprocess.Popen([FAKEMMD, "-s", self.path, "--idle-timeout-ms", "400"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            wait_for(self.answers, 5, 0.02, what="fakemmd answering on %s" % self.path)
-        except AssertionError:
-            self.stop()
-            raise
-        return self
-
-
 def test_idle_timeout():
     """An idle, unsubscribed client is closed after the idle timeout
     (fakemmd --idle-timeout-ms); a subscribed one is kept."""
-    with IdleFake() as f:
+    with Fake(args=["--idle-timeout-ms", "400"]) as f:
         idle, sub = Conn(f.path), Conn(f.path)
         try:
             assert sub.call("subscribe")["result"]["subscribed"] is True

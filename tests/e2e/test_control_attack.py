@@ -13,19 +13,7 @@ import time
 import mmdrun
 import sim
 from harness import main
-from rpc import Conn, Pinger, check_reply, proc_kb
-
-
-def asan(pid):
-    with open("/proc/%d/maps" % pid) as fh:
-        return "libasan" in fh.read()
-
-
-def report(d, what, hwm0, p):
-    grown = proc_kb(d.proc.pid, "VmHWM") - hwm0
-    print("     mmd, %s: worst loop stall %.0f ms (%d pings), peak RSS +%d KiB"
-          % (what, p.worst * 1000, p.n, grown))
-    return grown
+from rpc import Conn, Pinger, check_reply, proc_kb, stall_report, under_asan
 
 
 def batch_attack(d):
@@ -46,7 +34,7 @@ def batch_attack(d):
             time.sleep(0.2)
     finally:
         c.close()
-    grown = report(d, "one batch of %d uptime calls" % len(parts), hwm0, p)
+    grown = stall_report(d.proc, "mmd, one batch of %d uptime calls" % len(parts), hwm0, p)
     assert isinstance(m, dict), "the batch was carried out"
     check_reply("uptime", m)
     assert m["error"]["code"] == -32600, m
@@ -73,7 +61,7 @@ def slow_clients(d):
     finally:
         for c in cs:
             c.close()
-    return p.worst, report(d, "60 non-reading clients x 3000 status", hwm0, p)
+    return p.worst, stall_report(d.proc, "mmd, 60 non-reading clients x 3000 status", hwm0, p)
 
 
 def test_control_attacks():
@@ -87,7 +75,7 @@ def test_control_attacks():
             assert d.proc.poll() is None
             d.wait_quoting("btc-mm", timeout=10)
             assert stall1 < 1.0 and stall2 < 1.0, (stall1, stall2)
-            if not asan(d.proc.pid):
+            if not under_asan(d.proc.pid):
                 assert grown1 < 64 * 1024 and grown2 < 64 * 1024, (grown1, grown2)
 
 

@@ -22,16 +22,17 @@ FAKEMMD = binary("tools/fakemmd")
 class Fake:
     """One fakemmd process; use as a context manager (start + cleanup)."""
 
-    def __init__(self, path=None, halt_delay_ms=300):
+    def __init__(self, path=None, halt_delay_ms=300, args=()):
         self.tmp = tempfile.mkdtemp(prefix="mmdctl-")
         self.path = path or os.path.join(self.tmp, "run", "mmd.sock")
         self.halt_delay_ms = halt_delay_ms
+        self.args = list(args)          # more fakemmd options, e.g. --idle-timeout-ms
         self.proc = None
 
     def start(self):
         """Starts fakemmd and waits (5 s) until its socket answers."""
         self.proc = subprocess.Popen(
-            [FAKEMMD, "-s", self.path, "--halt-delay-ms", str(self.halt_delay_ms)],
+            [FAKEMMD, "-s", self.path, "--halt-delay-ms", str(self.halt_delay_ms)] + self.args,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             wait_for(self.answers, 5, 0.02, what="fakemmd answering on %s" % self.path)

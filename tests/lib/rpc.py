@@ -143,6 +143,22 @@ def proc_kb(pid, key):
     return 0
 
 
+def under_asan(pid):
+    """Whether process pid is an AddressSanitizer build (its memory figures
+    then say nothing about ours)."""
+    with open("/proc/%d/maps" % pid) as fh:
+        return "libasan" in fh.read()
+
+
+def stall_report(proc, what, hwm0, pinger):
+    """Prints the worst loop stall a Pinger saw and the peak-RSS growth of
+    proc since VmHWM was hwm0; returns that growth in KiB."""
+    grown = proc_kb(proc.pid, "VmHWM") - hwm0
+    print("     %s: worst loop stall %.0f ms (%d pings), peak RSS +%d KiB (VmHWM %d KiB)"
+          % (what, pinger.worst * 1000, pinger.n, grown, proc_kb(proc.pid, "VmHWM")))
+    return grown
+
+
 class Pinger:
     """Context manager: calls `version` every 10 ms on its own connection to
     `sock`; .worst is the slowest answer in seconds (how long the daemon's
