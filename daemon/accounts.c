@@ -331,7 +331,10 @@ static int take_lock(struct mmd *d, const struct cfg_account *ca, bool *refused)
                     "noticed", ca->id);
         return -1;
     }
-    int fd = lock_account(d->cfg->state_dir, signer_pubkey_b58(ca->signer), err, sizeof err);
+    const char *key = signer_pubkey_b58(ca->signer);
+    for (size_t i = 0; i < d->n_accts; i++)      /* the same key twice in our config: locked already */
+        if (!strcmp(signer_pubkey_b58(d->accts[i]->ca->signer), key)) return -1;
+    int fd = lock_account(d->cfg->state_dir, key, err, sizeof err);
     if (fd < 0) {
         LOGE("mmd", "account %s: %s", ca->id, err);
         *refused = true;
