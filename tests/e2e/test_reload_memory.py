@@ -3,12 +3,15 @@
 and its guarded-memory signers (2,000 reloads: +37 MB RSS, +16 MB locked).
 300 reloads of an unchanged file: the daemon's resident and locked memory
 must stay flat (a configuration nothing points into is freed), and it must
-still quote and stop cleanly."""
+still quote and stop cleanly.  (Under AddressSanitizer the figures are
+only printed: its quarantine keeps freed memory resident; its leak check at
+exit covers the build instead.)"""
 import signal
 
 import mmdrun
 import sim
 from harness import main, wait_for
+from rpc import under_asan
 
 RELOADS = 300
 
@@ -47,8 +50,11 @@ def test_reload_memory_flat():
             print("%d reloads: RSS %+d kB (%d -> %d), locked %+d kB (%d -> %d)" % (
                 RELOADS, grow["VmRSS"], before["VmRSS"], after["VmRSS"], grow["VmLck"], before["VmLck"],
                 after["VmLck"]))
-            assert grow["VmLck"] <= 64, grow
-            assert grow["VmRSS"] <= 2048, grow
+            if under_asan(d.proc.pid):      # freed memory sits in ASan's quarantine; LeakSanitizer checks at exit
+                print("AddressSanitizer build: memory figures not asserted")
+            else:
+                assert grow["VmLck"] <= 64, grow
+                assert grow["VmRSS"] <= 2048, grow
             d.wait_quoting("rm")
             assert d.stop() == 0, d.log_tail()
 
