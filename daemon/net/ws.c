@@ -260,7 +260,7 @@ static void wsl_connect(struct wsmgr *m, struct wsq_item *it)
     ci.ssl_connection = tls ? LCCSCF_USE_SSL : 0;
     ci.path = fullpath;
     ci.host = addr;
-    ci.origin = addr;
+    ci.origin = NULL;            /* no Origin header: no live StandX client sends one */
     ci.ietf_version_or_minus_one = -1;
     ci.local_protocol_name = "mmd-ws";
     ci.opaque_user_data = l;

@@ -391,6 +391,9 @@ def ws_frame(payload, op=0x1):
     return h + payload
 
 
+UPGRADES = []   # every upgrade request a LocalServer received (header text)
+
+
 def ws_accept(c):
     """Reads a WebSocket upgrade request from socket c and answers 101."""
     c.settimeout(5)
@@ -401,6 +404,7 @@ def ws_accept(c):
             break
         req += chunk
     key = ""
+    UPGRADES.append(req.decode(errors="replace"))
     for line in req.decode(errors="replace").split("\r\n"):
         if line.lower().startswith("sec-websocket-key:"):
             key = line.split(":", 1)[1].strip()
@@ -705,7 +709,22 @@ def test_tls():
         shutil.rmtree(d, ignore_errors=True)
 
 
+def test_no_origin_header():
+    """Live clients send no Origin header on the WebSocket upgrade; mmd sends none either."""
+    creds = sim.Creds("eyJhIjoxfQ.eyJleHAiOjF9.c2ln", "BbMQkQYZspmkytduTWvXEtc4mMURjsekJDvty2WtKeSb", "fake")
+    del UPGRADES[:]
+    with LocalServer(account_server) as srv, Probe(NOWHERE, srv.url, [], creds=creds) as p:
+        p.wait(ev("stream", up=True), 10, "fake stream up")
+    assert UPGRADES, "no upgrade request seen"
+    for req in UPGRADES:
+        headers = [ln.split(":", 1)[0].strip().lower() for ln in req.split("\r\n")[1:] if ":" in ln]
+        assert "origin" not in headers, req
+        assert "host" in headers, req
+    print("upgrade without an Origin header: %s" % sorted(set(headers)))
+
+
 def main():
+    run(test_no_origin_header)
     run(test_malformed_frames)
     run(test_dead_peer)
     run(test_fill_before_order)
