@@ -71,6 +71,11 @@ struct cfg {
     char ws_url[CFG_URL_MAX];       /* base: "wss://perps.standx.com"; paths /ws-stream/v1, /ws-api/v1 */
     char control_socket[CFG_PATH_MAX];
     char state_dir[CFG_PATH_MAX];   /* state: {dir}: account locks (and, later, the ledger) */
+    /* exchange: how orders reach the venue and the venue's per-IP limits */
+    bool ws_orders;                 /* order_entry: websocket (default) | rest */
+    bool order_session;             /* order_session: true (default): a ws-api session per account */
+    int max_ws_connections;         /* the venue's WebSocket connections per IP (10) */
+    double ip_requests_per_s;       /* our share of the venue's 50 requests/s per IP (44) */
     enum log_level log_level;
     bool log_level_set;
     struct cfg_account *accounts;
@@ -78,6 +83,10 @@ struct cfg {
     struct cfg_task *tasks;
     size_t n_tasks;
 };
+
+/* WebSocket connections c opens: the market feed, and per account used by a
+ * task its stream plus its order session. */
+int cfg_ws_connections(const struct cfg *c);
 
 /* From now on a secret read from the environment (*_env) is overwritten in
  * place (so /proc/PID/environ no longer shows it) and unset, and kept in

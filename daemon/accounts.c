@@ -361,6 +361,7 @@ struct d_acct *mmd_add_account(struct mmd *d, const struct cfg_account *ca)
     a->lock_fd = lock_fd;
     a->retry = evtimer_new(d->base, acct_retry_cb, a);
     const struct sx_account_params p = {.rest_url = d->cfg->rest_url, .stream_url = d->stream_url,
+                                        .api_url = d->api_url, .ws_orders = d->cfg->ws_orders, .ip = &d->ip,
                                         .account_id = ca->id, .jwt = ca->jwt, .signer = ca->signer,
                                         .sink = acct_sink, .sink_ud = a, .knobs = d->knobs.sx};
     a->sx = sx_account_new(d->base, d->rest, d->ws, &p);

@@ -219,6 +219,7 @@ static const struct ws_handlers st_handlers = {st_up, st_msg, st_down};
 
 void sx_account_start(struct sx_account *a)
 {
+    if (a) sx_api_start(a);
     if (!a || a->conn || !a->ws || !a->ws_url) return;
     char name[96];
     snprintf(name, sizeof name, "account:%s", a->id);
