@@ -115,7 +115,7 @@ static void acct_sink(void *ud, const struct venue_event *ev)
         task_on_event(owner->t, ev, now, wall);
         return;
     }
-    bool all = ev->type == VEV_STREAM || ev->type == VEV_BALANCE, any = false;
+    bool all = ev->type == VEV_STREAM || ev->type == VEV_BALANCE || ev->type == VEV_AUTH, any = false;
     for (size_t i = 0; i < d->n_tasks; i++) {
         struct d_task *dt = d->tasks[i];
         if (dt->acct != a || !dt->t || (!all && (!ev->symbol[0] || strcmp(ev->symbol, dt->ct->symbol))))

@@ -130,6 +130,23 @@ const char *sx_map_get(const struct sx_account *a, int64_t order_id)
     return NULL;
 }
 
+void sx_auth_news(struct sx_account *a, bool ok, int http, const char *msg)
+{
+    if (ok == !a->auth_refused) return;
+    a->auth_refused = !ok;
+    struct venue_event ev = {.type = VEV_AUTH};
+    ev.u.auth.ok = ok;
+    ev.u.auth.http_status = http;
+    snprintf(ev.u.auth.message, sizeof ev.u.auth.message, "%.95s", msg ? msg : "");
+    if (ok)
+        LOGI("standx", "%s: the venue accepts the account's token again; its tasks resume", a->id);
+    else
+        LOGE("standx", "%s: the venue refuses the account's token (%d %s): revoked or expired. Its tasks "
+             "are halted and keep trying to cancel their orders. To recover: put a new token in the "
+             "account's jwt_file / jwt_env / jwt_token and restart mmd", a->id, http, msg ? msg : "");
+    sx_emit(a, &ev);
+}
+
 /* ---- public ---------------------------------------------------------------------- */
 
 struct sx_account *sx_account_new(struct event_base *base, struct rest *rest, struct wsmgr *ws,

@@ -153,12 +153,14 @@ static void on_frame(struct sx_account *a, const char *txt, size_t len)
             s->up = true;
             s->up_us = clock_mono_us();
             s->n.logins++;
+            sx_auth_news(a, true, 0, "");
             LOGI("standx", "%s: order-response session logged in (order entry over %s)", a->id,
                  s->orders ? "ws-api" : "REST");
         } else {
             s->n.login_failures++;
             a->n.auth_failures++;
             LOGE("standx", "%s: order-response session login refused: code %d %s", a->id, code, msg);
+            if (code == 401 || code == 403) sx_auth_news(a, false, code, "order session login refused");
             s->connected = false;
             wsmgr_reconnect(a->ws, s->conn, "login refused");
         }

@@ -134,6 +134,7 @@ struct sx_account {
     struct sx_ipbudget *ip;         /* the daemon's per-IP budget (NULL: none) */
     struct event *refuse_ev;        /* answers refused ops on the next turn */
     uint64_t merged;                /* queries merged into one already in flight */
+    bool auth_refused;              /* the venue answered 401 / refused a login; not since accepted */
 };
 
 /* standx.c */
@@ -152,6 +153,11 @@ int sx_get(struct sx_account *a, struct sx_op *o, const char *path_query);
 bool sx_already_placed(const char *msg);
 /* 1 found (*o filled), 0 venue says unknown, -1 query failed */
 int sx_query_outcome(const struct rest_resp *r, struct venue_order *o, char *msg, size_t cap);
+
+/* The venue refused (ok false: HTTP 401, a refused login) or accepted the
+ * account's credentials: VEV_AUTH to its tasks on a change, and the log
+ * says what the operator must do. */
+void sx_auth_news(struct sx_account *a, bool ok, int http, const char *msg);
 
 /* sx_orders.c: the request budget (account bucket + per-IP bucket) */
 enum sx_req_class { SXR_PLACE, SXR_CANCEL, SXR_QUERY };

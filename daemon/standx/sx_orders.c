@@ -527,6 +527,8 @@ static void on_rest(void *ud, const struct rest_resp *r)
                  r->status == 401 ? "token invalid or expired" : "signature refused");
         }
     }
+    if (r->status == 401) sx_auth_news(a, false, 401, "HTTP 401 on a request");
+    else if (r->status >= 200 && r->status < 300 && a->auth_refused) sx_auth_news(a, true, (int)r->status, "");
     /* The exchange's bucket is the truth: after a 429 ours is empty too (our
      * mirror can drift when requests queue up in curl and arrive together). */
     if (r->status == 429) {
