@@ -40,7 +40,9 @@ def test_order_sent_once():
     with sim.scenario("calm", seed=33) as s:
         c = s.mint("once")
         t = mmdrun.task("f", "BTC-USD", "once", tiers=1, level="moderate", risk=mmdrun.guards_off())
-        with mmdrun.Mmd(s, [t], {"once": c}, env=ENV) as d:
+        # order_entry: rest -- this is about the REST path (libcurl's re-send);
+        # an order over the ws-api session is never re-sent either (sx_api.c)
+        with mmdrun.Mmd(s, [t], {"once": c}, env=ENV, exchange={"order_entry": "rest"}) as d:
             d.wait_quoting("f", timeout=15)
             rejects0 = d.task_status("f")["rejects"]
             for i in range(6):        # warm the connection pool: the next POST reuses one

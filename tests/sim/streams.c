@@ -216,6 +216,7 @@ static void api_login(struct sim_conn *c, json_t *params, const char *rid, const
     snprintf(c->account, sizeof c->account, "%s", addr);
     sim_conn_note_token(c, tok);
     if (sid) snprintf(c->session_id, sizeof c->session_id, "%s", sid);
+    sim_srv_log_acct(c->srv, c, addr, rid);
     sim_ws_send_json(c, api_reply(0, "success", rid));
 }
 
