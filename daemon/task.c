@@ -526,8 +526,8 @@ void task_on_event(struct task *t, const struct venue_event *ev, int64_t now_us,
     case VEV_POSITION: on_position(t, ev); break;
     case VEV_PLACE_RESULT: on_place_result(t, ev, now_us); break;
     case VEV_CANCEL_RESULT: on_cancel_result(t, ev, now_us); break;
-    case VEV_OPEN_ORDERS:
-        if (sym_ok) on_open_orders(t, ev->u.list.orders, ev->u.list.n, now_us);
+    case VEV_OPEN_ORDERS:   /* a failed query: the list is unknown, not empty */
+        if (sym_ok && ev->found) on_open_orders(t, ev->u.list.orders, ev->u.list.n, now_us);
         break;
     case VEV_QUERY_ORDER: on_query_order(t, ev, now_us); break;
     case VEV_STREAM:
