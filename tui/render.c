@@ -484,10 +484,15 @@ static void footer(const struct tui_model *m, struct pen *p)
         put(p, TUI_A_HEAD, "filter: %s_   (Enter keep, Esc clear)", m->filter);
     else if (m->msg[0] && m->now_ms < m->msg_until_ms)
         put(p, TUI_A_HEAD, "%s", m->msg);
-    else if (p->w >= 100)
-        put(p, TUI_A_HEAD, "Up/Down select  PgUp/PgDn page  Enter detail  s sort  / filter  h halt  r resume  H halt all  ? help  q quit");
-    else
-        put(p, TUI_A_HEAD, "Enter detail  s sort  / filter  h halt  r resume  H all  ? help  q quit");
+    else {
+        static const char *const keys[] = {
+            "Up/Down select  PgUp/PgDn page  Enter detail  s sort  / filter  h halt  r resume  H halt all  ? help  q quit",
+            "Enter detail  s sort  / filter  h halt  r resume  H all  ? help  q quit",
+            "h halt  r resume  ? help  q quit"};
+        size_t k = 0;
+        while (k + 1 < sizeof keys / sizeof keys[0] && (int)strlen(keys[k]) > p->w - 1) k++;
+        put(p, TUI_A_HEAD, "%s", keys[k]);
+    }
 }
 
 void tui_render(const struct tui_model *m, int w, int h, int64_t wall_ms, struct tui_frame *f)

@@ -102,7 +102,7 @@ static json_t *quote_side(const struct fake_task *t, int tier, int ask)
                          ask ? DEC_CEIL : DEC_FLOOR);
     dec_t qty = t->qty * (tier + 1);
     return json_pack("{s:o, s:o, s:f, s:s}", "price", money(px, t->price_dec), "qty",
-                     money(qty, t->qty_dec), "dist_bps", dec_bps(px, t->mark) * (ask ? 1 : -1),
+                     money(qty, t->qty_dec), "dist_bps", round(dec_bps(px, t->mark) * (ask ? 1 : -1) * 100) / 100,
                      "status", "open");
 }
 
@@ -122,7 +122,7 @@ static dec_t upnl(const struct fake_task *t) { return dec_mul(t->mark - t->entry
 static double hour_minutes(void)
 {
     int64_t s = clock_wall_ms() / 1000;
-    return (double)(s % 3600) / 60.0 * 0.8;
+    return round((double)(s % 3600) / 60.0 * 0.8 * 10) / 10;   /* to 0.1, as mmd */
 }
 
 static const char *tier_name(double m)
