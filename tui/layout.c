@@ -38,6 +38,8 @@ static int min_width(int i, const int *need)
 {
     int w = defs[i].min;
     if (need && defs[i].numeric && need[i] > w) w = need[i];
+    if (need && i == TUI_C_ID && need[i] > w)   /* ids whole before optional columns, up to its max */
+        w = need[i] < defs[i].max ? need[i] : defs[i].max;
     return w;
 }
 
@@ -80,7 +82,7 @@ void tui_layout_needs(json_t *tasks, int need[TUI_C_COUNT])
     char buf[128];
     json_array_foreach(tasks, i, t) {
         for (int c = 0; c < TUI_C_COUNT; c++) {
-            if (!defs[c].numeric) continue;
+            if (!defs[c].numeric && c != TUI_C_ID) continue;
             int n = (int)strlen(tui_cell(t, (enum tui_colid)c, 64, buf, sizeof buf));
             if (n > need[c]) need[c] = n;
         }

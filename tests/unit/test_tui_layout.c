@@ -44,6 +44,12 @@ static void test_layout_80_132(void **st)
     tui_layout_columns(132, need, &l);
     for (int i = 0; i < l.ncols; i++)
         if (l.cols[i].id == TUI_C_MARK) assert_true(l.cols[i].w >= 11);
+    /* task ids are kept whole (up to 16) before the optional columns get room */
+    need[TUI_C_MARK] = 0;
+    need[TUI_C_ID] = 12;
+    tui_layout_columns(80, need, &l);
+    assert_int_equal(l.cols[0].id, TUI_C_ID);
+    assert_true(l.cols[0].w >= 12);
     tui_layout_columns(40, NULL, &l);
     assert_true(has_col(&l, TUI_C_ID) && has_col(&l, TUI_C_STATE));
     assert_true(right_edge(&l) <= 40);
