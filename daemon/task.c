@@ -504,6 +504,7 @@ void task_on_event(struct task *t, const struct venue_event *ev, int64_t now_us,
     case VEV_QUERY_ORDER: on_query_order(t, ev, now_us); break;
     case VEV_STREAM:
         TLOG(t, "private stream %s", ev->u.stream_up ? "up" : "down");
+        task_note_event(t, "private stream %s", ev->u.stream_up ? "up" : "down");
         if (ev->u.stream_up && t->st != TS_STARTING) {
             task_query_open_orders(t, now_us);
             task_query_positions(t, now_us);

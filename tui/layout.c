@@ -104,6 +104,24 @@ char *tui_trunc(const char *s, int w, char *buf, size_t len)
     return buf;
 }
 
+char *tui_trunc_words(const char *s, int w, char *buf, size_t len)
+{
+    if (w < 0) w = 0;
+    if ((size_t)w >= len) w = (int)len - 1;
+    size_t n = strlen(s);
+    if (n <= (size_t)w) {
+        memcpy(buf, s, n + 1);
+        return buf;
+    }
+    int cut = w - 2;   /* room for ".." */
+    while (cut > 0 && s[cut] != ' ') cut--;
+    while (cut > 0 && s[cut - 1] == ' ') cut--;
+    if (cut <= 0) return tui_trunc(s, w, buf, len);   /* one long word */
+    memcpy(buf, s, (size_t)cut);
+    memcpy(buf + cut, "..", 3);
+    return buf;
+}
+
 char *tui_fmt_bps(double bps, char *buf, size_t len)
 {
     if (isnan(bps)) snprintf(buf, len, "-");

@@ -30,7 +30,7 @@ static void vput(struct pen *p, enum tui_attr a, const char *fmt, va_list ap)
     char tmp[1024], cut[TUI_MAX_W + 1];
     vsnprintf(tmp, sizeof tmp, fmt, ap);
     struct tui_line *l = &p->f->lines[p->row++];
-    tui_trunc(tmp, p->w, cut, sizeof cut);   /* text lines only: numbers are laid out to fit */
+    tui_trunc_words(tmp, p->w, cut, sizeof cut);   /* never inside a number */
     size_t n = strlen(cut);
     memcpy(l->text + p->x, cut, n);
     if (p->x == 0) l->attr = a;

@@ -41,6 +41,9 @@ const char *tui_col_title(enum tui_colid id);
 /* Copies s into buf so it fits in w columns, marking a cut with '~' (text
  * such as task ids only: numbers are never cut). */
 char *tui_trunc(const char *s, int w, char *buf, size_t len);
+/* Cuts text lines (reasons, events) at a word boundary, marked "..", so a
+ * number inside is shown whole or not at all. */
+char *tui_trunc_words(const char *s, int w, char *buf, size_t len);
 /* "4.0", "12.3", "-" (NaN), ">999" */
 char *tui_fmt_bps(double bps, char *buf, size_t len);
 /* Signed money for PnL: "+1.89", "-0.50", "0.00" (from a decimal string). */

@@ -112,6 +112,9 @@ static void test_trunc(void **st)
     assert_string_equal(tui_trunc("hello world", 5, b, sizeof b), "hell~");
     assert_string_equal(tui_trunc("abc", 0, b, sizeof b), "");
     assert_string_equal(tui_trunc("abcdefghijklmnopqrstuvwxyz0123456789", 40, b, 8), "abcdef~");
+    assert_string_equal(tui_trunc_words("spread 38.5 bps > 30", 14, b, sizeof b), "spread 38.5..");
+    assert_string_equal(tui_trunc_words("spread 38.5 bps > 30", 12, b, sizeof b), "spread..");
+    assert_string_equal(tui_trunc_words("short", 12, b, sizeof b), "short");
 }
 
 static json_t *sample_task(const char *id, const char *state)
