@@ -18,6 +18,8 @@ struct coldef {
     int numeric;        /* need[] applies; right-aligned */
 };
 
+#define UPTIME_WANT 22   /* "42.0m " and a 16-cell bar */
+
 /* In display order (enum tui_colid). */
 static const struct coldef defs[TUI_C_COUNT] = {
     [TUI_C_ID] = {"TASK", 6, 16, 1, 0},
@@ -28,7 +30,7 @@ static const struct coldef defs[TUI_C_COUNT] = {
     [TUI_C_PNL] = {"PNL TODAY", 9, 12, 1, 1},
     [TUI_C_MARK] = {"MARK", 9, 12, 3, 1},
     [TUI_C_POSUSD] = {"POS USD", 9, 12, 3, 1},
-    [TUI_C_UPTIME] = {"HOUR UP  30: 42|", 16, 28, 1, 0},
+    [TUI_C_UPTIME] = {"HOUR UP", 16, 28, 1, 0},   /* with the 30 and 42 marks (uptime_title) */
     [TUI_C_FILLS] = {"FILLS", 5, 6, 4, 1},
 };
 
@@ -46,7 +48,7 @@ static int min_width(int i, const int *need)
 void tui_layout_columns(int width, const int *need, struct tui_layout *l)
 {
     int on[TUI_C_COUNT] = {0}, w[TUI_C_COUNT] = {0}, used = -1;
-    for (int prio = 1; prio <= 4; prio++)
+    for (int prio = 1; prio <= 4; prio++) {
         for (int i = 0; i < TUI_C_COUNT; i++) {
             int mw = min_width(i, need);
             if (defs[i].prio == prio && used + 1 + mw <= width) {
@@ -55,6 +57,14 @@ void tui_layout_columns(int width, const int *need, struct tui_layout *l)
                 used += 1 + mw;
             }
         }
+        /* the uptime bar gets its useful width (a cell of 2.6 minutes or
+         * less) before the optional columns come in */
+        if (prio == 2 && on[TUI_C_UPTIME])
+            while (w[TUI_C_UPTIME] < UPTIME_WANT && used < width) {
+                w[TUI_C_UPTIME]++;
+                used++;
+            }
+    }
     /* share what is left, one column at a time, up to each max */
     for (int grew = 1; grew && used < width;) {
         grew = 0;
@@ -336,6 +346,17 @@ char *tui_fmt_task_row(json_t *task, const struct tui_layout *l, int width, char
     return buf;
 }
 
+/* "HOUR UP   30:  42|" with the ':' over the bar's 30-minute mark and '|'
+ * over its end (42 minutes), as tui_bar draws them in this width. */
+static void uptime_title(char *at, int w)
+{
+    int bw = w - 6 > 40 ? 40 : w - 6, mark = (int)lround(30.0 / 42.0 * bw) - 1;
+    memcpy(at, "HOUR UP", w >= 7 ? 7 : (size_t)w);
+    if (bw < 8) return;
+    memcpy(at + 6 + mark - 2, "30:", 3);
+    memcpy(at + 6 + bw - 3, "42|", 3);
+}
+
 char *tui_fmt_heading(const struct tui_layout *l, int width, char *buf, size_t len)
 {
     blank(buf, len, width);
@@ -343,7 +364,8 @@ char *tui_fmt_heading(const struct tui_layout *l, int width, char *buf, size_t l
     for (int i = 0; i < l->ncols; i++) {
         const struct tui_col *c = &l->cols[i];
         if (c->x + c->w > lim) break;
-        put_cell(buf, c, defs[c->id].title, defs[c->id].numeric);
+        if (c->id == TUI_C_UPTIME) uptime_title(buf + c->x, c->w);
+        else put_cell(buf, c, defs[c->id].title, defs[c->id].numeric);
     }
     return buf;
 }
