@@ -59,6 +59,7 @@ static void try_connect(struct app *a, int64_t now)
         return;
     }
     a->m.connected = 1;
+    a->m.msg[0] = 0;   /* the last "cannot connect" is history now */
     a->backoff = 0;
     a->next_fetch = now;
     a->dirty = 1;
