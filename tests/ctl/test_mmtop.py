@@ -3,7 +3,7 @@
 quoting (btc-1), a halted (eth-1) and a caution (sol-1) task, at 80x24 and
 200x50: every task's merged state word, both bps distances, position share
 and uptime are on screen, the first reason of each non-safe task has its own
-line, and no number is cut with '~'; Enter opens the detail pane (ladder,
+line, the rows are green, yellow and red, and no number is cut with '~'; Enter opens the detail pane (ladder,
 24-hour uptime chart, fills, events).  Then the keys: 'h' + 'y' halts the
 selected task, 'H' + 'n' does nothing, 'r' resumes, '?' help, paging with 30
 tasks ("11-20 of 30"), the filter, a daemon restart shows "disconnected -
@@ -70,12 +70,22 @@ def check_detail(s, width):
     assert "USD of 5000.00 (13%)" in s, s
 
 
+def check_colours(tmux):
+    """Green quoting, yellow caution, red HALT: the SGR codes tmux emits at each row's start."""
+    raw = tmux("capture-pane", "-p", "-e", "-t", "t").stdout
+    for tid, sgr in (("btc-1", "32"), ("eth-1", "31"), ("sol-1", "33")):
+        line = [ln for ln in raw.splitlines() if re.search(r"(^|m)%s " % tid, ln)][0]
+        codes = re.findall(r"\x1b\[([0-9;]*)m", line.split(tid)[0])
+        assert any(sgr in c.split(";") for c in codes), (tid, repr(line[:60]))
+
+
 def screens(tmux):
     for w, h in ((80, 24), (200, 50)):
         tmux.resize(w, h)
         s = tmux.wait_screen(lambda s: all_three(s) and len(s.splitlines()[0]) > 0 and
                              ("lat p50" in s) == (w >= 120))
         check_main(s, w)
+        check_colours(tmux)
         keep("main screen %dx%d (btc-1 quoting, eth-1 halted, sol-1 caution)" % (w, h), s)
         tmux.keys("Enter")
         s = tmux.wait_screen(lambda s: "ladder (4 open)" in s and "TASK " not in s and
