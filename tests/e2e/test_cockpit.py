@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """e2e: the operator's cockpit against the real mmd and standx-sim (calm
-scenario): three tasks — btc-ck quoting, eth-ck in Caution (a spread limit
+scenario): three tasks — btc-ck quoting (with a partial fill: long 0.004 BTC of a 5000 USD limit), eth-ck in Caution (a spread limit
 below the market's spread: it stops quoting with a reason), sol-ck halted by
 the operator.  `status` carries the cockpit's fields (position in USD vs its
 limit, PnL today, bps to 0.01, uptime minutes to 0.1 with its 24-hour
@@ -33,7 +33,7 @@ def check_status(d):
     b = t["btc-ck"]
     for k in ("position_usd", "max_position_usd", "position_share", "pnl_today", "recent"):
         assert k in b, (k, b)
-    assert b["max_position_usd"] == "1000000.00", b
+    assert b["max_position_usd"] == "5000.00", b
     assert re.fullmatch(r"-?\d+\.\d\d", b["pnl_today"]) and re.fullmatch(r"-?\d+\.\d\d", b["position_usd"]), b
     for side in ("bid", "ask"):
         d_bps = b["tiers"][0][side]["dist_bps"]
@@ -71,6 +71,7 @@ def screens(tmux):
         for tid in ("btc-ck", "eth-ck", "sol-ck"):
             r = row(s, tid)
             assert re.search(r"\d+%", r) and re.search(r"\d+\.\dm [#.:]+", r), r
+        assert re.search(r"\+5% =", row(s, "btc-ck")), row(s, "btc-ck")   # 0.004 BTC of a 5000 USD limit
         assert re.search(r"^    > eth-ck: spread: .*not quoting", s, re.M), s
         assert re.search(r"^    > sol-ck: operator halt: cockpit check", s, re.M), s
         SCREENS.append("==== mmtop main screen %dx%d (real mmd: quoting, caution, halted) ====\n%s"
@@ -89,7 +90,7 @@ def test_cockpit():
     calm = mmdrun.guards_off()
     with sim.scenario("calm", seed=31) as s:
         c = s.mint("ck")
-        tasks = [mmdrun.task("btc-ck", "BTC-USD", "a", risk=calm),
+        tasks = [mmdrun.task("btc-ck", "BTC-USD", "a", risk=mmdrun.guards_off(max_position_usd="5000")),
                  mmdrun.task("eth-ck", "ETH-USD", "a", risk=mmdrun.guards_off(max_spread_bps=0.01)),
                  mmdrun.task("sol-ck", "SOL-USD", "a", risk=calm)]
         with mmdrun.Mmd(s, tasks, {"a": c}) as d:
@@ -101,6 +102,15 @@ def test_cockpit():
             # some quoting time first, so the uptime figures and the price chart have data
             wait_for(lambda: d.task_status("btc-ck")["uptime"]["hour_seconds"], 30, 0.5,
                      what="btc-ck quoted both sides for 8 s", until=lambda n: n >= 8)
+            # a partial fill of btc-ck's bid: a long position, in the recent fills with a markout
+            bid = sorted([o for o in d.orders("btc-ck") if o["side"] == "buy"], key=lambda o: -float(o["price"]))[0]
+            st, j = s.fill(order_id=bid["id"], qty="0.0040")
+            assert st == 200, (st, j)
+            t = wait_for(lambda: d.task_status("btc-ck"), 30, 0.2, what="the fill in btc-ck's status",
+                         until=lambda t: t["recent"]["fills"] and t["position"] != "0.0000")
+            f = t["recent"]["fills"][0]
+            assert f["side"] == "buy" and f["qty"] == "0.0040" and isinstance(f["markout_bps"], (int, float)), f
+            assert float(t["position_usd"]) > 200 and 0.04 < t["position_share"] < 0.07, t
             check_status(d)
             check_orders(d)
             if shutil.which("tmux"):
