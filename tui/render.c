@@ -96,10 +96,10 @@ static void budget(json_t *st, char *buf, size_t len)
             cap += jnum_(b, "capacity");
         }
     }
-    json_t *ip = json_object_get(st, "ip_budget");
+    json_t *ip = json_object_get(st, "ip_budget");   /* {requests, capacity, per_s, ...} */
     char ipb[64] = "";
-    if (json_is_number(json_object_get(ip, "capacity")))
-        snprintf(ipb, sizeof ipb, "  ip %.0f/%.0f", jnum_(ip, "credits"), jnum_(ip, "capacity"));
+    if (json_is_number(json_object_get(ip, "capacity")) && json_is_number(json_object_get(ip, "requests")))
+        snprintf(ipb, sizeof ipb, "  ip %.0f/%.0f", jnum_(ip, "requests"), jnum_(ip, "capacity"));
     if (cap > 0) snprintf(buf, len, "budget %.0f/%.0f%s", cr, cap, ipb);
     else snprintf(buf, len, "budget -%s", ipb);
 }
