@@ -21,7 +21,12 @@ static json_t *jprice(const struct task *t, dec_t v)
     return v > 0 ? jdec(v, t->si.price_decimals) : json_null();
 }
 
-static double round_to(double v, double unit) { return round(v / unit) * unit; }
+/* v to a multiple of unit (0.01, 0.1, 0.001): the double nearest that decimal. */
+static double round_to(double v, double unit)
+{
+    double s = round(1.0 / unit);
+    return round(v * s) / s;
+}
 
 static json_t *quote_json(const struct task *t, const struct slot *s)
 {
