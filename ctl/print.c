@@ -201,6 +201,13 @@ static void print_status(FILE *f, json_t *st)
     fprintf(f, "mmd %s   up %s   ", str(st, "version"),
             json_is_integer(u) ? clock_fmt_duration(json_integer_value(u), up, sizeof up) : "-");
     print_connections(f, json_object_get(st, "connections"));
+    json_t *ip = json_object_get(st, "ip_budget");
+    if (json_is_object(ip))
+        fprintf(f, "ip budget: %.0f of %.0f requests (%.0f/s), refused %lld\n",
+                json_number_value(json_object_get(ip, "requests")),
+                json_number_value(json_object_get(ip, "capacity")),
+                json_number_value(json_object_get(ip, "per_s")),
+                (long long)json_integer_value(json_object_get(ip, "refused")));
     if (json_is_true(json_object_get(st, "shutting_down"))) fprintf(f, "mmd is SHUTTING DOWN\n");
     json_t *tasks = json_object_get(st, "tasks");
     size_t i;
@@ -409,7 +416,7 @@ static void text_notification(FILE *f, json_t *msg)
     json_t *t;
     fprintf(f, "%s:", str(msg, "method"));
     json_array_foreach(json_object_get(p, "tasks"), i, t)
-        fprintf(f, " %s %s mark %s pos %s;", str(t, "id"), str(t, "state"), str(t, "mark"),
+        fprintf(f, " %s %s mark %s pos %s;", str(t, "id"), merged_state(t), str(t, "mark"),
                 str(t, "position"));
     fprintf(f, "\n");
     fflush(f);
