@@ -326,6 +326,24 @@ static void test_model_keys(void **st)
     tui_model_free(&m);
 }
 
+/* 429s per minute from the accounts' rate_limited counters in successive snapshots. */
+static void test_429_rate(void **st)
+{
+    (void)st;
+    struct tui_model m;
+    tui_model_init(&m, "/tmp/x.sock");
+    assert_int_equal(tui_model_429_per_min(&m), -1);
+    long totals[] = {5, 5, 7, 9, 12};
+    for (int i = 0; i < 5; i++) {
+        m.now_ms = 1000000 + i * 20000;   /* every 20 s */
+        json_t *s = json_pack("{s:{s:{s:{s:{s:I}}}}, s:[]}", "connections", "accounts", "a", "counters",
+                              "rate_limited", (json_int_t)totals[i], "tasks");
+        tui_model_set_status(&m, s);
+    }
+    assert_int_equal(tui_model_429_per_min(&m), 12 - 5);   /* 60 s back: the sample at 20 s */
+    tui_model_free(&m);
+}
+
 static void test_pick_task(void **st)
 {
     (void)st;
@@ -432,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_task_row),      cmocka_unit_test(test_model_keys),
         cmocka_unit_test(test_pick_task),     cmocka_unit_test(test_render),
         cmocka_unit_test(test_uptime_chart),  cmocka_unit_test(test_price_chart),
+        cmocka_unit_test(test_429_rate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
