@@ -82,7 +82,7 @@ static double jnum_(json_t *o, const char *k)
 
 /* ---------- header ---------- */
 
-struct seg { char text[160]; int prio; enum tui_attr bad; };
+struct seg { char text[160]; int prio; };   /* a header item; prio 1 is kept first */
 
 static void budget(json_t *st, char *buf, size_t len)
 {
@@ -104,9 +104,56 @@ static void budget(json_t *st, char *buf, size_t len)
     else snprintf(buf, len, "budget -%s", ipb);
 }
 
+/* "main:up alt:up" (or "accounts 1/2 ready" when long); *bad when one is not ready. */
+static void accounts_seg(json_t *conn, char *acc, size_t len, int *bad)
+{
+    int na = 0, ok = 0;
+    const char *id;
+    json_t *a;
+    acc[0] = 0;
+    json_object_foreach(json_object_get(conn, "accounts"), id, a) {
+        size_t l = strlen(acc);
+        snprintf(acc + l, len - l, "%s%s:%s", na ? " " : "", id, tui_conn_state(a));
+        na++;
+        ok += tui_state_good(tui_conn_state(a));
+    }
+    *bad |= ok < na;
+    if (strlen(acc) > 48) snprintf(acc, len, "accounts %d/%d ready", ok, na);
+    if (!na) snprintf(acc, len, "accounts -");
+}
+
+static void latency_seg(json_t *st, char *buf, size_t len)
+{
+    json_t *tot = json_object_get(json_object_get(st, "latency"), "total_us");
+    json_t *p50 = json_object_get(tot, "p50"), *p99 = json_object_get(tot, "p99");
+    if (json_is_integer(p50) && json_is_integer(p99))
+        snprintf(buf, len, "lat p50 %lldus p99 %lldus", (long long)json_integer_value(p50),
+                 (long long)json_integer_value(p99));
+    else snprintf(buf, len, "lat -");
+}
+
+/* Keeps segments by priority while they fit in w, printed in their order. */
+static void fit_segs(const struct seg *sg, int n, int w, char *line, size_t len)
+{
+    int keep[12] = {0}, used = 0;
+    for (int pr = 1; pr <= 4; pr++)
+        for (int i = 0; i < n; i++)
+            if (sg[i].prio == pr && used + (used ? 2 : 0) + (int)strlen(sg[i].text) <= w) {
+                keep[i] = 1;
+                used += (used ? 2 : 0) + (int)strlen(sg[i].text);
+            }
+    line[0] = 0;
+    for (int i = 0; i < n; i++) {
+        size_t l = strlen(line);
+        if (keep[i]) snprintf(line + l, len - l, "%s%s", l ? "  " : "", sg[i].text);
+    }
+}
+
+#define SEG(pr, ...) (snprintf(sg[n].text, sizeof sg[n].text, __VA_ARGS__), sg[n++].prio = (pr))
+
 static void header(const struct tui_model *m, struct pen *p, int64_t wall_ms)
 {
-    char clk[16];
+    char clk[16], up[32], line[2048];
     time_t s = (time_t)(wall_ms / 1000);
     struct tm tm;
     gmtime_r(&s, &tm);
@@ -115,59 +162,27 @@ static void header(const struct tui_model *m, struct pen *p, int64_t wall_ms)
         put(p, TUI_A_ALERT, "mmtop %s  disconnected - retrying in %ds  (%s)", clk, m->retry_in_s, m->sock);
         return;
     }
-    json_t *st = m->status, *conn = json_object_get(st, "connections");
-    struct seg sg[10];
-    int n = 0, bad = 0;
-    char up[32];
-    json_t *u = json_object_get(st, "uptime_s");
+    json_t *st = m->status, *conn = json_object_get(st, "connections"), *u = json_object_get(st, "uptime_s");
+    struct seg sg[12];
+    int n = 0, bad = 0, stopping = json_is_true(json_object_get(st, "shutting_down"));
     clock_fmt_duration(json_is_integer(u) ? json_integer_value(u) : 0, up, sizeof up);
-    snprintf(sg[n].text, sizeof sg[n].text, "mmd %s", js(st, "version")); sg[n++].prio = 1;
-    snprintf(sg[n].text, sizeof sg[n].text, "%s", clk); sg[n++].prio = 1;
-    snprintf(sg[n].text, sizeof sg[n].text, "up %s", up); sg[n++].prio = 4;
     const char *mkt = tui_conn_state(json_object_get(conn, "market"));
     bad |= !tui_state_good(mkt);
-    snprintf(sg[n].text, sizeof sg[n].text, "market:%s", mkt); sg[n++].prio = 1;
-    char acc[140] = "";
-    int na = 0, ok = 0;
-    const char *id;
-    json_t *a;
-    json_object_foreach(json_object_get(conn, "accounts"), id, a) {
-        size_t l = strlen(acc);
-        snprintf(acc + l, sizeof acc - l, "%s%s:%s", na ? " " : "", id, tui_conn_state(a));
-        na++;
-        ok += tui_state_good(tui_conn_state(a));
-    }
-    bad |= ok < na;
-    if (strlen(acc) > 48) snprintf(acc, sizeof acc, "accounts %d/%d ready", ok, na);
-    snprintf(sg[n].text, sizeof sg[n].text, "%s", na ? acc : "accounts -"); sg[n++].prio = 1;
+    SEG(1, "mmd %s", js(st, "version"));
+    SEG(1, "%s", clk);
+    SEG(4, "up %s", up);
+    SEG(1, "market:%s", mkt);
+    accounts_seg(conn, sg[n].text, sizeof sg[n].text, &bad);
+    sg[n++].prio = 1;
     long rl = tui_model_429_per_min(m);
-    if (rl >= 0) snprintf(sg[n].text, sizeof sg[n].text, "429/min %ld", rl);
-    else snprintf(sg[n].text, sizeof sg[n].text, "429/min -");
+    if (rl >= 0) SEG(2, "429/min %ld", rl);
+    else SEG(2, "429/min -");
+    budget(st, sg[n].text, sizeof sg[n].text);
+    sg[n++].prio = 3;
+    latency_seg(st, sg[n].text, sizeof sg[n].text);
     sg[n++].prio = 2;
-    budget(st, sg[n].text, sizeof sg[n].text); sg[n++].prio = 3;
-    json_t *tot = json_object_get(json_object_get(st, "latency"), "total_us");
-    json_t *p50 = json_object_get(tot, "p50"), *p99 = json_object_get(tot, "p99");
-    if (json_is_integer(p50) && json_is_integer(p99))
-        snprintf(sg[n].text, sizeof sg[n].text, "lat p50 %lldus p99 %lldus",
-                 (long long)json_integer_value(p50), (long long)json_integer_value(p99));
-    else snprintf(sg[n].text, sizeof sg[n].text, "lat -");
-    sg[n++].prio = 2;
-    int stopping = json_is_true(json_object_get(st, "shutting_down"));
-    if (stopping) { snprintf(sg[n].text, sizeof sg[n].text, "SHUTTING DOWN"); sg[n++].prio = 1; }
-    /* keep segments by priority while they fit, print in order */
-    int keep[10] = {0}, used = 0;
-    for (int pr = 1; pr <= 4; pr++)
-        for (int i = 0; i < n; i++)
-            if (sg[i].prio == pr && used + (used ? 2 : 0) + (int)strlen(sg[i].text) <= p->w) {
-                keep[i] = 1;
-                used += (used ? 2 : 0) + (int)strlen(sg[i].text);
-            }
-    char line[2048] = "";
-    for (int i = 0; i < n; i++) {
-        if (!keep[i]) continue;
-        size_t l = strlen(line);
-        snprintf(line + l, sizeof line - l, "%s%s", l ? "  " : "", sg[i].text);
-    }
+    if (stopping) SEG(1, "SHUTTING DOWN");
+    fit_segs(sg, n, p->w, line, sizeof line);
     put(p, bad || stopping ? TUI_A_ALERT : TUI_A_HEAD, "%s", line);
 }
 
