@@ -194,26 +194,11 @@ static void usd(json_t *v, char *buf, size_t len)
     snprintf(buf, len, "%.2f", d == 0 ? 0.0 : d);
 }
 
-static void print_status(FILE *f, json_t *st)
+/* The tasks with the derived columns the status table shows (new reference). */
+static json_t *status_rows(json_t *tasks)
 {
-    char up[32];
-    json_t *u = json_object_get(st, "uptime_s");
-    fprintf(f, "mmd %s   up %s   ", str(st, "version"),
-            json_is_integer(u) ? clock_fmt_duration(json_integer_value(u), up, sizeof up) : "-");
-    print_connections(f, json_object_get(st, "connections"));
-    json_t *ip = json_object_get(st, "ip_budget");
-    if (json_is_object(ip))
-        fprintf(f, "ip budget: %.0f of %.0f requests (%.0f/s), refused %lld\n",
-                json_number_value(json_object_get(ip, "requests")),
-                json_number_value(json_object_get(ip, "capacity")),
-                json_number_value(json_object_get(ip, "per_s")),
-                (long long)json_integer_value(json_object_get(ip, "refused")));
-    if (json_is_true(json_object_get(st, "shutting_down"))) fprintf(f, "mmd is SHUTTING DOWN\n");
-    json_t *tasks = json_object_get(st, "tasks");
+    json_t *rows = json_array(), *t;
     size_t i;
-    json_t *t;
-    /* add derived columns so the table printer can show them */
-    json_t *rows = json_array();
     json_array_foreach(tasks, i, t) {
         char d[40], upt[40], pos_usd[32], pnl[32], share[16] = "-";
         quote_dist(t, d, sizeof d);
@@ -234,21 +219,34 @@ static void print_status(FILE *f, json_t *st)
         json_object_set_new(r, "_pnl", json_string(pnl));
         json_array_append_new(rows, r);
     }
+    return rows;
+}
+
+static void print_status(FILE *f, json_t *st)
+{
+    char up[32];
+    json_t *u = json_object_get(st, "uptime_s");
+    fprintf(f, "mmd %s   up %s   ", str(st, "version"),
+            json_is_integer(u) ? clock_fmt_duration(json_integer_value(u), up, sizeof up) : "-");
+    print_connections(f, json_object_get(st, "connections"));
+    json_t *ip = json_object_get(st, "ip_budget");
+    if (json_is_object(ip))
+        fprintf(f, "ip budget: %.0f of %.0f requests (%.0f/s), refused %lld\n",
+                json_number_value(json_object_get(ip, "requests")),
+                json_number_value(json_object_get(ip, "capacity")),
+                json_number_value(json_object_get(ip, "per_s")),
+                (long long)json_integer_value(json_object_get(ip, "refused")));
+    if (json_is_true(json_object_get(st, "shutting_down"))) fprintf(f, "mmd is SHUTTING DOWN\n");
+    json_t *tasks = json_object_get(st, "tasks"), *t;
+    size_t i;
     static const struct col cols[] = {
-        COL("id", "TASK"),
-        COL("symbol", "SYMBOL"),
-        COL("_state", "STATE"),
-        COL("mark", "MARK"),
-        COL("_dist", "BID/ASK BPS"),
-        COL("position", "POS"),
-        COL("_pos_usd", "POS USD"),
-        COL("_share", "OF LIMIT"),
-        COL("_pnl", "PNL TODAY"),
-        COL("_uptime", "HOUR MIN"),
-        COL("_tier", "TIER"),
-        COL("fills_today", "FILLS"),
+        COL("id", "TASK"),          COL("symbol", "SYMBOL"),   COL("_state", "STATE"),
+        COL("mark", "MARK"),        COL("_dist", "BID/ASK BPS"), COL("position", "POS"),
+        COL("_pos_usd", "POS USD"), COL("_share", "OF LIMIT"), COL("_pnl", "PNL TODAY"),
+        COL("_uptime", "HOUR MIN"), COL("_tier", "TIER"),      COL("fills_today", "FILLS"),
     };
     fprintf(f, "\n");
+    json_t *rows = status_rows(tasks);
     print_table(f, rows, cols, sizeof cols / sizeof cols[0]);
     json_decref(rows);
     json_array_foreach(tasks, i, t) {
