@@ -2,7 +2,8 @@
  * until the ledger serves it: the last TASK_RECENT fills (with their markout
  * against the current mark when shown) and events (risk changes, halts and
  * who asked, resumes), and the anchor of "PnL today" (realized PnL since the
- * later of UTC midnight and the first position report, plus unrealized).
+ * later of UTC midnight and the first position report, plus unrealized at
+ * our mark).
  * Memory only: a restart forgets it. */
 #include <math.h>
 #include <stdarg.h>
@@ -46,10 +47,14 @@ void task_day_roll(struct task *t)
     r->realized_day0 = t->book.realized_pnl;
 }
 
+/* Unrealized at our own mark (fresher than the venue's last position
+ * report), or the venue's figure before we have a mark and an entry. */
 dec_t task_pnl_today(const struct task *t)
 {
     dec_t realized = t->recent.pnl_day ? t->book.realized_pnl - t->recent.realized_day0 : 0;
-    return realized + t->book.upnl;
+    dec_t pos = ord_position(&t->book), entry = t->book.entry_price;
+    dec_t unreal = t->mark > 0 && entry > 0 ? dec_mul(pos, t->mark - entry) : t->book.upnl;
+    return realized + unreal;
 }
 
 static double round2(double v) { return round(v * 100.0) / 100.0; }

@@ -302,7 +302,7 @@ static void detail_summary(const struct tui_model *m, json_t *t, struct pen *p)
     snprintf(sg[n++], 160, "pos %s @ %s", js(t, "position"), entry);
     snprintf(sg[n++], 160, "= %s USD of %s (%.0f%%)", usd, lim, isnan(share) ? 0.0 : share * 100);
     snprintf(sg[n++], 160, "PnL today %s USD", pnl);
-    snprintf(sg[n++], 160, "unrealized %s", upnl);
+    snprintf(sg[n++], 160, "venue uPnL %s", upnl);
     snprintf(sg[n++], 160, "fills today %lld, open %lld, rejects %lld",
              (long long)json_integer_value(json_object_get(t, "fills_today")),
              (long long)json_integer_value(json_object_get(t, "orders_open")),

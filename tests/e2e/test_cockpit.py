@@ -111,6 +111,9 @@ def test_cockpit():
             f = t["recent"]["fills"][0]
             assert f["side"] == "buy" and f["qty"] == "0.0040" and isinstance(f["markout_bps"], (int, float)), f
             assert float(t["position_usd"]) > 200 and 0.04 < t["position_share"] < 0.07, t
+            # PnL today: unrealized at mmd's own mark (nothing realized yet)
+            want = float(t["position"]) * (float(t["mark"]) - float(t["entry_price"]))
+            assert abs(float(t["pnl_today"]) - want) <= 0.011, (t["pnl_today"], want, t["mark"], t["entry_price"])
             check_status(d)
             check_orders(d)
             if shutil.which("tmux"):
