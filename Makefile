@@ -155,6 +155,8 @@ install: all
 	  echo install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; \
 	  install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/ || exit 1; done
 	install -m 644 $(EXAMPLES) $(DESTDIR)$(PREFIX)/share/doc/mmd/examples/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 ctl/mmctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mmctl
 
 demo: deps-if-missing
 	$(MAKE) all

@@ -31,8 +31,6 @@ static const struct ctl_cmd cmds[] = {
     {.name = "resume", .args = A_TASK, .synopsis = "resume [TASK]          resume halted tasks"},
     {.name = "subscribe", .args = A_COUNT,
      .synopsis = "subscribe [COUNT]      print status snapshots as they come"},
-    {.name = "unsubscribe", .args = A_NONE,
-     .synopsis = "unsubscribe            (for completeness)"},
     {.name = "version", .args = A_NONE, .synopsis = "version                daemon version"},
     {.name = "help", .args = A_NONE, .synopsis = "help                   the daemon's method list"},
     {.name = "shutdown", .args = A_NONE,
@@ -164,7 +162,8 @@ static int run(const char *sock, const struct ctl_printer *pr, int timeout_s, co
     char err[512];
     struct rpc_client *cl = rpc_client_connect(sock, timeout_s * 1000, err, sizeof err);
     if (!cl) {
-        fprintf(stderr, "mmctl: %s\n", err);
+        if (pr == &ctl_print_json) pr->error(stdout, method, 0, err, sock);
+        else fprintf(stderr, "mmctl: %s\n", err);
         return RPC_EXIT_UNREACHABLE;
     }
     json_t *res = NULL;
@@ -174,10 +173,10 @@ static int run(const char *sock, const struct ctl_printer *pr, int timeout_s, co
         rpc_client_call(cl, method, params, timeout_s * 1000, &res, &code, msg, sizeof msg);
     int rc = RPC_EXIT_OK;
     if (st == RPC_CALL_FAILED) {
-        fprintf(stderr, "mmctl: %s (socket %s)\n", msg, sock);
+        pr->error(stdout, method, 0, msg, sock);
         rc = RPC_EXIT_UNREACHABLE;
     } else if (st == RPC_CALL_ERROR) {
-        fprintf(stderr, "mmctl: %s: error %d: %s\n", method, code, msg);
+        pr->error(stdout, method, code, msg, sock);
         rc = RPC_EXIT_ERROR;
     } else if (!strcmp(method, "subscribe")) {
         rc = run_subscribe(cl, pr, count);
@@ -197,6 +196,7 @@ int main(int argc, char **argv)
         {.name = "timeout", .has_arg = required_argument, .val = 't'},
         {.name = "help", .has_arg = no_argument, .val = 'h'},
         {.name = "version", .has_arg = no_argument, .val = 'V'},
+        {.name = "commands", .has_arg = no_argument, .val = 'C'},   /* for completion */
         {.name = NULL},
     };
     char sock[256];
@@ -213,6 +213,9 @@ int main(int argc, char **argv)
             break;
         case 'h': usage(stdout); return RPC_EXIT_OK;
         case 'V': printf("mmctl %s\n", MMD_VERSION); return RPC_EXIT_OK;
+        case 'C':
+            for (size_t i = 0; i < NCMDS; i++) printf("%s\n", cmds[i].name);
+            return RPC_EXIT_OK;
         default: return usage_error("unknown or incomplete option", argv[optind - 1]);
         }
     }
