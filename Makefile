@@ -14,8 +14,13 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
 VERSION := 0.1.0
+# What --version and the version RPC print: git describe of the build tree
+# (the plain VERSION outside a git checkout, e.g. a release tarball).
+GIT_VERSION := $(shell git describe --always --dirty --tags 2>/dev/null)
+BUILD_VERSION := $(if $(GIT_VERSION),$(VERSION)-g$(patsubst v%,%,$(GIT_VERSION)),$(VERSION))
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 
-PKGS    := libevent libevent_pthreads libcurl libwebsockets libsodium yaml-0.1 jansson ncursesw
+PKGS    := libevent libevent_pthreads libcurl libwebsockets libsodium yaml-0.1 jansson ncursesw libsystemd
 CC      ?= cc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -25,7 +30,7 @@ CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
 OPTFLAGS ?= -O2 -g
 CFLAGS  ?=
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror $(OPTFLAGS) -MMD -MP -pthread \
-           -DMMD_VERSION=\"$(VERSION)\"
+           -DMMD_VERSION=\"$(BUILD_VERSION)\"
 LDFLAGS ?=
 LDLIBS  += $(PKG_LIBS) -lpthread -lm
 
@@ -155,6 +160,12 @@ install: all
 	  echo install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; \
 	  install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/ || exit 1; done
 	install -m 644 $(EXAMPLES) $(DESTDIR)$(PREFIX)/share/doc/mmd/examples/
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(PREFIX)/share/mmd/scenarios $(DESTDIR)$(PREFIX)/share/mmd/tools
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|g' examples/mmd.service >$(DESTDIR)$(UNITDIR)/mmd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/mmd.service
+	install -m 644 tests/sim/scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/mmd/scenarios/
+	install -m 644 examples/demo.yaml $(DESTDIR)$(PREFIX)/share/mmd/
+	install -m 755 tools/demo.sh $(DESTDIR)$(PREFIX)/share/mmd/tools/mmd-demo
 
 demo: deps-if-missing
 	$(MAKE) all

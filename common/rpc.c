@@ -21,8 +21,9 @@
 
 void rpc_default_socket(char *buf, size_t len)
 {
-    const char *x = getenv("XDG_RUNTIME_DIR");
-    if (x && *x == '/') snprintf(buf, len, "%s/mmd.sock", x);
+    const char *x = getenv("XDG_RUNTIME_DIR"), *rd = getenv("RUNTIME_DIRECTORY");
+    if (rd && *rd == '/') snprintf(buf, len, "%.*s/mmd.sock", (int)strcspn(rd, ":"), rd);   /* systemd */
+    else if (x && *x == '/') snprintf(buf, len, "%s/mmd.sock", x);
     else snprintf(buf, len, "/tmp/mmd-%u/mmd.sock", (unsigned)getuid());
 }
 

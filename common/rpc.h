@@ -40,8 +40,9 @@
 #define RPC_EXIT_UNREACHABLE 2   /* cannot reach the daemon */
 #define RPC_EXIT_USAGE       3
 
-/* The default control socket: $XDG_RUNTIME_DIR/mmd.sock, else
- * /tmp/mmd-$UID/mmd.sock.  mmd uses it when the configuration names none;
+/* The default control socket: $RUNTIME_DIRECTORY/mmd.sock (systemd's
+ * RuntimeDirectory=, so /run/mmd/mmd.sock under the shipped unit), else
+ * $XDG_RUNTIME_DIR/mmd.sock, else /tmp/mmd-$UID/mmd.sock.  mmd uses it when the configuration names none;
  * mmctl and mmtop when neither -s nor $MMD_SOCKET is given. */
 void rpc_default_socket(char *buf, size_t len);
 
