@@ -74,6 +74,7 @@ int ctl_run_check(const struct ctl_opts *o, int n, char **w)
         const char *state = json_string_value(json_object_get(t, "state"));
         const char *risk = json_string_value(json_object_get(json_object_get(t, "risk"), "state"));
         const char *why = json_string_value(json_object_get(t, "state_reason"));
+        if (!why || !*why) why = json_string_value(json_array_get(json_object_get(json_object_get(t, "risk"), "reasons"), 0));
         if (state && risk && !strcmp(state, "quoting") && !strcmp(risk, "safe")) { good++; continue; }
         size_t k = strlen(bad);
         snprintf(bad + k, sizeof bad - k, "%s%s %s/%s%s%.60s%s", k ? "; " : "",

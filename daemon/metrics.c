@@ -325,6 +325,12 @@ static void http_cb(struct evhttp_request *req, void *ud)
     const char *uri = evhttp_request_get_uri(req);
     struct evbuffer *out = evhttp_request_get_output_buffer(req);
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+    enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+    if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+        evhttp_add_header(h, "Allow", "GET, HEAD");
+        evhttp_send_reply(req, 405, "Method Not Allowed", NULL);
+        return;
+    }
     size_t plen = strcspn(uri ? uri : "", "?");
     if (!uri || plen != 8 || strncmp(uri, "/metrics", 8) != 0) {
         evhttp_add_header(h, "Content-Type", "text/plain; charset=utf-8");
@@ -356,7 +362,8 @@ struct metrics *metrics_new(struct mmd *d, const char *listen, char *err, size_t
     int port = colon ? atoi(colon + 1) : 0;
     m->http = evhttp_new(d->base);
     if (!m->http) { snprintf(err, errlen, "cannot create the metrics HTTP server"); free(m); return NULL; }
-    evhttp_set_allowed_methods(m->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+    evhttp_set_allowed_methods(m->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
     evhttp_set_timeout(m->http, 10);
     evhttp_set_max_headers_size(m->http, 16384);
     evhttp_set_max_body_size(m->http, 4096);
