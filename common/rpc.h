@@ -94,9 +94,11 @@ struct rpc_client;
 /* Connects to the Unix socket at path.  NULL on failure with a message
  * naming the path in err.  Refuses (mmd-rpc(7) SECURITY) a socket whose
  * directory fails rpc_socket_dir_check, and a daemon (SO_PEERCRED) that
- * runs as neither our euid nor root.  Exception for root naming a socket
- * other than the default one (-s, $MMD_SOCKET): the directory may belong
- * to another user, and the daemon may run as that user. */
+ * runs as neither our euid nor root.  Exception for a socket named
+ * explicitly, other than the default one (-s, $MMD_SOCKET): the directory
+ * may belong to another user, and the daemon may run as that user (root
+ * controlling another user's daemon; a monitoring group's member using the
+ * daemon's read-only socket). */
 struct rpc_client *rpc_client_connect(const char *path, int timeout_ms, char *err, size_t errlen);
 void rpc_client_close(struct rpc_client *c);
 int rpc_client_fd(const struct rpc_client *c);

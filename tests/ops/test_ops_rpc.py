@@ -11,17 +11,25 @@ standx-sim:
 * mmctl log-level: shows the level, sets debug (debug lines appear in the
   log), refuses a bad level naming the allowed ones.
 * control.readonly_socket: mode 0660, read-only methods answer, halt,
-  resume, reload, log-level and shutdown answer -1201 and change nothing.
+  resume, reload, log-level and shutdown answer -1201 and change nothing;
+  as root, a member of the socket's group running as another user
+  (`nobody`) uses it with mmctl (status, check) while the control socket
+  stays closed to that user.
 The simulator runs --profile ideal: quoting within seconds; nothing here
 depends on market-data pacing."""
+import grp
 import os
+import pwd
+import shutil
 import stat
+import subprocess
+import tempfile
 
 import mmdrun
 import opsmmd
 import sim
 from clients import mmctl
-from harness import main, require, wait_for
+from harness import binary, main, require, wait_for
 from rpc import RpcError, call
 
 
@@ -31,7 +39,9 @@ def test_ops():
         tasks = [mmdrun.task("o-btc", "BTC-USD", "a", tiers=1, risk=mmdrun.guards_off()),
                  mmdrun.task("o-eth", "ETH-USD", "a", tiers=1, risk=mmdrun.guards_off())]
         d = opsmmd.Mmd(s, tasks, {"a": c})
-        ro = os.path.join(d.dir, "ro", "mmd-ro.sock")
+        top = tempfile.mkdtemp(prefix="mmd-ro-")   # 0700 by default: opened below for `nobody`
+        os.chmod(top, 0o755)
+        ro = os.path.join(top, "ro", "mmd-ro.sock")
         d.control = '  readonly_socket: "%s"\n' % ro
         with d:
             d.wait_quoting("o-btc", "o-eth", timeout=20)
@@ -39,6 +49,7 @@ def test_ops():
             readonly(d, ro)
             log_level(d)
             reload(d)
+        shutil.rmtree(top, ignore_errors=True)
 
 
 def check_exits(d):
@@ -77,6 +88,36 @@ def readonly(d, ro):
     p = mmctl("halt", "o-eth", sock=ro)
     assert p.returncode == 1 and "-1201" in p.stderr, p.stderr
     print("read-only socket: 0660, read-only methods answer, the others -1201")
+    if os.geteuid() == 0:
+        as_group_member(d, ro)
+
+
+def as_group_member(d, ro):
+    """`nobody`, given the socket's group, reads status through the read-only
+    socket; the control socket (0600, in a 0700 directory) stays closed."""
+    uid, gid = pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid
+    os.chown(os.path.dirname(ro), -1, gid)
+    os.chown(ro, -1, gid)
+
+    def drop():
+        os.setgroups([gid])
+        os.setgid(gid)
+        os.setuid(uid)
+
+    def mmctl_nobody(*args):
+        env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"}
+        return subprocess.run([binary("mmctl")] + list(args), capture_output=True, text=True, timeout=20,
+                              env=env, preexec_fn=drop)
+    p = mmctl_nobody("-s", ro, "check")
+    assert p.returncode == 0 and p.stdout.startswith("MMD OK"), (p.returncode, p.stdout, p.stderr)
+    p = mmctl_nobody("-s", ro, "-j", "status")
+    assert p.returncode == 0 and '"o-btc"' in p.stdout, (p.returncode, p.stderr)
+    p = mmctl_nobody("-s", ro, "shutdown")
+    assert p.returncode == 1 and "-1201" in p.stderr, (p.returncode, p.stderr)
+    p = mmctl_nobody("-s", d.sock, "status")
+    assert p.returncode == 2, (p.returncode, p.stdout, p.stderr)
+    print("nobody (group nogroup): read-only socket answers status/check, refuses shutdown; control socket: %s"
+          % p.stderr.strip())
 
 
 def log_level(d):
