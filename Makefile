@@ -15,9 +15,12 @@ DESTDIR ?=
 BUILD   ?= build
 VERSION := 0.1.0
 # What --version and the version RPC print: git describe of the build tree
-# (the plain VERSION outside a git checkout, e.g. a release tarball).
-GIT_VERSION := $(shell git describe --always --dirty --tags 2>/dev/null)
-BUILD_VERSION := $(if $(GIT_VERSION),$(VERSION)-g$(patsubst v%,%,$(GIT_VERSION)),$(VERSION))
+# (VERSION-g<commit> while there is no tag; the plain VERSION outside a git
+# checkout, e.g. a release tarball).  The files that print it are rebuilt
+# when it changes ($(BUILD)/version.stamp).
+GIT_DESCRIBE := $(shell git describe --tags --dirty 2>/dev/null)
+GIT_HASH := $(shell git describe --always --dirty 2>/dev/null)
+BUILD_VERSION := $(or $(GIT_DESCRIBE),$(if $(GIT_HASH),$(VERSION)-g$(GIT_HASH),$(VERSION)))
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 PKGS    := libevent libevent_pthreads libcurl libwebsockets libsodium yaml-0.1 jansson ncursesw libsystemd
@@ -94,6 +97,16 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(if $(V),,@echo "  CC    $<")
 	$(Q)$(CC) $(CFLAGS) $(INC) -c $< -o $@
+
+VERSION_SRC := daemon/main.c daemon/daemon.c daemon/backend.c daemon/metrics.c daemon/net/rest.c \
+               daemon/control/cmd-version.c ctl/mmctl.c ctl/ops.c $(sort $(wildcard tui/*.c)) \
+               tests/sim/main.c tests/tools/fakemmd.c tests/unit/test_rpc.c
+$(BUILD)/version.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(BUILD_VERSION)" ] || echo "$(BUILD_VERSION)" >$@
+$(call obj,$(VERSION_SRC)): $(BUILD)/version.stamp
+.PHONY: FORCE
+FORCE:
 
 $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 	@rm -f $@; ar rcs $@ $^
