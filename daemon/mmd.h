@@ -7,6 +7,8 @@
  *   reload.c   SIGHUP: validate a new configuration, apply it task by task,
  *              reap removed tasks once their stop is confirmed
  *   backend.c  the control plane's backend (status, halt, resume, ...)
+ *   notify.c   systemd: READY/STATUS/STOPPING, the watchdog timer
+ *   metrics.c  the Prometheus endpoint and the metrics text
  * struct mmd owns every long-lived object; each d_task and d_acct belongs to
  * it and is freed only by reload.c (removed tasks) or daemon.c (exit). */
 #ifndef MMD_MMD_H
