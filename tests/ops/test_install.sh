@@ -47,7 +47,7 @@ for _ in $(seq 100); do
 done
 [ -n "$sock" ] || fail "the installed demo printed no socket"
 ok=""
-for _ in $(seq 150); do
+for _ in $(seq 300); do   # 60 s: the live-like simulator profile starts slower
   if "$P/bin/mmctl" -s "$sock" status 2>/dev/null | grep -q quoting; then ok=1; break; fi
   sleep 0.2
 done
