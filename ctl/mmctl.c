@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "ops.h"
 #include "rpc.h"
 
 enum argkind { A_NONE, A_TASK, A_TASK_REASON, A_COUNT, A_RAW };
@@ -16,6 +17,7 @@ struct ctl_cmd {
     const char *name;
     enum argkind args;
     const char *synopsis;
+    int (*run)(const struct ctl_opts *o, int n, char **w);   /* commands of ops.c */
 };
 
 static const struct ctl_cmd cmds[] = {
@@ -36,6 +38,13 @@ static const struct ctl_cmd cmds[] = {
     {.name = "shutdown", .args = A_NONE,
      .synopsis = "shutdown               graceful stop, as SIGTERM"},
     {.name = "raw", .args = A_RAW, .synopsis = "raw METHOD [JSON]      any method with raw params"},
+    {.name = "check", .synopsis = "check                  monitoring: exit 0 all quoting+safe, 1 not, 2 unreachable",
+     .run = ctl_run_check},
+    {.name = "metrics", .synopsis = "metrics                Prometheus text exposition", .run = ctl_run_metrics},
+    {.name = "reload", .synopsis = "reload                 re-read the config: applied, refused and why",
+     .run = ctl_run_reload},
+    {.name = "log-level", .synopsis = "log-level [LEVEL]      show or set debug|info|warn|error",
+     .run = ctl_run_log_level},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 
@@ -222,6 +231,9 @@ int main(int argc, char **argv)
     if (optind >= argc) return usage_error("no command given", NULL);
     const struct ctl_cmd *cmd = find_cmd(argv[optind]);
     if (!cmd) return usage_error("unknown command", argv[optind]);
+    if (cmd->run)
+        return cmd->run(&(struct ctl_opts){.sock = sock, .json = json, .timeout_s = timeout_s},
+                        argc - optind - 1, argv + optind + 1);
     json_t *params;
     const char *method;
     long count = 0;

@@ -13,6 +13,13 @@ set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 SCENARIO=${DEMO_SCENARIO:-tests/sim/scenarios/lively.yaml}
+TEMPLATE=examples/demo.yaml
+# Installed by make install as PREFIX/share/mmd/tools/mmd-demo: the programs
+# are in PREFIX/bin, the template and the scenarios in PREFIX/share/mmd.
+if [ ! -f "$TEMPLATE" ] && [ -f demo.yaml ] && [ -d ../../bin ]; then
+  BUILD=$(cd ../../bin && pwd); TEMPLATE=demo.yaml
+  SCENARIO=${DEMO_SCENARIO:-$PWD/scenarios/lively.yaml}
+fi
 tmp=$(mktemp -d /tmp/mmd-demo.XXXXXX)
 chmod 700 "$tmp"
 sim_pid=""
@@ -49,7 +56,7 @@ key=$(printf '%s\n' "$creds" | sed -n 's/^signing_key: "\(.*\)"$/\1/p')
 sock="$tmp/mmd.sock"
 umask 077
 sed -e "s|@PORT@|$port|g" -e "s|@JWT@|$jwt|g" -e "s|@KEY@|$key|g" -e "s|@SOCKET@|$sock|g" -e "s|@STATE@|$tmp/state|g" \
-  examples/demo.yaml >"$tmp/demo.yaml"
+  "$TEMPLATE" >"$tmp/demo.yaml"
 
 echo "demo: standx-sim on 127.0.0.1:$port ($SCENARIO); mmd config $tmp/demo.yaml"
 echo "demo: in another terminal:  $BUILD/mmtop -s $sock   or   $BUILD/mmctl -s $sock status   (Ctrl-C here stops the demo)"
