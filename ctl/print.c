@@ -159,6 +159,10 @@ static void print_connections(FILE *f, json_t *conn)
         first = 0;
     }
     fprintf(f, "\n");
+    json_object_foreach(json_object_get(conn, "accounts"), id, a) {   /* why, and what to do */
+        const char *err = json_string_value(json_object_get(a, "error"));
+        if (err && *err) fprintf(f, "account %s: %s\n", id, err);
+    }
 }
 
 /* "4.0/6.1": distance in bps of our tier-1 bid and ask from the mark. */

@@ -14,6 +14,7 @@ import time
 
 import mmdrun
 import sim
+from clients import mmctl
 from harness import main, wait_for
 
 
@@ -72,6 +73,8 @@ def test_expired_token_replaced_by_reload():
                          until=lambda a: a["state"] == "failed", detail=d.log_tail)
             assert "expired" in a.get("error", ""), a
             assert d.task_status("b")["state"] == "failed"
+            out = mmctl("status", sock=d.sock).stdout   # the operator sees why, and what to do
+            assert "account late: JWT has expired: generate a new API token" in out, out
             d.set_token("late", s.mint("late", seed_key=late.key).jwt)   # same signing key
             t0 = time.time()
             rep = d.rpc("reload")
