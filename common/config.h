@@ -71,6 +71,8 @@ struct cfg {
     char ws_url[CFG_URL_MAX];       /* base: "wss://perps.standx.com"; paths /ws-stream/v1, /ws-api/v1 */
     char control_socket[CFG_PATH_MAX];
     char state_dir[CFG_PATH_MAX];   /* state: {dir}: account locks (and, later, the ledger) */
+    bool ledger_off;                /* state: {ledger: false}: no ledger (mmd(8) LEDGER) */
+    int keep_orders_days, keep_events_days, keep_fills_days, keep_hours_days;   /* 0: forever */
     enum log_level log_level;
     bool log_level_set;
     struct cfg_account *accounts;

@@ -156,6 +156,7 @@ static void start_task(struct d_task *dt)
     dt->t = task_new(dt->ct, si, sx_account_venue(dt->acct->sx), now_us(), wall_ms());
     if (!dt->t) { task_fail_slot(dt, "cannot create task (out of memory)"); return; }
     dt->fail[0] = 0;
+    task_set_ledger(dt->t, d->ledger, dt->acct->ca->id, now_us(), wall_ms());
     if (hub_watch(d->hub, dt->ct->symbol, mmd_md_cb, dt) == 0) dt->watching = true;
     task_start(dt->t, now_us(), wall_ms());
 }

@@ -9,6 +9,7 @@
 
 #include "hub.h"
 #include "lat.h"
+#include "ledger.h"
 #include "log.h"
 #include "mmd.h"
 #include "rpc.h"
@@ -72,10 +73,10 @@ static json_t *be_status(void *ud)
         json_array_append_new(tasks, dt->t ? task_status_json(dt->t, now, wall) : dead_task_json(dt));
     }
     json_t *market = hub_status_json(d->hub);
-    return json_pack("{s:s, s:I, s:b, s:{s:o, s:o}, s:o, s:o}", "version", MMD_VERSION, "uptime_s",
+    return json_pack("{s:s, s:I, s:b, s:{s:o, s:o}, s:o, s:o, s:o}", "version", MMD_VERSION, "uptime_s",
                      (json_int_t)((now - d->start_us) / 1000000), "shutting_down", d->shutting_down,
                      "connections", "market", market ? market : json_object(), "accounts", accts,
-                     "tasks", tasks, "latency", lat_status_json(d->lat));
+                     "tasks", tasks, "latency", lat_status_json(d->lat), "ledger", ledger_status_json(d->ledger, wall_ms()));
 }
 
 static json_t *be_tasks(void *ud)
@@ -230,6 +231,8 @@ struct backend mmd_backend(struct mmd *d)
         .uptime = be_uptime,
         .halt = be_halt,
         .resume = be_resume,
+        .history = mmd_be_history,
+        .report = mmd_be_report,
         .shutdown = be_shutdown,
         .shutting_down = be_shutting_down,
     };

@@ -38,6 +38,8 @@ struct d_acct {
     enum acct_state state;
     struct event *retry;
     int lock_fd;                 /* holds the account lock (locks.c), -1 without one */
+    int64_t lg_poll_us;          /* ledger_poll.c: last query_trades asked */
+    bool lg_inflight;
     char err[200];
 };
 
@@ -77,6 +79,8 @@ struct mmd {
     } react;
     struct control *ctl;
     struct backend be;
+    struct ledger *ledger;       /* daemon/ledger/ (state.dir/ledger.db), NULL when state.ledger is false */
+    int64_t ledger_first_ms;     /* when that file was created: older trades are not imported */
     struct d_acct **accts;
     size_t n_accts;
     struct d_task **tasks;
@@ -114,6 +118,14 @@ void mmd_reap_removed(struct mmd *d);
 struct backend mmd_backend(struct mmd *d);
 void mmd_pending_check(struct mmd *d, int64_t now);
 void mmd_pending_forget(struct mmd *d, const struct d_task *dt);
+
+/* ledger_poll.c: fees and missed fills from query_trades; backend_ledger.c: history, report */
+void mmd_ledger_open(struct mmd *d, char *err, size_t len);
+void mmd_ledger_poll(struct mmd *d, int64_t now);
+json_t *mmd_be_history(void *ud, const char *kind, const char *task, const char *since, const char *until,
+                       const char *limit, int *err, char *msg, size_t len);
+json_t *mmd_be_report(void *ud, const char *task, const char *period, const char *at, int *err, char *msg,
+                      size_t len);
 
 /* daemon.c */
 void mmd_begin_shutdown(struct mmd *d, const char *why);

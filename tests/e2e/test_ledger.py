@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""e2e ledger (issue 14): the SQLite ledger in the state directory survives
+restarts and faults.
+
+* restart: fills, fees and uptime seconds recorded before a graceful stop
+  are reported the same after the restart, plus the new ones; the hour's
+  uptime seconds continue; fill count and fee sum equal the simulator's
+  query_trades for the account; history answers every kind.
+* kill -9 during heavy fills, restart: PRAGMA integrity_check ok, no fill
+  missing or doubled against the simulator's trade ids.
+* write failures mid-run (MMD_LEDGER_FAIL_FILE, the test-only injection
+  point): trading continues, status and the log show the error, the rows
+  are written once the fault clears, integrity ok.
+* an unusable state directory or ledger file at start: exit 1 with a clear
+  message.
+
+Runs under the default simulator profile: nothing here depends on list lag
+or market-data rate (fills are forced through /_sim/fill, fees are awaited
+with bounded polls)."""
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+from decimal import Decimal
+
+import mmdrun
+import rpcschema
+import sim
+from harness import binary, main, wait_for
+
+
+def sim_trades(s, creds, symbol="BTC-USD"):
+    st, j = s.get("/api/query_trades", {"symbol": symbol, "limit": 500}, creds=creds)
+    assert st == 200, (st, j)
+    rows = j["result"] if isinstance(j, dict) else j
+    return {r["id"]: r for r in rows}
+
+
+def report(d, tid, period="day"):
+    r = d.rpc("report", {"task": tid, "period": period})
+    rpcschema.check_reply("report", r)
+    return r["tasks"][tid]
+
+
+def db_check(path):
+    c = sqlite3.connect(path)
+    try:
+        ok = c.execute("PRAGMA integrity_check").fetchone()[0]
+        ids = [r[0] for r in c.execute("SELECT trade_id FROM fills")]
+        if os.environ.get("LEDGER_DEBUG"):
+            for r in c.execute("SELECT trade_id, order_id, task, source, fee, time_ms FROM fills ORDER BY time_ms"):
+                print("  fill row", r)
+    finally:
+        c.close()
+    assert ok == "ok", "integrity_check: %s" % ok
+    return ids
+
+
+def fill_some(s, d, tid, n, qty=None, pause=0.3):
+    """Forces n fills of the task's resting orders (whatever rests)."""
+    done = 0
+    for _ in range(n * 20):
+        if done >= n:
+            break
+        o = d.orders(tid)
+        if not o:
+            time.sleep(0.1)
+            continue
+        st, _ = s.fill(order_id=o[done % len(o)]["id"], qty=qty)
+        done += st == 200
+        time.sleep(pause)
+    return done
+
+
+def wait_ledger_matches(d, s, creds, tid, timeout=30):
+    """Until the report's fills and fees equal query_trades' (all fees known)."""
+    def probe():
+        tr = sim_trades(s, creds)
+        rep = report(d, tid)
+        return tr, rep
+    def same(v):
+        tr, rep = v
+        fee = sum(Decimal(t["fee_qty"]) for t in tr.values())
+        return rep["fills"] == len(tr) and rep["fills_without_fee"] == 0 and Decimal(rep["fees"]) == fee
+    return wait_for(probe, timeout, 0.5, what="the ledger's fills and fees equal query_trades'", until=same,
+                    detail=d.log_tail)
+
+
+def test_restart():
+    state = tempfile.mkdtemp(prefix="mmd-ledger-")
+    try:
+        with sim.scenario("calm", seed=71) as s:
+            c = s.mint("ledger1")
+            t = mmdrun.task("lg", "BTC-USD", "ledger1", base_qty="0.0100", tiers=1, level="moderate",
+                            risk=mmdrun.guards_off(), strategy={"fill_cooldown_s": 0.5})
+            with mmdrun.Mmd(s, [t], {"ledger1": c}, state_dir=state) as d:
+                d.wait_quoting("lg")
+                time.sleep(3)                      # some two-sided seconds
+                assert fill_some(s, d, "lg", 4, qty="0.0020") == 4
+                tr, before = wait_ledger_matches(d, s, c, "lg")
+                up_before = d.rpc("uptime", {"task": "lg"})["lg"]["this_hour"]
+                hist = d.rpc("history", {"kind": "fills", "task": "lg"})
+                rpcschema.check_reply("history", hist)
+                assert len(hist["rows"]) == len(tr), hist
+                for kind in ("orders", "hours", "events"):
+                    h = d.rpc("history", {"kind": kind, "task": "lg", "limit": 5})
+                    rpcschema.check_reply("history", h)
+                    assert h["rows"], (kind, h)
+                st = d.rpc("status")
+                assert st["ledger"]["ok"] is True, st["ledger"]
+                print("before restart: %d fills, fees %s, %d s uptime today, %d s this hour" %
+                      (before["fills"], before["fees"], before["uptime_seconds"], up_before["seconds"]))
+                hour_before = up_before["hour"]
+            with mmdrun.Mmd(s, [t], {"ledger1": c}, state_dir=state) as d:
+                up = d.rpc("uptime", {"task": "lg"})["lg"]["this_hour"]
+                if up["hour"] == hour_before:      # the same UTC hour: its seconds continue
+                    assert up["seconds"] >= up_before["seconds"], (up, up_before)
+                after0 = report(d, "lg")
+                assert after0["fills"] == before["fills"] and after0["fees"] == before["fees"], (after0, before)
+                assert after0["uptime_seconds"] >= before["uptime_seconds"], (after0, before)
+                assert "continuing with" in d.log(), d.log_tail()
+                d.wait_quoting("lg")
+                assert fill_some(s, d, "lg", 3, qty="0.0020") == 3
+                tr, after = wait_ledger_matches(d, s, c, "lg")
+                assert after["fills"] == before["fills"] + 3, (after, before)
+                assert Decimal(after["realized_pnl"]) == sum(Decimal(x["pnl"]) for x in tr.values())
+                m = report(d, "lg", "month")
+                assert m["fills"] >= after["fills"] and m["maker_hours"] >= 0, m
+                print("after restart: %d fills (= query_trades), fees %s, %d s uptime today" %
+                      (after["fills"], after["fees"], after["uptime_seconds"]))
+            ids = db_check(os.path.join(state, "ledger.db"))     # the market may have filled more since
+            tr = sim_trades(s, c)
+            assert len(ids) == len(set(ids)) and sorted(ids) == sorted(tr), (sorted(ids), sorted(tr))
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+
+
+def test_kill9():
+    state = tempfile.mkdtemp(prefix="mmd-ledger-")
+    try:
+        with sim.scenario("calm", seed=72) as s:
+            c = s.mint("ledger2")
+            t = mmdrun.task("k9", "BTC-USD", "ledger2", base_qty="0.0100", tiers=2, level="moderate",
+                            risk=mmdrun.guards_off(max_fills_per_minute=100000), strategy={"fill_cooldown_s": 0.2})
+            d = mmdrun.Mmd(s, [t], {"ledger2": c}, state_dir=state).start()
+            try:
+                d.wait_quoting("k9", tiers=2)
+                n = fill_some(s, d, "k9", 12, qty="0.0010", pause=0.05)
+                d.kill9()                          # mid-burst: the last second may be unwritten
+                n += fill_some_direct(s, c, 3)     # trades while it is down
+                print("%d fills forced, mmd killed with -9 in the burst" % n)
+                db_check(os.path.join(state, "ledger.db"))
+                d = mmdrun.Mmd(s, [t], {"ledger2": c}, state_dir=state).start()
+                tr, rep = wait_ledger_matches(d, s, c, "k9", timeout=45)
+                print("after restart: %d fills in the ledger = %d at the simulator" % (rep["fills"], len(tr)))
+                d.stop()
+                ids = db_check(os.path.join(state, "ledger.db"))
+                tr = sim_trades(s, c)                      # the market may have filled more since
+                assert len(ids) == len(set(ids)) and sorted(ids) == sorted(tr), (sorted(ids), sorted(tr))
+            finally:
+                d.stop()
+                d.cleanup()
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+
+
+def fill_some_direct(s, creds, n):
+    """Trades of the account while mmd is down: its leftover orders filled."""
+    done = 0
+    for o in mmdrun.account_orders(s, creds, "BTC-USD")[0][:n]:
+        st, _ = s.fill(order_id=o["id"], qty="0.0010")
+        done += st == 200
+    return done
+
+
+def test_write_failure():
+    state = tempfile.mkdtemp(prefix="mmd-ledger-")
+    flag = os.path.join(state, "fail-now")
+    try:
+        with sim.scenario("calm", seed=73) as s:
+            c = s.mint("ledger3")
+            t = mmdrun.task("wf", "BTC-USD", "ledger3", base_qty="0.0100", tiers=1, level="moderate",
+                            risk=mmdrun.guards_off(), strategy={"fill_cooldown_s": 0.5})
+            with mmdrun.Mmd(s, [t], {"ledger3": c}, state_dir=state, env={"MMD_LEDGER_FAIL_FILE": flag}) as d:
+                d.wait_quoting("wf")
+                open(flag, "w").close()
+                lg = wait_for(lambda: d.rpc("status")["ledger"], 5, what="status showing the ledger error",
+                              until=lambda l: l["ok"] is False and "injected" in (l["error"] or ""))
+                print("status: %s" % lg["error"])
+                assert fill_some(s, d, "wf", 3, qty="0.0020") == 3
+                d.wait_quoting("wf")               # trading continues
+                assert d.rpc("status")["ledger"]["pending"] > 0
+                assert "cannot write the ledger" in d.log(), d.log_tail()
+                db_check(os.path.join(state, "ledger.db"))
+                os.unlink(flag)
+                wait_for(lambda: d.rpc("status")["ledger"], 5, what="the ledger writable again",
+                         until=lambda l: l["ok"] is True and l["pending"] == 0 and l["dropped"] == 0)
+                assert "writable again" in d.log()
+                wait_ledger_matches(d, s, c, "wf")
+            db_check(os.path.join(state, "ledger.db"))
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+
+
+def test_unusable_state():
+    tmp = tempfile.mkdtemp(prefix="mmd-ledger-")
+    try:
+        with sim.scenario("calm", seed=74) as s:
+            c = s.mint("ledger4")
+            t = mmdrun.task("us", "BTC-USD", "ledger4", tiers=1)
+            bad = os.path.join(tmp, "state")
+            os.makedirs(os.path.join(bad, "ledger.db"))        # the ledger file is a directory
+            d = mmdrun.Mmd(s, [t], {"ledger4": c}, state_dir=bad)
+            d.write_config()
+            r = subprocess.run([binary("mmd"), "-c", d.cfg], capture_output=True, text=True, timeout=30)
+            print("ledger.db a directory: exit %d: %s" % (r.returncode, r.stderr.strip().splitlines()[-1:]))
+            assert r.returncode == 1 and "ledger" in r.stderr and "ledger.db" in r.stderr, r
+            f = os.path.join(tmp, "file")
+            open(f, "w").close()
+            d2 = mmdrun.Mmd(s, [t], {"ledger4": c}, state_dir=os.path.join(f, "state"))
+            d2.write_config()
+            r = subprocess.run([binary("mmd"), "-c", d2.cfg], capture_output=True, text=True, timeout=30)
+            print("state dir under a file: exit %d: %s" % (r.returncode, r.stderr.strip().splitlines()[-1:]))
+            assert r.returncode == 1 and "state directory" in r.stderr, r
+            d.cleanup()
+            d2.cleanup()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main(test_restart, test_kill9, test_write_failure, test_unusable_state)
