@@ -17,6 +17,7 @@ restarts and faults.
 Runs under the default simulator profile: nothing here depends on list lag
 or market-data rate (fills are forced through /_sim/fill, fees are awaited
 with bounded polls)."""
+import json
 import os
 import shutil
 import sqlite3
@@ -56,6 +57,31 @@ def db_check(path):
         c.close()
     assert ok == "ok", "integrity_check: %s" % ok
     return ids
+
+
+def mmctl(d, *args):
+    return subprocess.run([binary("mmctl"), "-s", d.sock] + list(args), capture_output=True, text=True, timeout=30)
+
+
+def check_mmctl(d, tid, nfills):
+    """mmctl history (table, --csv, -j) and report, and their bad inputs."""
+    r = mmctl(d, "history", "fills", tid, "--since", "1d", "--csv")
+    assert r.returncode == 0, r
+    lines = r.stdout.strip().splitlines()
+    assert lines[0].startswith("time,task,") and len(lines) == nfills + 1, r.stdout
+    r = mmctl(d, "-j", "history", "events", tid, "--limit", "3")
+    assert r.returncode == 0 and len(json.loads(r.stdout)["rows"]) <= 3, r
+    r = mmctl(d, "history", "hours")
+    assert r.returncode == 0 and tid in r.stdout, r
+    r = mmctl(d, "report", tid, "--month")
+    assert r.returncode == 0 and "maker hours" in r.stdout and "fills         %d" % nfills in r.stdout, r.stdout
+    print(r.stdout.rstrip())
+    r = mmctl(d, "history", "fills", "--since", "yesterday")
+    assert r.returncode == 1 and "since 'yesterday' is not a time" in r.stderr, r
+    r = mmctl(d, "report", "--week")
+    assert r.returncode == 3 and "unknown option" in r.stderr, r
+    r = mmctl(d, "raw", "history", '{"kind": "trades"}')
+    assert r.returncode == 1 and "use fills, orders, hours or events" in r.stderr, r
 
 
 def fill_some(s, d, tid, n, qty=None, pause=0.3):
@@ -110,6 +136,7 @@ def test_restart():
                     assert h["rows"], (kind, h)
                 st = d.rpc("status")
                 assert st["ledger"]["ok"] is True, st["ledger"]
+                check_mmctl(d, "lg", len(tr))
                 print("before restart: %d fills, fees %s, %d s uptime today, %d s this hour" %
                       (before["fills"], before["fees"], before["uptime_seconds"], up_before["seconds"]))
                 hour_before = up_before["hour"]
