@@ -9,6 +9,9 @@ Figures (printed as a table and written to build/bench.json):
                     by mmd (POST /_sim/flood), CPU ms per 1000 frames
   scale             peak RSS and CPU% with 1, 10, 50 quoting tasks (calm)
   rpc               `status` round trip with 50 tasks and 10 subscribers
+  ledger            reaction latency again with the ledger off
+                    (state.ledger: false), and the ledger's write rate
+                    (rows and commits per second) during the run with it
 
 Env: BENCH_MOVES (default 1000), BENCH_SCALE_S (default 60), BENCH_PRICE_FRAMES
 (200000), BENCH_DEPTH_FRAMES (50000), BENCH_RPC_CALLS (1000).
@@ -129,18 +132,30 @@ def price_frame_mark(e):
     return b.get("symbol"), b.get("data", {}).get("mark_price")
 
 
-def run_reaction(tmp):
+class NoLedgerMmd(mmdrun.Mmd):
+    """An mmd whose configuration turns the ledger off (state.ledger: false)."""
+    def write_config(self):
+        super().write_config()
+        with open(self.cfg) as f:
+            text = f.read().replace("state:\n", "state:\n  ledger: false\n", 1)
+        with open(self.cfg, "w") as f:
+            f.write(text)
+
+
+def run_reaction(tmp, ledger=True, out=None):
+    """out (a dict), with the ledger: its write figures over the run."""
     scen = os.path.join(tmp, "flat.yaml")
     flat_scenario(scen)
     samples, misses = [], 0
     with sim.Sim(scenario=scen, args=["--log-lean"]) as s:
         accts = {"r%02d" % i: s.mint("bench-r%02d" % i) for i in range(len(FLAT_SYMS))}
         tasks = [bench_task("t%02d" % i, sym, "r%02d" % i) for i, sym in enumerate(FLAT_SYMS)]
-        d = mmdrun.Mmd(s, tasks, accts, log_level="warn")
+        d = (mmdrun.Mmd if ledger else NoLedgerMmd)(s, tasks, accts, log_level="warn")
         d.start()
         try:
             wait_quoting(d, len(tasks))
             time.sleep(1.0)
+            lg0, t0 = d.rpc("status").get("ledger"), time.time()
             conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=5)
             tail = LogTail(s.log_path)
             tail.lines()
@@ -178,7 +193,12 @@ def run_reaction(tmp):
                 tail.lines()
             conn.close()
             tail.close()
-            lat = d.rpc("status").get("latency")
+            st = d.rpc("status")
+            lat, lg1, dt = st.get("latency"), st.get("ledger"), time.time() - t0
+            if out is not None and lg0 and lg1:
+                out.update({"rows_per_s": round((lg1["rows"] - lg0["rows"]) / dt, 1),
+                            "commits_per_s": round((lg1["commits"] - lg0["commits"]) / dt, 2),
+                            "commit_ms_avg": round(lg1["commit_ms_avg"], 3), "failures": lg1["failures"]})
         finally:
             d.stop()
             d.cleanup()
@@ -343,7 +363,10 @@ def main():
           (SCALE_S, "" if SCALE_S == 60 else ", shortened via BENCH_SCALE_S"), flush=True)
     print("  reaction latency: %d moves of %g bps ..." % (MOVES, MOVE_BPS), flush=True)
     only = os.environ.get("BENCH_ONLY", "")     # debugging: run one part
-    samples, misses, lat = run_reaction(tmp) if only in ("", "reaction") else ([], 0, None)
+    lgw = {}
+    samples, misses, lat = run_reaction(tmp, True, lgw) if only in ("", "reaction") else ([], 0, None)
+    print("  reaction latency again, ledger off ...", flush=True)
+    s_off, m_off, _ = run_reaction(tmp, False) if only in ("", "reaction") else ([], 0, None)
     print("  throughput: %d price / %d depth frames ..." % (PRICE_FRAMES, DEPTH_FRAMES), flush=True)
     zero = {"frames": 0, "per_s": 0, "cpu_ms": 0, "dropped": 0, "wall_s": 0}
     pr, dp = run_throughput() if only in ("", "throughput") else (zero, zero)
@@ -356,6 +379,9 @@ def main():
         "throughput": {"price_frames_per_s": round(pr["per_s"]), "depth_frames_per_s": round(dp["per_s"]),
                        "cpu_ms_per_1000_frames": round((pr["cpu_ms"] + dp["cpu_ms"]) * 1000.0 / frames, 3)
                        if frames else None},
+        "reaction_latency_ledger_off": {"p50_us": pct(s_off, 50), "p99_us": pct(s_off, 99),
+                                        "samples": len(s_off), "misses": m_off},
+        "ledger_writes": lgw,
         "scale": scale,
         "rpc": {"p50_us": round(pct(rts, 50), 1) if rts else None,
                 "p99_us": round(pct(rts, 99), 1) if rts else None},
@@ -373,6 +399,11 @@ def main():
     row("reaction latency p50 / p99 / max (us)", "%s / %s / %s" % (rl["p50_us"], rl["p99_us"], rl["max_us"]),
         "p50 <= 200, p99 <= 1000")
     row("  samples (moves without a request in 50 ms)", "%d (%d)" % (rl["samples"], misses))
+    ro = res["reaction_latency_ledger_off"]
+    row("  same, ledger off: p50 / p99 (us)", "%s / %s" % (ro["p50_us"], ro["p99_us"]),
+        "ledger moves p50 <= 5 %")
+    row("  ledger writes: rows/s, commits/s, ms/commit", "%s, %s, %s" % (lgw.get("rows_per_s"),
+        lgw.get("commits_per_s"), lgw.get("commit_ms_avg")), "commits <= 1/s")
     row("price frames/s consumed", th["price_frames_per_s"], ">= 50000")
     row("  (frames, dropped by ws inbox, wall s)", "%d, %d, %.3f" % (pr["frames"], pr["dropped"], pr["wall_s"]))
     row("depth_book (20 levels) frames/s consumed", th["depth_frames_per_s"], ">= 20000")
