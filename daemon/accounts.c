@@ -110,6 +110,7 @@ static void acct_sink(void *ud, const struct venue_event *ev)
     struct mmd *d = a->d;
     int64_t now = now_us(), wall = wall_ms();
     const char *cl = event_cloid(ev);
+    if (ev->type == VEV_BALANCE) mmd_ledger_balance(a, ev);
     struct d_task *owner = cl[0] ? owner_of(a, cl) : NULL;
     if (owner) {
         task_on_event(owner->t, ev, now, wall);

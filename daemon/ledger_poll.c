@@ -6,7 +6,9 @@
  * kill -9 or a reconnect -- is recorded from there).  The ledger keeps each
  * (trade id, order id) once, so reading a trade again changes nothing.
  * Trades older than the ledger itself (the account's history before mmd)
- * are not imported.  One request per account in flight. */
+ * are not imported.  One request per account in flight.  Balance snapshots
+ * too: when the equity changes, at most every LG_BALANCE_EVERY_S, and every
+ * LG_BALANCE_KEEP_S anyway. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,8 @@
 #define LG_POLL_FEES_S 2
 #define LG_POLL_ALL_S 30
 #define LG_POLL_LIMIT 200
+#define LG_BALANCE_EVERY_S 60
+#define LG_BALANCE_KEEP_S 900
 
 struct poll_ctx {
     struct d_acct *a;
@@ -114,4 +118,15 @@ void mmd_ledger_poll(struct mmd *d, int64_t now)
         a->lg_poll_us = now;
         poll_account(d, a);
     }
+}
+
+void mmd_ledger_balance(struct d_acct *a, const struct venue_event *ev)
+{
+    struct mmd *d = a->d;
+    int64_t now = wall_ms(), age = now - a->lg_equity_ms;
+    if (!d->ledger || age < LG_BALANCE_EVERY_S * 1000LL) return;
+    if (ev->u.balance.equity == a->lg_equity && age < LG_BALANCE_KEEP_S * 1000LL) return;
+    a->lg_equity = ev->u.balance.equity;
+    a->lg_equity_ms = now;
+    ledger_balance(d->ledger, now, a->ca->id, ev->u.balance.equity, ev->u.balance.available);
 }

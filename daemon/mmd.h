@@ -40,6 +40,8 @@ struct d_acct {
     int lock_fd;                 /* holds the account lock (locks.c), -1 without one */
     int64_t lg_poll_us;          /* ledger_poll.c: last query_trades asked */
     bool lg_inflight;
+    dec_t lg_equity;             /* ledger_poll.c: the balance last recorded, when */
+    int64_t lg_equity_ms;
     char err[200];
 };
 
@@ -122,6 +124,7 @@ void mmd_pending_forget(struct mmd *d, const struct d_task *dt);
 /* ledger_poll.c: fees and missed fills from query_trades; backend_ledger.c: history, report */
 void mmd_ledger_open(struct mmd *d, char *err, size_t len);
 void mmd_ledger_poll(struct mmd *d, int64_t now);
+void mmd_ledger_balance(struct d_acct *a, const struct venue_event *ev);
 json_t *mmd_be_history(void *ud, const char *kind, const char *task, const char *since, const char *until,
                        const char *limit, int *err, char *msg, size_t len);
 json_t *mmd_be_report(void *ud, const char *task, const char *period, const char *at, int *err, char *msg,

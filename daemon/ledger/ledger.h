@@ -86,6 +86,7 @@ void ledger_hour(struct ledger *lg, const struct ledger_hour *h);
 void ledger_event(struct ledger *lg, int64_t time_ms, const char *task, const char *kind, const char *detail);
 void ledger_position(struct ledger *lg, int64_t time_ms, const char *task, const char *symbol, dec_t qty,
                      dec_t entry, dec_t upnl, dec_t realized);
+void ledger_balance(struct ledger *lg, int64_t time_ms, const char *account, dec_t equity, dec_t available);
 
 /* ---- readers (flush first; 0 ok, -1 error) ---- */
 /* The row of (task, hour) if any: 1 found, 0 none. */

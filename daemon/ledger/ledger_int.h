@@ -7,7 +7,7 @@
 
 #include "ledger.h"
 
-enum lg_stmt { S_ORDER, S_FILL, S_MARKOUT, S_HOUR, S_EVENT, S_POSITION, S_COUNT };
+enum lg_stmt { S_ORDER, S_FILL, S_MARKOUT, S_HOUR, S_EVENT, S_POSITION, S_BALANCE, S_COUNT };
 
 #define LG_MAXV 18
 struct lg_val {

@@ -104,3 +104,12 @@ void ledger_position(struct ledger *lg, int64_t time_ms, const char *task, const
     lg_dec(r, upnl);
     lg_dec(r, realized);
 }
+
+void ledger_balance(struct ledger *lg, int64_t time_ms, const char *account, dec_t equity, dec_t available)
+{
+    struct lg_rec *r = lg_push(lg, S_BALANCE);
+    lg_int(r, time_ms);
+    lg_text(r, account);
+    lg_dec(r, equity);
+    lg_dec(r, available);
+}

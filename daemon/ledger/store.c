@@ -39,6 +39,8 @@ static const char *const MIGRATIONS[] = {
     "CREATE TABLE positions(time_ms INTEGER, task TEXT, symbol TEXT, qty TEXT, entry_price TEXT,"
     " upnl TEXT, realized_pnl TEXT);"
     "CREATE INDEX positions_time ON positions(time_ms);"
+    "CREATE TABLE balances(time_ms INTEGER, account TEXT, equity TEXT, available TEXT);"
+    "CREATE INDEX balances_time ON balances(time_ms);"
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value);",
 };
 #define N_MIGRATIONS (int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0])
@@ -73,6 +75,7 @@ static const char *const STMT_SQL[S_COUNT] = {
     [S_EVENT] = "INSERT INTO events(time_ms,task,kind,detail) VALUES(?1,?2,?3,?4)",
     [S_POSITION] = "INSERT INTO positions(time_ms,task,symbol,qty,entry_price,upnl,realized_pnl)"
                    " VALUES(?1,?2,?3,?4,?5,?6,?7)",
+    [S_BALANCE] = "INSERT INTO balances(time_ms,account,equity,available) VALUES(?1,?2,?3,?4)",
 };
 
 /* ---------- opening ---------- */
@@ -159,7 +162,7 @@ static int open_db(struct ledger *lg, char *err, size_t len)
                            "(state.dir in mmd.yaml(5))", lg->path, lg->db ? sqlite3_errmsg(lg->db) : "out of memory");
         return -1;
     }
-    sqlite3_busy_timeout(lg->db, 200);
+    sqlite3_busy_timeout(lg->db, 50);   /* another daemon sharing the file: retried next second */
     if (exec_sql(lg, "PRAGMA journal_mode=WAL") || exec_sql(lg, "PRAGMA synchronous=NORMAL") ||
         exec_sql(lg, "PRAGMA foreign_keys=OFF")) {
         snprintf(err, len, "cannot set up the ledger %s: %s: check that the state directory is writable "
@@ -318,7 +321,14 @@ static void retention(struct ledger *lg, int64_t now_ms)
         snprintf(sql, sizeof sql, "DELETE FROM %s WHERE %s < %lld", T[i].table, T[i].col,
                  (long long)(now_ms - (int64_t)days[i] * 86400000));
         if (exec_sql(lg, sql) != 0) return;
-        if (i == 1) exec_sql(lg, "DELETE FROM positions WHERE time_ms < (SELECT COALESCE(MIN(time_ms),0) FROM events)");
+        if (i == 1) {
+            snprintf(sql, sizeof sql, "DELETE FROM positions WHERE time_ms < %lld",
+                     (long long)(now_ms - (int64_t)days[i] * 86400000));
+            exec_sql(lg, sql);
+            snprintf(sql, sizeof sql, "DELETE FROM balances WHERE time_ms < %lld",
+                     (long long)(now_ms - (int64_t)days[i] * 86400000));
+            exec_sql(lg, sql);
+        }
     }
 }
 
