@@ -26,7 +26,20 @@ static bool is_kind(const char *w)
     return !strcmp(w, "fills") || !strcmp(w, "orders") || !strcmp(w, "hours") || !strcmp(w, "events");
 }
 
+static int parse(const char *cmd, int n, char **w, json_t **params);
+
+/* A usage error frees what was built (mmctl exits 3 then). */
 int ctl_ledger_params(const char *cmd, int n, char **w, json_t **params)
+{
+    int rc = parse(cmd, n, w, params);
+    if (rc != 0) {
+        json_decref(*params);
+        *params = NULL;
+    }
+    return rc;
+}
+
+static int parse(const char *cmd, int n, char **w, json_t **params)
 {
     bool history = !strcmp(cmd, "history");
     json_t *p = json_object();

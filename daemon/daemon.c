@@ -36,6 +36,7 @@
 #include "rpc.h"
 #include "standx.h"
 #include "sx_market.h"
+#include "sx_trades.h"
 #include "task.h"
 #include "ws.h"
 
@@ -180,7 +181,9 @@ static void teardown(struct mmd *d)
         free(dt);
     }
     ledger_close(d->ledger);
+    d->ledger = NULL;
     for (size_t i = 0; i < d->n_accts; i++) {
+        if (d->accts[i]->sx) sx_trades_cancel(d->accts[i]->sx);   /* the ledger's fee queries */
         if (d->accts[i]->sx) sx_account_free(d->accts[i]->sx);
         if (d->accts[i]->retry) event_free(d->accts[i]->retry);
         unlock_account(d->accts[i]->lock_fd);

@@ -18,7 +18,36 @@ struct sx_tq {
     sx_trades_cb cb;
     void *ud;
     char account[64];
+    struct sx_account *a;
+    uint64_t rid;
+    struct sx_tq *next;
 };
+
+/* Requests in flight (of every account), so that sx_trades_cancel can end
+ * them: the REST layer drops a request it frees without calling back. */
+static struct sx_tq *inflight;
+
+static void unlink_q(struct sx_tq *q)
+{
+    for (struct sx_tq **pp = &inflight; *pp; pp = &(*pp)->next)
+        if (*pp == q) {
+            *pp = q->next;
+            return;
+        }
+}
+
+void sx_trades_cancel(struct sx_account *a)
+{
+    struct sx_tq **pp = &inflight;
+    while (*pp) {
+        struct sx_tq *q = *pp;
+        if (q->a != a) { pp = &q->next; continue; }
+        *pp = q->next;
+        rest_cancel(a->rest, q->rid);
+        q->cb(q->ud, -1, NULL, 0, "cancelled");
+        free(q);
+    }
+}
 
 static int parse_row(const json_t *r, struct sx_trade *t)
 {
@@ -43,6 +72,7 @@ static void on_trades(void *ud, const struct rest_resp *r)
 {
     struct sx_tq *q = ud;
     char err[160];
+    unlink_q(q);
     json_t *root = NULL;
     if (r->curl_code != CURLE_OK || r->status != 200) {
         snprintf(err, sizeof err, "query_trades: HTTP %ld", r->status);
@@ -79,6 +109,7 @@ int sx_query_trades(struct sx_account *a, const char *symbol, int limit, sx_trad
     if (!q) return -1;
     q->cb = cb;
     q->ud = ud;
+    q->a = a;
     snprintf(q->account, sizeof q->account, "%s", a->id);
     char url[1024], *e = curl_easy_escape(NULL, symbol, 0);
     snprintf(url, sizeof url, "%s/api/query_trades?symbol=%s&limit=%d", a->rest_url, e ? e : "",
@@ -87,9 +118,13 @@ int sx_query_trades(struct sx_account *a, const char *symbol, int limit, sx_trad
     const char *hdrs[] = {a->auth_hdr, NULL};
     a->n.queries++;
     sx_bucket_take(&a->bucket, SX_CREDIT_COST, 0, clock_mono_us());
-    if (rest_request(a->rest, "GET", url, hdrs, NULL, 0, a->timeout_ms, on_trades, q) != 0) {
+    const struct rest_opts opts = {.timeout_ms = a->timeout_ms};
+    q->rid = rest_submit(a->rest, "GET", url, hdrs, NULL, 0, &opts, on_trades, q);
+    if (!q->rid) {
         free(q);
         return -1;
     }
+    q->next = inflight;
+    inflight = q;
     return 0;
 }

@@ -18,5 +18,8 @@ struct sx_trade {
 typedef void (*sx_trades_cb)(void *ud, int ok, const struct sx_trade *trades, size_t n, const char *err);
 /* Asks for the newest `limit` (<= 500) trades of symbol.  0 sent, -1 not. */
 int sx_query_trades(struct sx_account *a, const char *symbol, int limit, sx_trades_cb cb, void *ud);
+/* Drops a's requests still in flight, each callback called once with an
+ * error ("cancelled"); before sx_account_free. */
+void sx_trades_cancel(struct sx_account *a);
 
 #endif

@@ -141,7 +141,8 @@ def test_restart():
                       (before["fills"], before["fees"], before["uptime_seconds"], up_before["seconds"]))
                 hour_before = up_before["hour"]
             with mmdrun.Mmd(s, [t], {"ledger1": c}, state_dir=state) as d:
-                up = d.rpc("uptime", {"task": "lg"})["lg"]["this_hour"]
+                up = wait_for(lambda: d.rpc("uptime", {"task": "lg"})["lg"], 15, what="task lg created",
+                              until=lambda v: v is not None, detail=d.log_tail)["this_hour"]
                 if up["hour"] == hour_before:      # the same UTC hour: its seconds continue
                     assert up["seconds"] >= up_before["seconds"], (up, up_before)
                 after0 = report(d, "lg")
