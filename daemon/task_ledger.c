@@ -10,7 +10,7 @@
  * closes), position snapshots on change.  On start (task_set_ledger) it
  * gives the pure engine the restored figures: uptime (up_restore) and the
  * orders finished in the last 2 minutes (ord_remember_done), which a
- * lagging open-order list may still show.  Without a ledger every hook is
+ * lagging open-order list may still show; and the day's fill count.  Without a ledger every hook is
  * a no-op. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -76,6 +76,8 @@ void task_set_ledger(struct task *t, struct ledger *lg, const char *account, int
     up_restore(&t->up, wall_ms, hour, found == 1 ? h.qual_s : 0, found == 1 ? h.samples : 0, h.size, month);
     t->lg->size = h.size;
     t->lg->last_hour = t->up.cur_hour;
+    t->fills_day = wall_ms / 86400000;         /* status fills_today counts the day's earlier fills */
+    t->fills_today = ledger_count_fills(lg, t->cfg.id, t->fills_day * 86400000);
     struct restore_ctx c = {t, now_us};
     int n = ledger_recent_done(lg, t->cfg.id, wall_ms - ORD_TOMB_US / 1000, restore_done, &c);
     TLOG(t, "ledger: continuing with %d s of this hour's uptime, %.3f Maker Hours this month before this hour, "

@@ -96,6 +96,8 @@ double ledger_sum_mh(struct ledger *lg, const char *task, int64_t from_hour, int
 /* Calls fn for each of task's orders finished at or after since_ms. */
 int ledger_recent_done(struct ledger *lg, const char *task, int64_t since_ms,
                        void (*fn)(void *ud, const char *cl_ord_id, int64_t done_ms), void *ud);
+/* task's fills at or after since_ms. */
+int ledger_count_fills(struct ledger *lg, const char *task, int64_t since_ms);
 /* When the file was created (epoch ms). */
 int64_t ledger_created_ms(struct ledger *lg);
 /* Fills of account without a fee yet (query_trades has not been seen). */

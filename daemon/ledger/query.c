@@ -105,6 +105,18 @@ int ledger_fees_missing(struct ledger *lg, const char *account)
     return n;
 }
 
+int ledger_count_fills(struct ledger *lg, const char *task, int64_t since_ms)
+{
+    int n = 0;
+    sqlite3_stmt *st = lg ? prep(lg, "SELECT COUNT(*) FROM fills WHERE task=?1 AND time_ms>=?2") : NULL;
+    if (!st) return 0;
+    bind_task(st, 1, task);
+    sqlite3_bind_int64(st, 2, since_ms);
+    if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
 int64_t ledger_created_ms(struct ledger *lg)
 {
     int64_t v = 0;

@@ -158,15 +158,17 @@ static int open_db(struct ledger *lg, char *err, size_t len)
     int rc = sqlite3_open_v2(lg->path, &lg->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                              SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        snprintf(err, len, "cannot open the ledger %s: %s: check that the state directory is writable "
-                           "(state.dir in mmd.yaml(5))", lg->path, lg->db ? sqlite3_errmsg(lg->db) : "out of memory");
+        snprintf(err, len, "cannot open the ledger %s: %s: it must be a writable SQLite file (or absent) in a "
+                           "writable directory (state.dir in mmd.yaml(5)); move it aside to start a new ledger",
+                 lg->path, lg->db ? sqlite3_errmsg(lg->db) : "out of memory");
         return -1;
     }
     sqlite3_busy_timeout(lg->db, 50);   /* another daemon sharing the file: retried next second */
     if (exec_sql(lg, "PRAGMA journal_mode=WAL") || exec_sql(lg, "PRAGMA synchronous=NORMAL") ||
         exec_sql(lg, "PRAGMA foreign_keys=OFF")) {
-        snprintf(err, len, "cannot set up the ledger %s: %s: check that the state directory is writable "
-                           "(state.dir in mmd.yaml(5))", lg->path, lg->err);
+        snprintf(err, len, "cannot set up the ledger %s: %s: it must be a writable SQLite file (or absent) in a "
+                           "writable directory (state.dir in mmd.yaml(5)); move it aside to start a new ledger",
+                 lg->path, lg->err);
         return -1;
     }
     if (migrate(lg, err, len) != 0) return -1;

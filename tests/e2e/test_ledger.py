@@ -149,6 +149,8 @@ def test_restart():
                 assert after0["fills"] == before["fills"] and after0["fees"] == before["fees"], (after0, before)
                 assert after0["uptime_seconds"] >= before["uptime_seconds"], (after0, before)
                 assert "continuing with" in d.log(), d.log_tail()
+                if up["hour"][:10] == hour_before[:10]:    # the same UTC day: its fills count on
+                    assert d.task_status("lg")["fills_today"] >= before["fills"], d.task_status("lg")
                 d.wait_quoting("lg")
                 assert fill_some(s, d, "lg", 3, qty="0.0020") == 3
                 tr, after = wait_ledger_matches(d, s, c, "lg")
