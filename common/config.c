@@ -665,7 +665,8 @@ static void load_creds(struct ld *L, const yaml_node_t *m, const char *mpath, st
 static const char *const TOP_KEYS[] = {"exchange", "control", "log", "state", "accounts", "tasks", NULL};
 static const char *const STATE_KEYS[] = {"dir", "ledger", "keep_orders_days", "keep_events_days",
                                           "keep_fills_days", "keep_hours_days", NULL};
-static const char *const EXCHANGE_KEYS[] = {"rest_url", "ws_url", NULL};
+static const char *const EXCHANGE_KEYS[] = {"rest_url", "ws_url", "order_entry", "order_session",
+                                             "max_ws_connections", "ip_requests_per_s", NULL};
 static const char *const CONTROL_KEYS[] = {"socket", NULL};
 static const char *const LOG_KEYS[] = {"level", NULL};
 static const char *const ACCOUNT_KEYS[] = {"id", "jwt_token", "jwt_token_file", "jwt_token_env",
@@ -746,6 +747,50 @@ static void load_exchange(struct ld *L, const yaml_node_t *root)
     if (!s) return;
     if ((v = mfield(L, s, "rest_url", sp, fp))) rd_url(L, v, fp, L->c->rest_url, false);
     if ((v = mfield(L, s, "ws_url", sp, fp))) rd_url(L, v, fp, L->c->ws_url, true);
+    if ((v = mfield(L, s, "order_entry", sp, fp))) {
+        char d[80];
+        if (v->type == YAML_SCALAR_NODE && kind_of(v) == K_STR &&
+            (!strcasecmp(sval(v), "websocket") || !strcasecmp(sval(v), "rest")))
+            L->c->ws_orders = !strcasecmp(sval(v), "websocket");
+        else
+            err_at(L, v, fp, "expected websocket (orders over the ws-api session, REST while it is down) "
+                   "or rest, got %s", describe(v, d, sizeof d));
+    }
+    yaml_node_t *os = mfield(L, s, "order_session", sp, fp);
+    char osp[P_MAX];
+    snprintf(osp, sizeof osp, "%s", fp);
+    if (os) rd_bool(L, os, osp, &L->c->order_session);
+    double x;
+    if ((v = mfield(L, s, "max_ws_connections", sp, fp)) && rd_num(L, v, fp, &x, 1, false, 1000) == 0)
+        L->c->max_ws_connections = (int)x;
+    if ((v = mfield(L, s, "ip_requests_per_s", sp, fp)) && rd_num(L, v, fp, &x, 1, false, 1000) == 0)
+        L->c->ip_requests_per_s = x;
+    if (os && !L->c->order_session && L->c->ws_orders)
+        err_at(L, os, osp, "is false, but order_entry is websocket (the default), which needs the session; "
+               "set order_entry: rest as well");
+}
+
+int cfg_ws_connections(const struct cfg *c)
+{
+    int n = 1;   /* the market feed */
+    for (size_t i = 0; i < c->n_accounts; i++) {
+        bool used = false;
+        for (size_t j = 0; j < c->n_tasks && !used; j++) used = c->tasks[j].account == i;
+        if (used) n += c->order_session ? 2 : 1;
+    }
+    return n;
+}
+
+/* The venue allows max_ws_connections WebSocket connections per IP. */
+static void check_ws_cap(struct ld *L, const yaml_node_t *root)
+{
+    int n = cfg_ws_connections(L->c), cap = L->c->max_ws_connections;
+    if (n <= cap) return;
+    err_at(L, root, "", "this configuration needs %d WebSocket connections (the market feed, and %s per "
+           "account used by a task), but the venue allows %d per IP (exchange.max_ws_connections); run "
+           "fewer accounts in this mmd, or set exchange.order_session: false and order_entry: rest (one "
+           "connection per account; ALO rejections are then learnt from query_order, seconds later)",
+           n, L->c->order_session ? "2" : "1", cap);
 }
 
 static void load_control(struct ld *L, const yaml_node_t *root)
@@ -1122,6 +1167,7 @@ static void load_root(struct ld *L, const yaml_node_t *root)
     resolve_accounts(L);
     check_pairs(L);
     check_perms(L);
+    check_ws_cap(L, root);
 }
 
 /* ---- file, parser ------------------------------------------------------------- */
@@ -1236,6 +1282,9 @@ struct cfg *cfg_load(const char *path, FILE *errs)
     rpc_default_socket(c->control_socket, sizeof c->control_socket);
     cfg_default_state_dir(c->state_dir, sizeof c->state_dir);
     c->keep_orders_days = c->keep_events_days = 30;   /* fills and hours: forever (0) */
+    c->ws_orders = c->order_session = true;
+    c->max_ws_connections = 10;
+    c->ip_requests_per_s = 44;
     c->log_level = LOG_INFO;
     set_dir(&L, path);
     char *buf = read_cfg_file(&L, &len);

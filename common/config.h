@@ -73,6 +73,11 @@ struct cfg {
     char state_dir[CFG_PATH_MAX];   /* state: {dir}: account locks (and, later, the ledger) */
     bool ledger_off;                /* state: {ledger: false}: no ledger (mmd(8) LEDGER) */
     int keep_orders_days, keep_events_days, keep_fills_days, keep_hours_days;   /* 0: forever */
+    /* exchange: how orders reach the venue and the venue's per-IP limits */
+    bool ws_orders;                 /* order_entry: websocket (default) | rest */
+    bool order_session;             /* order_session: true (default): a ws-api session per account */
+    int max_ws_connections;         /* the venue's WebSocket connections per IP (10) */
+    double ip_requests_per_s;       /* our share of the venue's 50 requests/s per IP (44) */
     enum log_level log_level;
     bool log_level_set;
     struct cfg_account *accounts;
@@ -80,6 +85,10 @@ struct cfg {
     struct cfg_task *tasks;
     size_t n_tasks;
 };
+
+/* WebSocket connections c opens: the market feed, and per account used by a
+ * task its stream plus its order session. */
+int cfg_ws_connections(const struct cfg *c);
 
 /* From now on a secret read from the environment (*_env) is overwritten in
  * place (so /proc/PID/environ no longer shows it) and unset, and kept in

@@ -116,7 +116,7 @@ static void acct_sink(void *ud, const struct venue_event *ev)
         task_on_event(owner->t, ev, now, wall);
         return;
     }
-    bool all = ev->type == VEV_STREAM || ev->type == VEV_BALANCE, any = false;
+    bool all = ev->type == VEV_STREAM || ev->type == VEV_BALANCE || ev->type == VEV_AUTH, any = false;
     for (size_t i = 0; i < d->n_tasks; i++) {
         struct d_task *dt = d->tasks[i];
         if (dt->acct != a || !dt->t || (!all && (!ev->symbol[0] || strcmp(ev->symbol, dt->ct->symbol))))
@@ -363,6 +363,7 @@ struct d_acct *mmd_add_account(struct mmd *d, const struct cfg_account *ca)
     a->lock_fd = lock_fd;
     a->retry = evtimer_new(d->base, acct_retry_cb, a);
     const struct sx_account_params p = {.rest_url = d->cfg->rest_url, .stream_url = d->stream_url,
+                                        .api_url = d->api_url, .ws_orders = d->cfg->ws_orders, .ip = &d->ip,
                                         .account_id = ca->id, .jwt = ca->jwt, .signer = ca->signer,
                                         .sink = acct_sink, .sink_ud = a, .knobs = d->knobs.sx};
     a->sx = sx_account_new(d->base, d->rest, d->ws, &p);

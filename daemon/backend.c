@@ -73,10 +73,13 @@ static json_t *be_status(void *ud)
         json_array_append_new(tasks, dt->t ? task_status_json(dt->t, now, wall) : dead_task_json(dt));
     }
     json_t *market = hub_status_json(d->hub);
-    return json_pack("{s:s, s:I, s:b, s:{s:o, s:o}, s:o, s:o, s:o}", "version", MMD_VERSION, "uptime_s",
-                     (json_int_t)((now - d->start_us) / 1000000), "shutting_down", d->shutting_down,
-                     "connections", "market", market ? market : json_object(), "accounts", accts,
-                     "tasks", tasks, "latency", lat_status_json(d->lat), "ledger", ledger_status_json(d->ledger, wall_ms()));
+    json_t *j = json_pack("{s:s, s:I, s:b, s:{s:o, s:o}, s:o, s:o}", "version", MMD_VERSION, "uptime_s",
+                          (json_int_t)((now - d->start_us) / 1000000), "shutting_down", d->shutting_down,
+                          "connections", "market", market ? market : json_object(), "accounts", accts,
+                          "tasks", tasks, "latency", lat_status_json(d->lat));
+    if (j) json_object_set_new(j, "ip_budget", sx_ipbudget_json(&d->ip));
+    if (j) json_object_set_new(j, "ledger", ledger_status_json(d->ledger, wall_ms()));
+    return j;
 }
 
 static json_t *be_tasks(void *ud)

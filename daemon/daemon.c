@@ -147,7 +147,9 @@ static bool net_start(struct mmd *d)
     d->rest = rest_new(d->base, &d->knobs.rest);
     d->ws = wsmgr_new(d->base, &d->knobs.ws);
     d->hub = d->ws ? market_new(d) : NULL;
-    return d->lat && d->rest && d->ws && d->hub;
+    sx_ipbudget_init(&d->ip, d->cfg->ip_requests_per_s, clock_mono_us());
+    d->api_url = d->cfg->order_session ? sx_api_url(d->cfg->ws_url) : NULL;
+    return d->lat && d->rest && d->ws && d->hub && (d->api_url || !d->cfg->order_session);
 }
 
 static int refuse_placeholders(const struct cfg *cfg)
@@ -200,6 +202,7 @@ static void teardown(struct mmd *d)
     free(d->tasks);
     free(d->syms);
     free(d->stream_url);
+    free(d->api_url);
     if (d->base) event_base_free(d->base);
     while (d->old_cfgs) {
         struct cfg_hold *h = d->old_cfgs;

@@ -74,6 +74,8 @@ struct mmd {
     struct wsmgr *ws;
     struct hub *hub;
     char *stream_url;            /* the venue's WebSocket stream (market and accounts) */
+    char *api_url;               /* the order-response sessions (ws-api), NULL: none */
+    struct sx_ipbudget ip;       /* the requests every account takes from the per-IP limit */
     struct lat *lat;             /* latency samples of the market-data -> order path */
     struct {                     /* the notification being reacted to (lat.c) */
         char symbol[SYM_MAX];

@@ -476,11 +476,32 @@ static void on_cancel_result(struct task *t, const struct venue_event *ev, int64
     if (!o || !ord_is_live(o)) return;
     enum venue_result r = ev->u.result.outcome;
     if (r == VR_OK) return;
+    if (ev->u.result.http_status == 401) {   /* credentials refused: keep trying, spaced */
+        ord_cancel_refused(&t->book, o, now_us, TASK_AUTH_RETRY_US);
+        return;
+    }
     /* "order is not open" & co.: query the truth; refused sends: retry soon */
     if (r == VR_REJECTED || r == VR_AMBIGUOUS)
         query_order(t, o, now_us);
     else   /* nothing was done (429 or not sent): due again after a pause */
         ord_cancel_refused(&t->book, o, now_us, TASK_CANCEL_RETRY_US);
+}
+
+/* The venue refused the account's credentials (halt: cancel, quote
+ * nothing) or accepts them again (the halt lifts by itself). */
+static void on_auth(struct task *t, const struct venue_event *ev)
+{
+    if (ev->u.auth.ok == !t->risk.venue_halt) return;
+    if (ev->u.auth.ok) {
+        risk_venue_clear(&t->risk);
+        TLOG(t, "the venue accepts the account's credentials again: halt lifted");
+        return;
+    }
+    char why[112];
+    snprintf(why, sizeof why, "token refused by the venue (%d): generate a new API token and restart mmd",
+             ev->u.auth.http_status);
+    risk_venue_halt(&t->risk, why);
+    TWARN(t, "halted: %s; cancelling orders until the venue accepts the account again", why);
 }
 
 static void on_place_result(struct task *t, const struct venue_event *ev, int64_t now_us)
@@ -519,6 +540,7 @@ void task_on_event(struct task *t, const struct venue_event *ev, int64_t now_us,
         }
         break;
     case VEV_BALANCE: break;
+    case VEV_AUTH: on_auth(t, ev); break;
     }
     step(t, now_us);
 }

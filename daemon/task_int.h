@@ -64,6 +64,7 @@ struct task {
 
 #define TASK_DISPUTE_US 3000000    /* reports vs fills: news after 3 s */
 #define TASK_CANCEL_RETRY_US 500000   /* pause after a refused cancel */
+#define TASK_AUTH_RETRY_US 2000000    /* credentials refused: cancels retried this often */
 #define TASK_PLACE_RETRY_US 250000    /* pause a slot after a place refused unsent */
 #define TASK_CLOSE_RETRY_US 250000    /* first pause between position-close attempts */
 #define TLOG(t, ...) task_log(t, LOG_INFO, __VA_ARGS__)

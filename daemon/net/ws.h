@@ -23,6 +23,17 @@ struct ws_handlers {
  * per failure, capped at max, times a jitter factor 0.75 + 0.5 * u01. */
 double ws_backoff_s(double min_s, double max_s, int failures, double u01);
 
+/* New connections per minute across every connection of a manager (the
+ * venue refuses more than 30 a minute per IP): a bucket of WS_NEW_BURST
+ * attempts refilled at WS_NEW_PER_MIN a minute, so any 60 s holds at most
+ * burst + per_min.  ws_new_conn_wait: 0 when an attempt may start at now_us
+ * (it is counted), else the seconds until one may. */
+#define WS_NEW_BURST 10.0
+#define WS_NEW_PER_MIN 20.0
+struct ws_newrate { double tokens; int64_t last_us; };
+void ws_newrate_init(struct ws_newrate *r, int64_t now_us);
+double ws_new_conn_wait(struct ws_newrate *r, int64_t now_us);
+
 /* Timing of every connection (seconds; daemon/knobs.c reads them). */
 struct ws_knobs {
     double backoff_min_s;   /* first reconnect delay; doubles per failure, */
