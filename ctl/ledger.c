@@ -4,7 +4,7 @@
  * (times as the daemon takes them: epoch seconds, YYYY-MM-DD, RFC 3339, or
  * a duration ago: 90s, 15m, 2h, 3d) and their printers: a table, CSV
  * (--csv: a header line, then one line per row, every column, quoted when
- * needed) or, with -j, the raw JSON as for every command. */
+ * needed) or, with -j (before or after the command), the raw JSON. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 #include "clock.h"
 #include "ctl.h"
 
-static int ledger_csv;
+static int ledger_csv, ledger_json;
 
 static int bad(const char *msg, const char *arg)
 {
@@ -55,6 +55,8 @@ static int parse(const char *cmd, int n, char **w, json_t **params)
             json_object_set_new(p, key, json_string(w[++i]));
         } else if (history && !strcmp(a, "--csv")) {
             ledger_csv = 1;
+        } else if (!strcmp(a, "-j") || !strcmp(a, "--json")) {   /* as mmctl -j, after the command too */
+            ledger_json = 1;
         } else if (!history && (!strcmp(a, "--day") || !strcmp(a, "--month"))) {
             json_object_set_new(p, "period", json_string(a + 2));
         } else if (a[0] == '-' && a[1]) {
@@ -192,7 +194,8 @@ static void print_report(FILE *f, json_t *v)
 
 static void ledger_result(FILE *f, const char *m, json_t *v)
 {
-    if (!strcmp(m, "history") && json_is_object(v)) print_history(f, v);
+    if (ledger_json) ctl_print_json.result(f, m, v);
+    else if (!strcmp(m, "history") && json_is_object(v)) print_history(f, v);
     else if (!strcmp(m, "report") && json_is_object(v)) print_report(f, v);
     else ctl_print_text.result(f, m, v);
 }

@@ -69,8 +69,11 @@ def check_mmctl(d, tid, nfills):
     assert r.returncode == 0, r
     lines = r.stdout.strip().splitlines()
     assert lines[0].startswith("time,task,") and len(lines) == nfills + 1, r.stdout
-    r = mmctl(d, "-j", "history", "events", tid, "--limit", "3")
+    r = mmctl(d, "history", "events", tid, "--limit", "3", "-j")
     assert r.returncode == 0 and len(json.loads(r.stdout)["rows"]) <= 3, r
+    r = mmctl(d, "-j", "report", tid)
+    assert r.returncode == 0, r
+    rpcschema.check_reply("report", json.loads(r.stdout))
     r = mmctl(d, "history", "hours")
     assert r.returncode == 0 and tid in r.stdout, r
     r = mmctl(d, "report", tid, "--month")
