@@ -433,7 +433,10 @@ static void on_open_orders(struct task *t, const struct venue_order *l, size_t n
         if (k < sizeof t->stop_listed)
             k += (size_t)snprintf(t->stop_listed + k, sizeof t->stop_listed - k, " %s", v->cl_ord_id);
         const struct ord *o = ord_find(&t->book, v->cl_ord_id);
-        clean = false;           /* any listed order of ours, whatever the book says */
+        /* the list lags: an order the venue itself reported finished may
+         * still be listed for ~15 s; any other listed order of ours is not
+         * clean, whatever the book guesses */
+        if (o ? ord_is_live(o) || o->guessed : !ord_recently_done(&t->book, v->cl_ord_id, now_us)) clean = false;
         if (!o && unknown_listed(t, v, now_us)) {
             orphans++;
             adopt_orphan(t, v, now_us);
@@ -446,6 +449,12 @@ static void on_open_orders(struct task *t, const struct venue_order *l, size_t n
     if (t->st == TS_STARTING && !t->got_orders) {
         TLOG(t, "start-up: %zu open order(s): %d ours (orphans, cancelling), %d not ours (left alone)",
              n, orphans, foreign);
+        if (t->last_oo_us - t->started_us < TASK_LIST_SETTLE_US) {   /* asked too early to be complete */
+            if (!t->relist_us) TLOG(t, "start-up: asking for the list again 2 s after start (the venue lists new "
+                                       "orders late)");
+            t->relist_us = t->started_us + TASK_LIST_SETTLE_US;
+            return;
+        }
         t->got_orders = true;
         maybe_start_quoting(t);
     } else if (t->st == TS_STOPPING) {
@@ -728,7 +737,7 @@ void task_start(struct task *t, int64_t now_us, int64_t wall_ms)
     if (t->st != TS_STARTING || t->started) return;
     t->wall_ms = wall_ms;
     t->started = true;
-    t->start_query_us = now_us;
+    t->start_query_us = t->started_us = now_us;
     TLOG(t, "start-up reconciliation: querying open orders and position of %s", t->cfg.symbol);
     task_query_open_orders(t, now_us);
     task_query_positions(t, now_us);
@@ -777,6 +786,10 @@ void task_on_timer(struct task *t, int64_t now_us, int64_t wall_ms)
     if (!t) return;
     t->wall_ms = wall_ms;
     ord_gc(&t->book, now_us);
+    if (t->st == TS_STARTING && t->relist_us && now_us >= t->relist_us) {
+        t->relist_us = 0;
+        task_query_open_orders(t, now_us);
+    }
     if (t->st == TS_STARTING && t->started && now_us - t->start_query_us > TASK_REQUERY_US) {
         t->start_query_us = now_us;
         TWARN(t, "start-up: still waiting for %s%s%s; asking again",

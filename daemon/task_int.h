@@ -32,6 +32,7 @@ struct task {
     enum tstate st;
     bool started, got_orders, got_pos;
     int64_t start_query_us, wall_ms;
+    int64_t started_us, relist_us;  /* task_start; the settling list query is due (0: none) */
     bool have_md;
     dec_t mark, best_bid, best_ask;
     struct ord_book book;
@@ -65,6 +66,9 @@ struct task {
 #define TASK_DISPUTE_US 3000000    /* reports vs fills: news after 3 s */
 #define TASK_CANCEL_RETRY_US 500000   /* pause after a refused cancel */
 #define TASK_AUTH_RETRY_US 2000000    /* credentials refused: cancels retried this often */
+/* The venue lists a new order up to ~1.5 s late: only a list asked for
+ * this long after start-up shows every order a previous run placed. */
+#define TASK_LIST_SETTLE_US 2000000
 #define TASK_PLACE_RETRY_US 250000    /* pause a slot after a place refused unsent */
 #define TASK_CLOSE_RETRY_US 250000    /* first pause between position-close attempts */
 #define TLOG(t, ...) task_log(t, LOG_INFO, __VA_ARGS__)

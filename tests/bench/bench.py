@@ -4,17 +4,25 @@
 Figures (printed as a table and written to build/bench.json):
   reaction_latency  sim writes a `price` frame moving mark past the drift
                     threshold -> sim reads the first order request it causes
-                    (sim --log timestamps, microseconds)
+                    (sim --log timestamps, microseconds); once with orders
+                    over the ws-api session (the default) and once over
+                    REST, with mmd's CPU per 1000 order requests for each
+  live_soak         tests/e2e/test_live_soak.py for BENCH_SOAK_S (120) s:
+                    two accounts, three tasks, lively market, the sim's live
+                    profile, injected ALO rejections; its figures
   throughput        price / 20-level depth_book frames per second consumed
                     by mmd (POST /_sim/flood), CPU ms per 1000 frames
   scale             peak RSS and CPU% with 1, 10, 50 quoting tasks (calm)
   rpc               `status` round trip with 50 tasks and 10 subscribers
-  ledger            reaction latency again with the ledger off
+  ledger            reaction latency (ws-api) again with the ledger off
                     (state.ledger: false), and the ledger's write rate
                     (rows and commits per second) during the run with it
 
 Env: BENCH_MOVES (default 1000), BENCH_SCALE_S (default 60), BENCH_PRICE_FRAMES
-(200000), BENCH_DEPTH_FRAMES (50000), BENCH_RPC_CALLS (1000).
+(200000), BENCH_DEPTH_FRAMES (50000), BENCH_RPC_CALLS (1000), BENCH_SOAK_S (120).
+Except the live soak, the parts run the simulator's ideal profile with no
+per-IP limits: they measure mmd's own speed with 10-17 accounts, more than
+one IP may connect live (exchange.max_ws_connections is raised to match).
 Standard library only; every loop is bounded; every process is stopped.
 """
 import http.client
@@ -35,6 +43,9 @@ SCALE_S = float(os.environ.get("BENCH_SCALE_S", "60"))
 PRICE_FRAMES = int(os.environ.get("BENCH_PRICE_FRAMES", "200000"))
 DEPTH_FRAMES = int(os.environ.get("BENCH_DEPTH_FRAMES", "50000"))
 RPC_CALLS = int(os.environ.get("BENCH_RPC_CALLS", "1000"))
+SOAK_S = float(os.environ.get("BENCH_SOAK_S", "120"))
+IDEAL = ["--log-lean", "--profile", "ideal"]   # see the top comment
+MANY_WS = {"max_ws_connections": 100}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # 16 symbols (the sim's maximum) that stand still unless POST /_sim/mark moves them.
@@ -116,8 +127,13 @@ class LogTail:
 
 
 def is_order_req(e):
+    if e.get("dir") != "in":
+        return False
+    if e.get("kind") == "ws-api":
+        b = e.get("body", "")
+        return '"order:new"' in b or '"order:cancel"' in b
     p = e.get("path", "")
-    return e.get("dir") == "in" and (p.startswith("POST /api/new_order") or p.startswith("POST /api/cancel_order"))
+    return p.startswith("POST /api/new_order") or p.startswith("POST /api/cancel_order")
 
 
 def price_frame_mark(e):
@@ -142,19 +158,21 @@ class NoLedgerMmd(mmdrun.Mmd):
             f.write(text)
 
 
-def run_reaction(tmp, ledger=True, out=None):
+def run_reaction(tmp, order_entry="websocket", ledger=True, out=None):
     """out (a dict), with the ledger: its write figures over the run."""
     scen = os.path.join(tmp, "flat.yaml")
     flat_scenario(scen)
-    samples, misses = [], 0
-    with sim.Sim(scenario=scen, args=["--log-lean"]) as s:
+    samples, misses, orders = [], 0, 0
+    with sim.Sim(scenario=scen, args=IDEAL) as s:
         accts = {"r%02d" % i: s.mint("bench-r%02d" % i) for i in range(len(FLAT_SYMS))}
         tasks = [bench_task("t%02d" % i, sym, "r%02d" % i) for i, sym in enumerate(FLAT_SYMS)]
-        d = (mmdrun.Mmd if ledger else NoLedgerMmd)(s, tasks, accts, log_level="warn")
+        ex = dict(MANY_WS, order_entry=order_entry)
+        d = (mmdrun.Mmd if ledger else NoLedgerMmd)(s, tasks, accts, log_level="warn", exchange=ex)
         d.start()
         try:
             wait_quoting(d, len(tasks))
             time.sleep(1.0)
+            cpu0 = cpu_ticks(d.proc.pid)
             lg0, t0 = d.rpc("status").get("ledger"), time.time()
             conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=5)
             tail = LogTail(s.log_path)
@@ -181,8 +199,10 @@ def run_reaction(tmp, ledger=True, out=None):
                             fs, fm = price_frame_mark(e)
                             if fs == sym and fm is not None and abs(float(fm) - float(mstr)) < 0.005:
                                 frame_ts = e["ts_us"]
-                        elif got is None and is_order_req(e) and e["ts_us"] >= frame_ts:
-                            got = e["ts_us"] - frame_ts
+                        elif is_order_req(e) and e["ts_us"] >= frame_ts:
+                            orders += 1
+                            if got is None:
+                                got = e["ts_us"] - frame_ts
                     if got is None:
                         time.sleep(0.002)
                 if got is None:
@@ -190,7 +210,8 @@ def run_reaction(tmp, ledger=True, out=None):
                 else:
                     samples.append(got)
                 time.sleep(0.015)           # let the rest of the re-quote settle
-                tail.lines()
+                orders += sum(1 for e in tail.lines() if is_order_req(e))
+            cpu_ms = (cpu_ticks(d.proc.pid) - cpu0) * 1000.0 / CLK_TCK
             conn.close()
             tail.close()
             st = d.rpc("status")
@@ -202,7 +223,8 @@ def run_reaction(tmp, ledger=True, out=None):
         finally:
             d.stop()
             d.cleanup()
-    return samples, misses, lat
+    per_1000 = round(cpu_ms * 1000.0 / orders, 1) if orders else None
+    return samples, misses, lat, {"orders": orders, "cpu_ms_per_1000_orders": per_1000}
 
 
 def status_frames(d):
@@ -240,10 +262,10 @@ def flood(s, d, channel, count):
 
 
 def run_throughput():
-    with sim.Sim(args=["--log-lean"]) as s:
+    with sim.Sim(args=IDEAL) as s:
         accts = {"f%02d" % i: s.mint("bench-f%02d" % i) for i in range(10)}
         tasks = [mmdrun.task("f%02d" % i, "BTC-USD", "f%02d" % i, base_qty="0.01") for i in range(10)]
-        d = mmdrun.Mmd(s, tasks, accts, log_level="warn")
+        d = mmdrun.Mmd(s, tasks, accts, log_level="warn", exchange=MANY_WS)
         d.start()
         try:
             wait_quoting(d, 10)
@@ -322,11 +344,11 @@ req_rate = {}   # orders + cancels per second during each scale window (printed 
 
 def run_scale():
     out, rts = {}, []
-    with sim.Sim(args=["--log-lean"]) as s:
+    with sim.Sim(args=IDEAL) as s:
         creds = {"a%02d" % i: s.mint("bench-a%02d" % i) for i in range(17)}
         for n in (1, 10, 50):
             tasks, accts = scale_tasks(n, creds)
-            d = mmdrun.Mmd(s, tasks, accts, log_level="warn")
+            d = mmdrun.Mmd(s, tasks, accts, log_level="warn", exchange=MANY_WS)
             d.start()
             try:
                 wait_quoting(d, n)
@@ -346,6 +368,21 @@ def run_scale():
     return out, rts
 
 
+def run_soak(tmp):
+    """The live-venue soak e2e test, longer; its figures from SOAK_JSON."""
+    import subprocess
+    out = os.path.join(tmp, "soak.json")
+    env = dict(os.environ, SOAK_S=str(SOAK_S), SOAK_JSON=out)
+    p = subprocess.run([sys.executable, os.path.join(sim.REPO, "tests", "e2e", "test_live_soak.py")], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=SOAK_S + 180)
+    res = {}
+    if os.path.exists(out):
+        with open(out) as f:
+            res = json.load(f)
+    res["result"] = "pass" if p.returncode == 0 else "FAIL: " + p.stdout.decode(errors="replace")[-400:]
+    return res
+
+
 def fmt_lat(lat):
     if not isinstance(lat, dict):
         return "n/a"
@@ -363,25 +400,35 @@ def main():
           (SCALE_S, "" if SCALE_S == 60 else ", shortened via BENCH_SCALE_S"), flush=True)
     print("  reaction latency: %d moves of %g bps ..." % (MOVES, MOVE_BPS), flush=True)
     only = os.environ.get("BENCH_ONLY", "")     # debugging: run one part
+    none = ([], 0, None, {"orders": 0, "cpu_ms_per_1000_orders": None})
     lgw = {}
-    samples, misses, lat = run_reaction(tmp, True, lgw) if only in ("", "reaction") else ([], 0, None)
+    samples, misses, lat, wsx = run_reaction(tmp, "websocket", True, lgw) if only in ("", "reaction") else none
     print("  reaction latency again, ledger off ...", flush=True)
-    s_off, m_off, _ = run_reaction(tmp, False) if only in ("", "reaction") else ([], 0, None)
+    s_off, m_off, _, _ = run_reaction(tmp, "websocket", False) if only in ("", "reaction") else none
+    print("  reaction latency, orders over REST: %d moves ..." % MOVES, flush=True)
+    r_samples, r_misses, _, rsx = run_reaction(tmp, "rest") if only in ("", "reaction") else none
     print("  throughput: %d price / %d depth frames ..." % (PRICE_FRAMES, DEPTH_FRAMES), flush=True)
     zero = {"frames": 0, "per_s": 0, "cpu_ms": 0, "dropped": 0, "wall_s": 0}
     pr, dp = run_throughput() if only in ("", "throughput") else (zero, zero)
     print("  scale: 1, 10, 50 tasks x %g s, then rpc ..." % SCALE_S, flush=True)
     scale, rts = run_scale() if only in ("", "scale") else ({}, [])
+    print("  live soak: %g s, live profile ..." % SOAK_S, flush=True)
+    soak = run_soak(tmp) if only in ("", "soak") else {}
     frames = pr["frames"] + dp["frames"]
     res = {
-        "reaction_latency": {"p50_us": pct(samples, 50), "p99_us": pct(samples, 99),
-                             "max_us": max(samples) if samples else None, "samples": len(samples)},
-        "throughput": {"price_frames_per_s": round(pr["per_s"]), "depth_frames_per_s": round(dp["per_s"]),
-                       "cpu_ms_per_1000_frames": round((pr["cpu_ms"] + dp["cpu_ms"]) * 1000.0 / frames, 3)
-                       if frames else None},
         "reaction_latency_ledger_off": {"p50_us": pct(s_off, 50), "p99_us": pct(s_off, 99),
                                         "samples": len(s_off), "misses": m_off},
         "ledger_writes": lgw,
+        "reaction_latency": {"p50_us": pct(samples, 50), "p99_us": pct(samples, 99),
+                             "max_us": max(samples) if samples else None, "samples": len(samples),
+                             "order_path": "ws-api", **wsx},
+        "reaction_latency_rest": {"p50_us": pct(r_samples, 50), "p99_us": pct(r_samples, 99),
+                                  "max_us": max(r_samples) if r_samples else None, "samples": len(r_samples),
+                                  "order_path": "rest", **rsx},
+        "live_soak": soak,
+        "throughput": {"price_frames_per_s": round(pr["per_s"]), "depth_frames_per_s": round(dp["per_s"]),
+                       "cpu_ms_per_1000_frames": round((pr["cpu_ms"] + dp["cpu_ms"]) * 1000.0 / frames, 3)
+                       if frames else None},
         "scale": scale,
         "rpc": {"p50_us": round(pct(rts, 50), 1) if rts else None,
                 "p99_us": round(pct(rts, 99), 1) if rts else None},
@@ -404,6 +451,13 @@ def main():
         "ledger moves p50 <= 5 %")
     row("  ledger writes: rows/s, commits/s, ms/commit", "%s, %s, %s" % (lgw.get("rows_per_s"),
         lgw.get("commits_per_s"), lgw.get("commit_ms_avg")), "commits <= 1/s")
+    rr = res["reaction_latency_rest"]
+    row("  orders over ws-api: mmd CPU ms per 1000 orders", "%s (%d orders)" % (wsx["cpu_ms_per_1000_orders"],
+                                                                           wsx["orders"]))
+    row("reaction latency over REST p50 / p99 / max (us)", "%s / %s / %s" % (rr["p50_us"], rr["p99_us"],
+                                                                            rr["max_us"]))
+    row("  samples (misses); CPU ms per 1000 orders", "%d (%d); %s (%d orders)" % (
+        rr["samples"], r_misses, rsx["cpu_ms_per_1000_orders"], rsx["orders"]))
     row("price frames/s consumed", th["price_frames_per_s"], ">= 50000")
     row("  (frames, dropped by ws inbox, wall s)", "%d, %d, %.3f" % (pr["frames"], pr["dropped"], pr["wall_s"]))
     row("depth_book (20 levels) frames/s consumed", th["depth_frames_per_s"], ">= 20000")
@@ -416,6 +470,13 @@ def main():
             "50: <= 64 MB, <= 5 %" if n == "50" else "")
     row("status RPC p50 / p99 (us), 50 tasks, 10 subs", "%s / %s" % (res["rpc"]["p50_us"], res["rpc"]["p99_us"]))
     print("  mmd per-stage latency (status.latency): %s" % fmt_lat(lat))
+    if soak:
+        print("  live soak (%g s, 2 accounts, 3 tasks, lively, live profile, ALO rejects injected), at the sim:"
+              % SOAK_S)
+        for k in ("orders", "cancels", "via_ws_api", "late_cancels", "duplicate_ids", "max_rps_10s_per_account",
+                  "max_rps_10s_ip", "http_429", "alo_rejections", "alo_replacement_ms_p50",
+                  "alo_replacement_ms_max", "exit", "open_orders_after", "flat_after", "result"):
+            row("    " + k, json.dumps(soak.get(k)))
     print("\n  wrote %s (%.0f s)" % (os.path.join(sim.build_dir(), "bench.json"), time.time() - t_start))
     return 0
 
