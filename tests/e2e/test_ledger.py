@@ -4,7 +4,8 @@ restarts and faults.
 
 * restart: fills, fees and uptime seconds recorded before a graceful stop
   are reported the same after the restart, plus the new ones; the hour's
-  uptime seconds continue; fill count and fee sum equal the simulator's
+  uptime seconds continue; the orders finished before the stop are not
+  taken for orphans when the (lagging) open-order list still shows them; fill count and fee sum equal the simulator's
   query_trades for the account; history answers every kind.
 * kill -9 during heavy fills, restart: PRAGMA integrity_check ok, no fill
   missing or doubled against the simulator's trade ids.
@@ -19,6 +20,7 @@ or market-data rate (fills are forced through /_sim/fill, fees are awaited
 with bounded polls)."""
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -152,6 +154,12 @@ def test_restart():
                 assert after0["fills"] == before["fills"] and after0["fees"] == before["fees"], (after0, before)
                 assert after0["uptime_seconds"] >= before["uptime_seconds"], (after0, before)
                 assert "continuing with" in d.log(), d.log_tail()
+                # the orders cancelled at the stop are known finished: a lagging open-order list
+                # (the live profile's 15 s) showing them is not taken for orphans to cancel
+                m = re.search(r"continuing with .* (\d+) order\(s\) finished", d.log())
+                assert m and int(m.group(1)) > 0, d.log_tail()
+                wait_for(d.log, 10, what="start-up reconciliation", until=lambda l: "reconciled:" in l)
+                assert "cancelling orphan order" not in d.log(), d.log_tail()
                 if up["hour"][:10] == hour_before[:10]:    # the same UTC day: its fills count on
                     assert d.task_status("lg")["fills_today"] >= before["fills"], d.task_status("lg")
                 d.wait_quoting("lg")
