@@ -153,6 +153,7 @@ static void be_halt(void *ud, const char *task, const char *reason, backend_done
         op->tasks[op->n++] = dt;
         json_array_append_new(ids, json_string(dt->ct->id));
         LOGI("mmd", "task %s: operator halt (%s)", dt->ct->id, why);
+        mmd_ledger_request(d, dt->ct->id, "halt", why);
     }
     op->deadline_us = now_us() + HALT_WAIT_US;
     op->done = done;
@@ -198,6 +199,7 @@ static void be_resume(void *ud, const char *task, backend_done_fn done, void *ar
         task_resume(dt->t, now_us());
         json_array_append_new(ids, json_string(dt->ct->id));
         LOGI("mmd", "task %s: operator resume", dt->ct->id);
+        mmd_ledger_request(d, dt->ct->id, "resume", "operator");
     }
     done(arg, 0, NULL, json_pack("{s:o}", "resumed", ids));
 }
@@ -235,6 +237,7 @@ struct backend mmd_backend(struct mmd *d)
         .halt = be_halt,
         .resume = be_resume,
         .history = mmd_be_history,
+        .requested_by = mmd_be_requested_by,
         .report = mmd_be_report,
         .shutdown = be_shutdown,
         .shutting_down = be_shutting_down,

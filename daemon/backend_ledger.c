@@ -1,6 +1,7 @@
 /* backend_ledger — the "history" and "report" backends (backend.h) over the
  * ledger: parameter checking (times, kinds, periods, limits) with errors
- * that say what was wrong and what to write instead, then ledger queries. */
+ * that say what was wrong and what to write instead, then ledger queries;
+ * and who asked for a halt or resume (recorded as an "operator" event). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,4 +84,19 @@ json_t *mmd_be_report(void *ud, const char *task, const char *period, const char
     json_t *j = ledger_report(d->ledger, task, s, u);
     json_object_set_new(j, "period", json_string(month ? "month" : "day"));
     return j;
+}
+
+void mmd_be_requested_by(void *ud, const char *who)
+{
+    struct mmd *d = ud;
+    snprintf(d->requester, sizeof d->requester, "%s", who ? who : "");
+}
+
+void mmd_ledger_request(struct mmd *d, const char *task, const char *what, const char *reason)
+{
+    char detail[256];
+    if (!d->ledger) return;
+    snprintf(detail, sizeof detail, "%s: %s (asked by %s)", what, reason,
+             d->requester[0] ? d->requester : "the daemon itself");
+    ledger_event(d->ledger, wall_ms(), task, "operator", detail);
 }

@@ -85,6 +85,7 @@ struct mmd {
     struct backend be;
     struct ledger *ledger;       /* daemon/ledger/ (state.dir/ledger.db), NULL when state.ledger is false */
     int64_t ledger_first_ms;     /* when that file was created: older trades are not imported */
+    char requester[48];          /* who asked for the halt/resume under way (backend requested_by) */
     struct d_acct **accts;
     size_t n_accts;
     struct d_task **tasks;
@@ -127,6 +128,9 @@ void mmd_pending_forget(struct mmd *d, const struct d_task *dt);
 void mmd_ledger_open(struct mmd *d, char *err, size_t len);
 void mmd_ledger_poll(struct mmd *d, int64_t now);
 void mmd_ledger_balance(struct d_acct *a, const struct venue_event *ev);
+void mmd_be_requested_by(void *ud, const char *who);
+/* An operator's halt/resume of task: an event naming who asked. */
+void mmd_ledger_request(struct mmd *d, const char *task, const char *what, const char *reason);
 json_t *mmd_be_history(void *ud, const char *kind, const char *task, const char *since, const char *until,
                        const char *limit, int *err, char *msg, size_t len);
 json_t *mmd_be_report(void *ud, const char *task, const char *period, const char *at, int *err, char *msg,

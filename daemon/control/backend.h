@@ -37,6 +37,9 @@ struct backend {
                        const char *limit, int *err, char *errmsg, size_t len);
     json_t *(*report)(void *ud, const char *task, const char *period, const char *at, int *err, char *errmsg,
                       size_t len);
+    /* Who makes the next halt or resume call ("uid U pid P"), for the
+     * ledger's record; optional (NULL: not recorded). */
+    void (*requested_by)(void *ud, const char *who);
     /* Starts a graceful shutdown (as SIGTERM); returns at once. */
     void (*shutdown)(void *ud);
     /* True from the moment a shutdown started (SIGTERM, SIGINT, "shutdown"). */

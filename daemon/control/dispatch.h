@@ -31,6 +31,7 @@ struct rpc_env {
     void *client;                  /* transport client (for subscribe) */
     int (*subscribe)(void *client, int on);   /* 0 ok, else an RPC error code */
     const struct rpc_cmd *const *commands;    /* NULL-terminated; NULL = rpc_commands */
+    char who[48];                  /* the peer, "uid U pid P" (control.c), for the ledger; "" unknown */
 };
 
 struct rpc_call;

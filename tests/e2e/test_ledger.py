@@ -6,7 +6,8 @@ restarts and faults.
   are reported the same after the restart, plus the new ones; the hour's
   uptime seconds continue; the orders finished before the stop are not
   taken for orphans when the (lagging) open-order list still shows them; fill count and fee sum equal the simulator's
-  query_trades for the account; history answers every kind.
+  query_trades for the account; history answers every kind; a halt and a
+  resume are recorded with who asked (uid, pid).
 * kill -9 during heavy fills, restart: PRAGMA integrity_check ok, no fill
   missing or doubled against the simulator's trade ids.
 * write failures mid-run (MMD_LEDGER_FAIL_FILE, the test-only injection
@@ -167,6 +168,14 @@ def test_restart():
                 tr, after = wait_ledger_matches(d, s, c, "lg")
                 assert after["fills"] == before["fills"] + 3, (after, before)
                 assert Decimal(after["realized_pnl"]) == sum(Decimal(x["pnl"]) for x in tr.values())
+                r = mmctl(d, "halt", "lg", "ledger", "test")     # who asked is recorded
+                assert r.returncode == 0, r
+                assert mmctl(d, "resume", "lg").returncode == 0
+                ev = d.rpc("history", {"kind": "events", "task": "lg", "limit": 50})["rows"]
+                who = [e["detail"] for e in ev if e["kind"] == "operator"]
+                assert any(w.startswith("halt: ledger test (asked by uid %d pid " % os.getuid()) for w in who), ev
+                assert any(w.startswith("resume: operator (asked by uid ") for w in who), ev
+                print("events: %s" % who)
                 m = report(d, "lg", "month")
                 assert m["fills"] >= after["fills"] and m["maker_hours"] >= 0, m
                 print("after restart: %d fills (= query_trades), fees %s, %d s uptime today" %
