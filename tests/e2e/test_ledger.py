@@ -26,6 +26,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
 from decimal import Decimal
 
@@ -196,13 +197,19 @@ def test_kill9():
                             risk=mmdrun.guards_off(max_fills_per_minute=100000), strategy={"fill_cooldown_s": 0.2})
             d = mmdrun.Mmd(s, [t], {"ledger2": c}, state_dir=state).start()
             try:
-                d.wait_quoting("k9", tiers=2)
-                n = fill_some(s, d, "k9", 12, qty="0.0010", pause=0.05)
-                d.kill9()                          # mid-burst: the last second may be unwritten
-                n += fill_some_direct(s, c, 3)     # trades while it is down
-                print("%d fills forced, mmd killed with -9 in the burst" % n)
-                db_check(os.path.join(state, "ledger.db"))
-                d = mmdrun.Mmd(s, [t], {"ledger2": c}, state_dir=state).start()
+                for rnd in range(2):                   # twice: a killed run's ledger killed again
+                    d.wait_quoting("k9", tiers=2, timeout=40)
+                    burst = threading.Thread(target=fill_some, args=(s, d, "k9", 20, "0.0010", 0.02))
+                    burst.start()
+                    time.sleep(0.3 + 0.4 * rnd)        # kill -9 in the middle of the burst
+                    d.kill9()
+                    burst.join(30)
+                    n = fill_some_direct(s, c, 3)      # trades while it is down
+                    print("round %d: mmd killed with -9 during a burst of fills; %d more while down; %d trades "
+                          "at the simulator" % (rnd + 1, n, len(sim_trades(s, c))))
+                    db_check(os.path.join(state, "ledger.db"))
+                    d.cleanup()
+                    d = mmdrun.Mmd(s, [t], {"ledger2": c}, state_dir=state).start()
                 tr, rep = wait_ledger_matches(d, s, c, "k9", timeout=45)
                 print("after restart: %d fills in the ledger = %d at the simulator" % (rep["fills"], len(tr)))
                 d.stop()
