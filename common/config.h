@@ -22,6 +22,7 @@ enum risk_level { RISK_CONSERVATIVE = 0, RISK_MODERATE, RISK_AGGRESSIVE };
 #define CFG_URL_MAX 256
 #define CFG_PATH_MAX 256
 #define CFG_JWT_MARGIN_S 300.0
+#define CFG_LISTEN_MAX 64
 
 struct cfg_band { double min_bps, max_bps; };
 
@@ -80,6 +81,8 @@ struct cfg {
     double ip_requests_per_s;       /* our share of the venue's 50 requests/s per IP (44) */
     enum log_level log_level;
     bool log_level_set;
+    char readonly_socket[CFG_PATH_MAX];   /* control.readonly_socket: "" = none */
+    char metrics_listen[CFG_LISTEN_MAX];  /* metrics.listen "HOST:PORT": "" = off */
     struct cfg_account *accounts;
     size_t n_accounts;
     struct cfg_task *tasks;

@@ -200,4 +200,12 @@ static void ledger_result(FILE *f, const char *m, json_t *v)
     else ctl_print_text.result(f, m, v);
 }
 
-const struct ctl_printer ctl_print_ledger = {.result = ledger_result, .notification = NULL};
+static void ledger_notification(FILE *f, json_t *msg) { ctl_print_text.notification(f, msg); }
+
+static void ledger_error(FILE *f, const char *m, int code, const char *msg, const char *sock)
+{
+    (ledger_json ? &ctl_print_json : &ctl_print_text)->error(f, m, code, msg, sock);
+}
+
+const struct ctl_printer ctl_print_ledger = {.result = ledger_result, .notification = ledger_notification,
+                                             .error = ledger_error};

@@ -11,6 +11,7 @@
 #include "lat.h"
 #include "ledger.h"
 #include "log.h"
+#include "metrics.h"
 #include "mmd.h"
 #include "rpc.h"
 #include "standx.h"
@@ -208,6 +209,10 @@ static void be_shutdown(void *ud) { mmd_begin_shutdown(ud, "shutdown request"); 
 
 static bool be_shutting_down(void *ud) { return ((const struct mmd *)ud)->shutting_down; }
 
+static json_t *be_reload(void *ud) { return mmd_reload(ud, "reload RPC"); }
+
+static char *be_metrics(void *ud) { return metrics_text(ud); }
+
 void mmd_pending_check(struct mmd *d, int64_t now)
 {
     struct pending_op **pp = &d->pending;
@@ -241,6 +246,8 @@ struct backend mmd_backend(struct mmd *d)
         .report = mmd_be_report,
         .shutdown = be_shutdown,
         .shutting_down = be_shutting_down,
+        .reload = be_reload,
+        .metrics = be_metrics,
     };
 }
 

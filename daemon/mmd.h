@@ -7,6 +7,8 @@
  *   reload.c   SIGHUP: validate a new configuration, apply it task by task,
  *              reap removed tasks once their stop is confirmed
  *   backend.c  the control plane's backend (status, halt, resume, ...)
+ *   notify.c   systemd: READY/STATUS/STOPPING, the watchdog timer
+ *   metrics.c  the Prometheus endpoint and the metrics text
  * struct mmd owns every long-lived object; each d_task and d_acct belongs to
  * it and is freed only by reload.c (removed tasks) or daemon.c (exit). */
 #ifndef MMD_MMD_H
@@ -82,6 +84,9 @@ struct mmd {
         struct sx_reaction r;
     } react;
     struct control *ctl;
+    struct control *ctl_ro;      /* control.readonly_socket, NULL without one */
+    struct notify *notify;       /* systemd sd_notify (notify.c) */
+    struct metrics *metrics;     /* the Prometheus endpoint (metrics.c), NULL when off */
     struct backend be;
     struct ledger *ledger;       /* daemon/ledger/ (state.dir/ledger.db), NULL when state.ledger is false */
     int64_t ledger_first_ms;     /* when that file was created: older trades are not imported */
@@ -116,7 +121,11 @@ struct d_task *mmd_find_task(struct mmd *d, const char *id);
 struct d_acct *mmd_find_acct(struct mmd *d, const char *id);
 
 /* reload.c */
-void mmd_reload(struct mmd *d);
+/* Re-reads the configuration file and applies it (why: "SIGHUP", "reload
+ * RPC").  Returns the report the reload RPC answers with (mmd-rpc(7)):
+ * applied, the tasks added, removed and changed, and what was refused and
+ * why.  The caller owns it. */
+json_t *mmd_reload(struct mmd *d, const char *why);
 void mmd_reap_removed(struct mmd *d);
 
 /* backend.c */

@@ -235,6 +235,7 @@ static void pause_task(struct task *t, int n, int64_t now_us)
              t->last_reject);
     t->st = TS_PAUSED;
     TWARN(t, "paused: %s", t->state_reason);
+    task_note_event(t, "paused: %s", t->state_reason);
     task_lg_event(t, "paused", "%s", t->state_reason);
     task_cancel_all(t, now_us);
 }
@@ -297,6 +298,7 @@ static void after_change(struct task *t, const struct ord_change *ch, int64_t no
              dec_str(ch->filled, q, sizeof q), t->cfg.symbol, dec_str(o->fill_avg, p, sizeof p),
              o->cl_ord_id, dec_str(o->fill_qty, f, sizeof f), dec_str(o->qty, n, sizeof n));
         count_fill(t, now_us);
+        task_note_fill(t, o->side, ch->filled, o->fill_avg);
         on_slot_fill(t, o, ch->filled, now_us);
     }
     if (ch->terminal && o->status == OS_REJECTED) on_reject(t, o, now_us);
@@ -536,12 +538,13 @@ void task_on_event(struct task *t, const struct venue_event *ev, int64_t now_us,
     case VEV_POSITION: on_position(t, ev); break;
     case VEV_PLACE_RESULT: on_place_result(t, ev, now_us); break;
     case VEV_CANCEL_RESULT: on_cancel_result(t, ev, now_us); break;
-    case VEV_OPEN_ORDERS:
-        if (sym_ok) on_open_orders(t, ev->u.list.orders, ev->u.list.n, now_us);
+    case VEV_OPEN_ORDERS:   /* a failed query: the list is unknown, not empty */
+        if (sym_ok && ev->found) on_open_orders(t, ev->u.list.orders, ev->u.list.n, now_us);
         break;
     case VEV_QUERY_ORDER: on_query_order(t, ev, now_us); break;
     case VEV_STREAM:
         TLOG(t, "private stream %s", ev->u.stream_up ? "up" : "down");
+        task_note_event(t, "private stream %s", ev->u.stream_up ? "up" : "down");
         task_lg_event(t, "stream", "private stream %s", ev->u.stream_up ? "up" : "down");
         if (ev->u.stream_up && t->st != TS_STARTING) {
             task_query_open_orders(t, now_us);
@@ -704,6 +707,8 @@ static void eval_risk(struct task *t, int64_t now_us)
     task_lg_event(t, "risk", "%s -> %s: %s", risk_state_name(before.state), risk_state_name(v->state), v->reason);
     if (v->state == RISK_SAFE) TLOG(t, "risk %s -> safe", risk_state_name(before.state));
     else TWARN(t, "risk %s: %s", risk_state_name(v->state), v->reason);
+    task_note_event(t, "risk %s -> %s%s%s", risk_state_name(before.state), risk_state_name(v->state),
+                    v->state == RISK_SAFE ? "" : ": ", v->state == RISK_SAFE ? "" : v->reason);
 }
 
 static void step(struct task *t, int64_t now_us)
@@ -801,6 +806,7 @@ void task_on_timer(struct task *t, int64_t now_us, int64_t wall_ms)
     if (t->st == TS_QUOTING || t->st == TS_PAUSED || t->st == TS_STOPPING) reconcile(t, now_us);
     step(t, now_us);
     sample_uptime(t);
+    task_day_roll(t);
     task_lg_tick(t);
 }
 
@@ -808,6 +814,7 @@ void task_halt(struct task *t, const char *reason, int64_t now_us)
 {
     risk_operator_halt(&t->risk, reason && *reason ? reason : "operator");
     TWARN(t, "operator halt: %s", reason && *reason ? reason : "(no reason)");
+    task_note_event(t, "halt by operator: %s", reason && *reason ? reason : "(no reason)");
     task_lg_event(t, "halt", "%s", reason && *reason ? reason : "operator");
     step(t, now_us);
 }
@@ -821,6 +828,7 @@ void task_resume(struct task *t, int64_t now_us)
         memset(t->rej_times, 0, sizeof t->rej_times);
     }
     TLOG(t, "resumed by operator");
+    task_note_event(t, "resumed by operator");
     task_lg_event(t, "resume", "operator");
     step(t, now_us);
 }

@@ -13,6 +13,18 @@
 enum tstate { TS_STARTING, TS_QUOTING, TS_PAUSED, TS_STOPPING, TS_STOPPED, TS_FAILED };
 enum stop_phase { SP_CANCEL, SP_CLOSE };
 
+/* What mmtop's detail pane shows until the ledger has it: the last fills
+ * and events of this task, and the anchor of "PnL today" (task_recent.c). */
+#define TASK_RECENT 8
+struct task_recent {
+    struct { int64_t wall_ms; enum side side; dec_t qty, price; } fills[TASK_RECENT];
+    int fills_next, fills_n;
+    struct { int64_t wall_ms; char text[112]; } events[TASK_RECENT];
+    int events_next, events_n;
+    int64_t pnl_day;            /* UTC day of realized_day0; 0 before the first position report */
+    dec_t realized_day0;        /* realized PnL at the start of pnl_day (or at our start) */
+};
+
 /* One side of one tier: the resting quote and its in-flight replacement. */
 struct slot {
     char cur[CLOID_MAX], repl[CLOID_MAX];
@@ -60,6 +72,7 @@ struct task {
     int close_attempts, flat_reports;
     int64_t close_next_us;      /* next close attempt not before (paced retries) */
     char summary[512];
+    struct task_recent recent;  /* the cockpit's memory (task_recent.c) */
     struct task_lg *lg;         /* the ledger's view of this task (task_ledger.c), NULL: none */
 };
 
@@ -92,5 +105,11 @@ void task_lg_free(struct task *t);
 /* the stop sequence (task_stop.c): one step; a position report while stopping */
 void task_stop_step(struct task *t, int64_t now_us);
 void task_stop_on_position(struct task *t, dec_t qty);
+/* the cockpit's memory (task_recent.c) */
+void task_note_fill(struct task *t, enum side side, dec_t qty, dec_t price);
+void task_note_event(struct task *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void task_day_roll(struct task *t);
+json_t *task_recent_json(const struct task *t);
+dec_t task_pnl_today(const struct task *t);
 
 #endif

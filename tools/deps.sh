@@ -4,8 +4,9 @@
 # when something is missing and we are not root it prints the exact command.
 set -eu
 PKGS="build-essential pkg-config libevent-dev libcurl4-openssl-dev libwebsockets-dev
-libsodium-dev libyaml-dev libjansson-dev libncurses-dev libcmocka-dev libsqlite3-dev
-python3 python3-jsonschema curl mandoc tmux valgrind clang libclang-rt-14-dev procps"
+libsodium-dev libyaml-dev libjansson-dev libncurses-dev libcmocka-dev
+python3 python3-jsonschema curl mandoc tmux valgrind clang libclang-rt-14-dev procps
+libsystemd-dev libsqlite3-dev"
 
 missing=""
 for p in $PKGS; do

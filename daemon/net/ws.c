@@ -460,7 +460,7 @@ static void conn_try(struct ws_conn *c)
         c->retry_delay_s = wait;
         c->retry_at_us = now + (int64_t)(wait * 1e6);
         LOGI("ws", "%s: new-connection budget (%.0f a minute) used up: connecting in %.2f s", c->name,
-             WS_NEW_PER_MIN, wait);
+             m->newrate.per_min, wait);
         struct timeval tv = clock_tv_s(wait);
         evtimer_add(c->retry_ev, &tv);
         return;
@@ -481,15 +481,16 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
     conn_try(arg);
 }
 
-void ws_newrate_init(struct ws_newrate *r, int64_t now_us)
+void ws_newrate_init(struct ws_newrate *r, double per_min, int64_t now_us)
 {
     r->tokens = WS_NEW_BURST;
+    r->per_min = per_min > 0 ? per_min : WS_NEW_PER_MIN;
     r->last_us = now_us;
 }
 
 double ws_new_conn_wait(struct ws_newrate *r, int64_t now_us)
 {
-    const double per_s = WS_NEW_PER_MIN / 60.0;
+    const double per_s = r->per_min / 60.0;
     if (now_us > r->last_us) {
         r->tokens += (double)(now_us - r->last_us) / 1e6 * per_s;
         if (r->tokens > WS_NEW_BURST) r->tokens = WS_NEW_BURST;
@@ -634,7 +635,7 @@ struct wsmgr *wsmgr_new(struct event_base *base, const struct ws_knobs *k)
     m->efd = -1;
     m->next_id = 1;
     m->k = *k;
-    ws_newrate_init(&m->newrate, clock_mono_us());
+    ws_newrate_init(&m->newrate, k->new_per_min, clock_mono_us());
     srandom((unsigned)clock_wall_us());
     pthread_mutex_init(&m->mu, NULL);
     pthread_cond_init(&m->room, NULL);

@@ -30,8 +30,8 @@ double ws_backoff_s(double min_s, double max_s, int failures, double u01);
  * (it is counted), else the seconds until one may. */
 #define WS_NEW_BURST 10.0
 #define WS_NEW_PER_MIN 20.0
-struct ws_newrate { double tokens; int64_t last_us; };
-void ws_newrate_init(struct ws_newrate *r, int64_t now_us);
+struct ws_newrate { double tokens, per_min; int64_t last_us; };
+void ws_newrate_init(struct ws_newrate *r, double per_min, int64_t now_us);
 double ws_new_conn_wait(struct ws_newrate *r, int64_t now_us);
 
 /* Timing of every connection (seconds; daemon/knobs.c reads them). */
@@ -43,6 +43,7 @@ struct ws_knobs {
     double ping_s;          /* we ping this often (lws answers server pings) */
     double connect_s;       /* a connect attempt that takes longer fails */
     double rotate_s;        /* proactive reconnect before the venue's 24 h limit */
+    double new_per_min;     /* new connections a minute after a burst of WS_NEW_BURST */
 };
 
 struct wsmgr *wsmgr_new(struct event_base *base, const struct ws_knobs *k);

@@ -206,6 +206,8 @@ json_t *sx_account_status_json(const struct sx_account *a)
     if (cnt) json_object_set_new(cnt, "http_auth_errors", json_integer((json_int_t)a->n.http_auth_errors));
     if (cnt) json_object_set_new(cnt, "held_fills", json_integer((json_int_t)a->n.held_fills));
     if (cnt) json_object_set_new(cnt, "merged_queries", json_integer((json_int_t)a->merged));
+    if (cnt) json_object_set_new(cnt, "queued_queries", json_integer((json_int_t)a->queued_gets));
+    if (cnt) json_object_set_new(cnt, "expired_queries", json_integer((json_int_t)a->expired_gets));
     json_t *j = json_pack("{s:s,s:o,s:b,s:{s:f,s:f,s:f,s:f},s:I,s:o,s:o}", "account", a->id, "connection", conn,
                           "authenticated", a->stream_up, "rate_bucket", "credits", b.level, "capacity",
                           b.cap, "per_s", b.refill_per_s, "requests_per_s", b.refill_per_s / SX_CREDIT_COST,
@@ -228,7 +230,7 @@ static void account_destroy(struct sx_account *a)
 {
     if (a->conn) wsmgr_close(a->ws, a->conn);
     sx_api_free(a);
-    if (a->refuse_ev) event_free(a->refuse_ev);
+    if (a->queue_ev) event_free(a->queue_ev);
     while (a->ops) {
         rest_cancel(a->rest, a->ops->rid);
         sx_op_free(a->ops);

@@ -34,7 +34,8 @@ struct sx_op {
     struct sx_account *a;
     uint64_t rid;
     enum sx_op_kind kind;
-    bool refused;                   /* not sent (request budget): answered on the next turn */
+    char *queued;                   /* a GET waiting for the request budget: its path?query */
+    int64_t queued_us;
     char cl_ord_id[CLOID_MAX];
     char symbol[SYM_MAX];
     int64_t order_id;
@@ -77,6 +78,7 @@ struct sx_pend {
     struct sx_pend *next;
 };
 #define SX_MAX_PEND 512
+#define SX_QUEUE_MAX_US 10000000    /* a GET waits this long for the budget, then fails */
 
 /* The account's ws-api session. */
 struct sx_api {
@@ -132,7 +134,8 @@ struct sx_account {
     int64_t jwt_exp_s;              /* exp claim, 0 if unknown */
     struct sx_api api;
     struct sx_ipbudget *ip;         /* the daemon's per-IP budget (NULL: none) */
-    struct event *refuse_ev;        /* answers refused ops on the next turn */
+    struct event *queue_ev;         /* sends queued GETs as the budget allows */
+    uint64_t queued_gets, expired_gets;
     uint64_t merged;                /* queries merged into one already in flight */
     bool auth_refused;              /* the venue answered 401 / refused a login; not since accepted */
 };

@@ -34,6 +34,7 @@ void sx_op_free(struct sx_op *o)
     else a->ops = o->next;
     if (o->next) o->next->prev = o->prev;
     free(o->cloids);
+    free(o->queued);
     free(o);
 }
 
@@ -120,40 +121,81 @@ bool sx_budget_take(struct sx_account *a, enum sx_req_class c)
     return true;
 }
 
-/* Answers the ops refused by the budget, on the next loop turn, as requests
- * that were not sent. */
-static void on_refused(evutil_socket_t fd, short what, void *arg)
+static bool budget_exempt(enum sx_op_kind k) { return k == OPK_CHECK_BALANCE || k == OPK_ORDER_BY_ID; }
+static int get_now(struct sx_account *a, struct sx_op *o, const char *path_query);
+
+/* The oldest GET waiting for the budget. */
+static struct sx_op *queue_head(struct sx_account *a)
+{
+    struct sx_op *h = NULL;
+    for (struct sx_op *o = a->ops; o; o = o->next)
+        if (o->queued && (!h || o->queued_us < h->queued_us)) h = o;
+    return h;
+}
+
+static void queue_arm(struct sx_account *a, int64_t wait_us)
+{
+    if (wait_us < 1000) wait_us = 1000;
+    struct timeval tv = clock_tv_us(wait_us);
+    if (a->queue_ev) evtimer_add(a->queue_ev, &tv);
+}
+
+/* Queued GETs go out oldest first as the budget refills; one that waited
+ * SX_QUEUE_MAX_US fails as not sent. */
+static void on_queue(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd; (void)what;
     struct sx_account *a = arg;
     static const char why[] = "local request budget exhausted: not sent";
-    const struct rest_resp r = {.curl_code = CURLE_OK, .body = why, .body_len = sizeof why - 1};
-    for (;;) {
-        struct sx_op *o = a->ops;
-        while (o && !o->refused) o = o->next;
-        if (!o) return;
-        on_rest(o, &r);
+    const struct rest_resp late = {.curl_code = CURLE_OK, .body = why, .body_len = sizeof why - 1};
+    struct sx_op *o;
+    while ((o = queue_head(a))) {
+        int64_t now = clock_mono_us();
+        if (now - o->queued_us > SX_QUEUE_MAX_US) {
+            a->expired_gets++;
+            free(o->queued);
+            o->queued = NULL;
+            on_rest(o, &late);
+            continue;
+        }
+        if (!sx_budget_take(a, SXR_QUERY)) {
+            queue_arm(a, a->ip && a->ip->b.level < 5 ? sx_bucket_wait_us(&a->ip->b, 1, 4, now)
+                                                      : sx_bucket_wait_us(&a->bucket, SX_CREDIT_COST,
+                                                                          SX_QUERY_RESERVE, now));
+            return;
+        }
+        char *pq = o->queued;
+        o->queued = NULL;
+        if (get_now(a, o, pq) != 0) LOGW("standx", "%s: cannot send a queued request", a->id);   /* o freed */
+        free(pq);
     }
 }
 
-static bool budget_exempt(enum sx_op_kind k) { return k == OPK_CHECK_BALANCE || k == OPK_ORDER_BY_ID; }
-
+/* A GET goes out when the budget allows, in order; until then it waits in
+ * the queue (and answers identical queries: see merged()). */
 int sx_get(struct sx_account *a, struct sx_op *o, const char *path_query)
+{
+    if (!sx_budget_take(a, SXR_QUERY)) {
+        if (budget_exempt(o->kind)) {   /* start-up checks and held fills: send anyway */
+            sx_bucket_take(&a->bucket, SX_CREDIT_COST, 0, clock_mono_us());
+        } else {
+            if (!a->queue_ev) a->queue_ev = evtimer_new(a->base, on_queue, a);
+            o->queued = strdup(path_query);
+            if (!a->queue_ev || !o->queued) { sx_op_free(o); return -1; }
+            o->queued_us = clock_mono_us();
+            a->queued_gets++;
+            if (!evtimer_pending(a->queue_ev, NULL)) queue_arm(a, 50000);
+            return 0;
+        }
+    }
+    return get_now(a, o, path_query);
+}
+
+static int get_now(struct sx_account *a, struct sx_op *o, const char *path_query)
 {
     char url[1024];
     snprintf(url, sizeof url, "%s%s", a->rest_url, path_query);
     const char *hdrs[] = {a->auth_hdr, NULL};
-    if (!sx_budget_take(a, SXR_QUERY)) {
-        a->n.rate_limited++;
-        if (!budget_exempt(o->kind)) {
-            if (!a->refuse_ev) a->refuse_ev = event_new(a->base, -1, 0, on_refused, a);
-            if (!a->refuse_ev) { sx_op_free(o); return -1; }
-            o->refused = true;
-            event_active(a->refuse_ev, 0, 0);
-            return 0;
-        }
-        sx_bucket_take(&a->bucket, SX_CREDIT_COST, 0, clock_mono_us());
-    }
     a->n.queries++;
     struct rest_opts opts = sx_opts(a);
     o->rid = rest_submit(a->rest, "GET", url, hdrs, NULL, 0, &opts, on_rest, o);
@@ -575,7 +617,7 @@ static void ws_sent(struct sx_account *a)
 static bool merged(struct sx_account *a, enum sx_op_kind k, const char *cl, const char *symbol)
 {
     for (const struct sx_op *o = a->ops; o; o = o->next)
-        if (o->kind == k && !o->refused && !strcmp(o->cl_ord_id, cl ? cl : "") &&
+        if (o->kind == k && !strcmp(o->cl_ord_id, cl ? cl : "") &&
             !strcmp(o->symbol, symbol ? symbol : "")) {
             a->merged++;
             return true;

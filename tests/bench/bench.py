@@ -45,7 +45,8 @@ DEPTH_FRAMES = int(os.environ.get("BENCH_DEPTH_FRAMES", "50000"))
 RPC_CALLS = int(os.environ.get("BENCH_RPC_CALLS", "1000"))
 SOAK_S = float(os.environ.get("BENCH_SOAK_S", "120"))
 IDEAL = ["--log-lean", "--profile", "ideal"]   # see the top comment
-MANY_WS = {"max_ws_connections": 100}
+MANY_WS = {"max_ws_connections": 100, "ip_requests_per_s": 1000}
+os.environ["MMD_WS_NEW_PER_MIN"] = "100000"   # many accounts: as if on many IPs
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # 16 symbols (the sim's maximum) that stand still unless POST /_sim/mark moves them.

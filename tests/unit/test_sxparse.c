@@ -543,13 +543,13 @@ static void test_new_conn_rate(void **st)
 {
     (void)st;
     struct ws_newrate r;
-    ws_newrate_init(&r, 0);
+    ws_newrate_init(&r, WS_NEW_PER_MIN, 0);
     for (int i = 0; i < 10; i++) assert_true(ws_new_conn_wait(&r, 0) == 0);
     double w = ws_new_conn_wait(&r, 0);
     assert_true(w > 2.9 && w < 3.1);   /* one token per 3 s */
     assert_true(ws_new_conn_wait(&r, 3100000) == 0);
     /* a storm of attempts every 100 ms for 5 minutes: count per sliding minute */
-    ws_newrate_init(&r, 0);
+    ws_newrate_init(&r, WS_NEW_PER_MIN, 0);
     int64_t starts[2000];
     int n = 0;
     for (int64_t t = 0; t < 300 * INT64_C(1000000) && n < 2000; t += 100000)

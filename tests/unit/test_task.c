@@ -757,6 +757,37 @@ static void test_stop_clean_after_list_empties(void **st)
     assert_string_equal(task_stop_summary(T), "");
 }
 
+/* A failed open-orders query says nothing: it neither completes the
+ * start-up reconciliation nor confirms a stop. */
+static void test_failed_list_is_not_empty(void **st)
+{
+    (void)st;
+    create();
+    task_start(T, NOW, WALL);
+    ev(fv_ev_position("BTC-USD", 0, P("100000")));
+    ev(fv_ev_open_orders("BTC-USD", NULL, 0));
+    advance(2100, false);                                    /* the settling list query is sent */
+    ev(fv_ev_open_orders_failed("BTC-USD"));                 /* ... and fails */
+    assert_string_equal(task_state_name(T), "starting");
+    ev(fv_ev_open_orders("BTC-USD", NULL, 0));
+    assert_string_equal(task_state_name(T), "quoting");
+    C.close_positions = false;
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
+    ack(&a);
+    ack(&b);
+    task_stop(T, NOW);
+    canceled(&a, "0");
+    canceled(&b, "0");
+    ev(fv_ev_open_orders_failed("BTC-USD"));
+    advance(200, true);
+    assert_false(task_stop_done(T));
+    ev(fv_ev_open_orders("BTC-USD", NULL, 0));
+    advance(200, true);
+    assert_true(task_stop_done(T));
+    assert_string_equal(task_stop_summary(T), "");
+}
+
 /* F17: a stop whose cancels stay unconfirmed closes the position anyway
  * after half its time (reduce-only), and a time-out names the position. */
 static void test_stop_summary_names_position(void **st)
@@ -926,6 +957,7 @@ int main(void)
     log_set_level(LOG_WARN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_startup_reconciliation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_list_is_not_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quotes_and_make_before_break, setup, teardown),
         cmocka_unit_test_setup_teardown(test_three_tiers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_band_exit, setup, teardown),
