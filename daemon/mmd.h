@@ -40,6 +40,7 @@ struct d_acct {
     enum acct_state state;
     struct event *retry;
     int lock_fd;                 /* holds the account lock (locks.c), -1 without one */
+    bool jwt_armed;              /* its JWT expiry check is scheduled */
     int64_t lg_poll_us;          /* ledger_poll.c: last query_trades asked */
     bool lg_inflight;
     dec_t lg_equity;             /* ledger_poll.c: the balance last recorded, when */
@@ -53,6 +54,7 @@ struct d_task {
                                     anything points into it); the task holds the one copy */
     struct d_acct *acct;
     bool removing;               /* dropped by a reload: stopping, then freed */
+    bool jwt_halted;             /* halted by its account's JWT expiry check */
     struct task *t;          /* NULL until created (or if it could not be) */
     char fail[200];          /* why it could not be created */
     bool watching;
@@ -115,6 +117,9 @@ void mmd_md_cb(void *ud, const struct md_snapshot *s);
 void mmd_load_symbols(struct mmd *d);
 void mmd_sym_retry_cb(evutil_socket_t fd, short what, void *ud);
 void mmd_acct_begin(struct d_acct *a);
+/* New credentials for an existing account (reload): it logs in again with
+ * them, keeping its orders and tasks; a failed account starts over. */
+void mmd_acct_credentials(struct d_acct *a, const struct cfg_account *na);
 struct d_acct *mmd_add_account(struct mmd *d, const struct cfg_account *ca);
 struct d_task *mmd_add_task(struct mmd *d, const struct cfg_task *ct, const struct cfg *cfg);
 struct d_task *mmd_find_task(struct mmd *d, const char *id);

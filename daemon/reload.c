@@ -1,7 +1,8 @@
-/* reload — SIGHUP and the reload RPC: the new file is validated whole first (URLs, socket and
- * credentials of an existing account, a task's symbol or account cannot
+/* reload — SIGHUP and the reload RPC: the new file is validated whole first (URLs, socket,
+ * the signing key of an existing account, a task's symbol or account cannot
  * change live), then applied task by task: removed tasks stop and are reaped
- * once their stop is confirmed, new accounts connect, new tasks start and
+ * once their stop is confirmed, new accounts connect, an account with a new
+ * token logs in again with it (a failed one starts over), new tasks start and
  * changed tasks take their new parameters without leaving the book.  Each
  * reload answers a report of what was applied, and what was refused and why. */
 #include <stdarg.h>
@@ -112,9 +113,8 @@ static bool reload_allowed(struct mmd *d, const struct cfg *n, json_t *report)
         if (na->placeholder || !na->signer) {
             refuse(report, "account %s has placeholder credentials", na->id);
             ok = false;
-        } else if (a && (strcmp(a->ca->jwt, na->jwt) != 0 ||
-                         strcmp(signer_pubkey_b58(a->ca->signer), signer_pubkey_b58(na->signer)) != 0)) {
-            refuse(report, "account %s: new credentials need a restart", na->id);
+        } else if (a && strcmp(signer_pubkey_b58(a->ca->signer), signer_pubkey_b58(na->signer)) != 0) {
+            refuse(report, "account %s: a new signing key needs a restart (a new token does not)", na->id);
             ok = false;
         }
     }
@@ -162,8 +162,8 @@ static void report_id(json_t *report, const char *list, const char *id)
 json_t *mmd_reload(struct mmd *d, const char *why)
 {
     LOGI("mmd", "%s: re-reading %s", why, d->cfg->path);
-    json_t *report = json_pack("{s:b, s:s, s:[], s:[], s:[], s:[]}", "applied", 0, "config", d->cfg->path,
-                               "added", "removed", "changed", "refused");
+    json_t *report = json_pack("{s:b, s:s, s:[], s:[], s:[], s:[], s:[]}", "applied", 0, "config",
+                               d->cfg->path, "added", "removed", "changed", "refused", "credentials");
     if (d->shutting_down) refuse(report, "mmd is shutting down");
     struct cfg *n = d->shutting_down ? NULL : load_new(d, report);
     if (!n) return report;
@@ -187,11 +187,18 @@ json_t *mmd_reload(struct mmd *d, const char *why)
     }
     struct cfg *old = d->cfg;
     d->cfg = n;
-    for (size_t i = 0; i < n->n_accounts; i++)         /* new accounts connect */
-        if (!mmd_find_acct(d, n->accounts[i].id)) {
-            struct d_acct *a = mmd_add_account(d, &n->accounts[i]);
+    int creds = 0;
+    for (size_t i = 0; i < n->n_accounts; i++) {       /* new accounts connect, new tokens log in */
+        struct d_acct *a = mmd_find_acct(d, n->accounts[i].id);
+        if (!a) {
+            a = mmd_add_account(d, &n->accounts[i]);
             if (a && d->syms_loaded) mmd_acct_begin(a);
+        } else if (strcmp(a->ca->jwt, n->accounts[i].jwt) != 0) {
+            creds++;
+            report_id(report, "credentials", n->accounts[i].id);
+            mmd_acct_credentials(a, &n->accounts[i]);
         }
+    }
     for (size_t i = 0; i < n->n_tasks; i++) {            /* changed tasks adapt, new ones start */
         struct d_task *dt = mmd_find_task(d, n->tasks[i].id);
         if (!dt) {
@@ -213,7 +220,8 @@ json_t *mmd_reload(struct mmd *d, const char *why)
     if (h) { h->c = old; h->next = d->old_cfgs; d->old_cfgs = h; }
     else LOGE("mmd", "out of memory: the previous configuration stays allocated");
     release_configs(d);
-    LOGI("mmd", "reload applied: %d task(s) added, %d removed, %d changed", added, removed, changed);
+    LOGI("mmd", "reload applied: %d task(s) added, %d removed, %d changed, %d account(s) with new credentials",
+         added, removed, changed, creds);
     json_object_set_new(report, "applied", json_true());
     char line[256];
     mmd_status_line(d, line, sizeof line);

@@ -741,6 +741,19 @@ void wsmgr_reconnect(struct wsmgr *m, int id, const char *why)
     conn_lost(c, why ? why : "reconnect requested", true, false);
 }
 
+void wsmgr_reconnect_now(struct wsmgr *m, int id, const char *why)
+{
+    struct ws_conn *c = m ? conn_get(m, id) : NULL;
+    if (!c) return;
+    if (c->st == WS_UP || c->st == WS_CONNECTING) {
+        conn_lost(c, why ? why : "reconnect requested", true, true);
+    } else if (c->st == WS_BACKING_OFF) {
+        c->failures = 0;
+        evtimer_del(c->retry_ev);
+        conn_try(c);
+    }
+}
+
 void wsmgr_close(struct wsmgr *m, int id)
 {
     for (int i = 0; m && i < WS_MAX_CONNS; i++) {

@@ -59,6 +59,9 @@ int wsmgr_open(struct wsmgr *m, const char *name, const char *url, bool lossy,
 int wsmgr_send(struct wsmgr *m, int id, const char *txt, size_t len);
 /* Drops the current connection and reconnects after the backoff delay. */
 void wsmgr_reconnect(struct wsmgr *m, int id, const char *why);
+/* Drops the current connection (or the backoff wait) and connects again at
+ * once, as a fresh start (new credentials: the old failures do not count). */
+void wsmgr_reconnect_now(struct wsmgr *m, int id, const char *why);
 void wsmgr_close(struct wsmgr *m, int id);
 /* A connection object, always with the same keys: name, url, state, attempts,
  * reconnects, msgs_in, msgs_out, dropped, last_error, last_error_age_s,

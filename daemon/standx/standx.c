@@ -219,6 +219,28 @@ json_t *sx_account_status_json(const struct sx_account *a)
     return j;
 }
 
+int sx_account_set_credentials(struct sx_account *a, const char *jwt, const struct signer *signer)
+{
+    if (!a || !jwt || !signer) return -1;
+    size_t hl = strlen(jwt) + 32;
+    char *nj = strdup(jwt), *nh = malloc(hl);
+    if (!nj || !nh) {
+        free(nj);
+        free(nh);
+        return -1;
+    }
+    snprintf(nh, hl, "Authorization: Bearer %s", jwt);
+    if (a->jwt) { sodium_memzero(a->jwt, strlen(a->jwt)); free(a->jwt); }
+    if (a->auth_hdr) { sodium_memzero(a->auth_hdr, strlen(a->auth_hdr)); free(a->auth_hdr); }
+    a->jwt = nj;
+    a->auth_hdr = nh;
+    a->signer = signer;
+    if (sxp_jwt_exp(jwt, &a->jwt_exp_s) != 0) a->jwt_exp_s = 0;
+    if (a->conn) wsmgr_reconnect_now(a->ws, a->conn, "new credentials");
+    if (a->api.conn) wsmgr_reconnect_now(a->ws, a->api.conn, "new credentials");
+    return 0;
+}
+
 void sx_account_free(struct sx_account *a)
 {
     if (!a) return;

@@ -82,6 +82,10 @@ void sx_reaction_decide(struct sx_reaction *r, int64_t now_us);   /* first decis
 bool sx_reaction_take(struct sx_reaction *r, struct rest_marks *m);   /* first request only */
 void sx_account_react(struct sx_account *a, struct sx_reaction *r);   /* stream state, rate bucket, counters */
 void sx_account_free(struct sx_account *a);   /* also allowed from inside the sink */
+/* New credentials (a reload): later requests use them; the stream and the
+ * order session log in again with them at once.  Orders, maps and pending
+ * work are kept.  0, or -1 out of memory (nothing changed). */
+int sx_account_set_credentials(struct sx_account *a, const char *jwt, const struct signer *signer);
 
 typedef void (*sx_symbols_cb)(void *ud, int ok, const struct sym_info *infos, size_t n,
                               const char *err);

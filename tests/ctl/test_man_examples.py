@@ -42,6 +42,9 @@ EXPECT = [
     (r"orders nope \| jq", r"^unknown task 'nope'\n$"),
     (r"^mmctl uptime btc-1$", r"this hour: "),
     (r"resume$", r"resumed:"),
+    (r"check$", r"^MMD (OK|WARNING|CRITICAL)"),
+    (r"^mmctl reload$", r"applied"),
+    (r"^mmctl log-level debug$", r"debug"),
 ]
 
 
@@ -51,13 +54,15 @@ def test_mmctl_examples(f):
         return
     cmds = examples("mmctl.8")
     for c in cmds:
-        line = c.replace(PAGE_SOCK, f.path)
+        line = c.replace(PAGE_SOCK, f.path).replace("/run/mmd/mmd-ro.sock", f.path)
         p = subprocess.run(["bash", "-o", "pipefail", "-c", line], env=env_for(f), capture_output=True,
                            text=True, timeout=30)
         want = [w for k, w in EXPECT if re.search(k, c)]
         assert want, "no expectation for example %r" % c
         if "nope" in c:   # the error example: mmctl exits 1, its JSON error on stdout
             assert p.returncode == 1, (c, p.returncode, p.stdout, p.stderr)
+        elif c.endswith(" check"):   # Nagios-style: 1 = degraded (the fake has a task in caution)
+            assert p.returncode == 1 and p.stdout.startswith("MMD WARNING"), (c, p.returncode, p.stdout)
         else:
             assert p.returncode == 0, (c, p.returncode, p.stdout, p.stderr)
         assert re.search(want[0], p.stdout, re.M), (c, p.stdout)

@@ -416,6 +416,14 @@ static void fb_halt(void *ud, const char *task, const char *reason, backend_done
 }
 
 /* As the daemon: -1003 for a named task not halted; all = the halted ones. */
+/* A reload that applies and changes nothing (the fake has no file). */
+static json_t *fb_reload(void *ud)
+{
+    (void)ud;
+    return json_pack("{s:b, s:s, s:[], s:[], s:[], s:[], s:[]}", "applied", 1, "config", "fakemmd.yaml", "added",
+                     "removed", "changed", "refused", "credentials");
+}
+
 static void fb_resume(void *ud, const char *task, backend_done_fn done, void *arg)
 {
     (void)ud;
@@ -504,6 +512,7 @@ int main(int argc, char **argv)
         .resume = fb_resume,
         .shutdown = fb_shutdown,
         .shutting_down = fb_shutting_down,
+        .reload = fb_reload,
     };
     /* signals first: a SIGTERM right after the socket appears must still clean up */
     struct event *sigterm = evsignal_new(base, SIGTERM, on_signal, NULL);
