@@ -14,7 +14,7 @@ restarts and faults.
   point): trading continues, status and the log show the error, the rows
   are written once the fault clears, integrity ok.
 * an unusable state directory or ledger file at start: exit 1 with a clear
-  message.
+  message; state.ledger: false runs without one (history/report say so).
 
 Runs under the default simulator profile: nothing here depends on list lag
 or market-data rate (fills are forced through /_sim/fill, fees are awaited
@@ -287,5 +287,23 @@ def test_unusable_state():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_ledger_off():
+    """state.ledger: false: no file, status.ledger null, history/report say why."""
+    with sim.scenario("calm", seed=75) as s:
+        c = s.mint("ledger5")
+        t = mmdrun.task("off", "BTC-USD", "ledger5", tiers=1)
+        d = mmdrun.Mmd(s, [t], {"ledger5": c})
+        d.write_config()
+        with open(d.cfg) as f:
+            text = f.read().replace("state:\n", "state:\n  ledger: false\n", 1)
+        d.write_config = lambda: open(d.cfg, "w").write(text)
+        with d:
+            assert d.rpc("status")["ledger"] is None
+            r = mmctl(d, "report")
+            assert r.returncode == 1 and "the ledger is off (state.ledger: false" in r.stderr, r
+            assert not os.path.exists(os.path.join(d.state_dir, "ledger.db"))
+            assert "the ledger is off" in d.log()
+
+
 if __name__ == "__main__":
-    main(test_restart, test_kill9, test_write_failure, test_unusable_state)
+    main(test_restart, test_kill9, test_write_failure, test_unusable_state, test_ledger_off)
