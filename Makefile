@@ -23,7 +23,7 @@ GIT_HASH := $(shell git describe --always --dirty 2>/dev/null)
 BUILD_VERSION := $(or $(GIT_DESCRIBE),$(if $(GIT_HASH),$(VERSION)-g$(GIT_HASH),$(VERSION)))
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 
-PKGS    := libevent libevent_pthreads libcurl libwebsockets libsodium yaml-0.1 jansson ncursesw libsystemd
+PKGS    := libevent libevent_pthreads libcurl libwebsockets libsodium yaml-0.1 jansson ncursesw libsystemd sqlite3
 CC      ?= cc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -46,7 +46,8 @@ INC_ENGINE := -Icommon -I$(D)/engine -Itools/poison
 INC_NET    := -Icommon -I$(D)/net $(PKG_CFLAGS)
 INC_STANDX := -Icommon -I$(D)/engine -I$(D)/net -I$(D)/standx $(PKG_CFLAGS)
 INC_CTLPL  := -Icommon -I$(D)/control $(PKG_CFLAGS)
-INC_DAEMON := -Icommon -I$(D) -I$(D)/engine -I$(D)/net -I$(D)/standx -I$(D)/control $(PKG_CFLAGS)
+INC_DAEMON := -Icommon -I$(D) -I$(D)/engine -I$(D)/net -I$(D)/standx -I$(D)/control -I$(D)/ledger $(PKG_CFLAGS)
+INC_LEDGER := -Icommon -I$(D)/ledger $(PKG_CFLAGS)
 INC_TESTS  := $(INC_DAEMON) -Itui -Itests/sim
 INC        := -Icommon $(PKG_CFLAGS)
 define layer_includes   # $(1): an object root; the most specific pattern wins
@@ -58,6 +59,7 @@ $(1)/daemon/engine/%.o:  INC = $$(INC_ENGINE)
 $(1)/daemon/net/%.o:     INC = $$(INC_NET)
 $(1)/daemon/standx/%.o:  INC = $$(INC_STANDX)
 $(1)/daemon/control/%.o: INC = $$(INC_CTLPL)
+$(1)/daemon/ledger/%.o:  INC = $$(INC_LEDGER)
 endef
 $(eval $(call layer_includes,$(BUILD)/obj))
 $(eval $(call layer_includes,$(BUILD)/fuzz/obj))

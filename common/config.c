@@ -666,7 +666,8 @@ static void load_creds(struct ld *L, const yaml_node_t *m, const char *mpath, st
 static const char *const TOP_KEYS[] = {"exchange", "control", "log", "state", "accounts", "tasks",
                                        "metrics", NULL};
 static const char *const METRICS_KEYS[] = {"listen", NULL};
-static const char *const STATE_KEYS[] = {"dir", NULL};
+static const char *const STATE_KEYS[] = {"dir", "ledger", "keep_orders_days", "keep_events_days",
+                                          "keep_fills_days", "keep_hours_days", NULL};
 static const char *const EXCHANGE_KEYS[] = {"rest_url", "ws_url", "order_entry", "order_session",
                                              "max_ws_connections", "ip_requests_per_s", NULL};
 static const char *const CONTROL_KEYS[] = {"socket", "readonly_socket", NULL};
@@ -851,10 +852,25 @@ static void load_metrics(struct ld *L, const yaml_node_t *root)
     sfmt(L->c->metrics_listen, sizeof L->c->metrics_listen, v6 ? "[%s]:%ld" : "%s:%ld", host, port);
 }
 
+/* state: {ledger, keep_*_days}: whether the ledger is kept and how long
+ * its rows are (0 = forever). */
+static void load_ledger_keys(struct ld *L, const yaml_node_t *s, const char *sp)
+{
+    char fp[P_MAX];
+    yaml_node_t *v;
+    bool on = true;
+    if ((v = mfield(L, s, "ledger", sp, fp)) && rd_bool(L, v, fp, &on) == 0) L->c->ledger_off = !on;
+    if ((v = mfield(L, s, "keep_orders_days", sp, fp))) rd_int(L, v, fp, &L->c->keep_orders_days, 0, 36500);
+    if ((v = mfield(L, s, "keep_events_days", sp, fp))) rd_int(L, v, fp, &L->c->keep_events_days, 0, 36500);
+    if ((v = mfield(L, s, "keep_fills_days", sp, fp))) rd_int(L, v, fp, &L->c->keep_fills_days, 0, 36500);
+    if ((v = mfield(L, s, "keep_hours_days", sp, fp))) rd_int(L, v, fp, &L->c->keep_hours_days, 0, 36500);
+}
+
 static void load_state(struct ld *L, const yaml_node_t *root)
 {
     char sp[P_MAX], fp[P_MAX], p[CFG_PATH_MAX], full[PATH_MAX + CFG_PATH_MAX];
     yaml_node_t *s = section(L, root, "state", "", sp, STATE_KEYS), *v;
+    if (s) load_ledger_keys(L, s, sp);
     if (!s || !(v = mfield(L, s, "dir", sp, fp)) || rd_str(L, v, fp, p, sizeof p) != 0) return;
     if (!*p) { err_at(L, v, fp, "is empty (expected a directory)"); return; }
     resolve_path(L, p, full, sizeof full);
@@ -1310,6 +1326,7 @@ struct cfg *cfg_load(const char *path, FILE *errs)
     snprintf(c->ws_url, sizeof c->ws_url, "wss://perps.standx.com");
     rpc_default_socket(c->control_socket, sizeof c->control_socket);
     cfg_default_state_dir(c->state_dir, sizeof c->state_dir);
+    c->keep_orders_days = c->keep_events_days = 30;   /* fills and hours: forever (0) */
     c->ws_orders = c->order_session = true;
     c->max_ws_connections = 10;
     c->ip_requests_per_s = 44;

@@ -72,6 +72,8 @@ struct cfg {
     char ws_url[CFG_URL_MAX];       /* base: "wss://perps.standx.com"; paths /ws-stream/v1, /ws-api/v1 */
     char control_socket[CFG_PATH_MAX];
     char state_dir[CFG_PATH_MAX];   /* state: {dir}: account locks (and, later, the ledger) */
+    bool ledger_off;                /* state: {ledger: false}: no ledger (mmd(8) LEDGER) */
+    int keep_orders_days, keep_events_days, keep_fills_days, keep_hours_days;   /* 0: forever */
     /* exchange: how orders reach the venue and the venue's per-IP limits */
     bool ws_orders;                 /* order_entry: websocket (default) | rest */
     bool order_session;             /* order_session: true (default): a ws-api session per account */

@@ -17,4 +17,9 @@ struct ctl_printer {
 
 extern const struct ctl_printer ctl_print_text, ctl_print_json;
 
+/* history and report (ledger.c): their arguments into params (0, or -1
+ * after a usage message), and their text/CSV printer. */
+int ctl_ledger_params(const char *cmd, int n, char **w, json_t **params);
+extern const struct ctl_printer ctl_print_ledger;
+
 #endif

@@ -11,7 +11,7 @@
 #include "ops.h"
 #include "rpc.h"
 
-enum argkind { A_NONE, A_TASK, A_TASK_REASON, A_COUNT, A_RAW };
+enum argkind { A_NONE, A_TASK, A_TASK_REASON, A_COUNT, A_RAW, A_LEDGER };
 
 struct ctl_cmd {
     const char *name;
@@ -45,6 +45,11 @@ static const struct ctl_cmd cmds[] = {
      .run = ctl_run_reload},
     {.name = "log-level", .synopsis = "log-level [LEVEL]      show or set debug|info|warn|error",
      .run = ctl_run_log_level},
+    {.name = "history", .args = A_LEDGER,
+     .synopsis = "history [fills|orders|hours|events] [TASK] [--since T] [--until T] [--limit N] [--csv]\n"
+                 "                         the ledger's rows, newest first"},
+    {.name = "report", .args = A_LEDGER,
+     .synopsis = "report [TASK] [--day|--month] [--at T]  uptime, Maker Hours, fills, fees, PnL"},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 
@@ -119,6 +124,8 @@ static int build_params(const struct ctl_cmd *c, int n, char **w, json_t **param
         if (n && (*end || *count <= 0)) return usage_error("COUNT must be a positive number", w[0]), -1;
         return 0;
     }
+    case A_LEDGER:
+        return ctl_ledger_params(c->name, n, w, params);
     case A_RAW:
         if (n < 1 || n > 2) return usage_error("raw needs METHOD [JSON-PARAMS]", NULL), -1;
         *method = w[0];
@@ -239,7 +246,8 @@ int main(int argc, char **argv)
     long count = 0;
     if (build_params(cmd, argc - optind - 1, argv + optind + 1, &params, &method, &count) < 0)
         return RPC_EXIT_USAGE;
-    int rc = run(sock, json ? &ctl_print_json : &ctl_print_text, timeout_s, method, params, count);
+    const struct ctl_printer *pr = json ? &ctl_print_json : cmd->args == A_LEDGER ? &ctl_print_ledger : &ctl_print_text;
+    int rc = run(sock, pr, timeout_s, method, params, count);
     json_decref(params);
     return rc;
 }

@@ -110,6 +110,7 @@ static void acct_sink(void *ud, const struct venue_event *ev)
     struct mmd *d = a->d;
     int64_t now = now_us(), wall = wall_ms();
     const char *cl = event_cloid(ev);
+    if (ev->type == VEV_BALANCE) mmd_ledger_balance(a, ev);
     struct d_task *owner = cl[0] ? owner_of(a, cl) : NULL;
     if (owner) {
         task_on_event(owner->t, ev, now, wall);
@@ -156,6 +157,7 @@ static void start_task(struct d_task *dt)
     dt->t = task_new(dt->ct, si, sx_account_venue(dt->acct->sx), now_us(), wall_ms());
     if (!dt->t) { task_fail_slot(dt, "cannot create task (out of memory)"); return; }
     dt->fail[0] = 0;
+    task_set_ledger(dt->t, d->ledger, dt->acct->ca->id, now_us(), wall_ms());
     if (hub_watch(d->hub, dt->ct->symbol, mmd_md_cb, dt) == 0) dt->watching = true;
     task_start(dt->t, now_us(), wall_ms());
 }

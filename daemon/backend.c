@@ -9,6 +9,7 @@
 
 #include "hub.h"
 #include "lat.h"
+#include "ledger.h"
 #include "log.h"
 #include "metrics.h"
 #include "mmd.h"
@@ -78,6 +79,7 @@ static json_t *be_status(void *ud)
                           "connections", "market", market ? market : json_object(), "accounts", accts,
                           "tasks", tasks, "latency", lat_status_json(d->lat));
     if (j) json_object_set_new(j, "ip_budget", sx_ipbudget_json(&d->ip));
+    if (j) json_object_set_new(j, "ledger", ledger_status_json(d->ledger, wall_ms()));
     return j;
 }
 
@@ -152,6 +154,7 @@ static void be_halt(void *ud, const char *task, const char *reason, backend_done
         op->tasks[op->n++] = dt;
         json_array_append_new(ids, json_string(dt->ct->id));
         LOGI("mmd", "task %s: operator halt (%s)", dt->ct->id, why);
+        mmd_ledger_request(d, dt->ct->id, "halt", why);
     }
     op->deadline_us = now_us() + HALT_WAIT_US;
     op->done = done;
@@ -197,6 +200,7 @@ static void be_resume(void *ud, const char *task, backend_done_fn done, void *ar
         task_resume(dt->t, now_us());
         json_array_append_new(ids, json_string(dt->ct->id));
         LOGI("mmd", "task %s: operator resume", dt->ct->id);
+        mmd_ledger_request(d, dt->ct->id, "resume", "operator");
     }
     done(arg, 0, NULL, json_pack("{s:o}", "resumed", ids));
 }
@@ -237,6 +241,9 @@ struct backend mmd_backend(struct mmd *d)
         .uptime = be_uptime,
         .halt = be_halt,
         .resume = be_resume,
+        .history = mmd_be_history,
+        .requested_by = mmd_be_requested_by,
+        .report = mmd_be_report,
         .shutdown = be_shutdown,
         .shutting_down = be_shutting_down,
         .reload = be_reload,

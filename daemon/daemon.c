@@ -28,6 +28,7 @@
 #include "control.h"
 #include "hub.h"
 #include "lat.h"
+#include "ledger.h"
 #include "locks.h"
 #include "log.h"
 #include "metrics.h"
@@ -37,6 +38,7 @@
 #include "rpc.h"
 #include "standx.h"
 #include "sx_market.h"
+#include "sx_trades.h"
 #include "task.h"
 #include "ws.h"
 
@@ -104,6 +106,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *ud)
     for (size_t i = 0; i < d->n_tasks; i++)
         if (d->tasks[i]->t) task_on_timer(d->tasks[i]->t, now, wall);
     mmd_pending_check(d, now);
+    mmd_ledger_poll(d, now);
     mmd_reap_removed(d);
     if (!d->shutting_down) {
         char line[256];
@@ -207,7 +210,10 @@ static void teardown(struct mmd *d)
         if (dt->t) task_free(dt->t);
         free(dt);
     }
+    ledger_close(d->ledger);
+    d->ledger = NULL;
     for (size_t i = 0; i < d->n_accts; i++) {
+        if (d->accts[i]->sx) sx_trades_cancel(d->accts[i]->sx);   /* the ledger's fee queries */
         if (d->accts[i]->sx) sx_account_free(d->accts[i]->sx);
         if (d->accts[i]->retry) event_free(d->accts[i]->retry);
         unlock_account(d->accts[i]->lock_fd);
@@ -239,7 +245,7 @@ static void teardown(struct mmd *d)
 int daemon_run(struct cfg *cfg)
 {
     struct mmd dd, *d = &dd;
-    char err[256];
+    char err[1024];
     memset(d, 0, sizeof *d);
     d->cfg = cfg;
     d->exit_code = 1;
@@ -276,6 +282,12 @@ int daemon_run(struct cfg *cfg)
     }
     for (size_t i = 0; i < cfg->n_accounts; i++)
         if (!mmd_add_account(d, &cfg->accounts[i])) { teardown(d); return 1; }
+    mmd_ledger_open(d, err, sizeof err);
+    if (err[0]) {
+        fprintf(stderr, "mmd: %s\n", err);
+        teardown(d);
+        return 1;
+    }
     for (size_t i = 0; i < cfg->n_tasks; i++)
         if (!mmd_add_task(d, &cfg->tasks[i], cfg)) { teardown(d); return 1; }
     d->tick = event_new(d->base, -1, EV_PERSIST, tick_cb, d);

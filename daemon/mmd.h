@@ -41,6 +41,10 @@ struct d_acct {
     struct event *retry;
     int lock_fd;                 /* holds the account lock (locks.c), -1 without one */
     bool jwt_armed;              /* its JWT expiry check is scheduled */
+    int64_t lg_poll_us;          /* ledger_poll.c: last query_trades asked */
+    bool lg_inflight;
+    dec_t lg_equity;             /* ledger_poll.c: the balance last recorded, when */
+    int64_t lg_equity_ms;
     char err[200];
 };
 
@@ -86,6 +90,9 @@ struct mmd {
     struct notify *notify;       /* systemd sd_notify (notify.c) */
     struct metrics *metrics;     /* the Prometheus endpoint (metrics.c), NULL when off */
     struct backend be;
+    struct ledger *ledger;       /* daemon/ledger/ (state.dir/ledger.db), NULL when state.ledger is false */
+    int64_t ledger_first_ms;     /* when that file was created: older trades are not imported */
+    char requester[48];          /* who asked for the halt/resume under way (backend requested_by) */
     struct d_acct **accts;
     size_t n_accts;
     struct d_task **tasks;
@@ -130,6 +137,18 @@ void mmd_reap_removed(struct mmd *d);
 struct backend mmd_backend(struct mmd *d);
 void mmd_pending_check(struct mmd *d, int64_t now);
 void mmd_pending_forget(struct mmd *d, const struct d_task *dt);
+
+/* ledger_poll.c: fees and missed fills from query_trades; backend_ledger.c: history, report */
+void mmd_ledger_open(struct mmd *d, char *err, size_t len);
+void mmd_ledger_poll(struct mmd *d, int64_t now);
+void mmd_ledger_balance(struct d_acct *a, const struct venue_event *ev);
+void mmd_be_requested_by(void *ud, const char *who);
+/* An operator's halt/resume of task: an event naming who asked. */
+void mmd_ledger_request(struct mmd *d, const char *task, const char *what, const char *reason);
+json_t *mmd_be_history(void *ud, const char *kind, const char *task, const char *since, const char *until,
+                       const char *limit, int *err, char *msg, size_t len);
+json_t *mmd_be_report(void *ud, const char *task, const char *period, const char *at, int *err, char *msg,
+                      size_t len);
 
 /* daemon.c */
 void mmd_begin_shutdown(struct mmd *d, const char *why);

@@ -75,7 +75,11 @@ struct task *task_new(const struct cfg_task *cfg, const struct sym_info *si, str
     return t;
 }
 
-void task_free(struct task *t) { free(t); }
+void task_free(struct task *t)
+{
+    if (t) task_lg_free(t);
+    free(t);
+}
 
 void task_reconfigure(struct task *t, const struct cfg_task *c, int64_t now_us)
 {
@@ -138,8 +142,10 @@ const struct ord *task_send_order(struct task *t, enum side side, int tier, dec_
             TWARN(t, "order book full (%d orders, none finished to forget): not placing", ORD_MAX);
         return NULL;
     }
+    task_lg_order(t, o, now_us);
     if (t->v.ops->place(t->v.ctx, &r) != 0) {
         ord_set_done(&t->book, o, OS_CANCELED, "place refused by venue layer", now_us);
+        task_lg_order(t, o, now_us);
         TWARN(t, "place %s refused by venue layer", r.cl_ord_id);
         return NULL;
     }
@@ -230,6 +236,7 @@ static void pause_task(struct task *t, int n, int64_t now_us)
     t->st = TS_PAUSED;
     TWARN(t, "paused: %s", t->state_reason);
     task_note_event(t, "paused: %s", t->state_reason);
+    task_lg_event(t, "paused", "%s", t->state_reason);
     task_cancel_all(t, now_us);
 }
 
@@ -278,6 +285,7 @@ static void after_change(struct task *t, const struct ord_change *ch, int64_t no
 {
     const struct ord *o = ch->o;
     if (!o) return;
+    if (ch->acked || ch->terminal || ch->filled > 0) task_lg_order(t, o, now_us);
     if (ch->revived) {           /* we had given it up; it rests: it is nobody's quote now */
         TWARN(t, "order %s is %s at the venue after all: cancelling it", o->cl_ord_id,
               order_status_name(o->status));
@@ -327,6 +335,7 @@ static void on_fill(struct task *t, const struct venue_fill *f, int64_t now_us)
     struct ord_change ch;
     ord_apply_fill(&t->book, f, now_us, &ch);
     if (ch.duplicate) return;
+    task_lg_fill(t, f, ch.o);
     if (!ch.o) {
         count_fill(t, now_us);   /* an order we no longer remember: count it, the */
         return;                  /* position report will carry it */
@@ -349,6 +358,7 @@ static void on_position(struct task *t, const struct venue_event *ev)
     const char *sym = p->symbol[0] ? p->symbol : ev->symbol;
     if (strcmp(sym, t->cfg.symbol) != 0) return;
     ord_apply_position(&t->book, p);
+    task_lg_position(t, p);
     if (t->st == TS_STARTING && !t->got_pos) {
         char q[32];
         TLOG(t, "start-up: position %s adopted", dec_str(p->qty, q, sizeof q));
@@ -535,6 +545,7 @@ void task_on_event(struct task *t, const struct venue_event *ev, int64_t now_us,
     case VEV_STREAM:
         TLOG(t, "private stream %s", ev->u.stream_up ? "up" : "down");
         task_note_event(t, "private stream %s", ev->u.stream_up ? "up" : "down");
+        task_lg_event(t, "stream", "private stream %s", ev->u.stream_up ? "up" : "down");
         if (ev->u.stream_up && t->st != TS_STARTING) {
             task_query_open_orders(t, now_us);
             task_query_positions(t, now_us);
@@ -693,6 +704,7 @@ static void eval_risk(struct task *t, int64_t now_us)
      * every tick of a countdown */
     size_t k1 = strcspn(before.reason, ":"), k2 = strcspn(v->reason, ":");
     if (v->state == before.state && k1 == k2 && strncmp(before.reason, v->reason, k1) == 0) return;
+    task_lg_event(t, "risk", "%s -> %s: %s", risk_state_name(before.state), risk_state_name(v->state), v->reason);
     if (v->state == RISK_SAFE) TLOG(t, "risk %s -> safe", risk_state_name(before.state));
     else TWARN(t, "risk %s: %s", risk_state_name(v->state), v->reason);
     task_note_event(t, "risk %s -> %s%s%s", risk_state_name(before.state), risk_state_name(v->state),
@@ -795,6 +807,7 @@ void task_on_timer(struct task *t, int64_t now_us, int64_t wall_ms)
     step(t, now_us);
     sample_uptime(t);
     task_day_roll(t);
+    task_lg_tick(t);
 }
 
 void task_halt(struct task *t, const char *reason, int64_t now_us)
@@ -802,6 +815,7 @@ void task_halt(struct task *t, const char *reason, int64_t now_us)
     risk_operator_halt(&t->risk, reason && *reason ? reason : "operator");
     TWARN(t, "operator halt: %s", reason && *reason ? reason : "(no reason)");
     task_note_event(t, "halt by operator: %s", reason && *reason ? reason : "(no reason)");
+    task_lg_event(t, "halt", "%s", reason && *reason ? reason : "operator");
     step(t, now_us);
 }
 
@@ -815,6 +829,7 @@ void task_resume(struct task *t, int64_t now_us)
     }
     TLOG(t, "resumed by operator");
     task_note_event(t, "resumed by operator");
+    task_lg_event(t, "resume", "operator");
     step(t, now_us);
 }
 
@@ -823,6 +838,7 @@ void task_fail(struct task *t, const char *reason)
     t->st = TS_FAILED;
     snprintf(t->state_reason, sizeof t->state_reason, "%s", reason ? reason : "failed");
     log_msg(LOG_ERROR, "task", "%s: failed: %s", t->cfg.id, t->state_reason);
+    task_lg_event(t, "failed", "%s", t->state_reason);
     char m[256];
     snprintf(m, sizeof m, "failed: %s", t->state_reason);
     scopy(t->last_reason, sizeof t->last_reason, m);

@@ -36,6 +36,10 @@ struct task;
 struct task *task_new(const struct cfg_task *cfg, const struct sym_info *si, struct venue venue,
                       int64_t now_us, int64_t wall_ms);
 void task_free(struct task *t);
+/* Records the task in the ledger from now on and continues its uptime and
+ * finished orders from it (task_ledger.c); before task_start. */
+struct ledger;
+void task_set_ledger(struct task *t, struct ledger *lg, const char *account, int64_t now_us, int64_t wall_ms);
 /* New parameters for a running task (same id, symbol and account): quotes
  * that no longer fit are replaced make-before-break; tiers no longer
  * configured are cancelled; risk state (halts, cooldowns) is kept. */

@@ -73,6 +73,7 @@ struct task {
     int64_t close_next_us;      /* next close attempt not before (paced retries) */
     char summary[512];
     struct task_recent recent;  /* the cockpit's memory (task_recent.c) */
+    struct task_lg *lg;         /* the ledger's view of this task (task_ledger.c), NULL: none */
 };
 
 #define TASK_DISPUTE_US 3000000    /* reports vs fills: news after 3 s */
@@ -94,6 +95,13 @@ const struct ord *task_send_order(struct task *t, enum side side, int tier, dec_
 void task_cancel_all(struct task *t, int64_t now_us);
 void task_query_open_orders(struct task *t, int64_t now_us);
 void task_query_positions(struct task *t, int64_t now_us);
+/* the ledger hooks (task_ledger.c): no-ops without a ledger */
+void task_lg_order(struct task *t, const struct ord *o, int64_t now_us);
+void task_lg_fill(struct task *t, const struct venue_fill *f, const struct ord *o);
+void task_lg_event(struct task *t, const char *kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void task_lg_position(struct task *t, const struct venue_position *p);
+void task_lg_tick(struct task *t);
+void task_lg_free(struct task *t);
 /* the stop sequence (task_stop.c): one step; a position report while stopping */
 void task_stop_step(struct task *t, int64_t now_us);
 void task_stop_on_position(struct task *t, dec_t qty);

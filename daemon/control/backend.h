@@ -30,6 +30,16 @@ struct backend {
      * task that is not halted; for every task it resumes the halted ones. */
     void (*halt)(void *ud, const char *task, const char *reason, backend_done_fn done, void *arg);
     void (*resume)(void *ud, const char *task, backend_done_fn done, void *arg);
+    /* The ledger (NULL when the daemon has none: the commands say so).
+     * history: kind fills|orders|hours|events, task/since/until/limit
+     * optional strings; report: task, period day|month, at (a time in it). */
+    json_t *(*history)(void *ud, const char *kind, const char *task, const char *since, const char *until,
+                       const char *limit, int *err, char *errmsg, size_t len);
+    json_t *(*report)(void *ud, const char *task, const char *period, const char *at, int *err, char *errmsg,
+                      size_t len);
+    /* Who makes the next halt or resume call ("uid U pid P"), for the
+     * ledger's record; optional (NULL: not recorded). */
+    void (*requested_by)(void *ud, const char *who);
     /* Starts a graceful shutdown (as SIGTERM); returns at once. */
     void (*shutdown)(void *ud);
     /* True from the moment a shutdown started (SIGTERM, SIGINT, "shutdown"). */

@@ -10,6 +10,7 @@ static struct rpc_result cmd_halt(struct rpc_call *c, json_t *params)
     if (!rpc_params_str(c, params, names, 2, a)) return rpc_param_failed(c);
     const struct backend *be = rpc_call_env(c)->be;
     struct rpc_result r = rpc_pending(c);   /* before: the backend may answer at once */
+    if (be->requested_by) be->requested_by(be->ud, rpc_call_env(c)->who);
     be->halt(be->ud, a[0], a[1] ? a[1] : "operator", rpc_backend_done, c);
     return r;
 }

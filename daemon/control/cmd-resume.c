@@ -12,6 +12,7 @@ static struct rpc_result cmd_resume(struct rpc_call *c, json_t *params)
     const struct backend *be = rpc_call_env(c)->be;
     if (be->shutting_down(be->ud)) return rpc_fail(c, RPC_ERR_SHUTTING_DOWN, "mmd is shutting down");
     struct rpc_result r = rpc_pending(c);   /* before: the backend may answer at once */
+    if (be->requested_by) be->requested_by(be->ud, rpc_call_env(c)->who);
     be->resume(be->ud, task, rpc_backend_done, c);
     return r;
 }

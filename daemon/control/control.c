@@ -401,6 +401,10 @@ static void client_new(struct control *ctl, int fd)
     cl->active_ms = clock_mono_ms();
     cl->env = (struct rpc_env){.be = ctl->be, .client = cl, .subscribe = client_subscribe,
                                .readonly = ctl->readonly};
+    struct ucred cr;   /* who halts and resumes goes into the ledger */
+    socklen_t crl = sizeof cr;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crl) == 0)
+        snprintf(cl->env.who, sizeof cl->env.who, "uid %u pid %d", (unsigned)cr.uid, (int)cr.pid);
     cl->next = ctl->clients;
     if (cl->next) cl->next->prev = cl;
     ctl->clients = cl;

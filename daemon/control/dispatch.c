@@ -17,12 +17,14 @@ extern const struct rpc_cmd rpc_cmd_version, rpc_cmd_help, rpc_cmd_status, rpc_c
     rpc_cmd_orders, rpc_cmd_positions, rpc_cmd_uptime, rpc_cmd_halt, rpc_cmd_resume,
     rpc_cmd_subscribe, rpc_cmd_unsubscribe, rpc_cmd_shutdown;
 extern const struct rpc_cmd rpc_cmd_reload, rpc_cmd_log_level, rpc_cmd_metrics;
+extern const struct rpc_cmd rpc_cmd_history, rpc_cmd_report;   /* the ledger */
 
 const struct rpc_cmd *const rpc_commands[] = {
     &rpc_cmd_version, &rpc_cmd_help,   &rpc_cmd_status,    &rpc_cmd_tasks,
     &rpc_cmd_orders,  &rpc_cmd_positions, &rpc_cmd_uptime, &rpc_cmd_halt,
     &rpc_cmd_resume,  &rpc_cmd_subscribe, &rpc_cmd_unsubscribe, &rpc_cmd_shutdown,
     &rpc_cmd_reload,  &rpc_cmd_log_level, &rpc_cmd_metrics,
+    &rpc_cmd_history, &rpc_cmd_report,
     NULL,
 };
 

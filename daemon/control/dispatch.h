@@ -32,6 +32,7 @@ struct rpc_env {
     int (*subscribe)(void *client, int on);   /* 0 ok, else an RPC error code */
     const struct rpc_cmd *const *commands;    /* NULL-terminated; NULL = rpc_commands */
     bool readonly;                 /* the read-only socket: methods not marked readonly answer -1201 */
+    char who[48];                  /* the peer, "uid U pid P" (control.c), for the ledger; "" unknown */
 };
 
 struct rpc_call;

@@ -85,6 +85,13 @@ static void bury(struct ord_book *b, const struct ord *o)
     b->tomb_next = (b->tomb_next + 1) % ORD_TOMBS;
 }
 
+void ord_remember_done(struct ord_book *b, const char *cl, int64_t done_us)
+{
+    if (!cl || !*cl || ord_find(b, cl)) return;
+    b->tombs[b->tomb_next] = (struct ord_tomb){cl_hash(cl), done_us};
+    b->tomb_next = (b->tomb_next + 1) % ORD_TOMBS;
+}
+
 bool ord_recently_done(const struct ord_book *b, const char *cl, int64_t now_us)
 {
     uint64_t h = cl_hash(cl);

@@ -142,5 +142,8 @@ void ord_gc(struct ord_book *b, int64_t now_us);
 /* The venue reported cl_ord_id finished within ORD_TOMB_US and the book has
  * forgotten it: a lagging open-order list still showing it is not news. */
 bool ord_recently_done(const struct ord_book *b, const char *cl_ord_id, int64_t now_us);
+/* A finished order of an earlier run (the ledger's, after a restart): a
+ * tombstone as if the book had forgotten it at done_us (monotonic). */
+void ord_remember_done(struct ord_book *b, const char *cl_ord_id, int64_t done_us);
 
 #endif

@@ -164,3 +164,20 @@ double up_month_mh(const struct uptime *u, int64_t wall_ms)
     }
     return s;
 }
+
+void up_restore(struct uptime *u, int64_t wall_ms, int64_t hour, int qual_s, int samples, dec_t size,
+                double month_closed_mh)
+{
+    u->month_key = up_month_key(wall_ms);
+    u->month_mh = month_closed_mh;
+    int elapsed = (int)((wall_ms / 1000) % UP_HOUR_S);
+    if (hour != wall_ms / 3600000 || qual_s <= 0) return;
+    if (qual_s > elapsed) qual_s = elapsed;     /* the seconds before now, never the ones to come */
+    if (samples < qual_s) samples = qual_s;
+    if (samples > elapsed) samples = elapsed;
+    u->cur_hour = hour;
+    memset(u->sizes, 0, sizeof u->sizes);
+    for (int i = 0; i < qual_s; i++) u->sizes[i] = size;
+    u->qual_s = qual_s;
+    u->samples = samples;
+}

@@ -68,5 +68,12 @@ const struct up_hour *up_past(const struct uptime *u, int64_t hour);
 /* Month-to-date estimated Maker Hours (closed hours + current hour so far). */
 double up_month_mh(const struct uptime *u, int64_t wall_ms);
 int up_month_key(int64_t wall_ms);
+/* Continues after a restart (the ledger's figures): this hour's qualifying
+ * seconds and samples (counted at `size`, the size quoted last, as the
+ * hour's first seconds) when `hour` is the hour of wall_ms, and the
+ * month-to-date Maker Hours of the closed hours before it.  Call once,
+ * before the first up_sample. */
+void up_restore(struct uptime *u, int64_t wall_ms, int64_t hour, int qual_s, int samples, dec_t size,
+                double month_closed_mh);
 
 #endif

@@ -14,6 +14,9 @@ Figures (printed as a table and written to build/bench.json):
                     by mmd (POST /_sim/flood), CPU ms per 1000 frames
   scale             peak RSS and CPU% with 1, 10, 50 quoting tasks (calm)
   rpc               `status` round trip with 50 tasks and 10 subscribers
+  ledger            reaction latency (ws-api) again with the ledger off
+                    (state.ledger: false), and the ledger's write rate
+                    (rows and commits per second) during the run with it
 
 Env: BENCH_MOVES (default 1000), BENCH_SCALE_S (default 60), BENCH_PRICE_FRAMES
 (200000), BENCH_DEPTH_FRAMES (50000), BENCH_RPC_CALLS (1000), BENCH_SOAK_S (120).
@@ -146,7 +149,18 @@ def price_frame_mark(e):
     return b.get("symbol"), b.get("data", {}).get("mark_price")
 
 
-def run_reaction(tmp, order_entry="websocket"):
+class NoLedgerMmd(mmdrun.Mmd):
+    """An mmd whose configuration turns the ledger off (state.ledger: false)."""
+    def write_config(self):
+        super().write_config()
+        with open(self.cfg) as f:
+            text = f.read().replace("state:\n", "state:\n  ledger: false\n", 1)
+        with open(self.cfg, "w") as f:
+            f.write(text)
+
+
+def run_reaction(tmp, order_entry="websocket", ledger=True, out=None):
+    """out (a dict), with the ledger: its write figures over the run."""
     scen = os.path.join(tmp, "flat.yaml")
     flat_scenario(scen)
     samples, misses, orders = [], 0, 0
@@ -154,12 +168,13 @@ def run_reaction(tmp, order_entry="websocket"):
         accts = {"r%02d" % i: s.mint("bench-r%02d" % i) for i in range(len(FLAT_SYMS))}
         tasks = [bench_task("t%02d" % i, sym, "r%02d" % i) for i, sym in enumerate(FLAT_SYMS)]
         ex = dict(MANY_WS, order_entry=order_entry)
-        d = mmdrun.Mmd(s, tasks, accts, log_level="warn", exchange=ex)
+        d = (mmdrun.Mmd if ledger else NoLedgerMmd)(s, tasks, accts, log_level="warn", exchange=ex)
         d.start()
         try:
             wait_quoting(d, len(tasks))
             time.sleep(1.0)
             cpu0 = cpu_ticks(d.proc.pid)
+            lg0, t0 = d.rpc("status").get("ledger"), time.time()
             conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=5)
             tail = LogTail(s.log_path)
             tail.lines()
@@ -200,7 +215,12 @@ def run_reaction(tmp, order_entry="websocket"):
             cpu_ms = (cpu_ticks(d.proc.pid) - cpu0) * 1000.0 / CLK_TCK
             conn.close()
             tail.close()
-            lat = d.rpc("status").get("latency")
+            st = d.rpc("status")
+            lat, lg1, dt = st.get("latency"), st.get("ledger"), time.time() - t0
+            if out is not None and lg0 and lg1:
+                out.update({"rows_per_s": round((lg1["rows"] - lg0["rows"]) / dt, 1),
+                            "commits_per_s": round((lg1["commits"] - lg0["commits"]) / dt, 2),
+                            "commit_ms_avg": round(lg1["commit_ms_avg"], 3), "failures": lg1["failures"]})
         finally:
             d.stop()
             d.cleanup()
@@ -382,7 +402,10 @@ def main():
     print("  reaction latency: %d moves of %g bps ..." % (MOVES, MOVE_BPS), flush=True)
     only = os.environ.get("BENCH_ONLY", "")     # debugging: run one part
     none = ([], 0, None, {"orders": 0, "cpu_ms_per_1000_orders": None})
-    samples, misses, lat, wsx = run_reaction(tmp, "websocket") if only in ("", "reaction") else none
+    lgw = {}
+    samples, misses, lat, wsx = run_reaction(tmp, "websocket", True, lgw) if only in ("", "reaction") else none
+    print("  reaction latency again, ledger off ...", flush=True)
+    s_off, m_off, _, _ = run_reaction(tmp, "websocket", False) if only in ("", "reaction") else none
     print("  reaction latency, orders over REST: %d moves ..." % MOVES, flush=True)
     r_samples, r_misses, _, rsx = run_reaction(tmp, "rest") if only in ("", "reaction") else none
     print("  throughput: %d price / %d depth frames ..." % (PRICE_FRAMES, DEPTH_FRAMES), flush=True)
@@ -394,6 +417,9 @@ def main():
     soak = run_soak(tmp) if only in ("", "soak") else {}
     frames = pr["frames"] + dp["frames"]
     res = {
+        "reaction_latency_ledger_off": {"p50_us": pct(s_off, 50), "p99_us": pct(s_off, 99),
+                                        "samples": len(s_off), "misses": m_off},
+        "ledger_writes": lgw,
         "reaction_latency": {"p50_us": pct(samples, 50), "p99_us": pct(samples, 99),
                              "max_us": max(samples) if samples else None, "samples": len(samples),
                              "order_path": "ws-api", **wsx},
@@ -421,6 +447,11 @@ def main():
     row("reaction latency p50 / p99 / max (us)", "%s / %s / %s" % (rl["p50_us"], rl["p99_us"], rl["max_us"]),
         "p50 <= 200, p99 <= 1000")
     row("  samples (moves without a request in 50 ms)", "%d (%d)" % (rl["samples"], misses))
+    ro = res["reaction_latency_ledger_off"]
+    row("  same, ledger off: p50 / p99 (us)", "%s / %s" % (ro["p50_us"], ro["p99_us"]),
+        "ledger moves p50 <= 5 %")
+    row("  ledger writes: rows/s, commits/s, ms/commit", "%s, %s, %s" % (lgw.get("rows_per_s"),
+        lgw.get("commits_per_s"), lgw.get("commit_ms_avg")), "commits <= 1/s")
     rr = res["reaction_latency_rest"]
     row("  orders over ws-api: mmd CPU ms per 1000 orders", "%s (%d orders)" % (wsx["cpu_ms_per_1000_orders"],
                                                                            wsx["orders"]))
