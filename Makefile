@@ -13,6 +13,10 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
+# One spelling per build directory: a BUILD given as an absolute path inside
+# the tree (tests do) becomes relative, so the dependency files (.d) written
+# by one invocation name the same targets as the next one's rules.
+override BUILD := $(patsubst $(CURDIR)/%,%,$(abspath $(BUILD)))
 VERSION := 0.1.0
 # What --version and the version RPC print: git describe of the build tree
 # (VERSION-g<commit> while there is no tag; the plain VERSION outside a git
