@@ -585,10 +585,12 @@ static void place_new(struct task *t, struct slot *s, int tier, enum side side,
 static void requote(struct task *t, struct slot *s, const struct ord *cur, int tier, enum side side,
                     const struct strat_quote *q, int64_t now_us)
 {
-    char why[160];
-    if (!strat_needs_requote(&t->cfg, tier, side, cur->price, cur->mark_at_place, t->mark, why,
-                             sizeof why) || q->price == cur->price)
-        return;
+    /* the rest-aware decision table (engine/requote.c, mmd.yaml(5)) */
+    struct rq_quote rq = {tier, side, cur->price, cur->mark_at_place, cur->ack_us};
+    struct rq_decision dec;
+    rq_decide(&t->cfg, &rq, t->mark, now_us, &dec);
+    if (!dec.replace || q->price == cur->price) return;
+    const char *why = dec.why;
     dec_t qty = strat_fit_qty(&t->si, ord_open_qty(cur));
     if (qty > 0 && side_allows(t, side, qty)) {
         const struct ord *o = task_send_order(t, side, tier, q->price, qty, false, now_us);

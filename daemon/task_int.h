@@ -5,6 +5,7 @@
 #define MMD_TASK_INT_H
 #include "log.h"
 #include "orders.h"
+#include "requote.h"
 #include "risk.h"
 #include "strategy.h"
 #include "task.h"

@@ -27,6 +27,7 @@ static int setup(void **st)
     C.tiers = 1;
     C.fill_cooldown_s = 10;
     C.requote_drift_bps = 1;
+    C.min_rest_s = 0;       /* these tests re-quote right after the ack; test_min_rest covers it */
     C.shutdown_timeout_s = 30;
     C.close_positions = true;
     memset(&SI, 0, sizeof SI);
@@ -198,6 +199,37 @@ static void test_quotes_and_make_before_break(void **st)
     json_t *bid = json_object_get(json_array_get(json_object_get(s, "tiers"), 0), "bid");
     assert_string_equal(json_string_value(json_object_get(bid, "price")), "99935.99");
     json_decref(s);
+}
+
+/* Rest-aware re-quoting through the task: with min_rest_s 3 a drift past
+ * requote_drift_bps waits until the quote rested 3 s since its ack; a mark
+ * moving toward a quote past its band's inner edge replaces it at once;
+ * make-before-break either way (engine/requote.c). */
+static void test_min_rest(void **st)
+{
+    (void)st;
+    C.min_rest_s = 3;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
+    ack(&b);
+    ack(&a);
+    md("100015");                 /* drift 1.5 bps, both in [5, 10]: young, kept */
+    assert_int_equal(fv_count(&FV, FV_PLACE), 2);
+    advance(2900, true);          /* 2.9 s: still kept */
+    assert_int_equal(fv_count(&FV, FV_PLACE), 2);
+    advance(200, true);           /* 3.1 s: both replaced, old ones still stand */
+    assert_int_equal(fv_count(&FV, FV_PLACE), 4);
+    assert_int_equal(fv_cancelled(&FV, b.cl_ord_id), -1);
+    struct order_req b2 = *fv_last_place(&FV, SIDE_BUY), a2 = *fv_last_place(&FV, SIDE_SELL);
+    ack(&b2);
+    ack(&a2);
+    assert_true(fv_cancelled(&FV, b.cl_ord_id) >= 0);
+    /* just acked: the mark runs 3 bps up, toward the ask (7.5 -> 4.5 bps, past the
+     * inner edge 5) and away from the bid (past 10): both at once */
+    md("100045");
+    assert_int_equal(fv_count(&FV, FV_PLACE), 6);
+    assert_int_equal(fv_cancelled(&FV, a2.cl_ord_id), -1);   /* make-before-break */
 }
 
 static void test_three_tiers(void **st)
@@ -905,6 +937,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_startup_reconciliation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quotes_and_make_before_break, setup, teardown),
         cmocka_unit_test_setup_teardown(test_three_tiers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_min_rest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_band_exit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_then_full_fill_and_cooldown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_operator_halt_and_resume, setup, teardown),
