@@ -1307,7 +1307,7 @@ void cfg_task_init(struct cfg_task *t, enum risk_level l)
     t->tier_qty_mult[0] = 1;
     t->tier_qty_mult[1] = 1.5;
     t->tier_qty_mult[2] = 2;
-    t->requote_drift_bps = 1;
+    t->requote_drift_bps = 3;
     t->fill_cooldown_s = 10;
     t->min_rest_s = 3;
     t->close_positions = true;

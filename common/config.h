@@ -98,7 +98,7 @@ const char *cfg_risk_level_name(enum risk_level l);
 /* Fills the level-dependent defaults (bands, guard thresholds) into t. */
 void cfg_task_defaults(struct cfg_task *t, enum risk_level l);
 /* Zeroes t and fills EVERY default: the level's (cfg_task_defaults) plus
- * tiers 2, multipliers 1/1.5/2, drift 1 bps, fill cooldown 10 s, min rest
+ * tiers 2, multipliers 1/1.5/2, drift 3 bps, fill cooldown 10 s, min rest
  * 3 s, no inventory skew, shutdown closing positions with a 30 s timeout.  id, symbol, account, base_qty are
  * left empty. */
 void cfg_task_init(struct cfg_task *t, enum risk_level l);

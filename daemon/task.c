@@ -208,7 +208,8 @@ static struct slot *slot_of(struct task *t, const char *cl)
     if (!cl || !*cl) return NULL;
     for (int i = 0; i < CFG_MAX_TIERS; i++)
         for (int s = 0; s < 2; s++)
-            if (strcmp(t->slots[i][s].cur, cl) == 0 || strcmp(t->slots[i][s].repl, cl) == 0)
+            if (strcmp(t->slots[i][s].cur, cl) == 0 || strcmp(t->slots[i][s].repl, cl) == 0 ||
+                strcmp(t->slots[i][s].held, cl) == 0)
                 return &t->slots[i][s];
     return NULL;
 }
@@ -263,7 +264,7 @@ static void count_fill(struct task *t, int64_t now_us)
 static void on_slot_fill(struct task *t, const struct ord *o, dec_t filled, int64_t now_us)
 {
     struct slot *s = slot_of(t, o->cl_ord_id);
-    if (!s) return;
+    if (!s || strcmp(s->held, o->cl_ord_id) == 0) return;   /* a held old quote: not the chain */
     s->remaining -= filled;
     if (strat_fit_qty(&t->si, s->remaining) > 0) return;
     s->remaining = 0;   /* chain complete: cool down, then a fresh full-size quote */
@@ -556,7 +557,13 @@ static bool settle_replacement(struct task *t, struct slot *s, int64_t now_us)
     const struct ord *rep = ord_find(&t->book, s->repl);
     if (rep && ord_is_acked(rep)) {
         const struct ord *cur = ord_find(&t->book, s->cur);
-        if (cur) send_cancel(t, cur, false, now_us);
+        const struct ord *held = ord_find(&t->book, s->held);
+        if (held) send_cancel(t, held, false, now_us);   /* one held quote per slot */
+        s->held[0] = 0;
+        if (cur && ord_is_acked(cur) && s->repl_rule && t->cfg.min_rest_s > 0)
+            memcpy(s->held, s->cur, sizeof s->held);     /* handover: step_held decides */
+        else if (cur)
+            send_cancel(t, cur, false, now_us);
         memcpy(s->cur, s->repl, sizeof s->cur);
         s->repl[0] = 0;
         return true;
@@ -595,6 +602,7 @@ static void requote(struct task *t, struct slot *s, const struct ord *cur, int t
     if (qty > 0 && side_allows(t, side, qty)) {
         const struct ord *o = task_send_order(t, side, tier, q->price, qty, false, now_us);
         if (o) memcpy(s->repl, o->cl_ord_id, sizeof s->repl);
+        s->repl_rule = dec.rule;
         LOGD("task", "%s: requote %s (%s): %s placed first", t->cfg.id, cur->cl_ord_id, why,
              o ? o->cl_ord_id : "-");
         return;
@@ -602,6 +610,23 @@ static void requote(struct task *t, struct slot *s, const struct ord *cur, int t
     /* make-before-break would exceed the limit counting both: break first */
     send_cancel(t, cur, false, now_us);
     LOGD("task", "%s: requote %s (%s): cancel first (position limit)", t->cfg.id, cur->cl_ord_id, why);
+}
+
+/* The replaced quote of a handover: cancelled once rq_hold_old says it is
+ * no longer worth keeping (its replacement rested min_rest_s, or it turned
+ * adverse or left the reward band). */
+static void step_held(struct task *t, struct slot *s, int tier, enum side side, int64_t now_us)
+{
+    if (!s->held[0]) return;
+    const struct ord *h = ord_find(&t->book, s->held), *cur = ord_find(&t->book, s->cur);
+    if (!ord_is_live(h)) {
+        s->held[0] = 0;
+        return;
+    }
+    struct rq_quote old = {tier, side, h->price, h->mark_at_place, h->ack_us};
+    if (cur && rq_hold_old(&t->cfg, &old, s->repl_rule, t->mark, cur->ack_us, now_us)) return;
+    send_cancel(t, h, false, now_us);
+    if (!ord_is_live(h) || h->status == OS_PENDING_CANCEL) s->held[0] = 0;
 }
 
 static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
@@ -612,7 +637,9 @@ static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
         s->cur[0] = 0;
         cur = NULL;
     }
-    if (!settle_replacement(t, s, now_us)) return;
+    bool settled = settle_replacement(t, s, now_us);
+    step_held(t, s, tier, side, now_us);
+    if (!settled) return;
     cur = ord_find(&t->book, s->cur);
     if (cur && !ord_is_acked(cur)) return;    /* pending new / cancel / unknown */
     if (now_us < s->cooldown_until_us || now_us < s->retry_us) return;

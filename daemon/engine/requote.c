@@ -91,3 +91,15 @@ void rq_decide(const struct cfg_task *c, const struct rq_quote *q, dec_t mark, i
     }
     set(d, false, RQ_IN_BAND, "tier %d: in band", t);
 }
+
+bool rq_hold_old(const struct cfg_task *c, const struct rq_quote *old, enum rq_rule rule, dec_t mark,
+                 int64_t repl_ack_us, int64_t now_us)
+{
+    if (rule != RQ_OUTER_EDGE && rule != RQ_DRIFT) return false;
+    if (c->min_rest_s <= 0 || repl_ack_us <= 0 || mark <= 0) return false;
+    if ((double)(now_us - repl_ack_us) / 1e6 >= c->min_rest_s) return false;
+    if ((old->side == SIDE_BUY && old->price > mark) || (old->side == SIDE_SELL && old->price < mark))
+        return false;
+    if (strat_dist_bps(old->price, mark) < c->bands[old->tier].min_bps - RQ_EPS) return false;
+    return rq_within_reward_band(old->price, mark);
+}

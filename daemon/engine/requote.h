@@ -13,6 +13,12 @@
  *   6 drift         the mark moved more than requote_drift_bps since it was
  *                   placed: replace (make-before-break, as every row)
  *   7 in band       keep
+ * Handover (make-before-break, extended): once the replacement is
+ * acknowledged the old quote is cancelled -- unless it was replaced by row 3
+ * or 6 and still counts (right side, not inside its inner edge, within the
+ * 10 bps reward band): then it stays until the replacement itself has rested
+ * min_rest_s, so the side keeps an order that counts under the 3 s rule
+ * (rq_hold_old).
  * Parameters are read from the task's struct cfg_task on every call.  Pure:
  * no I/O, no clock, no globals. */
 #ifndef MMD_REQUOTE_H
@@ -47,6 +53,10 @@ struct rq_decision {
 /* Decides for q at mark `mark` and time now_us; always fills d. */
 void rq_decide(const struct cfg_task *c, const struct rq_quote *q, dec_t mark, int64_t now_us,
                struct rq_decision *d);
+/* Whether a replaced quote old (replaced by `rule`) is still kept at mark,
+ * now_us, its replacement acknowledged at repl_ack_us (see Handover). */
+bool rq_hold_old(const struct cfg_task *c, const struct rq_quote *old, enum rq_rule rule, dec_t mark,
+                 int64_t repl_ack_us, int64_t now_us);
 /* Whether the tier's band is meant to count for the reward band (row 4). */
 bool rq_tier_counts(const struct cfg_task *c, int tier);
 /* |price - mark| <= RQ_REWARD_BAND_BPS of mark, exactly (no rounding at the edge). */

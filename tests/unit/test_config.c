@@ -488,7 +488,7 @@ static void t_seed_shape(void **st)
     assert_true(t->max_spread_bps == 20);
     assert_int_equal(t->stale_data_ms, 3000);
     assert_true(t->halt_cooldown_s == 60);
-    assert_true(t->requote_drift_bps == 1 && t->fill_cooldown_s == 10);
+    assert_true(t->requote_drift_bps == 3 && t->fill_cooldown_s == 10);
     assert_true(t->tier_qty_mult[0] == 1 && t->tier_qty_mult[1] == 1.5 && t->tier_qty_mult[2] == 2);
     assert_true(t->close_positions);
     assert_true(t->shutdown_timeout_s == 30);

@@ -161,6 +161,28 @@ static void test_rows_in_order(void **st)
     assert_int_equal(D.rule, RQ_WRONG_SIDE);
 }
 
+/* Handover: a quote replaced by row 3 or 6 stays until its replacement has
+ * rested min_rest_s, while it still counts; one replaced by rows 1, 2 or 4,
+ * or that turned adverse or left the reward band, goes at once. */
+static void test_handover_hold(void **st)
+{
+    (void)st;
+    int64_t ack = NOW - 2 * S;     /* the replacement rested 2 s */
+    assert_true(rq_hold_old(&C, &Q, RQ_DRIFT, P("100010"), ack, NOW));
+    assert_true(rq_hold_old(&C, &Q, RQ_OUTER_EDGE, P("100010"), ack, NOW));
+    assert_false(rq_hold_old(&C, &Q, RQ_DRIFT, P("100010"), NOW - 3 * S, NOW));   /* rested 3 s */
+    assert_false(rq_hold_old(&C, &Q, RQ_INNER_EDGE, P("100010"), ack, NOW));
+    assert_false(rq_hold_old(&C, &Q, RQ_WRONG_SIDE, P("100010"), ack, NOW));
+    assert_false(rq_hold_old(&C, &Q, RQ_REWARD_BAND, P("100010"), ack, NOW));
+    assert_false(rq_hold_old(&C, &Q, RQ_DRIFT, P("100046"), ack, NOW));   /* 10.1 bps: out */
+    assert_true(rq_hold_old(&C, &Q, RQ_DRIFT, P("99975"), ack, NOW));     /* 3.0 bps: on the inner edge */
+    assert_false(rq_hold_old(&C, &Q, RQ_DRIFT, P("99974"), ack, NOW));    /* 2.9 bps: inside it */
+    assert_false(rq_hold_old(&C, &Q, RQ_DRIFT, P("99970"), ack, NOW));
+    assert_false(rq_hold_old(&C, &Q, RQ_DRIFT, P("99940"), ack, NOW));    /* wrong side */
+    C.min_rest_s = 0;                                                      /* off: never */
+    assert_false(rq_hold_old(&C, &Q, RQ_DRIFT, P("100010"), ack, NOW));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +194,7 @@ int main(void)
         cmocka_unit_test_setup(test_row6_drift, setup),
         cmocka_unit_test_setup(test_row7_in_band, setup),
         cmocka_unit_test_setup(test_rows_in_order, setup),
+        cmocka_unit_test_setup(test_handover_hold, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

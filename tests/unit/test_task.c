@@ -224,12 +224,36 @@ static void test_min_rest(void **st)
     struct order_req b2 = *fv_last_place(&FV, SIDE_BUY), a2 = *fv_last_place(&FV, SIDE_SELL);
     ack(&b2);
     ack(&a2);
+    /* handover: the old quotes (in band, drift-replaced) stay until the new
+     * ones rested 3 s, so each side keeps an order that counts */
+    assert_int_equal(fv_cancelled(&FV, b.cl_ord_id), -1);
+    assert_int_equal(fv_cancelled(&FV, a.cl_ord_id), -1);
+    advance(2900, true);
+    assert_int_equal(fv_cancelled(&FV, b.cl_ord_id), -1);
+    advance(200, true);
     assert_true(fv_cancelled(&FV, b.cl_ord_id) >= 0);
-    /* just acked: the mark runs 3 bps up, toward the ask (7.5 -> 4.5 bps, past the
-     * inner edge 5) and away from the bid (past 10): both at once */
-    md("100045");
-    assert_int_equal(fv_count(&FV, FV_PLACE), 6);
-    assert_int_equal(fv_cancelled(&FV, a2.cl_ord_id), -1);   /* make-before-break */
+    assert_true(fv_cancelled(&FV, a.cl_ord_id) >= 0);
+    assert_int_equal(fv_count(&FV, FV_PLACE), 4);
+}
+
+/* A quote just acknowledged is replaced at once when the mark runs toward it
+ * past its band's inner edge (or away past the outer edge): min_rest_s
+ * holds back only drift re-quotes; make-before-break still. */
+static void test_min_rest_adverse(void **st)
+{
+    (void)st;
+    C.min_rest_s = 3;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
+    ack(&b);
+    ack(&a);
+    md("100030");                 /* ask 7.5 -> 4.5 bps (< 5), bid 7.5 -> 10.5 bps (> 10) */
+    assert_int_equal(fv_count(&FV, FV_PLACE), 4);
+    assert_int_equal(fv_cancelled(&FV, a.cl_ord_id), -1);
+    struct order_req a2 = *fv_last_place(&FV, SIDE_SELL);
+    ack(&a2);                     /* the adverse old ask is not held: cancelled now */
+    assert_true(fv_cancelled(&FV, a.cl_ord_id) >= 0);
 }
 
 static void test_three_tiers(void **st)
@@ -938,6 +962,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_quotes_and_make_before_break, setup, teardown),
         cmocka_unit_test_setup_teardown(test_three_tiers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_min_rest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_min_rest_adverse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_band_exit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_then_full_fill_and_cooldown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_operator_halt_and_resume, setup, teardown),
