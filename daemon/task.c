@@ -645,7 +645,10 @@ static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
     if (now_us < s->cooldown_until_us || now_us < s->retry_us) return;
     if (t->risk.verdict.no_quote) return;
     struct strat_quote q;
-    strat_quote(&t->cfg, &t->si, tier, side, t->mark, t->best_bid, t->best_ask, &q);
+    /* Caution widens new quotes; the optional inventory skew shifts them */
+    double shift = (t->risk.verdict.widen ? strat_widen_bps(&t->cfg, tier) : 0.0) +
+                   strat_skew_bps(&t->cfg, side, ord_position(&t->book), t->mark);
+    strat_quote_shift(&t->cfg, &t->si, tier, side, t->mark, t->best_bid, t->best_ask, shift, &q);
     if (!q.ok) {
         slot_note(t, s, q.why);
         return;

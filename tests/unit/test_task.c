@@ -256,6 +256,36 @@ static void test_min_rest_adverse(void **st)
     assert_true(fv_cancelled(&FV, a.cl_ord_id) >= 0);
 }
 
+/* Caution before Halt: a 3 bps move within a second (over half the 5 bps
+ * jump limit) widens new quotes to a quarter of the band inside its outer
+ * edge; the inventory skew (off by default) moves the side that would grow
+ * the position out and the other in, inside the band. */
+static void test_caution_widen_and_skew(void **st)
+{
+    (void)st;
+    C.requote_drift_bps = 1000;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
+    ack(&b);
+    ack(&a);
+    md("99970");                  /* 3 bps: Caution; both quotes left [5, 10] */
+    json_t *s = status();
+    assert_string_equal(json_string_value(json_object_get(json_object_get(s, "risk"), "state")), "caution");
+    json_decref(s);
+    assert_string_equal(fmt(fv_last_place(&FV, SIDE_BUY)->price, 2), "99882.52");    /* 8.75 bps */
+    assert_string_equal(fmt(fv_last_place(&FV, SIDE_SELL)->price, 2), "100057.48");  /* 8.75 bps */
+    task_free(T);
+    T = NULL;
+    memset(&FV, 0, sizeof FV);
+    /* skew 2 bps at the limit; long 0.05 at 100000 = half of 10000 USD: 1 bps */
+    C.inventory_skew_bps = 2;
+    start("0.05");
+    md("100000");
+    assert_string_equal(fmt(fv_last_place(&FV, SIDE_BUY)->price, 2), "99915.00");    /* 8.5 bps */
+    assert_string_equal(fmt(fv_last_place(&FV, SIDE_SELL)->price, 2), "100065.00");  /* 6.5 bps */
+}
+
 static void test_three_tiers(void **st)
 {
     (void)st;
@@ -295,6 +325,7 @@ static void test_band_exit(void **st)
 {
     (void)st;
     C.requote_drift_bps = 1000;   /* only the band rule */
+    C.price_jump_threshold_bps = 10;   /* 3 bps in a second: no Caution widening here */
     start("0");
     md("100000");
     struct order_req b = *fv_last_place(&FV, SIDE_BUY);
@@ -963,6 +994,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_three_tiers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_min_rest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_min_rest_adverse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_caution_widen_and_skew, setup, teardown),
         cmocka_unit_test_setup_teardown(test_band_exit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_then_full_fill_and_cooldown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_operator_halt_and_resume, setup, teardown),
