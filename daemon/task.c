@@ -754,7 +754,7 @@ static void reconcile(struct task *t, int64_t now_us)
     }
 }
 
-static void sample_uptime(struct task *t)
+static void sample_uptime(struct task *t, int64_t now_us)
 {
     struct up_quote q[ORD_MAX];
     int n = 0;
@@ -765,6 +765,7 @@ static void sample_uptime(struct task *t)
         q[n].side = o->side;
         q[n].price = o->price;
         q[n].qty = ord_open_qty(o);
+        q[n].rested_ms = o->ack_us > 0 && now_us > o->ack_us ? (now_us - o->ack_us) / 1000 : 0;
         n++;
     }
     up_sample(&t->up, t->wall_ms, t->mark, q, n);
@@ -785,7 +786,7 @@ void task_on_timer(struct task *t, int64_t now_us, int64_t wall_ms)
     }
     if (t->st == TS_QUOTING || t->st == TS_PAUSED || t->st == TS_STOPPING) reconcile(t, now_us);
     step(t, now_us);
-    sample_uptime(t);
+    sample_uptime(t, now_us);
 }
 
 void task_halt(struct task *t, const char *reason, int64_t now_us)

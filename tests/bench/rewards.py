@@ -20,7 +20,9 @@ and at the end:
                 of the price: > 0 the fill was good for us
   pnl_usd       cash of every trade - fees + position x last mark
   self_share    mmd's own report (`uptime` RPC: qualifying seconds of the
-                window / window seconds), beside the measured one
+                window / window seconds), beside the measured one;
+                self_share_3s the same for the 3 s rule (seconds_3s)
+  maker_points  mmd's Maker Points estimate for the window (USD-hours)
 
 Env: BENCH_REWARD_S (window seconds per pair, default 120),
 BENCH_REWARD_LEVELS, BENCH_REWARD_SCENARIOS (comma lists),
@@ -121,9 +123,14 @@ class Pair:
         self.both += sides == {"buy", "sell"}
         self.both3 += sides3 == {"buy", "sell"}
 
-    def uptime_seconds(self):
+    def uptime_seconds(self, key="seconds"):
+        """(hour, qualifying seconds so far, hours, maker points total) from
+        mmd's `uptime` RPC; key "seconds_3s" for the 3 s rule (None when
+        this mmd does not report it)."""
         u = self.d.rpc("uptime")["mm"]
-        return u["this_hour"]["hour"], u["this_hour"]["seconds"], u["hours"]
+        if key not in u["this_hour"]:
+            return None
+        return u["this_hour"]["hour"], u["this_hour"][key], u["hours"], u.get("maker_points_total")
 
 
 def wait_two_sided(p, timeout=60.0):
@@ -131,14 +138,14 @@ def wait_two_sided(p, timeout=60.0):
              what="%s/%s quoting both sides" % (p.level, p.scen), detail=p.d.log_tail)
 
 
-def self_share(start, end, window_s):
-    h0, s0, _ = start
-    h1, s1, hours = end
+def self_share(start, end, window_s, key="seconds"):
+    h0, s0, _, _ = start
+    h1, s1, hours, _ = end
     if h0 == h1:
         q = s1 - s0
     else:   # the UTC hour turned during the window
         prev = [h for h in hours if h["hour"] == h0]
-        q = (prev[0]["seconds"] - s0 if prev else 0) + s1
+        q = (prev[0][key] - s0 if prev else 0) + s1
     return 100.0 * q / window_s if window_s > 0 else None
 
 
@@ -157,7 +164,7 @@ def mark_at(marks, t):
     return None
 
 
-def finish_pair(p, t0, t1, c0, c1, up0, up1):
+def finish_pair(p, t0, t1, c0, c1, up0, up1, u30, u31):
     window = t1 - t0
     fills, outs, cash, pos, fees = 0, [], 0.0, 0.0, 0.0
     for tr in trades(p):
@@ -181,7 +188,9 @@ def finish_pair(p, t0, t1, c0, c1, up0, up1):
             "fills_per_h": round(fills / (window / 3600.0), 1),
             "markout_bps": round(sum(outs) / len(outs), 2) if outs else None,
             "pnl_usd": round(cash - fees + pos * last, 2),
-            "self_share": round(self_share(up0, up1, round(window)), 2) if up0 and up1 else None}
+            "self_share": round(self_share(up0, up1, round(window)), 2) if up0 and up1 else None,
+            "self_share_3s": round(self_share(u30, u31, round(window), "seconds_3s"), 2) if u30 and u31 else None,
+            "maker_points": round(u31[3] - u30[3], 2) if u30 and u31 and u31[3] is not None else None}
 
 
 def run_pair(p, barrier):
@@ -198,7 +207,7 @@ def run_pair(p, barrier):
         return
     try:
         c0 = p.s.state()["counters"]
-        up0 = p.uptime_seconds()
+        up0, u30 = p.uptime_seconds(), p.uptime_seconds("seconds_3s")
         t0 = time.time()
         nxt = t0 + 1.0
         while time.time() < t0 + DUR:
@@ -209,13 +218,13 @@ def run_pair(p, barrier):
                 nxt += 1.0
             time.sleep(max(0.0, min(POLL_S, t0 + DUR - time.time())))
         t1 = time.time()
-        up1 = p.uptime_seconds()
+        up1, u31 = p.uptime_seconds(), p.uptime_seconds("seconds_3s")
         c1 = p.s.state()["counters"]
         end = t1 + MARKOUT_S
         while time.time() < end:       # marks for the last fills' markouts
             p.sample(time.time())
             time.sleep(POLL_S)
-        p.res = finish_pair(p, t0, t1, c0, c1, up0, up1)
+        p.res = finish_pair(p, t0, t1, c0, c1, up0, up1, u30, u31)
     except Exception as e:   # noqa: BLE001
         p.err = "%s\n%s" % (e, traceback.format_exc())
 
@@ -230,9 +239,10 @@ def stop_pair(p):
             pass
 
 
-COLS = [("two_sided", "2-sided%"), ("two_sided_3s", "2s>=3s%"), ("self_share", "self%"),
+COLS = [("two_sided", "2-sided%"), ("self_share", "self%"), ("two_sided_3s", "2s>=3s%"),
+        ("self_share_3s", "self>=3s%"),
         ("ops_per_min", "ops/min"), ("fills_per_h", "fills/h"), ("markout_bps", "mkout bps"),
-        ("pnl_usd", "PnL USD")]
+        ("pnl_usd", "PnL USD"), ("maker_points", "MP est")]
 
 
 def fmt(v):
