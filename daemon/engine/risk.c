@@ -178,13 +178,17 @@ static int halt_guards(struct risk *r, const struct cfg_task *c, int64_t now_us)
 {
     int before = r->nreasons;
     double j = jump_bps(r, now_us);
-    if (c->price_jump_threshold_bps > 0 && j > c->price_jump_threshold_bps)
+    if (c->price_jump_threshold_bps > 0 && j > c->price_jump_threshold_bps) {
         reason(r, "price jump: mark moved %.1f bps within 1 s (limit %g)", j,
                c->price_jump_threshold_bps);
+        r->halt_causes |= RISK_CAUSE_JUMP;
+    }
     depth_guard(r, c, now_us);
     int f = fills_last_minute(r, now_us);
-    if (c->max_fills_per_minute > 0 && f > c->max_fills_per_minute)
+    if (c->max_fills_per_minute > 0 && f > c->max_fills_per_minute) {
         reason(r, "fill rate: %d fills in the last 60 s (limit %d)", f, c->max_fills_per_minute);
+        r->halt_causes |= RISK_CAUSE_FILLS;
+    }
     stale_guard(r, c, now_us);
     return r->nreasons - before;
 }
@@ -236,13 +240,15 @@ static void caution_guards(struct risk *r, const struct cfg_task *c, const struc
     v->block_sell = side_blocked(r, c, p, SIDE_SELL, a, sizeof a);
 }
 
-/* Hysteresis: every halt metric under RISK_REARM of its limit (the depth
- * and stale guards are calm when they do not fire). */
+/* Hysteresis: every metric that triggered the current halt under RISK_REARM
+ * of its limit (the others, and the depth and stale guards, are calm when
+ * they do not fire). */
 static bool metrics_quiet(const struct risk *r, const struct cfg_task *c, int64_t now_us)
 {
-    if (c->price_jump_threshold_bps > 0 && jump_bps(r, now_us) >= RISK_REARM * c->price_jump_threshold_bps)
+    if ((r->halt_causes & RISK_CAUSE_JUMP) && c->price_jump_threshold_bps > 0 &&
+        jump_bps(r, now_us) >= RISK_REARM * c->price_jump_threshold_bps)
         return false;
-    if (c->max_fills_per_minute > 0 &&
+    if ((r->halt_causes & RISK_CAUSE_FILLS) && c->max_fills_per_minute > 0 &&
         fills_last_minute(r, now_us) > (int)(RISK_REARM * c->max_fills_per_minute))
         return false;
     return true;
@@ -264,6 +270,7 @@ static void update_auto_halt(struct risk *r, const struct cfg_task *c, int fired
         r->calm_since_us = 0;
     } else if (r->auto_halt && r->halt_stale_only) {
         r->auto_halt = false;
+        r->halt_causes = 0;
     } else if (r->auto_halt) {
         if (r->calm_since_us == 0) r->calm_since_us = now_us;
         double calm = (double)(now_us - r->calm_since_us) / 1e6;
@@ -272,7 +279,10 @@ static void update_auto_halt(struct risk *r, const struct cfg_task *c, int fired
             double q = c->resume_calm_s - (double)(now_us - r->quiet_since_us) / 1e6;
             if (q < left) left = q;
         }
-        if (left <= 0) r->auto_halt = false;
+        if (left <= 0) {
+            r->auto_halt = false;
+            r->halt_causes = 0;
+        }
         else reason(r, "halt cooldown: %.1f s of calm left", left);
     }
 }

@@ -4,9 +4,9 @@
  * per minute, spread, stale data.  Each active guard contributes a reason
  * string; the state is Safe / Caution (keep quoting where allowed) / Halt
  * (cancel everything, quote nothing).  An automatic halt lifts after
- * resume_calm_s of calm by hysteresis -- every halt metric below
- * RISK_REARM of its threshold all that time (the jump under half its limit,
- * the fill count at most half its limit, the book deep enough, fresh data)
+ * resume_calm_s of calm by hysteresis -- the metrics that triggered it
+ * below RISK_REARM of their thresholds all that time (the jump under half
+ * its limit, the fill count at most half its limit), no guard firing
  * -- or at the latest after halt_cooldown_s with no guard firing; an
  * operator halt only on resume.  Before a halt, a mark moving more than
  * RISK_REARM of the jump limit within 1 s is Caution with `widen` set:
@@ -31,6 +31,8 @@ enum risk_state { RISK_SAFE = 0, RISK_CAUTION, RISK_HALT };
 #define RISK_FILLS 1024
 #define RISK_DEPTH_BPS 10.0
 #define RISK_REARM 0.5          /* hysteresis: a metric is calm below this share of its limit */
+#define RISK_CAUSE_JUMP 1u
+#define RISK_CAUSE_FILLS 2u
 
 /* What risk_eval decided. */
 struct risk_verdict {
@@ -58,8 +60,9 @@ struct risk {
     /* outcome */
     bool auto_halt, op_halt;
     int64_t calm_since_us;
-    int64_t quiet_since_us;
-    int64_t eval_us;            /* time of the current risk_eval */     /* every halt metric under RISK_REARM of its limit since (0: not) */
+    int64_t quiet_since_us;     /* the triggering metrics under RISK_REARM of their limits since (0: not) */
+    unsigned halt_causes;       /* RISK_CAUSE_* that fired during the current automatic halt */
+    int64_t eval_us;            /* time of the current risk_eval */
     char op_reason[96];
     struct risk_verdict verdict;    /* of the last risk_eval */
     char reasons[RISK_MAX_REASONS][128];

@@ -109,16 +109,20 @@ static void test_price_jump_at_1hz(void **st)
     assert_true(has_reason("price jump"));
 }
 
-/* resume_calm_s: after a jump halt, quoting resumes once the jump metric has
- * stayed under half its limit for resume_calm_s -- not after the fixed 60 s
- * cooldown -- and a move of more than half the limit restarts the count
- * (hysteresis: under the limit is not calm enough). */
+/* resume_calm_s: after a jump halt, quoting resumes once the jump metric (the
+ * one that triggered it) has stayed under half its limit for resume_calm_s
+ * -- not after the fixed 60 s cooldown -- and a move of more than half the
+ * limit restarts the count (hysteresis: under the limit is not calm enough). */
 static void test_resume_hysteresis(void **st)
 {
     (void)st;
     C.resume_calm_s = 10;
     C.min_depth_usd = 0;       /* the book does not follow the mark here */
     md(10 * S);
+    /* 2 fills: within the limit (3) but over half of it -- not the metric
+     * that triggers this halt, so it does not hold the resume back */
+    risk_on_fill(&R, 10 * S);
+    risk_on_fill(&R, 10 * S);
     M.mark = P("100060");      /* 6 bps: halt */
     md(10 * S + 500000);
     assert_int_equal(risk_eval(&R, &C, &FLAT, 10 * S + 500000)->state, RISK_HALT);
