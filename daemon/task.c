@@ -646,7 +646,8 @@ static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
     if (t->risk.verdict.no_quote) return;
     struct strat_quote q;
     /* Caution widens new quotes; the optional inventory skew shifts them */
-    double shift = (t->risk.verdict.widen ? strat_widen_bps(&t->cfg, tier) : 0.0) +
+    double shift = (t->risk.verdict.widen ? strat_widen_bps(&t->cfg, tier)
+                                          : strat_rest_bias_bps(&t->cfg, tier)) +
                    strat_skew_bps(&t->cfg, side, ord_position(&t->book), t->mark);
     strat_quote_shift(&t->cfg, &t->si, tier, side, t->mark, t->best_bid, t->best_ask, shift, &q);
     if (!q.ok) {

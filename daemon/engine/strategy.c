@@ -48,6 +48,13 @@ double strat_widen_bps(const struct cfg_task *c, int tier)
     return (c->bands[tier].max_bps - c->bands[tier].min_bps) / 4.0;
 }
 
+double strat_rest_bias_bps(const struct cfg_task *c, int tier)
+{
+    double w = c->bands[tier].max_bps - c->bands[tier].min_bps, room = 10.0 - c->bands[tier].max_bps;
+    if (room <= 0) return 0;
+    return room / 2 < w / 4 ? room / 2 : w / 4;
+}
+
 double strat_skew_bps(const struct cfg_task *c, enum side side, dec_t position, dec_t mark)
 {
     if (c->inventory_skew_bps <= 0 || c->max_position_usd <= 0 || position == 0 || mark <= 0) return 0;

@@ -44,6 +44,13 @@ double strat_shifted_bps(const struct cfg_task *c, int tier, double shift_bps);
 /* Caution's widening: the shift that puts a quote a quarter of the band's
  * width inside its outer edge. */
 double strat_widen_bps(const struct cfg_task *c, int tier);
+/* The outward bias of a tier whose band ends inside the 10 bps reward band:
+ * min(a quarter of the band's width, half the room between its outer edge
+ * and 10 bps).  A quote that later leaves the band outward still counts in
+ * that room (the handover keeps it while its replacement rests); one that
+ * leaves inward is adverse and goes at once -- so the quote starts farther
+ * from the inner edge.  0 for bands reaching 10 bps. */
+double strat_rest_bias_bps(const struct cfg_task *c, int tier);
 /* Inventory skew for side: c->inventory_skew_bps x min(1, |position| x mark
  * / max_position_usd), positive (farther) on the side that would grow the
  * position, negative (closer) on the other; 0 when off, flat or no limit. */

@@ -137,6 +137,15 @@ static void test_shift_widen_skew(void **st)
     assert_true(strat_skew_bps(&c, SIDE_SELL, 0, P("100000")) == 0);
     c.max_position_usd = 0;
     assert_true(strat_skew_bps(&c, SIDE_SELL, P("-1"), P("100000")) == 0);
+    /* the rest bias: moderate tier 1 [3, 8] has 2 bps of room to 10: 1 bps
+     * out (6.5); tier 2 [8, 12] none; aggressive [0, 5]: a quarter, 1.25;
+     * conservative [5, 10]: none */
+    assert_true(fabs(strat_rest_bias_bps(&c, 0) - 1.0) < 1e-9);
+    assert_true(strat_rest_bias_bps(&c, 1) == 0);
+    cfg(&c, RISK_AGGRESSIVE);
+    assert_true(fabs(strat_rest_bias_bps(&c, 0) - 1.25) < 1e-9);
+    cfg(&c, RISK_CONSERVATIVE);
+    assert_true(strat_rest_bias_bps(&c, 0) == 0);
 }
 
 static void test_requote_drift_and_band(void **st)
