@@ -115,6 +115,7 @@ static json_t *hour_json(int64_t hour, const struct up_hour *h)
                           "x50", jdec(h ? h->x50 : 0, -1), "maker_hours", h ? h->mh : 0.0);
     /* the 3 s rule and the Maker Points estimate (engine/uptime.h) */
     json_object_set_new(j, "seconds_3s", json_integer(h ? h->qual3_s : 0));
+    json_object_set_new(j, "samples", json_integer(h ? h->samples : 0));
     json_object_set_new(j, "maker_points", json_real(h ? h->maker_points : 0.0));
     return j;
 }

@@ -130,7 +130,8 @@ class Pair:
         u = self.d.rpc("uptime")["mm"]
         if key not in u["this_hour"]:
             return None
-        return u["this_hour"]["hour"], u["this_hour"][key], u["hours"], u.get("maker_points_total")
+        return (u["this_hour"]["hour"], u["this_hour"][key], u["hours"], u.get("maker_points_total"),
+                u["this_hour"].get("samples"))
 
 
 def wait_two_sided(p, timeout=60.0):
@@ -139,14 +140,18 @@ def wait_two_sided(p, timeout=60.0):
 
 
 def self_share(start, end, window_s, key="seconds"):
-    h0, s0, _, _ = start
-    h1, s1, hours, _ = end
+    """mmd's share over the window: qualifying seconds / seconds it sampled
+    (its `samples`; the window's length for an mmd without them)."""
+    h0, s0, _, _, n0 = start
+    h1, s1, hours, _, n1 = end
     if h0 == h1:
-        q = s1 - s0
+        q, n = s1 - s0, (n1 - n0 if n0 is not None and n1 is not None else None)
     else:   # the UTC hour turned during the window
         prev = [h for h in hours if h["hour"] == h0]
         q = (prev[0][key] - s0 if prev else 0) + s1
-    return 100.0 * q / window_s if window_s > 0 else None
+        n = (prev[0]["samples"] - n0 + n1) if prev and n0 is not None and "samples" in prev[0] else None
+    n = n if n else window_s
+    return 100.0 * q / n if n > 0 else None
 
 
 def trades(p):
