@@ -558,12 +558,25 @@ static bool settle_replacement(struct task *t, struct slot *s, int64_t now_us)
     if (rep && ord_is_acked(rep)) {
         const struct ord *cur = ord_find(&t->book, s->cur);
         const struct ord *held = ord_find(&t->book, s->held);
-        if (held) send_cancel(t, held, false, now_us);   /* one held quote per slot */
-        s->held[0] = 0;
-        if (cur && ord_is_acked(cur) && s->repl_rule && t->cfg.min_rest_s > 0)
-            memcpy(s->held, s->cur, sizeof s->held);     /* handover: step_held decides */
-        else if (cur)
+        /* one held quote per slot: an older one that still counts beats the
+         * quote replaced now if that one has not rested min_rest_s yet */
+        bool cur_young = cur && ord_is_acked(cur) &&
+                         (double)(now_us - cur->ack_us) / 1e6 < t->cfg.min_rest_s;
+        struct rq_quote hq = {0};
+        if (held) hq = (struct rq_quote){held->tier, held->side, held->price, held->mark_at_place, held->ack_us};
+        if (held && ord_is_live(held) && held->tier >= 0 && cur_young &&
+            rq_hold_old(&t->cfg, &hq, s->held_rule, t->mark, now_us, now_us)) {
             send_cancel(t, cur, false, now_us);
+        } else {
+            if (held) send_cancel(t, held, false, now_us);
+            s->held[0] = 0;
+            if (cur && ord_is_acked(cur) && s->repl_rule && t->cfg.min_rest_s > 0) {
+                memcpy(s->held, s->cur, sizeof s->held);     /* handover: step_held decides */
+                s->held_rule = s->repl_rule;
+            } else if (cur) {
+                send_cancel(t, cur, false, now_us);
+            }
+        }
         memcpy(s->cur, s->repl, sizeof s->cur);
         s->repl[0] = 0;
         return true;
@@ -624,7 +637,7 @@ static void step_held(struct task *t, struct slot *s, int tier, enum side side, 
         return;
     }
     struct rq_quote old = {tier, side, h->price, h->mark_at_place, h->ack_us};
-    if (cur && rq_hold_old(&t->cfg, &old, s->repl_rule, t->mark, cur->ack_us, now_us)) return;
+    if (cur && rq_hold_old(&t->cfg, &old, s->held_rule, t->mark, cur->ack_us, now_us)) return;
     send_cancel(t, h, false, now_us);
     if (!ord_is_live(h) || h->status == OS_PENDING_CANCEL) s->held[0] = 0;
 }

@@ -286,6 +286,35 @@ static void test_caution_widen_and_skew(void **st)
     assert_string_equal(fmt(fv_last_place(&FV, SIDE_SELL)->price, 2), "100065.00");  /* 6.5 bps */
 }
 
+/* Handover with a young current quote: when the quote replaced now has not
+ * rested min_rest_s yet and the older held one still counts, the older one
+ * stays and the young one goes. */
+static void test_handover_keeps_older(void **st)
+{
+    (void)st;
+    C.min_rest_s = 3;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
+    ack(&b);
+    ack(&a);
+    advance(3100, true);
+    md("100015");                 /* drift 1.5 bps after 3.1 s: both replaced */
+    struct order_req b2 = *fv_last_place(&FV, SIDE_BUY), a2 = *fv_last_place(&FV, SIDE_SELL);
+    ack(&b2);
+    ack(&a2);
+    assert_int_equal(fv_cancelled(&FV, b.cl_ord_id), -1);    /* held */
+    advance(1000, true);
+    md("99985");                  /* b2 (99940) now 4.5 bps: inside [5, 10]; b (99925) 6.0 bps */
+    struct order_req b3 = *fv_last_place(&FV, SIDE_BUY);
+    assert_string_not_equal(b3.cl_ord_id, b2.cl_ord_id);
+    ack(&b3);
+    assert_true(fv_cancelled(&FV, b2.cl_ord_id) >= 0);      /* the young one goes */
+    assert_int_equal(fv_cancelled(&FV, b.cl_ord_id), -1);    /* the rested one stays */
+    advance(3100, true);
+    assert_true(fv_cancelled(&FV, b.cl_ord_id) >= 0);       /* until b3 rested 3 s */
+}
+
 static void test_three_tiers(void **st)
 {
     (void)st;
@@ -994,6 +1023,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_three_tiers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_min_rest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_min_rest_adverse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_handover_keeps_older, setup, teardown),
         cmocka_unit_test_setup_teardown(test_caution_widen_and_skew, setup, teardown),
         cmocka_unit_test_setup_teardown(test_band_exit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_then_full_fill_and_cooldown, setup, teardown),
