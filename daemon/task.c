@@ -250,7 +250,9 @@ static void on_reject(struct task *t, const struct ord *o, int64_t now_us)
     if (n >= TASK_CB_REJECTS && t->st == TS_QUOTING) pause_task(t, n, now_us);
 }
 
-static void count_fill(struct task *t, int64_t now_us)
+/* first: the order's first fill -- the fill-rate guard counts orders hit,
+ * not the partial fills of one sweep through an order. */
+static void count_fill(struct task *t, bool first, int64_t now_us)
 {
     int64_t day = t->wall_ms / 86400000;
     if (day != t->fills_day) {
@@ -258,7 +260,7 @@ static void count_fill(struct task *t, int64_t now_us)
         t->fills_today = 0;
     }
     t->fills_today++;
-    risk_on_fill(&t->risk, now_us);
+    if (first) risk_on_fill(&t->risk, now_us);
 }
 
 static void on_slot_fill(struct task *t, const struct ord *o, dec_t filled, int64_t now_us)
@@ -289,7 +291,7 @@ static void after_change(struct task *t, const struct ord_change *ch, int64_t no
         TLOG(t, "fill %s %s %s @ %s (order %s, filled %s of %s)", side_name(o->side),
              dec_str(ch->filled, q, sizeof q), t->cfg.symbol, dec_str(o->fill_avg, p, sizeof p),
              o->cl_ord_id, dec_str(o->fill_qty, f, sizeof f), dec_str(o->qty, n, sizeof n));
-        count_fill(t, now_us);
+        count_fill(t, o->fill_qty == ch->filled, now_us);
         on_slot_fill(t, o, ch->filled, now_us);
     }
     if (ch->terminal && o->status == OS_REJECTED) on_reject(t, o, now_us);
@@ -327,7 +329,7 @@ static void on_fill(struct task *t, const struct venue_fill *f, int64_t now_us)
     ord_apply_fill(&t->book, f, now_us, &ch);
     if (ch.duplicate) return;
     if (!ch.o) {
-        count_fill(t, now_us);   /* an order we no longer remember: count it, the */
+        count_fill(t, true, now_us);   /* an order we no longer remember: count it, the */
         return;                  /* position report will carry it */
     }
     after_change(t, &ch, now_us);

@@ -30,7 +30,8 @@ BENCH_REWARD_PROFILE (sim --profile, default live: 2 Hz market data, 15 s
 lagging open-order list), BENCH_REWARD_OUT (default build/bench-rewards.json),
 BENCH_REWARD_BEFORE (a JSON file of an earlier run: printed beside this one),
 BENCH_REWARD_STRATEGY / BENCH_REWARD_RISK (JSON objects: overrides of every
-task's strategy / risk keys, for experiments; default none: the shipped levels).
+task's strategy / risk keys, for experiments; default none: the shipped levels),
+BENCH_REWARD_TRACE (a directory: each pair's scored seconds as JSON lines).
 Standard library only; every loop is bounded; every process is stopped.
 """
 import json
@@ -53,6 +54,7 @@ BEFORE = os.environ.get("BENCH_REWARD_BEFORE")
 # experiments: JSON objects merged into every task's strategy / risk section
 STRATEGY = json.loads(os.environ.get("BENCH_REWARD_STRATEGY") or "{}")
 RISK = json.loads(os.environ.get("BENCH_REWARD_RISK") or "{}")
+TRACE = os.environ.get("BENCH_REWARD_TRACE")   # a directory: one JSON-lines file of seconds per pair
 SYMBOL = "BTC-USD"
 BAND_BPS = 10.0
 REST_S = 3.0
@@ -86,6 +88,7 @@ class Pair:
         self.secs = self.both = self.both3 = 0
         self.err = None
         self.res = None
+        self.trace = []
 
     def start(self):
         args = ["--profile", PROFILE] if PROFILE else []
@@ -122,6 +125,10 @@ class Pair:
         self.secs += 1
         self.both += sides == {"buy", "sell"}
         self.both3 += sides3 == {"buy", "sell"}
+        if TRACE:
+            self.trace.append({"t": round(now, 2), "mark": mark, "sides": sorted(sides), "sides3": sorted(sides3),
+                               "orders": [(o["side"], round(abs(float(o["price"]) - mark) / mark * 1e4, 2),
+                                           round(now - self.first_seen[o["id"]], 1)) for o in orders]})
 
     def uptime_seconds(self, key="seconds"):
         """(hour, qualifying seconds so far, hours, maker points total) from
@@ -230,6 +237,9 @@ def run_pair(p, barrier):
             p.sample(time.time())
             time.sleep(POLL_S)
         p.res = finish_pair(p, t0, t1, c0, c1, up0, up1, u30, u31)
+        if TRACE:
+            with open(os.path.join(TRACE, "%s-%s.jsonl" % (p.level, p.scen)), "w") as f:
+                f.writelines(json.dumps(x) + "\n" for x in p.trace)
     except Exception as e:   # noqa: BLE001
         p.err = "%s\n%s" % (e, traceback.format_exc())
 

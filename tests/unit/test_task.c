@@ -315,6 +315,25 @@ static void test_handover_keeps_older(void **st)
     assert_true(fv_cancelled(&FV, b.cl_ord_id) >= 0);       /* until b3 rested 3 s */
 }
 
+/* The fill-rate guard (conservative: 3 a minute) counts orders hit, not the
+ * partial fills of one sweep through an order: five partial fills of one
+ * bid leave the task quoting; fills_today still counts each. */
+static void test_fill_rate_counts_orders(void **st)
+{
+    (void)st;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY);
+    ack(&b);
+    ack(fv_last_place(&FV, SIDE_SELL));
+    for (int i = 0; i < 5; i++)
+        ev(fv_ev_fill("BTC-USD", b.cl_ord_id, 7000 + i, SIDE_BUY, b.price, P("0.001")));
+    json_t *s = status();
+    assert_int_equal(json_integer_value(json_object_get(s, "fills_today")), 5);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(s, "risk"), "state")), "safe");
+    json_decref(s);
+}
+
 static void test_three_tiers(void **st)
 {
     (void)st;
@@ -1023,6 +1042,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_three_tiers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_min_rest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_min_rest_adverse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fill_rate_counts_orders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_handover_keeps_older, setup, teardown),
         cmocka_unit_test_setup_teardown(test_caution_widen_and_skew, setup, teardown),
         cmocka_unit_test_setup_teardown(test_band_exit, setup, teardown),
