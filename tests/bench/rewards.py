@@ -25,7 +25,8 @@ and at the end:
   maker_points  mmd's Maker Points estimate for the window (USD-hours)
 
 Env: BENCH_REWARD_S (window seconds per pair, default 120),
-BENCH_REWARD_LEVELS, BENCH_REWARD_SCENARIOS (comma lists),
+BENCH_REWARD_LEVELS, BENCH_REWARD_SCENARIOS (comma lists; any scenario of
+tests/sim/scenarios, e.g. faulty to compare mmd's own report under faults),
 BENCH_REWARD_PROFILE (sim --profile, default live: 2 Hz market data, 15 s
 lagging open-order list), BENCH_REWARD_OUT (default build/bench-rewards.json),
 BENCH_REWARD_BEFORE (a JSON file of an earlier run: printed beside this one),
