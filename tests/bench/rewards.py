@@ -90,6 +90,7 @@ class Pair:
         self.err = None
         self.res = None
         self.trace = []
+        self.unscored = 0
 
     def start(self):
         args = ["--profile", PROFILE] if PROFILE else []
@@ -101,8 +102,20 @@ class Pair:
         self.d = mmdrun.Mmd(self.s, [t], {"a": self.creds}, log_level="info")
         self.d.start()
 
+    def state(self):
+        """GET /_sim/state, retried (the faulty scenario refuses and resets
+        connections, the admin API's too): None after 8 tries 50 ms apart."""
+        for _ in range(8):
+            try:
+                return self.s.state()
+            except (OSError, AssertionError, ValueError):
+                time.sleep(0.05)
+        return None
+
     def sample(self, now):
-        st = self.s.state()
+        st = self.state()
+        if st is None:
+            return None, None, None
         mark = float(st["symbols"][SYMBOL]["mark"])
         self.marks.append((now, mark))
         addr = self.creds.claims().get("address")
@@ -163,7 +176,14 @@ def self_share(start, end, window_s, key="seconds"):
 
 
 def trades(p):
-    st, j = p.s.get("/api/query_trades", {"symbol": SYMBOL, "limit": 500}, creds=p.creds)
+    for _ in range(8):
+        try:
+            st, j = p.s.get("/api/query_trades", {"symbol": SYMBOL, "limit": 500}, creds=p.creds)
+            break
+        except OSError:
+            time.sleep(0.05)
+    else:
+        return []
     if st != 200:
         return []
     rows = j.get("result", j) if isinstance(j, dict) else j
@@ -195,6 +215,7 @@ def finish_pair(p, t0, t1, c0, c1, up0, up1, u30, u31):
     last = p.marks[-1][1] if p.marks else 0.0
     ops = (c1["orders"] - c0["orders"]) + (c1["cancels"] - c0["cancels"])
     return {"level": p.level, "scenario": p.scen, "window_s": round(window, 1), "seconds": p.secs,
+            "unscored_s": p.unscored,
             "two_sided": round(100.0 * p.both / max(p.secs, 1), 2),
             "two_sided_3s": round(100.0 * p.both3 / max(p.secs, 1), 2),
             "ops_per_min": round(ops / (window / 60.0), 1),
@@ -219,20 +240,23 @@ def run_pair(p, barrier):
     if p.err:
         return
     try:
-        c0 = p.s.state()["counters"]
+        c0 = p.state()["counters"]
         up0, u30 = p.uptime_seconds(), p.uptime_seconds("seconds_3s")
         t0 = time.time()
         nxt = t0 + 1.0
         while time.time() < t0 + DUR:
             now = time.time()
             _, mark, orders = p.sample(now)
-            if now >= nxt:
+            if now >= nxt and mark is not None:   # a second the simulator did not answer is not scored
                 p.score(now, mark, orders)
+                nxt += 1.0
+            elif now >= nxt + 1.0:
+                p.unscored += 1
                 nxt += 1.0
             time.sleep(max(0.0, min(POLL_S, t0 + DUR - time.time())))
         t1 = time.time()
         up1, u31 = p.uptime_seconds(), p.uptime_seconds("seconds_3s")
-        c1 = p.s.state()["counters"]
+        c1 = p.state()["counters"]
         end = t1 + MARKOUT_S
         while time.time() < end:       # marks for the last fills' markouts
             p.sample(time.time())
