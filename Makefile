@@ -14,8 +14,16 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
 VERSION := 0.1.0
+# What --version and the version RPC print: git describe of the build tree
+# (VERSION-g<commit> while there is no tag; the plain VERSION outside a git
+# checkout, e.g. a release tarball).  The files that print it are rebuilt
+# when it changes ($(BUILD)/version.stamp).
+GIT_DESCRIBE := $(shell git describe --tags --dirty 2>/dev/null)
+GIT_HASH := $(shell git describe --always --dirty 2>/dev/null)
+BUILD_VERSION := $(or $(GIT_DESCRIBE),$(if $(GIT_HASH),$(VERSION)-g$(GIT_HASH),$(VERSION)))
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 
-PKGS    := libevent libevent_pthreads libcurl libwebsockets libsodium yaml-0.1 jansson ncursesw
+PKGS    := libevent libevent_pthreads libcurl libwebsockets libsodium yaml-0.1 jansson ncursesw libsystemd
 CC      ?= cc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -25,7 +33,7 @@ CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
 OPTFLAGS ?= -O2 -g
 CFLAGS  ?=
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror $(OPTFLAGS) -MMD -MP -pthread \
-           -DMMD_VERSION=\"$(VERSION)\"
+           -DMMD_VERSION=\"$(BUILD_VERSION)\"
 LDFLAGS ?=
 LDLIBS  += $(PKG_LIBS) -lpthread -lm
 
@@ -89,6 +97,16 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(if $(V),,@echo "  CC    $<")
 	$(Q)$(CC) $(CFLAGS) $(INC) -c $< -o $@
+
+VERSION_SRC := daemon/main.c daemon/daemon.c daemon/backend.c daemon/metrics.c daemon/net/rest.c \
+               daemon/control/cmd-version.c ctl/mmctl.c ctl/ops.c $(sort $(wildcard tui/*.c)) \
+               tests/sim/main.c tests/tools/fakemmd.c tests/unit/test_rpc.c
+$(BUILD)/version.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(BUILD_VERSION)" ] || echo "$(BUILD_VERSION)" >$@
+$(call obj,$(VERSION_SRC)): $(BUILD)/version.stamp
+.PHONY: FORCE
+FORCE:
 
 $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 	@rm -f $@; ar rcs $@ $^
@@ -155,6 +173,14 @@ install: all
 	  echo install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; \
 	  install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/ || exit 1; done
 	install -m 644 $(EXAMPLES) $(DESTDIR)$(PREFIX)/share/doc/mmd/examples/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 ctl/mmctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mmctl
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(PREFIX)/share/mmd/scenarios $(DESTDIR)$(PREFIX)/share/mmd/tools
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|g' examples/mmd.service >$(DESTDIR)$(UNITDIR)/mmd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/mmd.service
+	install -m 644 tests/sim/scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/mmd/scenarios/
+	install -m 644 examples/demo.yaml $(DESTDIR)$(PREFIX)/share/mmd/
+	install -m 755 tools/demo.sh $(DESTDIR)$(PREFIX)/share/mmd/tools/mmd-demo
 
 demo: deps-if-missing
 	$(MAKE) all

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE   /* vasprintf, asprintf */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -662,10 +663,13 @@ static void load_creds(struct ld *L, const yaml_node_t *m, const char *mpath, st
 
 /* ---- top-level sections ----------------------------------------------------- */
 
-static const char *const TOP_KEYS[] = {"exchange", "control", "log", "state", "accounts", "tasks", NULL};
+static const char *const TOP_KEYS[] = {"exchange", "control", "log", "state", "accounts", "tasks",
+                                       "metrics", NULL};
+static const char *const METRICS_KEYS[] = {"listen", NULL};
 static const char *const STATE_KEYS[] = {"dir", NULL};
-static const char *const EXCHANGE_KEYS[] = {"rest_url", "ws_url", NULL};
-static const char *const CONTROL_KEYS[] = {"socket", NULL};
+static const char *const EXCHANGE_KEYS[] = {"rest_url", "ws_url", "order_entry", "order_session",
+                                             "max_ws_connections", "ip_requests_per_s", NULL};
+static const char *const CONTROL_KEYS[] = {"socket", "readonly_socket", NULL};
 static const char *const LOG_KEYS[] = {"level", NULL};
 static const char *const ACCOUNT_KEYS[] = {"id", "jwt_token", "jwt_token_file", "jwt_token_env",
                                            "signing_key", "signing_key_file", "signing_key_env",
@@ -747,13 +751,58 @@ static void load_exchange(struct ld *L, const yaml_node_t *root)
     if (!s) return;
     if ((v = mfield(L, s, "rest_url", sp, fp))) rd_url(L, v, fp, L->c->rest_url, false);
     if ((v = mfield(L, s, "ws_url", sp, fp))) rd_url(L, v, fp, L->c->ws_url, true);
+    if ((v = mfield(L, s, "order_entry", sp, fp))) {
+        char d[80];
+        if (v->type == YAML_SCALAR_NODE && kind_of(v) == K_STR &&
+            (!strcasecmp(sval(v), "websocket") || !strcasecmp(sval(v), "rest")))
+            L->c->ws_orders = !strcasecmp(sval(v), "websocket");
+        else
+            err_at(L, v, fp, "expected websocket (orders over the ws-api session, REST while it is down) "
+                   "or rest, got %s", describe(v, d, sizeof d));
+    }
+    yaml_node_t *os = mfield(L, s, "order_session", sp, fp);
+    char osp[P_MAX];
+    snprintf(osp, sizeof osp, "%s", fp);
+    if (os) rd_bool(L, os, osp, &L->c->order_session);
+    double x;
+    if ((v = mfield(L, s, "max_ws_connections", sp, fp)) && rd_num(L, v, fp, &x, 1, false, 1000) == 0)
+        L->c->max_ws_connections = (int)x;
+    if ((v = mfield(L, s, "ip_requests_per_s", sp, fp)) && rd_num(L, v, fp, &x, 1, false, 1000) == 0)
+        L->c->ip_requests_per_s = x;
+    if (os && !L->c->order_session && L->c->ws_orders)
+        err_at(L, os, osp, "is false, but order_entry is websocket (the default), which needs the session; "
+               "set order_entry: rest as well");
 }
 
-static void load_control(struct ld *L, const yaml_node_t *root)
+int cfg_ws_connections(const struct cfg *c)
 {
-    char sp[P_MAX], fp[P_MAX], p[CFG_PATH_MAX], full[PATH_MAX + CFG_PATH_MAX];
-    yaml_node_t *s = section(L, root, "control", "", sp, CONTROL_KEYS), *v;
-    if (!s || !(v = mfield(L, s, "socket", sp, fp)) || rd_str(L, v, fp, p, sizeof p) != 0) return;
+    int n = 1;   /* the market feed */
+    for (size_t i = 0; i < c->n_accounts; i++) {
+        bool used = false;
+        for (size_t j = 0; j < c->n_tasks && !used; j++) used = c->tasks[j].account == i;
+        if (used) n += c->order_session ? 2 : 1;
+    }
+    return n;
+}
+
+/* The venue allows max_ws_connections WebSocket connections per IP. */
+static void check_ws_cap(struct ld *L, const yaml_node_t *root)
+{
+    int n = cfg_ws_connections(L->c), cap = L->c->max_ws_connections;
+    if (n <= cap) return;
+    err_at(L, root, "", "this configuration needs %d WebSocket connections (the market feed, and %s per "
+           "account used by a task), but the venue allows %d per IP (exchange.max_ws_connections); run "
+           "fewer accounts in this mmd, or set exchange.order_session: false and order_entry: rest (one "
+           "connection per account; ALO rejections are then learnt from query_order, seconds later)",
+           n, L->c->order_session ? "2" : "1", cap);
+}
+
+/* A socket path of the control section into out (left as is when absent). */
+static void rd_socket(struct ld *L, const yaml_node_t *s, const char *sp, const char *key, char *out)
+{
+    char fp[P_MAX], p[CFG_PATH_MAX], full[PATH_MAX + CFG_PATH_MAX];
+    yaml_node_t *v;
+    if (!(v = mfield(L, s, key, sp, fp)) || rd_str(L, v, fp, p, sizeof p) != 0) return;
     if (!*p) { err_at(L, v, fp, "is empty (expected a socket path)"); return; }
     resolve_path(L, p, full, sizeof full);
     size_t max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
@@ -761,7 +810,47 @@ static void load_control(struct ld *L, const yaml_node_t *root)
         err_at(L, v, fp, "path %s is too long for a Unix socket (at most %zu bytes)", full, max);
         return;
     }
-    sfmt(L->c->control_socket, sizeof L->c->control_socket, "%s", full);
+    sfmt(out, CFG_PATH_MAX, "%s", full);
+}
+
+static void load_control(struct ld *L, const yaml_node_t *root)
+{
+    char sp[P_MAX];
+    yaml_node_t *s = section(L, root, "control", "", sp, CONTROL_KEYS);
+    if (!s) return;
+    rd_socket(L, s, sp, "socket", L->c->control_socket);
+    rd_socket(L, s, sp, "readonly_socket", L->c->readonly_socket);
+    if (L->c->readonly_socket[0] && !strcmp(L->c->readonly_socket, L->c->control_socket))
+        err_at(L, s, sp, "readonly_socket and socket are the same path %s; give the read-only "
+               "socket its own name (e.g. mmd-ro.sock)", L->c->control_socket);
+}
+
+/* metrics.listen: "HOST:PORT" with a numeric IPv4 address or a bracketed
+ * IPv6 one ("[::1]:9464"), or ":PORT" / "PORT" for 127.0.0.1 (loopback
+ * unless the operator names another address). */
+static void load_metrics(struct ld *L, const yaml_node_t *root)
+{
+    char sp[P_MAX], fp[P_MAX], v[CFG_LISTEN_MAX], host[CFG_LISTEN_MAX], d[80];
+    yaml_node_t *s = section(L, root, "metrics", "", sp, METRICS_KEYS), *n;
+    if (!s || !(n = mfield(L, s, "listen", sp, fp))) return;
+    if (n->type == YAML_SCALAR_NODE && kind_of(n) == K_INT) sfmt(v, sizeof v, ":%s", sval(n));
+    else if (rd_str(L, n, fp, v, sizeof v) != 0) return;
+    const char *colon = strrchr(v, ':');
+    if (!colon) { memmove(v + 1, v, strnlen(v, sizeof v - 2) + 1); v[0] = ':'; colon = v; }
+    sfmt(host, sizeof host, "%.*s", (int)(colon - v), v);
+    if (!host[0]) sfmt(host, sizeof host, "127.0.0.1");
+    char *end = NULL;
+    long port = strtol(colon + 1, &end, 10);
+    unsigned char buf[16];
+    bool v6 = host[0] == '[' && host[strlen(host) - 1] == ']';
+    if (v6) { memmove(host, host + 1, strlen(host)); host[strlen(host) - 1] = 0; }
+    if (!colon[1] || *end || port < 1 || port > 65535 ||
+        inet_pton(v6 ? AF_INET6 : AF_INET, host, buf) != 1) {
+        err_at(L, n, fp, "expected HOST:PORT with a numeric address, e.g. \"127.0.0.1:9464\" or "
+               "\"[::1]:9464\", got %s", describe(n, d, sizeof d));
+        return;
+    }
+    sfmt(L->c->metrics_listen, sizeof L->c->metrics_listen, v6 ? "[%s]:%ld" : "%s:%ld", host, port);
 }
 
 static void load_state(struct ld *L, const yaml_node_t *root)
@@ -1092,6 +1181,7 @@ static void load_root(struct ld *L, const yaml_node_t *root)
     map_check(L, root, "", TOP_KEYS, NULL);
     load_exchange(L, root);
     load_control(L, root);
+    load_metrics(L, root);
     load_state(L, root);
     load_log(L, root);
     yaml_node_t *tasks = mreq(L, root, "tasks", "", fp);
@@ -1112,6 +1202,7 @@ static void load_root(struct ld *L, const yaml_node_t *root)
     resolve_accounts(L);
     check_pairs(L);
     check_perms(L);
+    check_ws_cap(L, root);
 }
 
 /* ---- file, parser ------------------------------------------------------------- */
@@ -1225,6 +1316,9 @@ struct cfg *cfg_load(const char *path, FILE *errs)
     snprintf(c->ws_url, sizeof c->ws_url, "wss://perps.standx.com");
     rpc_default_socket(c->control_socket, sizeof c->control_socket);
     cfg_default_state_dir(c->state_dir, sizeof c->state_dir);
+    c->ws_orders = c->order_session = true;
+    c->max_ws_connections = 10;
+    c->ip_requests_per_s = 44;
     c->log_level = LOG_INFO;
     set_dir(&L, path);
     char *buf = read_cfg_file(&L, &len);

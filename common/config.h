@@ -22,6 +22,7 @@ enum risk_level { RISK_CONSERVATIVE = 0, RISK_MODERATE, RISK_AGGRESSIVE };
 #define CFG_URL_MAX 256
 #define CFG_PATH_MAX 256
 #define CFG_JWT_MARGIN_S 300.0
+#define CFG_LISTEN_MAX 64
 
 struct cfg_band { double min_bps, max_bps; };
 
@@ -74,13 +75,24 @@ struct cfg {
     char ws_url[CFG_URL_MAX];       /* base: "wss://perps.standx.com"; paths /ws-stream/v1, /ws-api/v1 */
     char control_socket[CFG_PATH_MAX];
     char state_dir[CFG_PATH_MAX];   /* state: {dir}: account locks (and, later, the ledger) */
+    /* exchange: how orders reach the venue and the venue's per-IP limits */
+    bool ws_orders;                 /* order_entry: websocket (default) | rest */
+    bool order_session;             /* order_session: true (default): a ws-api session per account */
+    int max_ws_connections;         /* the venue's WebSocket connections per IP (10) */
+    double ip_requests_per_s;       /* our share of the venue's 50 requests/s per IP (44) */
     enum log_level log_level;
     bool log_level_set;
+    char readonly_socket[CFG_PATH_MAX];   /* control.readonly_socket: "" = none */
+    char metrics_listen[CFG_LISTEN_MAX];  /* metrics.listen "HOST:PORT": "" = off */
     struct cfg_account *accounts;
     size_t n_accounts;
     struct cfg_task *tasks;
     size_t n_tasks;
 };
+
+/* WebSocket connections c opens: the market feed, and per account used by a
+ * task its stream plus its order session. */
+int cfg_ws_connections(const struct cfg *c);
 
 /* From now on a secret read from the environment (*_env) is overwritten in
  * place (so /proc/PID/environ no longer shows it) and unset, and kept in

@@ -55,6 +55,8 @@ void cfg_print_summary(const struct cfg *c, FILE *out)
     if (!c) return;
     fprintf(out, "configuration %s is valid\n\n", c->path);
     fprintf(out, "control socket     %s\n", c->control_socket);
+    if (c->readonly_socket[0]) fprintf(out, "read-only socket   %s\n", c->readonly_socket);
+    fprintf(out, "metrics            %s\n", c->metrics_listen[0] ? c->metrics_listen : "off");
     fprintf(out, "state directory    %s\n", c->state_dir[0] ? c->state_dir : "(none: set state.dir)");
     fprintf(out, "exchange REST      %s\n", c->rest_url);
     fprintf(out, "exchange WS        %s (+ /ws-stream/v1, /ws-api/v1)\n", c->ws_url);

@@ -2,7 +2,11 @@
  * mode (mmd) finished lines go into one bounded ring, drained by one writer
  * thread: a caller never waits for stderr; when the ring is full a line is
  * dropped and counted, and the writer reports the count when it catches up.
- * Otherwise each line is one write(2) to stderr.  Any thread may log. */
+ * Otherwise each line is one write(2) to stderr.  Any thread may log.
+ * When stderr is the journal ($JOURNAL_STREAM names its device and inode, as
+ * systemd sets it) a line is "<N>module: message" with the syslog priority
+ * N (debug 7, info 6, warn 4, error 3) and no timestamp of ours: journald
+ * keeps its own, and `journalctl -p warning` filters on N. */
 #include "log.h"
 
 #include <errno.h>
@@ -14,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +37,18 @@ static struct {               /* the asynchronous writer; mu guards all of it */
     pthread_t thread;
 } g_async = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER,
              .drained = PTHREAD_COND_INITIALIZER};
+
+static pthread_once_t g_journal_once = PTHREAD_ONCE_INIT;
+static bool g_journal;        /* stderr is the journal: priority prefixes, no timestamp */
+
+static void journal_detect(void)
+{
+    const char *js = getenv("JOURNAL_STREAM");
+    unsigned long long dev, ino;
+    struct stat st;
+    if (js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0)
+        g_journal = (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 void log_set_level(enum log_level lvl) { atomic_store(&g_level, (int)lvl); }
 enum log_level log_get_level(void) { return (enum log_level)atomic_load(&g_level); }
@@ -168,11 +185,14 @@ void log_msg(enum log_level lvl, const char *mod, const char *fmt, ...)
     char line[2048];
     struct timespec ts;
     struct tm tm;
+    static const int prio[] = {7, 6, 4, 3, 3};   /* syslog priorities of debug..off */
+    pthread_once(&g_journal_once, journal_detect);
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
-    int n = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %-5s %s: ",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                     tm.tm_sec, ts.tv_nsec / 1000000, names[lvl], mod ? mod : "-");
+    int n = g_journal ? snprintf(line, sizeof line, "<%d>%s: ", prio[lvl], mod ? mod : "-")
+                      : snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %-5s %s: ",
+                                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                                 tm.tm_sec, ts.tv_nsec / 1000000, names[lvl], mod ? mod : "-");
     if (n < 0) return;
     va_list ap;
     va_start(ap, fmt);

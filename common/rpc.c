@@ -21,8 +21,9 @@
 
 void rpc_default_socket(char *buf, size_t len)
 {
-    const char *x = getenv("XDG_RUNTIME_DIR");
-    if (x && *x == '/') snprintf(buf, len, "%s/mmd.sock", x);
+    const char *x = getenv("XDG_RUNTIME_DIR"), *rd = getenv("RUNTIME_DIRECTORY");
+    if (rd && *rd == '/') snprintf(buf, len, "%.*s/mmd.sock", (int)strcspn(rd, ":"), rd);   /* systemd */
+    else if (x && *x == '/') snprintf(buf, len, "%s/mmd.sock", x);
     else snprintf(buf, len, "/tmp/mmd-%u/mmd.sock", (unsigned)getuid());
 }
 
@@ -205,8 +206,8 @@ static long long now_ms(void)
 }
 
 /* Whether the process serving the socket may get our requests: it runs
- * as our euid or root, or (root_explicit) as the directory's owner. */
-static int peer_ok(int fd, const char *path, int root_explicit, unsigned owner, char *err,
+ * as our euid or root, or (explicit_path) as the directory's owner. */
+static int peer_ok(int fd, const char *path, int explicit_path, unsigned owner, char *err,
                    size_t errlen)
 {
     struct ucred cr;
@@ -216,7 +217,7 @@ static int peer_ok(int fd, const char *path, int root_explicit, unsigned owner, 
         return 0;
     }
     unsigned uid = (unsigned)cr.uid, me = geteuid();
-    if (uid == me || uid == 0 || (root_explicit && uid == owner)) return 1;
+    if (uid == me || uid == 0 || (explicit_path && uid == owner)) return 1;
     snprintf(err, errlen,
              "refusing to talk to %s: the peer serving it runs as uid %u, not as uid %u or root",
              path, uid, me);
@@ -233,9 +234,11 @@ struct rpc_client *rpc_client_connect(const char *path, int timeout_ms, char *er
     strcpy(sa.sun_path, path);
     char def[sizeof sa.sun_path];
     rpc_default_socket(def, sizeof def);
-    int root_explicit = geteuid() == 0 && strcmp(def, path) != 0;
+    /* named explicitly (-s, $MMD_SOCKET): root reaching another user's daemon,
+     * or a monitoring user the read-only socket of the daemon's user */
+    int explicit_path = strcmp(def, path) != 0;
     unsigned owner = 0;
-    if (rpc_socket_dir_check(path, root_explicit, &owner, err, errlen) != 0) return NULL;
+    if (rpc_socket_dir_check(path, explicit_path, &owner, err, errlen) != 0) return NULL;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         snprintf(err, errlen, "socket: %s", strerror(errno));
@@ -247,7 +250,7 @@ struct rpc_client *rpc_client_connect(const char *path, int timeout_ms, char *er
         close(fd);
         return NULL;
     }
-    if (!peer_ok(fd, path, root_explicit, owner, err, errlen)) {
+    if (!peer_ok(fd, path, explicit_path, owner, err, errlen)) {
         close(fd);
         return NULL;
     }

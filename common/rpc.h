@@ -40,8 +40,9 @@
 #define RPC_EXIT_UNREACHABLE 2   /* cannot reach the daemon */
 #define RPC_EXIT_USAGE       3
 
-/* The default control socket: $XDG_RUNTIME_DIR/mmd.sock, else
- * /tmp/mmd-$UID/mmd.sock.  mmd uses it when the configuration names none;
+/* The default control socket: $RUNTIME_DIRECTORY/mmd.sock (systemd's
+ * RuntimeDirectory=, so /run/mmd/mmd.sock under the shipped unit), else
+ * $XDG_RUNTIME_DIR/mmd.sock, else /tmp/mmd-$UID/mmd.sock.  mmd uses it when the configuration names none;
  * mmctl and mmtop when neither -s nor $MMD_SOCKET is given. */
 void rpc_default_socket(char *buf, size_t len);
 
@@ -93,9 +94,11 @@ struct rpc_client;
 /* Connects to the Unix socket at path.  NULL on failure with a message
  * naming the path in err.  Refuses (mmd-rpc(7) SECURITY) a socket whose
  * directory fails rpc_socket_dir_check, and a daemon (SO_PEERCRED) that
- * runs as neither our euid nor root.  Exception for root naming a socket
- * other than the default one (-s, $MMD_SOCKET): the directory may belong
- * to another user, and the daemon may run as that user. */
+ * runs as neither our euid nor root.  Exception for a socket named
+ * explicitly, other than the default one (-s, $MMD_SOCKET): the directory
+ * may belong to another user, and the daemon may run as that user (root
+ * controlling another user's daemon; a monitoring group's member using the
+ * daemon's read-only socket). */
 struct rpc_client *rpc_client_connect(const char *path, int timeout_ms, char *err, size_t errlen);
 void rpc_client_close(struct rpc_client *c);
 int rpc_client_fd(const struct rpc_client *c);

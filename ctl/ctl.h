@@ -10,6 +10,9 @@ struct ctl_printer {
     void (*result)(FILE *f, const char *method, json_t *result);
     /* Prints one pushed notification (subscribe). */
     void (*notification)(FILE *f, json_t *msg);
+    /* Prints an error: code != 0 from the daemon, 0 when mmd could not be
+     * reached (msg says why; sock is the socket tried). */
+    void (*error)(FILE *f, const char *method, int code, const char *msg, const char *sock);
 };
 
 extern const struct ctl_printer ctl_print_text, ctl_print_json;

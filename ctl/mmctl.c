@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "ops.h"
 #include "rpc.h"
 
 enum argkind { A_NONE, A_TASK, A_TASK_REASON, A_COUNT, A_RAW };
@@ -16,6 +17,7 @@ struct ctl_cmd {
     const char *name;
     enum argkind args;
     const char *synopsis;
+    int (*run)(const struct ctl_opts *o, int n, char **w);   /* commands of ops.c */
 };
 
 static const struct ctl_cmd cmds[] = {
@@ -31,13 +33,18 @@ static const struct ctl_cmd cmds[] = {
     {.name = "resume", .args = A_TASK, .synopsis = "resume [TASK]          resume halted tasks"},
     {.name = "subscribe", .args = A_COUNT,
      .synopsis = "subscribe [COUNT]      print status snapshots as they come"},
-    {.name = "unsubscribe", .args = A_NONE,
-     .synopsis = "unsubscribe            (for completeness)"},
     {.name = "version", .args = A_NONE, .synopsis = "version                daemon version"},
     {.name = "help", .args = A_NONE, .synopsis = "help                   the daemon's method list"},
     {.name = "shutdown", .args = A_NONE,
      .synopsis = "shutdown               graceful stop, as SIGTERM"},
     {.name = "raw", .args = A_RAW, .synopsis = "raw METHOD [JSON]      any method with raw params"},
+    {.name = "check", .synopsis = "check                  monitoring: exit 0 all quoting+safe, 1 not, 2 unreachable",
+     .run = ctl_run_check},
+    {.name = "metrics", .synopsis = "metrics                Prometheus text exposition", .run = ctl_run_metrics},
+    {.name = "reload", .synopsis = "reload                 re-read the config: applied, refused and why",
+     .run = ctl_run_reload},
+    {.name = "log-level", .synopsis = "log-level [LEVEL]      show or set debug|info|warn|error",
+     .run = ctl_run_log_level},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 
@@ -164,7 +171,8 @@ static int run(const char *sock, const struct ctl_printer *pr, int timeout_s, co
     char err[512];
     struct rpc_client *cl = rpc_client_connect(sock, timeout_s * 1000, err, sizeof err);
     if (!cl) {
-        fprintf(stderr, "mmctl: %s\n", err);
+        if (pr == &ctl_print_json) pr->error(stdout, method, 0, err, sock);
+        else fprintf(stderr, "mmctl: %s\n", err);
         return RPC_EXIT_UNREACHABLE;
     }
     json_t *res = NULL;
@@ -174,10 +182,10 @@ static int run(const char *sock, const struct ctl_printer *pr, int timeout_s, co
         rpc_client_call(cl, method, params, timeout_s * 1000, &res, &code, msg, sizeof msg);
     int rc = RPC_EXIT_OK;
     if (st == RPC_CALL_FAILED) {
-        fprintf(stderr, "mmctl: %s (socket %s)\n", msg, sock);
+        pr->error(stdout, method, 0, msg, sock);
         rc = RPC_EXIT_UNREACHABLE;
     } else if (st == RPC_CALL_ERROR) {
-        fprintf(stderr, "mmctl: %s: error %d: %s\n", method, code, msg);
+        pr->error(stdout, method, code, msg, sock);
         rc = RPC_EXIT_ERROR;
     } else if (!strcmp(method, "subscribe")) {
         rc = run_subscribe(cl, pr, count);
@@ -197,6 +205,7 @@ int main(int argc, char **argv)
         {.name = "timeout", .has_arg = required_argument, .val = 't'},
         {.name = "help", .has_arg = no_argument, .val = 'h'},
         {.name = "version", .has_arg = no_argument, .val = 'V'},
+        {.name = "commands", .has_arg = no_argument, .val = 'C'},   /* for completion */
         {.name = NULL},
     };
     char sock[256];
@@ -213,12 +222,18 @@ int main(int argc, char **argv)
             break;
         case 'h': usage(stdout); return RPC_EXIT_OK;
         case 'V': printf("mmctl %s\n", MMD_VERSION); return RPC_EXIT_OK;
+        case 'C':
+            for (size_t i = 0; i < NCMDS; i++) printf("%s\n", cmds[i].name);
+            return RPC_EXIT_OK;
         default: return usage_error("unknown or incomplete option", argv[optind - 1]);
         }
     }
     if (optind >= argc) return usage_error("no command given", NULL);
     const struct ctl_cmd *cmd = find_cmd(argv[optind]);
     if (!cmd) return usage_error("unknown command", argv[optind]);
+    if (cmd->run)
+        return cmd->run(&(struct ctl_opts){.sock = sock, .json = json, .timeout_s = timeout_s},
+                        argc - optind - 1, argv + optind + 1);
     json_t *params;
     const char *method;
     long count = 0;

@@ -1,6 +1,13 @@
-/* print — mmctl's output: readable tables per method (status, tasks, orders,
- * positions, uptime, help, halt/resume) with a generic fallback for any
- * other shape, and the raw JSON printer for -j.  Missing fields show "-". */
+/* print — mmctl's output: readable tables per method (status, tasks, orders
+ * as a price ladder, positions, uptime, help, halt/resume) with a generic
+ * fallback for any other shape, and the JSON printer for -j; errors too
+ * (text on stderr, or JSON on stdout under -j).  Number rules: columns of
+ * numbers right-aligned, floats with the precision they mean (bps and
+ * minutes to 0.1, Maker Hours to 0.001), decimals as the daemon wrote them
+ * (prices to the tick, quantities to the lot, USD to the cent).  Missing
+ * fields show "-". */
+#include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +25,29 @@ struct col {
 };
 #define COL(k, h) {.key = (k), .head = (h)}
 
-/* Renders a scalar (or compact JSON for containers) into buf. */
-static const char *cell(json_t *v, char *buf, size_t len)
+static int ends_with(const char *s, const char *tail)
+{
+    size_t a = strlen(s), b = strlen(tail);
+    return a >= b && !strcmp(s + a - b, tail);
+}
+
+/* The decimals a float member means, by its name. */
+static int real_decimals(const char *key)
+{
+    if (!key) return 2;
+    if (ends_with(key, "_mh") || ends_with(key, "maker_hours") || ends_with(key, "share")) return 3;
+    if (ends_with(key, "_bps") || ends_with(key, "minutes") || ends_with(key, "_s")) return 1;
+    return 2;
+}
+
+/* Renders a scalar (or compact JSON for containers) into buf; key names the
+ * member (for a float's precision). */
+static const char *cell_k(json_t *v, const char *key, char *buf, size_t len)
 {
     if (!v || json_is_null(v)) return "-";
     if (json_is_string(v)) snprintf(buf, len, "%s", json_string_value(v));
     else if (json_is_integer(v)) snprintf(buf, len, "%lld", (long long)json_integer_value(v));
-    else if (json_is_real(v)) snprintf(buf, len, "%.1f", json_real_value(v));
+    else if (json_is_real(v)) snprintf(buf, len, "%.*f", real_decimals(key), json_real_value(v));
     else if (json_is_boolean(v)) snprintf(buf, len, "%s", json_is_true(v) ? "yes" : "no");
     else {
         char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -32,6 +55,17 @@ static const char *cell(json_t *v, char *buf, size_t len)
         free(s);
     }
     return buf;
+}
+
+static const char *cell(json_t *v, char *buf, size_t len) { return cell_k(v, NULL, buf, len); }
+
+/* A number as printed: digits with an optional sign, point and suffix %/s. */
+static int numeric_text(const char *s)
+{
+    if (*s == '+' || *s == '-') s++;
+    if (!isdigit((unsigned char)*s)) return 0;
+    while (isdigit((unsigned char)*s) || *s == '.') s++;
+    return !*s || !strcmp(s, "%") || !strcmp(s, "s");
 }
 
 static json_t *get_path(json_t *row, const char *key)
@@ -43,25 +77,43 @@ static json_t *get_path(json_t *row, const char *key)
     return json_object_get(json_object_get(row, first), dot + 1);
 }
 
+static const char *last_part(const char *key)
+{
+    const char *dot = strrchr(key, '.');
+    return dot ? dot + 1 : key;
+}
+
+/* Columns of numbers (every cell a number or "-") are right-aligned. */
 static void print_table(FILE *f, json_t *rows, const struct col *cols, int ncols)
 {
     size_t w[COLS_MAX];
+    int num[COLS_MAX];
     char buf[CELL_MAX];
-    for (int c = 0; c < ncols; c++) w[c] = strlen(cols[c].head);
+    for (int c = 0; c < ncols; c++) {
+        w[c] = strlen(cols[c].head);
+        num[c] = json_array_size(rows) > 0;
+    }
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row) {
         for (int c = 0; c < ncols; c++) {
-            size_t n = strlen(cell(get_path(row, cols[c].key), buf, sizeof buf));
-            if (n > w[c]) w[c] = n;
+            const char *t = cell_k(get_path(row, cols[c].key), last_part(cols[c].key), buf, sizeof buf);
+            if (strlen(t) > w[c]) w[c] = strlen(t);
+            if (strcmp(t, "-") && !numeric_text(t)) num[c] = 0;
         }
     }
-    for (int c = 0; c < ncols; c++)
-        fprintf(f, "%-*s%s", c + 1 < ncols ? (int)w[c] : 0, cols[c].head, c + 1 < ncols ? "  " : "\n");
+    for (int c = 0; c < ncols; c++) {
+        int last = c + 1 == ncols;
+        fprintf(f, num[c] ? "%*s%s" : "%-*s%s", last && !num[c] ? 0 : (int)w[c], cols[c].head,
+                last ? "\n" : "  ");
+    }
     json_array_foreach(rows, i, row) {
-        for (int c = 0; c < ncols; c++)
-            fprintf(f, "%-*s%s", c + 1 < ncols ? (int)w[c] : 0,
-                    cell(get_path(row, cols[c].key), buf, sizeof buf), c + 1 < ncols ? "  " : "\n");
+        for (int c = 0; c < ncols; c++) {
+            int last = c + 1 == ncols;
+            const char *t = cell_k(get_path(row, cols[c].key), last_part(cols[c].key), buf, sizeof buf);
+            fprintf(f, num[c] ? "%*s%s" : "%-*s%s", last && !num[c] ? 0 : (int)w[c], t,
+                    last ? "\n" : "  ");
+        }
     }
     if (!json_array_size(rows)) fprintf(f, "(none)\n");
 }
@@ -84,7 +136,7 @@ static void print_generic(FILE *f, json_t *v)
     } else if (json_is_object(v)) {
         const char *key;
         json_t *val;
-        json_object_foreach(v, key, val) fprintf(f, "%s: %s\n", key, cell(val, buf, sizeof buf));
+        json_object_foreach(v, key, val) fprintf(f, "%s: %s\n", key, cell_k(val, key, buf, sizeof buf));
     } else {
         fprintf(f, "%s\n", cell(v, buf, sizeof buf));
     }
@@ -121,6 +173,55 @@ static void quote_dist(json_t *task, char *buf, size_t len)
     snprintf(buf, len, "%s/%s", bb, ab);
 }
 
+/* The state merged with risk, as mmtop shows it: quoting, caution, HALT, paused, failed... */
+static const char *merged_state(json_t *t)
+{
+    const char *st = str(t, "state"), *risk = str(json_object_get(t, "risk"), "state");
+    if (!strcmp(st, "halted") || (!strcmp(st, "quoting") && !strcmp(risk, "halt"))) return "HALT";
+    if (!strcmp(st, "quoting") && !strcmp(risk, "caution")) return "caution";
+    return st;
+}
+
+/* USD to the cent from a decimal string ("-" when absent). */
+static void usd(json_t *v, char *buf, size_t len)
+{
+    const char *s = json_string_value(v);
+    if (!s) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    double d = round(strtod(s, NULL) * 100) / 100;
+    snprintf(buf, len, "%.2f", d == 0 ? 0.0 : d);
+}
+
+/* The tasks with the derived columns the status table shows (new reference). */
+static json_t *status_rows(json_t *tasks)
+{
+    json_t *rows = json_array(), *t;
+    size_t i;
+    json_array_foreach(tasks, i, t) {
+        char d[40], upt[40], pos_usd[32], pnl[32], share[16] = "-";
+        quote_dist(t, d, sizeof d);
+        json_t *ut = json_object_get(t, "uptime");
+        json_t *hm = json_object_get(ut, "hour_minutes");
+        snprintf(upt, sizeof upt, "%.1f", json_is_number(hm) ? json_number_value(hm) : 0.0);
+        usd(json_object_get(t, "position_usd"), pos_usd, sizeof pos_usd);
+        usd(json_object_get(t, "pnl_today"), pnl, sizeof pnl);
+        json_t *sh = json_object_get(t, "position_share");
+        if (json_is_number(sh)) snprintf(share, sizeof share, "%.0f%%", json_number_value(sh) * 100);
+        json_t *r = json_deep_copy(t);
+        json_object_set_new(r, "_state", json_string(merged_state(t)));
+        json_object_set_new(r, "_dist", json_string(d));
+        json_object_set_new(r, "_uptime", json_string(upt));
+        json_object_set_new(r, "_tier", json_string(str(ut, "hour_tier_reached")));
+        json_object_set_new(r, "_pos_usd", json_string(pos_usd));
+        json_object_set_new(r, "_share", json_string(share));
+        json_object_set_new(r, "_pnl", json_string(pnl));
+        json_array_append_new(rows, r);
+    }
+    return rows;
+}
+
 static void print_status(FILE *f, json_t *st)
 {
     char up[32];
@@ -128,37 +229,24 @@ static void print_status(FILE *f, json_t *st)
     fprintf(f, "mmd %s   up %s   ", str(st, "version"),
             json_is_integer(u) ? clock_fmt_duration(json_integer_value(u), up, sizeof up) : "-");
     print_connections(f, json_object_get(st, "connections"));
+    json_t *ip = json_object_get(st, "ip_budget");
+    if (json_is_object(ip))
+        fprintf(f, "ip budget: %.0f of %.0f requests (%.0f/s), refused %lld\n",
+                json_number_value(json_object_get(ip, "requests")),
+                json_number_value(json_object_get(ip, "capacity")),
+                json_number_value(json_object_get(ip, "per_s")),
+                (long long)json_integer_value(json_object_get(ip, "refused")));
     if (json_is_true(json_object_get(st, "shutting_down"))) fprintf(f, "mmd is SHUTTING DOWN\n");
-    json_t *tasks = json_object_get(st, "tasks");
+    json_t *tasks = json_object_get(st, "tasks"), *t;
     size_t i;
-    json_t *t;
-    /* add derived columns so the generic table printer can show them */
-    json_t *rows = json_array();
-    json_array_foreach(tasks, i, t) {
-        char d[40], upt[40];
-        quote_dist(t, d, sizeof d);
-        json_t *ut = json_object_get(t, "uptime");
-        json_t *hm = json_object_get(ut, "hour_minutes");
-        snprintf(upt, sizeof upt, "%.1fm %s", json_is_number(hm) ? json_number_value(hm) : 0.0,
-                 str(ut, "hour_tier"));
-        json_t *r = json_deep_copy(t);
-        json_object_set_new(r, "_dist", json_string(d));
-        json_object_set_new(r, "_uptime", json_string(upt));
-        json_array_append_new(rows, r);
-    }
     static const struct col cols[] = {
-        COL("id", "TASK"),
-        COL("symbol", "SYMBOL"),
-        COL("state", "STATE"),
-        COL("risk.state", "RISK"),
-        COL("mark", "MARK"),
-        COL("_dist", "BID/ASK BPS"),
-        COL("position", "POS"),
-        COL("upnl", "UPNL"),
-        COL("_uptime", "HOUR UPTIME"),
-        COL("fills_today", "FILLS"),
+        COL("id", "TASK"),          COL("symbol", "SYMBOL"),   COL("_state", "STATE"),
+        COL("mark", "MARK"),        COL("_dist", "BID/ASK BPS"), COL("position", "POS"),
+        COL("_pos_usd", "POS USD"), COL("_share", "OF LIMIT"), COL("_pnl", "PNL TODAY"),
+        COL("_uptime", "HOUR MIN"), COL("_tier", "TIER"),      COL("fills_today", "FILLS"),
     };
     fprintf(f, "\n");
+    json_t *rows = status_rows(tasks);
     print_table(f, rows, cols, sizeof cols / sizeof cols[0]);
     json_decref(rows);
     json_array_foreach(tasks, i, t) {
@@ -201,6 +289,48 @@ static void print_rows(FILE *f, json_t *v, const char *listkey, const struct col
     json_decref(rows);
 }
 
+static int price_desc(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    int t = strcmp(str(x, "task"), str(y, "task"));
+    if (t) return t;
+    double p = strtod(str(x, "price"), NULL), q = strtod(str(y, "price"), NULL);
+    return p < q ? 1 : p > q ? -1 : 0;
+}
+
+/* orders: per task a ladder, highest price first (asks above bids), with
+ * the distance from the mark in bps and the age. */
+static void print_orders(FILE *f, json_t *v)
+{
+    json_t *rows = flatten(v, "orders");
+    size_t n = json_array_size(rows), i;
+    json_t **a = calloc(n ? n : 1, sizeof *a), *r;
+    json_array_foreach(rows, i, r) a[i] = r;
+    qsort(a, n, sizeof *a, price_desc);
+    json_t *sorted = json_array();
+    for (i = 0; i < n; i++) {
+        json_t *age = json_object_get(a[i], "age_s");
+        char buf[32] = "-";
+        if (json_is_number(age)) {
+            double s = json_number_value(age);
+            if (s < 100) snprintf(buf, sizeof buf, "%.1fs", s);
+            else clock_fmt_duration((int64_t)s, buf, sizeof buf);
+        }
+        json_object_set_new(a[i], "_age", json_string(buf));
+        json_array_append(sorted, a[i]);
+    }
+    static const struct col cols[] = {
+        COL("task", "TASK"),   COL("side", "SIDE"),     COL("tier", "TIER"),
+        COL("price", "PRICE"), COL("dist_bps", "BPS"),  COL("qty", "QTY"),
+        COL("fill_qty", "FILLED"), COL("_age", "AGE"), COL("status", "STATUS"),
+        COL("cl_ord_id", "CL_ORD_ID"),
+    };
+    print_table(f, sorted, cols, sizeof cols / sizeof cols[0]);
+    json_decref(sorted);
+    json_decref(rows);
+    free(a);
+}
+
 static void print_uptime(FILE *f, json_t *v)
 {
     json_t *rows = flatten(v, NULL);
@@ -209,12 +339,19 @@ static void print_uptime(FILE *f, json_t *v)
     json_array_foreach(rows, i, t) {
         json_t *h = json_object_get(t, "this_hour");
         json_t *m = json_object_get(h, "minutes");
-        fprintf(f, "%s%s %s   this hour: %.1f min (%s)   both sides now: %s\n", i ? "\n" : "",
+        fprintf(f, "%s%s %s   this hour: %.1f min (%s reached)   both sides now: %s\n", i ? "\n" : "",
                 str(t, "task"), str(t, "symbol"), json_is_number(m) ? json_number_value(m) : 0.0,
                 str(h, "tier"), json_is_true(json_object_get(t, "both_sides_now")) ? "yes" : "no");
+        json_t *mtd = json_object_get(t, "month_to_date_mh"), *proj = json_object_get(t, "month_mh_projected");
+        if (json_is_number(mtd))
+            fprintf(f, "month to date: %.3f Maker Hours", json_number_value(mtd));
+        if (json_is_number(proj))
+            fprintf(f, ", on track for %.1f: fee tier %s", json_number_value(proj),
+                    str(t, "fee_tier_on_track"));
+        if (json_is_number(mtd)) fprintf(f, "\n");
         static const struct col cols[] = {COL("hour", "HOUR (UTC)"), COL("minutes", "MINUTES"),
-                                          COL("tier", "TIER")};
-        print_table(f, json_object_get(t, "hours"), cols, 3);
+                                          COL("tier", "TIER"), COL("maker_hours", "MAKER_HOURS")};
+        print_table(f, json_object_get(t, "hours"), cols, 4);
     }
     json_decref(rows);
 }
@@ -241,17 +378,6 @@ static void text_result(FILE *f, const char *m, json_t *v)
         COL("level", "LEVEL"),
         COL("tiers", "TIERS"),
     };
-    static const struct col orders[] = {
-        COL("task", "TASK"),
-        COL("side", "SIDE"),
-        COL("tier", "TIER"),
-        COL("price", "PRICE"),
-        COL("qty", "QTY"),
-        COL("fill_qty", "FILLED"),
-        COL("status", "STATUS"),
-        COL("tif", "TIF"),
-        COL("cl_ord_id", "CL_ORD_ID"),
-    };
     static const struct col pos[] = {
         COL("task", "TASK"),
         COL("symbol", "SYMBOL"),
@@ -268,7 +394,7 @@ static void text_result(FILE *f, const char *m, json_t *v)
     };
     if (!strcmp(m, "status") && json_is_object(v)) print_status(f, v);
     else if (!strcmp(m, "tasks") && json_is_array(v)) print_table(f, v, tasks, 5);
-    else if (!strcmp(m, "orders") && json_is_object(v)) print_rows(f, v, "orders", orders, 9);
+    else if (!strcmp(m, "orders") && json_is_object(v)) print_orders(f, v);
     else if (!strcmp(m, "positions") && json_is_object(v)) print_rows(f, v, NULL, pos, 7);
     else if (!strcmp(m, "help") && json_is_array(v)) print_table(f, v, help, 3);
     else if (!strcmp(m, "uptime") && json_is_object(v)) print_uptime(f, v);
@@ -288,25 +414,52 @@ static void text_notification(FILE *f, json_t *msg)
     json_t *t;
     fprintf(f, "%s:", str(msg, "method"));
     json_array_foreach(json_object_get(p, "tasks"), i, t)
-        fprintf(f, " %s %s mark %s pos %s;", str(t, "id"), str(t, "state"), str(t, "mark"),
+        fprintf(f, " %s %s mark %s pos %s;", str(t, "id"), merged_state(t), str(t, "mark"),
                 str(t, "position"));
     fprintf(f, "\n");
     fflush(f);
 }
 
+static void text_error(FILE *f, const char *method, int code, const char *msg, const char *sock)
+{
+    (void)f;
+    if (code) fprintf(stderr, "mmctl: %s: error %d: %s\n", method, code, msg);
+    else if (strstr(msg, sock)) fprintf(stderr, "mmctl: %s\n", msg);
+    else fprintf(stderr, "mmctl: %s (socket %s)\n", msg, sock);
+}
+
+/* 15 significant digits: a float the daemon sent as 0.048562 prints so,
+ * not as 0.048562000000000001. */
+#define JSON_FLAGS_REAL JSON_REAL_PRECISION(15)
+
 static void json_result(FILE *f, const char *m, json_t *v)
 {
     (void)m;
-    json_dumpf(v, f, JSON_INDENT(2) | JSON_ENCODE_ANY);
+    json_dumpf(v, f, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_FLAGS_REAL);
     fprintf(f, "\n");
+}
+
+/* -j: the error as JSON on stdout ({"error": {"code", "message"}}; code
+ * null when mmd could not be reached), the text on stderr too. */
+static void json_error(FILE *f, const char *method, int code, const char *msg, const char *sock)
+{
+    text_error(f, method, code, msg, sock);
+    json_t *e = json_pack("{s:{s:o, s:s, s:s, s:s}}", "error", "code",
+                          code ? json_integer(code) : json_null(), "message", msg, "method", method,
+                          "socket", sock);
+    json_dumpf(e, f, JSON_INDENT(2));
+    fprintf(f, "\n");
+    json_decref(e);
 }
 
 static void json_notification(FILE *f, json_t *msg)
 {
-    json_dumpf(msg, f, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_dumpf(msg, f, JSON_COMPACT | JSON_ENCODE_ANY | JSON_FLAGS_REAL);
     fprintf(f, "\n");
     fflush(f);
 }
 
-const struct ctl_printer ctl_print_text = {.result = text_result, .notification = text_notification};
-const struct ctl_printer ctl_print_json = {.result = json_result, .notification = json_notification};
+const struct ctl_printer ctl_print_text = {.result = text_result, .notification = text_notification,
+                                           .error = text_error};
+const struct ctl_printer ctl_print_json = {.result = json_result, .notification = json_notification,
+                                           .error = json_error};

@@ -115,7 +115,7 @@ static void acct_sink(void *ud, const struct venue_event *ev)
         task_on_event(owner->t, ev, now, wall);
         return;
     }
-    bool all = ev->type == VEV_STREAM || ev->type == VEV_BALANCE, any = false;
+    bool all = ev->type == VEV_STREAM || ev->type == VEV_BALANCE || ev->type == VEV_AUTH, any = false;
     for (size_t i = 0; i < d->n_tasks; i++) {
         struct d_task *dt = d->tasks[i];
         if (dt->acct != a || !dt->t || (!all && (!ev->symbol[0] || strcmp(ev->symbol, dt->ct->symbol))))
@@ -180,6 +180,7 @@ static void jwt_due_cb(evutil_socket_t fd, short what, void *ud);
 
 static void jwt_arm(struct d_acct *a, int64_t in_ms)
 {
+    a->jwt_armed = true;
     struct timeval tv = clock_tv_us((in_ms > 0 ? in_ms : 0) * 1000);
     if (event_base_once(a->d->base, -1, EV_TIMEOUT, jwt_due_cb, a, &tv) != 0)
         LOGE("mmd", "account %s: cannot arm the JWT expiry timer", a->ca->id);
@@ -194,6 +195,7 @@ static void jwt_due_cb(evutil_socket_t fd, short what, void *ud)
     struct d_acct *a = ud;
     struct mmd *d = a->d;
     int64_t in_ms = jwt_stop_in_ms(a);
+    a->jwt_armed = false;
     if (d->shutting_down || a->state == ACC_FAILED) return;
     if (in_ms > 0) { jwt_arm(a, in_ms); return; }
     char why[160];
@@ -207,7 +209,10 @@ static void jwt_due_cb(evutil_socket_t fd, short what, void *ud)
         json_t *st = task_status_json(dt->t, now_us(), wall_ms());
         bool halted = json_is_true(json_object_get(json_object_get(st, "risk"), "operator_halt"));
         json_decref(st);
-        if (!halted) task_halt(dt->t, why, now_us());
+        if (!halted) {
+            task_halt(dt->t, why, now_us());
+            dt->jwt_halted = true;
+        }
     }
     jwt_arm(a, JWT_RECHECK_S * 1000);
 }
@@ -217,11 +222,21 @@ static void balance_cb(void *ud, int status, dec_t equity, const char *err)
     struct d_acct *a = ud;
     struct mmd *d = a->d;
     if (d->shutting_down) return;
-    if (status == 404) { acct_fail(a, "account not funded (query_balance: 404)"); return; }
+    if (status == 404) {   /* checked again until funded */
+        char why[160];
+        double s = d->knobs.unfunded_recheck_s;
+        snprintf(why, sizeof why, "account not funded (query_balance: 404): deposit funds; mmd checks again "
+                 "every %g s", s);
+        if (strcmp(a->err, why) != 0) acct_fail(a, why);
+        else a->state = ACC_FAILED;
+        struct timeval tv = clock_tv_s(s);
+        evtimer_add(a->retry, &tv);
+        return;
+    }
     if (status == 401 || status == 403) {
         char why[200];
-        snprintf(why, sizeof why, "bad credentials: the exchange refused them (HTTP %d: %s)", status,
-                 err ? err : "");
+        snprintf(why, sizeof why, "bad credentials: the exchange refused them (HTTP %d: %s); put working "
+                 "ones in the configuration and run mmctl reload", status, err ? err : "");
         acct_fail(a, why);
         return;
     }
@@ -235,6 +250,7 @@ static void balance_cb(void *ud, int status, dec_t equity, const char *err)
     char eq[32];
     LOGI("mmd", "account %s: equity %s DUSD; starting its tasks", a->ca->id, dec_str(equity, eq, sizeof eq));
     a->state = ACC_READY;
+    a->err[0] = 0;
     sx_account_start(a->sx);
     for (size_t i = 0; i < d->n_tasks; i++)
         if (d->tasks[i]->acct == a) start_task(d->tasks[i]);
@@ -266,11 +282,37 @@ void mmd_acct_begin(struct d_acct *a)
             LOGW("mmd", "account %s: JWT expires in %lld h %lld min (trading stops %g s before); renew it soon",
                  a->ca->id, (long long)(left / 3600), (long long)(left % 3600 / 60),
                  a->ca->jwt_expiry_margin_s);
-        jwt_arm(a, jwt_stop_in_ms(a));   /* once: mmd_acct_begin runs once per account */
+        if (!a->jwt_armed) jwt_arm(a, jwt_stop_in_ms(a));
     } else {
         LOGW("mmd", "account %s: cannot read the JWT's expiry (not a JWT?)", a->ca->id);
     }
     acct_check(a);
+}
+
+void mmd_acct_credentials(struct d_acct *a, const struct cfg_account *na)
+{
+    struct mmd *d = a->d;
+    a->ca = na;
+    if (!a->sx || sx_account_set_credentials(a->sx, na->jwt, na->signer) != 0) {
+        LOGE("mmd", "account %s: cannot take the new credentials (out of memory)", na->id);
+        return;
+    }
+    LOGI("mmd", "account %s: new credentials: logging in again with them", na->id);
+    if (a->state == ACC_FAILED) {   /* start over: JWT, balance, then its tasks */
+        a->err[0] = 0;
+        a->state = ACC_WAIT_SYMBOLS;
+        evtimer_del(a->retry);
+        if (d->syms_loaded) mmd_acct_begin(a);
+        return;
+    }
+    a->err[0] = 0;
+    for (size_t i = 0; i < d->n_tasks; i++) {   /* the old token's expiry halt ends with it */
+        struct d_task *dt = d->tasks[i];
+        if (dt->acct != a || !dt->jwt_halted) continue;
+        dt->jwt_halted = false;
+        if (dt->t && !dt->removing) task_resume(dt->t, now_us());
+    }
+    if (!a->jwt_armed) jwt_arm(a, jwt_stop_in_ms(a));
 }
 
 static void symbols_cb(void *ud, int ok, const struct sym_info *infos, size_t n, const char *err)
@@ -361,6 +403,7 @@ struct d_acct *mmd_add_account(struct mmd *d, const struct cfg_account *ca)
     a->lock_fd = lock_fd;
     a->retry = evtimer_new(d->base, acct_retry_cb, a);
     const struct sx_account_params p = {.rest_url = d->cfg->rest_url, .stream_url = d->stream_url,
+                                        .api_url = d->api_url, .ws_orders = d->cfg->ws_orders, .ip = &d->ip,
                                         .account_id = ca->id, .jwt = ca->jwt, .signer = ca->signer,
                                         .sink = acct_sink, .sink_ud = a, .knobs = d->knobs.sx};
     a->sx = sx_account_new(d->base, d->rest, d->ws, &p);

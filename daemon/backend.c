@@ -10,6 +10,7 @@
 #include "hub.h"
 #include "lat.h"
 #include "log.h"
+#include "metrics.h"
 #include "mmd.h"
 #include "rpc.h"
 #include "standx.h"
@@ -72,10 +73,12 @@ static json_t *be_status(void *ud)
         json_array_append_new(tasks, dt->t ? task_status_json(dt->t, now, wall) : dead_task_json(dt));
     }
     json_t *market = hub_status_json(d->hub);
-    return json_pack("{s:s, s:I, s:b, s:{s:o, s:o}, s:o, s:o}", "version", MMD_VERSION, "uptime_s",
-                     (json_int_t)((now - d->start_us) / 1000000), "shutting_down", d->shutting_down,
-                     "connections", "market", market ? market : json_object(), "accounts", accts,
-                     "tasks", tasks, "latency", lat_status_json(d->lat));
+    json_t *j = json_pack("{s:s, s:I, s:b, s:{s:o, s:o}, s:o, s:o}", "version", MMD_VERSION, "uptime_s",
+                          (json_int_t)((now - d->start_us) / 1000000), "shutting_down", d->shutting_down,
+                          "connections", "market", market ? market : json_object(), "accounts", accts,
+                          "tasks", tasks, "latency", lat_status_json(d->lat));
+    if (j) json_object_set_new(j, "ip_budget", sx_ipbudget_json(&d->ip));
+    return j;
 }
 
 static json_t *be_tasks(void *ud)
@@ -202,6 +205,10 @@ static void be_shutdown(void *ud) { mmd_begin_shutdown(ud, "shutdown request"); 
 
 static bool be_shutting_down(void *ud) { return ((const struct mmd *)ud)->shutting_down; }
 
+static json_t *be_reload(void *ud) { return mmd_reload(ud, "reload RPC"); }
+
+static char *be_metrics(void *ud) { return metrics_text(ud); }
+
 void mmd_pending_check(struct mmd *d, int64_t now)
 {
     struct pending_op **pp = &d->pending;
@@ -232,6 +239,8 @@ struct backend mmd_backend(struct mmd *d)
         .resume = be_resume,
         .shutdown = be_shutdown,
         .shutting_down = be_shutting_down,
+        .reload = be_reload,
+        .metrics = be_metrics,
     };
 }
 

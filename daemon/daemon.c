@@ -30,7 +30,9 @@
 #include "lat.h"
 #include "locks.h"
 #include "log.h"
+#include "metrics.h"
 #include "mmd.h"
+#include "notify.h"
 #include "rest.h"
 #include "rpc.h"
 #include "standx.h"
@@ -49,6 +51,9 @@ void mmd_begin_shutdown(struct mmd *d, const char *why)
     d->shutting_down = true;
     d->shutdown_deadline_us = now_us() + (int64_t)(tmax * 1e6);
     LOGI("mmd", "shutting down (%s): stopping quotes, cancelling every order (timeout %.0f s)", why, tmax);
+    char line[256];
+    snprintf(line, sizeof line, "shutting down (%s): cancelling every order", why);
+    notify_stopping(d->notify, line);
     for (size_t i = 0; i < d->n_tasks; i++) {
         struct task *t = d->tasks[i]->t;
         if (!t) continue;
@@ -100,6 +105,11 @@ static void tick_cb(evutil_socket_t fd, short what, void *ud)
         if (d->tasks[i]->t) task_on_timer(d->tasks[i]->t, now, wall);
     mmd_pending_check(d, now);
     mmd_reap_removed(d);
+    if (!d->shutting_down) {
+        char line[256];
+        mmd_status_line(d, line, sizeof line);
+        notify_status(d->notify, line);
+    }
     if (d->shutting_down && (shutdown_pending(d, false) == 0 || now >= d->shutdown_deadline_us))
         finish_shutdown(d);
 }
@@ -109,7 +119,7 @@ static void sig_cb(evutil_socket_t sig, short what, void *ud)
     (void)what;
     struct mmd *d = ud;
     if (sig == SIGHUP) {
-        mmd_reload(d);
+        json_decref(mmd_reload(d, "SIGHUP"));
         return;
     }
     if (d->shutting_down && sig == SIGINT) {
@@ -144,7 +154,25 @@ static bool net_start(struct mmd *d)
     d->rest = rest_new(d->base, &d->knobs.rest);
     d->ws = wsmgr_new(d->base, &d->knobs.ws);
     d->hub = d->ws ? market_new(d) : NULL;
-    return d->lat && d->rest && d->ws && d->hub;
+    sx_ipbudget_init(&d->ip, d->cfg->ip_requests_per_s, clock_mono_us());
+    d->api_url = d->cfg->order_session ? sx_api_url(d->cfg->ws_url) : NULL;
+    return d->lat && d->rest && d->ws && d->hub && (d->api_url || !d->cfg->order_session);
+}
+
+/* What operators run beside the control socket: systemd notification and
+ * watchdog, the read-only socket, the metrics endpoint. */
+static bool ops_start(struct mmd *d, char *err, size_t errlen)
+{
+    d->notify = notify_new(d->base);
+    if (d->cfg->readonly_socket[0]) {
+        d->ctl_ro = control_new_readonly(d->base, d->cfg->readonly_socket, &d->be, err, errlen);
+        if (!d->ctl_ro) return false;
+    }
+    if (d->cfg->metrics_listen[0]) {
+        d->metrics = metrics_new(d, d->cfg->metrics_listen, err, errlen);
+        if (!d->metrics) return false;
+    }
+    return true;
 }
 
 static int refuse_placeholders(const struct cfg *cfg)
@@ -171,6 +199,8 @@ static void teardown(struct mmd *d)
         free(op);
     }
     if (d->ctl) control_free(d->ctl);
+    if (d->ctl_ro) control_free(d->ctl_ro);
+    metrics_free(d->metrics);
     for (size_t i = 0; i < d->n_tasks; i++) {
         struct d_task *dt = d->tasks[i];
         if (dt->watching) hub_unwatch(d->hub, dt->ct->symbol, mmd_md_cb, dt);
@@ -194,6 +224,8 @@ static void teardown(struct mmd *d)
     free(d->tasks);
     free(d->syms);
     free(d->stream_url);
+    free(d->api_url);
+    notify_free(d->notify);
     if (d->base) event_base_free(d->base);
     while (d->old_cfgs) {
         struct cfg_hold *h = d->old_cfgs;
@@ -232,6 +264,11 @@ int daemon_run(struct cfg *cfg)
         teardown(d);
         return 1;
     }
+    if (!ops_start(d, err, sizeof err)) {
+        fprintf(stderr, "mmd: %s\n", err);
+        teardown(d);
+        return 1;
+    }
     if (!net_start(d)) {
         fprintf(stderr, "mmd: cannot start the network layer\n");
         teardown(d);
@@ -248,6 +285,9 @@ int daemon_run(struct cfg *cfg)
     LOGI("mmd", "mmd %s started: %zu task(s), %zu account(s), control socket %s", MMD_VERSION,
          cfg->n_tasks, cfg->n_accounts, cfg->control_socket);
     mmd_load_symbols(d);
+    char line[256];
+    mmd_status_line(d, line, sizeof line);
+    notify_ready(d->notify, line);
     event_base_dispatch(d->base);
     int rc = d->exit_code;
     teardown(d);

@@ -40,6 +40,8 @@ static const struct knob knobs[] = {
     KD(ws.ping_s, "MMD_WS_PING_S", 15, 1e7),
     KD(ws.connect_s, "MMD_WS_CONNECT_S", 15, 1e7),
     KD(ws.rotate_s, "MMD_WS_ROTATE_S", 23 * 3600 + 50 * 60, 1e7),
+    KD(ws.new_per_min, "MMD_WS_NEW_PER_MIN", WS_NEW_PER_MIN, 1e9),
+    KD(unfunded_recheck_s, "MMD_UNFUNDED_RECHECK_S", 60, 1e7),
     KD(hub.stale_s, "MMD_HUB_STALE_S", 10, NOMAX),
     KD(hub.dead_s, "MMD_HUB_DEAD_S", 45, NOMAX),
     KD(sx.auth_s, "MMD_SX_AUTH_S", 10, NOMAX),

@@ -15,6 +15,7 @@ struct mmd_knobs {
     struct ws_knobs ws;
     struct hub_knobs hub;
     struct sx_knobs sx;
+    double unfunded_recheck_s;  /* an unfunded account's balance is checked this often */
 };
 
 /* The defaults, overridden by the MMD_* variables that are set.  An invalid

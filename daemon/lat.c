@@ -29,7 +29,27 @@ struct lat_sample { int64_t recv_to_parse, parse_to_decide, decide_to_write, tot
 struct lat {
     struct lat_sample ring[LAT_RING];
     uint64_t n;
+    uint64_t hist[4][LAT_NB + 1];   /* per stage: samples per bucket (not cumulative), all-time */
+    int64_t sum[4];
 };
+
+const int64_t lat_bounds_us[LAT_NB] = {50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000,
+                                       100000, 250000};
+
+static void hist_add(struct lat *l, int stage, int64_t us)
+{
+    int k = 0;
+    while (k < LAT_NB && us > lat_bounds_us[k]) k++;
+    l->hist[stage][k]++;
+    l->sum[stage] += us;
+}
+
+void lat_histogram(const struct lat *l, int stage, uint64_t counts[LAT_NB + 1], int64_t *sum_us)
+{
+    uint64_t acc = 0;
+    for (int k = 0; k <= LAT_NB; k++) counts[k] = acc += l->hist[stage][k];
+    *sum_us = l->sum[stage];
+}
 
 struct lat *lat_new(void) { return calloc(1, sizeof(struct lat)); }
 
@@ -43,6 +63,10 @@ void lat_written(void *ud, const struct rest_marks *m, int64_t write_us)
     s->parse_to_decide = m->decide_us - m->parse_us;
     s->decide_to_write = write_us - m->decide_us;
     s->total = write_us - m->recv_us;
+    hist_add(l, 0, s->recv_to_parse);
+    hist_add(l, 1, s->parse_to_decide);
+    hist_add(l, 2, s->decide_to_write);
+    hist_add(l, 3, s->total);
 }
 
 static int cmp64(const void *a, const void *b)

@@ -16,14 +16,17 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "online.h"
 #include "sign.h"
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: mmd [-nv] -c FILE\n"
+            "usage: mmd [-nv] [--online] -c FILE\n"
             "  -c, --config FILE   configuration file (see mmd.yaml(5))\n"
             "  -n, --dry-run       check the configuration, print a summary and exit\n"
+            "      --online        with -n: also check it against the exchange (symbols,\n"
+            "                      token, funding) without trading\n"
             "  -v, --verbose       log at debug level (same as MMD_LOG=debug)\n"
             "  -h, --help          this help\n"
             "  -V, --version       print the version\n");
@@ -60,9 +63,10 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'}, {"dry-run", no_argument, NULL, 'n'},
         {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0}};
+        {"version", no_argument, NULL, 'V'},      {"online", no_argument, NULL, 'O'},
+        {NULL, 0, NULL, 0}};
     const char *path = NULL;
-    int dry = 0, verbose = 0, c;
+    int dry = 0, verbose = 0, online = 0, c;
     if (hold_std_fds() != 0) return 1;
     if (log_init_from_env() != 0)
         fprintf(stderr, "mmd: ignoring MMD_LOG=%s (expected debug, info, warn or error)\n",
@@ -74,11 +78,17 @@ int main(int argc, char **argv)
         case 'v': verbose = 1; break;
         case 'h': usage(stdout); return 0;
         case 'V': printf("mmd %s\n", MMD_VERSION); return 0;
+        case 'O': online = 1; break;
         default: usage(stderr); return 2;
         }
     }
     if (optind < argc) {
         fprintf(stderr, "mmd: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    if (online && !dry) {
+        fprintf(stderr, "mmd: --online only goes with -n (mmd -n --online -c FILE)\n");
         usage(stderr);
         return 2;
     }
@@ -97,8 +107,9 @@ int main(int argc, char **argv)
     if (!cfg) return 1;
     if (dry) {
         cfg_print_summary(cfg, stdout);
+        int rc = online ? mmd_online_check(cfg, stdout) : 0;
         cfg_free(cfg);
-        return 0;
+        return rc;
     }
     if (cfg->log_level_set && !verbose && !getenv("MMD_LOG")) log_set_level(cfg->log_level);
     /* A stuck stderr (full pipe, paused terminal) must never stop trading. */

@@ -7,6 +7,8 @@
  *   reload.c   SIGHUP: validate a new configuration, apply it task by task,
  *              reap removed tasks once their stop is confirmed
  *   backend.c  the control plane's backend (status, halt, resume, ...)
+ *   notify.c   systemd: READY/STATUS/STOPPING, the watchdog timer
+ *   metrics.c  the Prometheus endpoint and the metrics text
  * struct mmd owns every long-lived object; each d_task and d_acct belongs to
  * it and is freed only by reload.c (removed tasks) or daemon.c (exit). */
 #ifndef MMD_MMD_H
@@ -38,6 +40,7 @@ struct d_acct {
     enum acct_state state;
     struct event *retry;
     int lock_fd;                 /* holds the account lock (locks.c), -1 without one */
+    bool jwt_armed;              /* its JWT expiry check is scheduled */
     char err[200];
 };
 
@@ -47,6 +50,7 @@ struct d_task {
                                     anything points into it); the task holds the one copy */
     struct d_acct *acct;
     bool removing;               /* dropped by a reload: stopping, then freed */
+    bool jwt_halted;             /* halted by its account's JWT expiry check */
     struct task *t;          /* NULL until created (or if it could not be) */
     char fail[200];          /* why it could not be created */
     bool watching;
@@ -70,12 +74,17 @@ struct mmd {
     struct wsmgr *ws;
     struct hub *hub;
     char *stream_url;            /* the venue's WebSocket stream (market and accounts) */
+    char *api_url;               /* the order-response sessions (ws-api), NULL: none */
+    struct sx_ipbudget ip;       /* the requests every account takes from the per-IP limit */
     struct lat *lat;             /* latency samples of the market-data -> order path */
     struct {                     /* the notification being reacted to (lat.c) */
         char symbol[SYM_MAX];
         struct sx_reaction r;
     } react;
     struct control *ctl;
+    struct control *ctl_ro;      /* control.readonly_socket, NULL without one */
+    struct notify *notify;       /* systemd sd_notify (notify.c) */
+    struct metrics *metrics;     /* the Prometheus endpoint (metrics.c), NULL when off */
     struct backend be;
     struct d_acct **accts;
     size_t n_accts;
@@ -101,13 +110,20 @@ void mmd_md_cb(void *ud, const struct md_snapshot *s);
 void mmd_load_symbols(struct mmd *d);
 void mmd_sym_retry_cb(evutil_socket_t fd, short what, void *ud);
 void mmd_acct_begin(struct d_acct *a);
+/* New credentials for an existing account (reload): it logs in again with
+ * them, keeping its orders and tasks; a failed account starts over. */
+void mmd_acct_credentials(struct d_acct *a, const struct cfg_account *na);
 struct d_acct *mmd_add_account(struct mmd *d, const struct cfg_account *ca);
 struct d_task *mmd_add_task(struct mmd *d, const struct cfg_task *ct, const struct cfg *cfg);
 struct d_task *mmd_find_task(struct mmd *d, const char *id);
 struct d_acct *mmd_find_acct(struct mmd *d, const char *id);
 
 /* reload.c */
-void mmd_reload(struct mmd *d);
+/* Re-reads the configuration file and applies it (why: "SIGHUP", "reload
+ * RPC").  Returns the report the reload RPC answers with (mmd-rpc(7)):
+ * applied, the tasks added, removed and changed, and what was refused and
+ * why.  The caller owns it. */
+json_t *mmd_reload(struct mmd *d, const char *why);
 void mmd_reap_removed(struct mmd *d);
 
 /* backend.c */

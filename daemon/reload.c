@@ -1,8 +1,11 @@
-/* reload — SIGHUP: the new file is validated whole first (URLs, socket and
- * credentials of an existing account, a task's symbol or account cannot
+/* reload — SIGHUP and the reload RPC: the new file is validated whole first (URLs, socket,
+ * the signing key of an existing account, a task's symbol or account cannot
  * change live), then applied task by task: removed tasks stop and are reaped
- * once their stop is confirmed, new accounts connect, new tasks start and
- * changed tasks take their new parameters without leaving the book. */
+ * once their stop is confirmed, new accounts connect, an account with a new
+ * token logs in again with it (a failed one starts over), new tasks start and
+ * changed tasks take their new parameters without leaving the book.  Each
+ * reload answers a report of what was applied, and what was refused and why. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +13,7 @@
 #include "hub.h"
 #include "log.h"
 #include "mmd.h"
+#include "notify.h"
 #include "sign.h"
 #include "task.h"
 
@@ -76,24 +80,41 @@ void mmd_reap_removed(struct mmd *d)
     if (freed) release_configs(d);
 }
 
+/* Logs why a reload is refused and adds it to the report's "refused" list
+ * (the reload RPC's answer). */
+static void refuse(json_t *report, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void refuse(json_t *report, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    LOGE("mmd", "reload: %s", msg);
+    json_array_append_new(json_object_get(report, "refused"), json_string(msg));
+}
+
 /* Checks that a reload can be applied without a restart; logs why not. */
-static bool reload_allowed(struct mmd *d, const struct cfg *n)
+static bool reload_allowed(struct mmd *d, const struct cfg *n, json_t *report)
 {
     bool ok = true;
     if (strcmp(n->rest_url, d->cfg->rest_url) || strcmp(n->ws_url, d->cfg->ws_url) ||
         strcmp(n->control_socket, d->cfg->control_socket)) {
-        LOGE("mmd", "reload: exchange URLs and the control socket can only change with a restart");
+        refuse(report, "exchange URLs and the control socket can only change with a restart");
+        ok = false;
+    }
+    if (strcmp(n->readonly_socket, d->cfg->readonly_socket) || strcmp(n->metrics_listen, d->cfg->metrics_listen)) {
+        refuse(report, "control.readonly_socket and metrics.listen can only change with a restart");
         ok = false;
     }
     for (size_t i = 0; i < n->n_accounts; i++) {
         const struct cfg_account *na = &n->accounts[i];
         struct d_acct *a = mmd_find_acct(d, na->id);
         if (na->placeholder || !na->signer) {
-            LOGE("mmd", "reload: account %s has placeholder credentials", na->id);
+            refuse(report, "account %s has placeholder credentials", na->id);
             ok = false;
-        } else if (a && (strcmp(a->ca->jwt, na->jwt) != 0 ||
-                         strcmp(signer_pubkey_b58(a->ca->signer), signer_pubkey_b58(na->signer)) != 0)) {
-            LOGE("mmd", "reload: account %s: new credentials need a restart", na->id);
+        } else if (a && strcmp(signer_pubkey_b58(a->ca->signer), signer_pubkey_b58(na->signer)) != 0) {
+            refuse(report, "account %s: a new signing key needs a restart (a new token does not)", na->id);
             ok = false;
         }
     }
@@ -102,27 +123,56 @@ static bool reload_allowed(struct mmd *d, const struct cfg *n)
         struct d_task *dt = mmd_find_task(d, nt->id);
         if (!dt) continue;
         if (dt->removing) {
-            LOGE("mmd", "reload: task %s is still being removed; try again when it is gone", nt->id);
+            refuse(report, "task %s is still being removed; try again when it is gone", nt->id);
             ok = false;
         } else if (strcmp(dt->ct->symbol, nt->symbol) || strcmp(dt->ct->account_id, nt->account_id)) {
-            LOGE("mmd", "reload: task %s changed symbol or account: remove it, reload, then add it back",
-                 nt->id);
+            refuse(report, "task %s changed symbol or account: remove it, reload, then add it back",
+                   nt->id);
             ok = false;
         }
     }
     return ok;
 }
 
-void mmd_reload(struct mmd *d)
+/* The new configuration, or NULL with its errors (one per line, as mmd -n
+ * prints them) in the report's "refused" list and on stderr. */
+static struct cfg *load_new(struct mmd *d, json_t *report)
 {
-    LOGI("mmd", "SIGHUP: re-reading %s", d->cfg->path);
-    struct cfg *n = cfg_load(d->cfg->path, stderr);
-    if (!n) { LOGE("mmd", "reload: %s is invalid; keeping the running configuration", d->cfg->path); return; }
-    if (d->shutting_down || !reload_allowed(d, n)) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *errs = open_memstream(&buf, &len);
+    struct cfg *n = cfg_load(d->cfg->path, errs ? errs : stderr);
+    if (errs) fclose(errs);
+    for (char *line = buf, *nl; !n && line && *line; line = nl ? nl + 1 : line + strlen(line)) {
+        nl = strchr(line, '\n');
+        if (nl) *nl = 0;
+        fprintf(stderr, "%s\n", line);
+        json_array_append_new(json_object_get(report, "refused"), json_string(line));
+    }
+    free(buf);
+    if (!n) refuse(report, "%s is invalid; keeping the running configuration", d->cfg->path);
+    return n;
+}
+
+static void report_id(json_t *report, const char *list, const char *id)
+{
+    json_array_append_new(json_object_get(report, list), json_string(id));
+}
+
+json_t *mmd_reload(struct mmd *d, const char *why)
+{
+    LOGI("mmd", "%s: re-reading %s", why, d->cfg->path);
+    json_t *report = json_pack("{s:b, s:s, s:[], s:[], s:[], s:[], s:[]}", "applied", 0, "config",
+                               d->cfg->path, "added", "removed", "changed", "refused", "credentials");
+    if (d->shutting_down) refuse(report, "mmd is shutting down");
+    struct cfg *n = d->shutting_down ? NULL : load_new(d, report);
+    if (!n) return report;
+    if (!reload_allowed(d, n, report)) {
         LOGE("mmd", "reload: not applied; keeping the running configuration");
         cfg_free(n);
-        return;
+        return report;
     }
+    notify_reloading(d->notify);
     int added = 0, removed = 0, changed = 0;
     for (size_t i = 0; i < d->n_tasks; i++) {          /* removed tasks stop */
         struct d_task *dt = d->tasks[i];
@@ -131,24 +181,34 @@ void mmd_reload(struct mmd *d)
         if (keep || dt->removing) continue;
         dt->removing = true;
         removed++;
+        report_id(report, "removed", dt->ct->id);
         LOGI("mmd", "reload: task %s removed: cancelling its orders", dt->ct->id);
         if (dt->t) task_stop(dt->t, now_us());
     }
     struct cfg *old = d->cfg;
     d->cfg = n;
-    for (size_t i = 0; i < n->n_accounts; i++)         /* new accounts connect */
-        if (!mmd_find_acct(d, n->accounts[i].id)) {
-            struct d_acct *a = mmd_add_account(d, &n->accounts[i]);
+    int creds = 0;
+    for (size_t i = 0; i < n->n_accounts; i++) {       /* new accounts connect, new tokens log in */
+        struct d_acct *a = mmd_find_acct(d, n->accounts[i].id);
+        if (!a) {
+            a = mmd_add_account(d, &n->accounts[i]);
             if (a && d->syms_loaded) mmd_acct_begin(a);
+        } else if (strcmp(a->ca->jwt, n->accounts[i].jwt) != 0) {
+            creds++;
+            report_id(report, "credentials", n->accounts[i].id);
+            mmd_acct_credentials(a, &n->accounts[i]);
         }
+    }
     for (size_t i = 0; i < n->n_tasks; i++) {            /* changed tasks adapt, new ones start */
         struct d_task *dt = mmd_find_task(d, n->tasks[i].id);
         if (!dt) {
             added++;
+            report_id(report, "added", n->tasks[i].id);
             LOGI("mmd", "reload: task %s added", n->tasks[i].id);
             if (!mmd_add_task(d, &n->tasks[i], n)) LOGE("mmd", "reload: task %s could not be added", n->tasks[i].id);
         } else if (!cfg_task_same(dt->ct, &n->tasks[i])) {
             changed++;
+            report_id(report, "changed", n->tasks[i].id);
             dt->ct = &n->tasks[i];
             if (dt->t) task_reconfigure(dt->t, dt->ct, now_us());
             LOGI("mmd", "reload: task %s: new parameters in effect", dt->ct->id);
@@ -160,5 +220,11 @@ void mmd_reload(struct mmd *d)
     if (h) { h->c = old; h->next = d->old_cfgs; d->old_cfgs = h; }
     else LOGE("mmd", "out of memory: the previous configuration stays allocated");
     release_configs(d);
-    LOGI("mmd", "reload applied: %d task(s) added, %d removed, %d changed", added, removed, changed);
+    LOGI("mmd", "reload applied: %d task(s) added, %d removed, %d changed, %d account(s) with new credentials",
+         added, removed, changed, creds);
+    json_object_set_new(report, "applied", json_true());
+    char line[256];
+    mmd_status_line(d, line, sizeof line);
+    notify_ready(d->notify, line);
+    return report;
 }

@@ -230,6 +230,7 @@ static void pause_task(struct task *t, int n, int64_t now_us)
              t->last_reject);
     t->st = TS_PAUSED;
     TWARN(t, "paused: %s", t->state_reason);
+    task_note_event(t, "paused: %s", t->state_reason);
     task_cancel_all(t, now_us);
 }
 
@@ -292,6 +293,7 @@ static void after_change(struct task *t, const struct ord_change *ch, int64_t no
              dec_str(ch->filled, q, sizeof q), t->cfg.symbol, dec_str(o->fill_avg, p, sizeof p),
              o->cl_ord_id, dec_str(o->fill_qty, f, sizeof f), dec_str(o->qty, n, sizeof n));
         count_fill(t, o->fill_qty == ch->filled, now_us);
+        task_note_fill(t, o->side, ch->filled, o->fill_avg);
         on_slot_fill(t, o, ch->filled, now_us);
     }
     if (ch->terminal && o->status == OS_REJECTED) on_reject(t, o, now_us);
@@ -426,7 +428,10 @@ static void on_open_orders(struct task *t, const struct venue_order *l, size_t n
         if (k < sizeof t->stop_listed)
             k += (size_t)snprintf(t->stop_listed + k, sizeof t->stop_listed - k, " %s", v->cl_ord_id);
         const struct ord *o = ord_find(&t->book, v->cl_ord_id);
-        clean = false;           /* any listed order of ours, whatever the book says */
+        /* the list lags: an order the venue itself reported finished may
+         * still be listed for ~15 s; any other listed order of ours is not
+         * clean, whatever the book guesses */
+        if (o ? ord_is_live(o) || o->guessed : !ord_recently_done(&t->book, v->cl_ord_id, now_us)) clean = false;
         if (!o && unknown_listed(t, v, now_us)) {
             orphans++;
             adopt_orphan(t, v, now_us);
@@ -439,6 +444,12 @@ static void on_open_orders(struct task *t, const struct venue_order *l, size_t n
     if (t->st == TS_STARTING && !t->got_orders) {
         TLOG(t, "start-up: %zu open order(s): %d ours (orphans, cancelling), %d not ours (left alone)",
              n, orphans, foreign);
+        if (t->last_oo_us - t->started_us < TASK_LIST_SETTLE_US) {   /* asked too early to be complete */
+            if (!t->relist_us) TLOG(t, "start-up: asking for the list again 2 s after start (the venue lists new "
+                                       "orders late)");
+            t->relist_us = t->started_us + TASK_LIST_SETTLE_US;
+            return;
+        }
         t->got_orders = true;
         maybe_start_quoting(t);
     } else if (t->st == TS_STOPPING) {
@@ -469,11 +480,32 @@ static void on_cancel_result(struct task *t, const struct venue_event *ev, int64
     if (!o || !ord_is_live(o)) return;
     enum venue_result r = ev->u.result.outcome;
     if (r == VR_OK) return;
+    if (ev->u.result.http_status == 401) {   /* credentials refused: keep trying, spaced */
+        ord_cancel_refused(&t->book, o, now_us, TASK_AUTH_RETRY_US);
+        return;
+    }
     /* "order is not open" & co.: query the truth; refused sends: retry soon */
     if (r == VR_REJECTED || r == VR_AMBIGUOUS)
         query_order(t, o, now_us);
     else   /* nothing was done (429 or not sent): due again after a pause */
         ord_cancel_refused(&t->book, o, now_us, TASK_CANCEL_RETRY_US);
+}
+
+/* The venue refused the account's credentials (halt: cancel, quote
+ * nothing) or accepts them again (the halt lifts by itself). */
+static void on_auth(struct task *t, const struct venue_event *ev)
+{
+    if (ev->u.auth.ok == !t->risk.venue_halt) return;
+    if (ev->u.auth.ok) {
+        risk_venue_clear(&t->risk);
+        TLOG(t, "the venue accepts the account's credentials again: halt lifted");
+        return;
+    }
+    char why[112];
+    snprintf(why, sizeof why, "token refused by the venue (%d): generate a new API token and restart mmd",
+             ev->u.auth.http_status);
+    risk_venue_halt(&t->risk, why);
+    TWARN(t, "halted: %s; cancelling orders until the venue accepts the account again", why);
 }
 
 static void on_place_result(struct task *t, const struct venue_event *ev, int64_t now_us)
@@ -499,18 +531,20 @@ void task_on_event(struct task *t, const struct venue_event *ev, int64_t now_us,
     case VEV_POSITION: on_position(t, ev); break;
     case VEV_PLACE_RESULT: on_place_result(t, ev, now_us); break;
     case VEV_CANCEL_RESULT: on_cancel_result(t, ev, now_us); break;
-    case VEV_OPEN_ORDERS:
-        if (sym_ok) on_open_orders(t, ev->u.list.orders, ev->u.list.n, now_us);
+    case VEV_OPEN_ORDERS:   /* a failed query: the list is unknown, not empty */
+        if (sym_ok && ev->found) on_open_orders(t, ev->u.list.orders, ev->u.list.n, now_us);
         break;
     case VEV_QUERY_ORDER: on_query_order(t, ev, now_us); break;
     case VEV_STREAM:
         TLOG(t, "private stream %s", ev->u.stream_up ? "up" : "down");
+        task_note_event(t, "private stream %s", ev->u.stream_up ? "up" : "down");
         if (ev->u.stream_up && t->st != TS_STARTING) {
             task_query_open_orders(t, now_us);
             task_query_positions(t, now_us);
         }
         break;
     case VEV_BALANCE: break;
+    case VEV_AUTH: on_auth(t, ev); break;
     }
     step(t, now_us);
 }
@@ -709,6 +743,8 @@ static void eval_risk(struct task *t, int64_t now_us)
     if (v->state == before.state && k1 == k2 && strncmp(before.reason, v->reason, k1) == 0) return;
     if (v->state == RISK_SAFE) TLOG(t, "risk %s -> safe", risk_state_name(before.state));
     else TWARN(t, "risk %s: %s", risk_state_name(v->state), v->reason);
+    task_note_event(t, "risk %s -> %s%s%s", risk_state_name(before.state), risk_state_name(v->state),
+                    v->state == RISK_SAFE ? "" : ": ", v->state == RISK_SAFE ? "" : v->reason);
 }
 
 static void step(struct task *t, int64_t now_us)
@@ -742,7 +778,7 @@ void task_start(struct task *t, int64_t now_us, int64_t wall_ms)
     if (t->st != TS_STARTING || t->started) return;
     t->wall_ms = wall_ms;
     t->started = true;
-    t->start_query_us = now_us;
+    t->start_query_us = t->started_us = now_us;
     TLOG(t, "start-up reconciliation: querying open orders and position of %s", t->cfg.symbol);
     task_query_open_orders(t, now_us);
     task_query_positions(t, now_us);
@@ -792,6 +828,10 @@ void task_on_timer(struct task *t, int64_t now_us, int64_t wall_ms)
     if (!t) return;
     t->wall_ms = wall_ms;
     ord_gc(&t->book, now_us);
+    if (t->st == TS_STARTING && t->relist_us && now_us >= t->relist_us) {
+        t->relist_us = 0;
+        task_query_open_orders(t, now_us);
+    }
     if (t->st == TS_STARTING && t->started && now_us - t->start_query_us > TASK_REQUERY_US) {
         t->start_query_us = now_us;
         TWARN(t, "start-up: still waiting for %s%s%s; asking again",
@@ -803,12 +843,14 @@ void task_on_timer(struct task *t, int64_t now_us, int64_t wall_ms)
     if (t->st == TS_QUOTING || t->st == TS_PAUSED || t->st == TS_STOPPING) reconcile(t, now_us);
     step(t, now_us);
     sample_uptime(t, now_us);
+    task_day_roll(t);
 }
 
 void task_halt(struct task *t, const char *reason, int64_t now_us)
 {
     risk_operator_halt(&t->risk, reason && *reason ? reason : "operator");
     TWARN(t, "operator halt: %s", reason && *reason ? reason : "(no reason)");
+    task_note_event(t, "halt by operator: %s", reason && *reason ? reason : "(no reason)");
     step(t, now_us);
 }
 
@@ -821,6 +863,7 @@ void task_resume(struct task *t, int64_t now_us)
         memset(t->rej_times, 0, sizeof t->rej_times);
     }
     TLOG(t, "resumed by operator");
+    task_note_event(t, "resumed by operator");
     step(t, now_us);
 }
 

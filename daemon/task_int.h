@@ -14,6 +14,18 @@
 enum tstate { TS_STARTING, TS_QUOTING, TS_PAUSED, TS_STOPPING, TS_STOPPED, TS_FAILED };
 enum stop_phase { SP_CANCEL, SP_CLOSE };
 
+/* What mmtop's detail pane shows until the ledger has it: the last fills
+ * and events of this task, and the anchor of "PnL today" (task_recent.c). */
+#define TASK_RECENT 8
+struct task_recent {
+    struct { int64_t wall_ms; enum side side; dec_t qty, price; } fills[TASK_RECENT];
+    int fills_next, fills_n;
+    struct { int64_t wall_ms; char text[112]; } events[TASK_RECENT];
+    int events_next, events_n;
+    int64_t pnl_day;            /* UTC day of realized_day0; 0 before the first position report */
+    dec_t realized_day0;        /* realized PnL at the start of pnl_day (or at our start) */
+};
+
 /* One side of one tier: the resting quote and its in-flight replacement. */
 struct slot {
     char cur[CLOID_MAX], repl[CLOID_MAX];
@@ -36,6 +48,7 @@ struct task {
     enum tstate st;
     bool started, got_orders, got_pos;
     int64_t start_query_us, wall_ms;
+    int64_t started_us, relist_us;  /* task_start; the settling list query is due (0: none) */
     bool have_md;
     dec_t mark, best_bid, best_ask;
     struct ord_book book;
@@ -63,10 +76,15 @@ struct task {
     int close_attempts, flat_reports;
     int64_t close_next_us;      /* next close attempt not before (paced retries) */
     char summary[512];
+    struct task_recent recent;  /* the cockpit's memory (task_recent.c) */
 };
 
 #define TASK_DISPUTE_US 3000000    /* reports vs fills: news after 3 s */
 #define TASK_CANCEL_RETRY_US 500000   /* pause after a refused cancel */
+#define TASK_AUTH_RETRY_US 2000000    /* credentials refused: cancels retried this often */
+/* The venue lists a new order up to ~1.5 s late: only a list asked for
+ * this long after start-up shows every order a previous run placed. */
+#define TASK_LIST_SETTLE_US 2000000
 #define TASK_PLACE_RETRY_US 250000    /* pause a slot after a place refused unsent */
 #define TASK_CLOSE_RETRY_US 250000    /* first pause between position-close attempts */
 #define TLOG(t, ...) task_log(t, LOG_INFO, __VA_ARGS__)
@@ -83,5 +101,11 @@ void task_query_positions(struct task *t, int64_t now_us);
 /* the stop sequence (task_stop.c): one step; a position report while stopping */
 void task_stop_step(struct task *t, int64_t now_us);
 void task_stop_on_position(struct task *t, dec_t qty);
+/* the cockpit's memory (task_recent.c) */
+void task_note_fill(struct task *t, enum side side, dec_t qty, dec_t price);
+void task_note_event(struct task *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void task_day_roll(struct task *t);
+json_t *task_recent_json(const struct task *t);
+dec_t task_pnl_today(const struct task *t);
 
 #endif

@@ -5,7 +5,8 @@
 set -eu
 PKGS="build-essential pkg-config libevent-dev libcurl4-openssl-dev libwebsockets-dev
 libsodium-dev libyaml-dev libjansson-dev libncurses-dev libcmocka-dev
-python3 python3-jsonschema curl mandoc tmux valgrind clang libclang-rt-14-dev procps"
+python3 python3-jsonschema curl mandoc tmux valgrind clang libclang-rt-14-dev procps
+libsystemd-dev"
 
 missing=""
 for p in $PKGS; do

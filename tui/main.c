@@ -1,5 +1,6 @@
 /* mmtop — live dashboard for mmd: subscribes to status over the control
- * socket, fetches orders/uptime of the selected task every 2 s, turns keys
+ * socket (and asks for it every 2 s, so a quiet daemon still refreshes the
+ * clock and the 429 rate), fetches orders/uptime of the selected task every 2 s, turns keys
  * into halt/resume calls, reconnects with backoff when the daemon goes
  * away, and redraws at most every 100 ms (coalesced).  See mmtop(1). */
 #include <errno.h>
@@ -58,6 +59,7 @@ static void try_connect(struct app *a, int64_t now)
         return;
     }
     a->m.connected = 1;
+    a->m.msg[0] = 0;   /* the last "cannot connect" is history now */
     a->backoff = 0;
     a->next_fetch = now;
     a->dirty = 1;
@@ -72,6 +74,7 @@ static json_t *task_param(const struct app *a)
 
 static void fetch_details(struct app *a)
 {
+    if (!a->id_status) a->id_status = rpc_client_send(a->cl, "status", NULL);
     json_t *p = task_param(a);
     if (!p) return;
     a->id_orders = rpc_client_send(a->cl, "orders", p);
@@ -117,11 +120,13 @@ static int is_id(json_t *msg, long id)
 
 static void on_message(struct app *a, json_t *msg, int64_t now)
 {
+    a->m.now_ms = now;
     json_t *res = json_object_get(msg, "result"), *err = json_object_get(msg, "error");
     const char *method = json_string_value(json_object_get(msg, "method"));
     if (method && !strcmp(method, "status")) {
         tui_model_set_status(&a->m, json_incref(json_object_get(msg, "params")));
     } else if (is_id(msg, a->id_status) && res) {
+        a->id_status = 0;
         tui_model_set_status(&a->m, json_incref(res));
     } else if (is_id(msg, a->id_orders) && res) {
         tui_model_orders_result(&a->m, res);
@@ -168,7 +173,10 @@ static void draw(struct app *a, int64_t now)
     int w, h;
     tui_screen_size(&w, &h);
     if (!a->cl) a->m.retry_in_s = (int)((a->next_retry - now + 999) / 1000);
-    tui_render(&a->m, w, h, now, a->frame);
+    a->m.now_ms = now;
+    tui_render(&a->m, w, h, clock_wall_ms(), a->frame);
+    a->m.top = a->frame->first;
+    if (a->frame->shown > 0) a->m.page = a->frame->shown;
     tui_screen_paint(a->frame);
     a->last_draw = now;
     a->dirty = 0;
@@ -197,7 +205,8 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: mmtop [-s SOCKET] [--help] [--version]\n"
                "  -s, --socket PATH  control socket (default: $MMD_SOCKET, else as mmd)\n"
-               "keys: Up/Down select, h halt, r resume, H halt all, ? help, q quit\n");
+               "keys: Up/Down select, PgUp/PgDn page, Enter detail, s sort, / filter,\n"
+               "      h halt, r resume, H halt all, ? help, q quit\n");
 }
 
 int main(int argc, char **argv)

@@ -34,6 +34,12 @@ struct backend {
     void (*shutdown)(void *ud);
     /* True from the moment a shutdown started (SIGTERM, SIGINT, "shutdown"). */
     bool (*shutting_down)(void *ud);
+    /* Re-reads the configuration file and applies what can change live (as
+     * SIGHUP); the report of mmd-rpc(7) "reload".  NULL: not supported. */
+    json_t *(*reload)(void *ud);
+    /* The Prometheus text exposition of the daemon's figures (malloc'd,
+     * NUL-terminated); NULL: not supported or out of memory. */
+    char *(*metrics)(void *ud);
 };
 
 #endif

@@ -15,7 +15,13 @@
  * loop turn.  A client with no unanswered request that is not subscribed
  * is idle: it is closed after CTL_IDLE_MS without traffic, and the oldest
  * idle client is closed to admit a new one when all CTL_MAX_CLIENTS slots
- * are taken. */
+ * are taken.
+ *
+ * A read-only control (control_new_readonly, control.readonly_socket) is the
+ * same server on a second socket, mode 0660 in a directory created 0750, for
+ * a monitoring group (OpenBSD bgpd's restricted socket is the model): the
+ * file system decides who may connect, any peer uid is accepted, and only
+ * methods marked read-only in the command table are answered. */
 #define _GNU_SOURCE
 #include "control.h"
 
@@ -84,6 +90,7 @@ struct control {
     struct ctl_client *clients;
     int nclients, nsubs;
     int idle_ms;
+    int readonly;            /* the read-only socket */
 };
 
 static void client_flush(struct ctl_client *cl);
@@ -363,13 +370,13 @@ static void refuse_fd(int fd, int code, const char *msg)
     close(fd);
 }
 
-static int peer_allowed(int fd, unsigned *uid_out)
+static int peer_allowed(const struct control *ctl, int fd, unsigned *uid_out)
 {
     struct ucred cr;
     socklen_t len = sizeof cr;
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0) return 0;
     *uid_out = (unsigned)cr.uid;
-    return cr.uid == 0 || cr.uid == geteuid();
+    return ctl->readonly || cr.uid == 0 || cr.uid == geteuid();
 }
 
 static void client_new(struct control *ctl, int fd)
@@ -392,7 +399,8 @@ static void client_new(struct control *ctl, int fd)
         return;
     }
     cl->active_ms = clock_mono_ms();
-    cl->env = (struct rpc_env){.be = ctl->be, .client = cl, .subscribe = client_subscribe};
+    cl->env = (struct rpc_env){.be = ctl->be, .client = cl, .subscribe = client_subscribe,
+                               .readonly = ctl->readonly};
     cl->next = ctl->clients;
     if (cl->next) cl->next->prev = cl;
     ctl->clients = cl;
@@ -423,7 +431,7 @@ static void accept_cb(evutil_socket_t lfd, short what, void *arg)
         if (fd < 0) return;
         unsigned uid = 0;
         char msg[96];
-        if (!peer_allowed(fd, &uid)) {
+        if (!peer_allowed(ctl, fd, &uid)) {
             LOGW("control", "refused connection from uid %u", uid);
             snprintf(msg, sizeof msg, "Permission denied: uid %u may not control mmd", uid);
             refuse_fd(fd, RPC_ERR_PERMISSION, msg);
@@ -480,7 +488,7 @@ static void push_cb(evutil_socket_t fd, short what, void *arg)
 
 /* ---- socket setup ---- */
 
-static int mkdirs(const char *path, char *err, size_t errlen)
+static int mkdirs(const char *path, mode_t mode, char *err, size_t errlen)
 {
     char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
     snprintf(dir, sizeof dir, "%s", path);
@@ -490,10 +498,10 @@ static int mkdirs(const char *path, char *err, size_t errlen)
     for (char *p = dir + 1; *p; p++) {
         if (*p != '/') continue;
         *p = 0;
-        if (mkdir(dir, 0700) != 0 && errno != EEXIST) goto fail;
+        if (mkdir(dir, mode) != 0 && errno != EEXIST) goto fail;
         *p = '/';
     }
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) goto fail;
+    if (mkdir(dir, mode) != 0 && errno != EEXIST) goto fail;
     return 0;
 fail:
     snprintf(err, errlen, "cannot create directory %s: %s", dir, strerror(errno));
@@ -540,11 +548,11 @@ static int listen_on(struct control *ctl, char *err, size_t errlen)
         snprintf(err, errlen, "socket: %s", strerror(errno));
         return -1;
     }
-    mode_t old = umask(0177);
+    mode_t old = umask(ctl->readonly ? 0117 : 0177);
     int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
     umask(old);
     struct stat st;
-    if (rc != 0 || chmod(ctl->path, 0600) != 0 || listen(fd, 64) != 0 ||
+    if (rc != 0 || chmod(ctl->path, ctl->readonly ? 0660 : 0600) != 0 || listen(fd, 64) != 0 ||
         stat(ctl->path, &st) != 0) {
         snprintf(err, errlen, "cannot listen on %s: %s", ctl->path, strerror(errno));
         close(fd);
@@ -555,8 +563,8 @@ static int listen_on(struct control *ctl, char *err, size_t errlen)
     return 0;
 }
 
-struct control *control_new(struct event_base *base, const char *path, const struct backend *be,
-                            char *err, size_t errlen)
+static struct control *control_open(struct event_base *base, const char *path, const struct backend *be,
+                                    int readonly, char *err, size_t errlen)
 {
     struct control *ctl = calloc(1, sizeof *ctl);
     if (!ctl) {
@@ -567,6 +575,7 @@ struct control *control_new(struct event_base *base, const char *path, const str
     ctl->be = be;
     ctl->fd = -1;
     ctl->idle_ms = CTL_IDLE_MS;
+    ctl->readonly = readonly;
     if (strlen(path) >= sizeof ctl->path) {
         snprintf(err, errlen, "control socket path too long (max %zu): %s", sizeof ctl->path - 1,
                  path);
@@ -575,7 +584,7 @@ struct control *control_new(struct event_base *base, const char *path, const str
     }
     snprintf(ctl->path, sizeof ctl->path, "%s", path);
     signal(SIGPIPE, SIG_IGN);
-    if (mkdirs(path, err, errlen) != 0 || rpc_socket_dir_check(path, 0, NULL, err, errlen) != 0 ||
+    if (mkdirs(path, readonly ? 0750 : 0700, err, errlen) != 0 || rpc_socket_dir_check(path, 0, NULL, err, errlen) != 0 ||
         check_existing(path, err, errlen) != 0 ||
         listen_on(ctl, err, errlen) != 0) {
         free(ctl);
@@ -591,8 +600,20 @@ struct control *control_new(struct event_base *base, const char *path, const str
     }
     event_add(ctl->ev_accept, NULL);
     event_add(ctl->ev_push, &every);
-    LOGI("control", "listening on %s", path);
+    LOGI("control", "listening on %s%s", path, readonly ? " (read-only methods, mode 0660)" : "");
     return ctl;
+}
+
+struct control *control_new(struct event_base *base, const char *path, const struct backend *be,
+                            char *err, size_t errlen)
+{
+    return control_open(base, path, be, 0, err, errlen);
+}
+
+struct control *control_new_readonly(struct event_base *base, const char *path, const struct backend *be,
+                                     char *err, size_t errlen)
+{
+    return control_open(base, path, be, 1, err, errlen);
 }
 
 /* Writes what is already queued for the client, waiting at most ~200 ms. */

@@ -19,6 +19,11 @@ struct control;
  * control.  Sets SIGPIPE to ignored (writes to vanished peers). */
 struct control *control_new(struct event_base *base, const char *path, const struct backend *be,
                             char *err, size_t errlen);
+/* The read-only socket (control.readonly_socket): mode 0660 (the daemon's
+ * group may connect), its directory created 0750 if missing, any peer uid
+ * accepted, only read-only methods answered (others: -1201). */
+struct control *control_new_readonly(struct event_base *base, const char *path, const struct backend *be,
+                                     char *err, size_t errlen);
 /* Best-effort flush of pending replies, closes every client, unlinks the
  * socket.  Requests still pending in the backend complete harmlessly later. */
 void control_free(struct control *c);

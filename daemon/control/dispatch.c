@@ -16,11 +16,13 @@
 extern const struct rpc_cmd rpc_cmd_version, rpc_cmd_help, rpc_cmd_status, rpc_cmd_tasks,
     rpc_cmd_orders, rpc_cmd_positions, rpc_cmd_uptime, rpc_cmd_halt, rpc_cmd_resume,
     rpc_cmd_subscribe, rpc_cmd_unsubscribe, rpc_cmd_shutdown;
+extern const struct rpc_cmd rpc_cmd_reload, rpc_cmd_log_level, rpc_cmd_metrics;
 
 const struct rpc_cmd *const rpc_commands[] = {
     &rpc_cmd_version, &rpc_cmd_help,   &rpc_cmd_status,    &rpc_cmd_tasks,
     &rpc_cmd_orders,  &rpc_cmd_positions, &rpc_cmd_uptime, &rpc_cmd_halt,
     &rpc_cmd_resume,  &rpc_cmd_subscribe, &rpc_cmd_unsubscribe, &rpc_cmd_shutdown,
+    &rpc_cmd_reload,  &rpc_cmd_log_level, &rpc_cmd_metrics,
     NULL,
 };
 
@@ -208,6 +210,15 @@ static void dispatch_one(struct rpc_req *r, size_t i, json_t *v)
             char msg[160];
             snprintf(msg, sizeof msg, "Method not found: %.100s", name);
             set_reply(r, i, rpc_make_error(id, RPC_METHOD_NOT_FOUND, msg));
+        }
+        return;
+    }
+    if (r->env.readonly && !cmd->readonly) {
+        if (id) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "Permission denied: \"%.60s\" changes the daemon; the read-only "
+                     "socket answers read-only methods only (use the control socket)", name);
+            set_reply(r, i, rpc_make_error(id, RPC_ERR_PERMISSION, msg));
         }
         return;
     }

@@ -31,6 +31,7 @@ struct rpc_env {
     void *client;                  /* transport client (for subscribe) */
     int (*subscribe)(void *client, int on);   /* 0 ok, else an RPC error code */
     const struct rpc_cmd *const *commands;    /* NULL-terminated; NULL = rpc_commands */
+    bool readonly;                 /* the read-only socket: methods not marked readonly answer -1201 */
 };
 
 struct rpc_call;

@@ -296,9 +296,10 @@ const struct risk_verdict *risk_eval(struct risk *r, const struct cfg_task *c,
     r->eval_us = now_us;
     update_auto_halt(r, c, halt_guards(r, c, now_us), now_us);
     if (r->op_halt) reason(r, "operator halt: %s", r->op_reason[0] ? r->op_reason : "(no reason)");
+    if (r->venue_halt) reason(r, "%s", r->venue_reason);
     int halt_n = r->nreasons;
     caution_guards(r, c, p);
-    if (r->auto_halt || r->op_halt) v->state = RISK_HALT;
+    if (r->auto_halt || r->op_halt || r->venue_halt) v->state = RISK_HALT;
     else v->state = r->nreasons > halt_n ? RISK_CAUTION : RISK_SAFE;
     snprintf(v->reason, sizeof v->reason, "%s", r->nreasons ? r->reasons[0] : "");
     return v;
@@ -308,6 +309,18 @@ void risk_operator_halt(struct risk *r, const char *why)
 {
     r->op_halt = true;
     snprintf(r->op_reason, sizeof r->op_reason, "%s", why ? why : "");
+}
+
+void risk_venue_halt(struct risk *r, const char *why)
+{
+    r->venue_halt = true;
+    snprintf(r->venue_reason, sizeof r->venue_reason, "%s", why ? why : "refused by the venue");
+}
+
+void risk_venue_clear(struct risk *r)
+{
+    r->venue_halt = false;
+    r->venue_reason[0] = 0;
 }
 
 void risk_operator_resume(struct risk *r)

@@ -59,6 +59,8 @@ struct risk {
     double spread_bps;          /* < 0 unknown */
     /* outcome */
     bool auto_halt, op_halt;
+    bool venue_halt;            /* the venue refuses the account (risk_venue_halt) */
+    char venue_reason[112];
     int64_t calm_since_us;
     int64_t quiet_since_us;     /* the triggering metrics under RISK_REARM of their limits since (0: not) */
     unsigned halt_causes;       /* RISK_CAUSE_* that fired during the current automatic halt */
@@ -93,6 +95,10 @@ const struct risk_verdict *risk_eval(struct risk *r, const struct cfg_task *c,
                                      const struct risk_pos *p, int64_t now_us);
 void risk_operator_halt(struct risk *r, const char *reason);
 void risk_operator_resume(struct risk *r);
+/* A halt the venue imposes (credentials refused): lifted by
+ * risk_venue_clear when the venue accepts the account again, not by resume. */
+void risk_venue_halt(struct risk *r, const char *reason);
+void risk_venue_clear(struct risk *r);
 const char *risk_state_name(enum risk_state s);   /* "safe" / "caution" / "halt" */
 /* The position limit, the one rule: a new order of qty on side is allowed
  * only if |position + resting same side + qty| x mark <= limit, or if that

@@ -112,7 +112,9 @@ enum venue_ev_type {
     VEV_QUERY_ORDER,      /* for query_order(cl_ord_id): .order if .found; else .order
                              names the order and its .status says why: OS_CANCELED the
                              venue does not know it, OS_UNKNOWN the query failed */
-    VEV_STREAM            /* .stream_up: the account's private stream went up/down */
+    VEV_STREAM,           /* .stream_up: the account's private stream went up/down */
+    VEV_AUTH              /* .auth: the venue refused the account's credentials (ok false,
+                             HTTP 401 on a request or a refused login) or accepts them again */
 };
 
 struct venue_event {
@@ -132,6 +134,7 @@ struct venue_event {
         } result;
         struct { const struct venue_order *orders; size_t n; } list;
         bool stream_up;
+        struct { bool ok; int http_status; char message[96]; } auth;
     } u;
     bool found;                 /* VEV_QUERY_ORDER */
 };

@@ -111,6 +111,8 @@ struct wsmgr {
     int next_id;
     struct wsl *lconns;         /* lws thread only */
     struct ws_knobs k;
+    struct ws_newrate newrate;  /* new connections per minute, all connections */
+    uint64_t spread;            /* attempts delayed by it */
 };
 
 /* ---- queues --------------------------------------------------------------- */
@@ -448,6 +450,21 @@ static int outbox_push(struct wsmgr *m, enum wsq_op op, int id, unsigned gen, co
 
 static void conn_try(struct ws_conn *c)
 {
+    struct wsmgr *m = c->m;
+    int64_t now = clock_mono_us();
+    double wait = ws_new_conn_wait(&m->newrate, now);
+    if (wait > 0) {   /* spread: the venue refuses more than 30 new connections a minute */
+        wait += (double)random() / RAND_MAX;
+        m->spread++;
+        c->st = WS_BACKING_OFF;
+        c->retry_delay_s = wait;
+        c->retry_at_us = now + (int64_t)(wait * 1e6);
+        LOGI("ws", "%s: new-connection budget (%.0f a minute) used up: connecting in %.2f s", c->name,
+             m->newrate.per_min, wait);
+        struct timeval tv = clock_tv_s(wait);
+        evtimer_add(c->retry_ev, &tv);
+        return;
+    }
     c->gen++;
     c->st = WS_CONNECTING;
     c->attempt_start_us = clock_mono_us();
@@ -462,6 +479,28 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd; (void)what;
     conn_try(arg);
+}
+
+void ws_newrate_init(struct ws_newrate *r, double per_min, int64_t now_us)
+{
+    r->tokens = WS_NEW_BURST;
+    r->per_min = per_min > 0 ? per_min : WS_NEW_PER_MIN;
+    r->last_us = now_us;
+}
+
+double ws_new_conn_wait(struct ws_newrate *r, int64_t now_us)
+{
+    const double per_s = r->per_min / 60.0;
+    if (now_us > r->last_us) {
+        r->tokens += (double)(now_us - r->last_us) / 1e6 * per_s;
+        if (r->tokens > WS_NEW_BURST) r->tokens = WS_NEW_BURST;
+        r->last_us = now_us;
+    }
+    if (r->tokens >= 1.0) {
+        r->tokens -= 1.0;
+        return 0;
+    }
+    return (1.0 - r->tokens) / per_s;
 }
 
 double ws_backoff_s(double min_s, double max_s, int failures, double u01)
@@ -596,6 +635,7 @@ struct wsmgr *wsmgr_new(struct event_base *base, const struct ws_knobs *k)
     m->efd = -1;
     m->next_id = 1;
     m->k = *k;
+    ws_newrate_init(&m->newrate, k->new_per_min, clock_mono_us());
     srandom((unsigned)clock_wall_us());
     pthread_mutex_init(&m->mu, NULL);
     pthread_cond_init(&m->room, NULL);
@@ -699,6 +739,19 @@ void wsmgr_reconnect(struct wsmgr *m, int id, const char *why)
     struct ws_conn *c = m ? conn_get(m, id) : NULL;
     if (!c || (c->st != WS_UP && c->st != WS_CONNECTING)) return;
     conn_lost(c, why ? why : "reconnect requested", true, false);
+}
+
+void wsmgr_reconnect_now(struct wsmgr *m, int id, const char *why)
+{
+    struct ws_conn *c = m ? conn_get(m, id) : NULL;
+    if (!c) return;
+    if (c->st == WS_UP || c->st == WS_CONNECTING) {
+        conn_lost(c, why ? why : "reconnect requested", true, true);
+    } else if (c->st == WS_BACKING_OFF) {
+        c->failures = 0;
+        evtimer_del(c->retry_ev);
+        conn_try(c);
+    }
 }
 
 void wsmgr_close(struct wsmgr *m, int id)

@@ -23,6 +23,17 @@ struct ws_handlers {
  * per failure, capped at max, times a jitter factor 0.75 + 0.5 * u01. */
 double ws_backoff_s(double min_s, double max_s, int failures, double u01);
 
+/* New connections per minute across every connection of a manager (the
+ * venue refuses more than 30 a minute per IP): a bucket of WS_NEW_BURST
+ * attempts refilled at WS_NEW_PER_MIN a minute, so any 60 s holds at most
+ * burst + per_min.  ws_new_conn_wait: 0 when an attempt may start at now_us
+ * (it is counted), else the seconds until one may. */
+#define WS_NEW_BURST 10.0
+#define WS_NEW_PER_MIN 20.0
+struct ws_newrate { double tokens, per_min; int64_t last_us; };
+void ws_newrate_init(struct ws_newrate *r, double per_min, int64_t now_us);
+double ws_new_conn_wait(struct ws_newrate *r, int64_t now_us);
+
 /* Timing of every connection (seconds; daemon/knobs.c reads them). */
 struct ws_knobs {
     double backoff_min_s;   /* first reconnect delay; doubles per failure, */
@@ -32,6 +43,7 @@ struct ws_knobs {
     double ping_s;          /* we ping this often (lws answers server pings) */
     double connect_s;       /* a connect attempt that takes longer fails */
     double rotate_s;        /* proactive reconnect before the venue's 24 h limit */
+    double new_per_min;     /* new connections a minute after a burst of WS_NEW_BURST */
 };
 
 struct wsmgr *wsmgr_new(struct event_base *base, const struct ws_knobs *k);
@@ -47,6 +59,9 @@ int wsmgr_open(struct wsmgr *m, const char *name, const char *url, bool lossy,
 int wsmgr_send(struct wsmgr *m, int id, const char *txt, size_t len);
 /* Drops the current connection and reconnects after the backoff delay. */
 void wsmgr_reconnect(struct wsmgr *m, int id, const char *why);
+/* Drops the current connection (or the backoff wait) and connects again at
+ * once, as a fresh start (new credentials: the old failures do not count). */
+void wsmgr_reconnect_now(struct wsmgr *m, int id, const char *why);
 void wsmgr_close(struct wsmgr *m, int id);
 /* A connection object, always with the same keys: name, url, state, attempts,
  * reconnects, msgs_in, msgs_out, dropped, last_error, last_error_age_s,

@@ -130,6 +130,23 @@ const char *sx_map_get(const struct sx_account *a, int64_t order_id)
     return NULL;
 }
 
+void sx_auth_news(struct sx_account *a, bool ok, int http, const char *msg)
+{
+    if (ok == !a->auth_refused) return;
+    a->auth_refused = !ok;
+    struct venue_event ev = {.type = VEV_AUTH};
+    ev.u.auth.ok = ok;
+    ev.u.auth.http_status = http;
+    snprintf(ev.u.auth.message, sizeof ev.u.auth.message, "%.95s", msg ? msg : "");
+    if (ok)
+        LOGI("standx", "%s: the venue accepts the account's token again; its tasks resume", a->id);
+    else
+        LOGE("standx", "%s: the venue refuses the account's token (%d %s): revoked or expired. Its tasks "
+             "are halted and keep trying to cancel their orders. To recover: put a new token in the "
+             "account's jwt_file / jwt_env / jwt_token and restart mmd", a->id, http, msg ? msg : "");
+    sx_emit(a, &ev);
+}
+
 /* ---- public ---------------------------------------------------------------------- */
 
 struct sx_account *sx_account_new(struct event_base *base, struct rest *rest, struct wsmgr *ws,
@@ -158,10 +175,12 @@ struct sx_account *sx_account_new(struct event_base *base, struct rest *rest, st
     a->auth_s = p->knobs.auth_s;
     a->resolve_ms = p->knobs.resolve_ms;
     a->timeout_ms = p->knobs.timeout_ms;
-    sx_bucket_init(&a->bucket, SX_CREDIT_BURST, SX_CREDIT_REFILL, clock_mono_us());
+    sx_bucket_init(&a->bucket, SX_CREDIT_BURST, SX_CREDIT_SAFE_REFILL, clock_mono_us());
+    a->ip = p->ip;
     struct timeval tv = clock_tv_s(1.0);
     if (!a->rest_url || !a->id || !a->jwt || !a->auth_hdr || !a->flush_ev || !a->check_ev || !a->balance_ev ||
-        (p->stream_url && !a->ws_url) || event_add(a->check_ev, &tv) != 0) {
+        (p->stream_url && !a->ws_url) || event_add(a->check_ev, &tv) != 0 ||
+        sx_api_init(a, p->api_url, p->ws_orders) != 0) {
         sx_account_free(a);
         return NULL;
     }
@@ -186,13 +205,40 @@ json_t *sx_account_status_json(const struct sx_account *a)
         "events", (json_int_t)a->n.events);
     if (cnt) json_object_set_new(cnt, "http_auth_errors", json_integer((json_int_t)a->n.http_auth_errors));
     if (cnt) json_object_set_new(cnt, "held_fills", json_integer((json_int_t)a->n.held_fills));
-    json_t *j = json_pack("{s:s,s:o,s:b,s:{s:f,s:f},s:I,s:o}", "account", a->id, "connection", conn,
+    if (cnt) json_object_set_new(cnt, "merged_queries", json_integer((json_int_t)a->merged));
+    if (cnt) json_object_set_new(cnt, "queued_queries", json_integer((json_int_t)a->queued_gets));
+    if (cnt) json_object_set_new(cnt, "expired_queries", json_integer((json_int_t)a->expired_gets));
+    json_t *j = json_pack("{s:s,s:o,s:b,s:{s:f,s:f,s:f,s:f},s:I,s:o,s:o}", "account", a->id, "connection", conn,
                           "authenticated", a->stream_up, "rate_bucket", "credits", b.level, "capacity",
-                          b.cap, "resolving", (json_int_t)nres, "counters", cnt);
+                          b.cap, "per_s", b.refill_per_s, "requests_per_s", b.refill_per_s / SX_CREDIT_COST,
+                          "resolving", (json_int_t)nres, "counters", cnt, "order_session",
+                          sx_api_status_json(a));
     if (j)
         json_object_set_new(j, "jwt_expires_in_s",
                             a->jwt_exp_s ? json_integer(a->jwt_exp_s - clock_wall_ms() / 1000) : json_null());
     return j;
+}
+
+int sx_account_set_credentials(struct sx_account *a, const char *jwt, const struct signer *signer)
+{
+    if (!a || !jwt || !signer) return -1;
+    size_t hl = strlen(jwt) + 32;
+    char *nj = strdup(jwt), *nh = malloc(hl);
+    if (!nj || !nh) {
+        free(nj);
+        free(nh);
+        return -1;
+    }
+    snprintf(nh, hl, "Authorization: Bearer %s", jwt);
+    if (a->jwt) { sodium_memzero(a->jwt, strlen(a->jwt)); free(a->jwt); }
+    if (a->auth_hdr) { sodium_memzero(a->auth_hdr, strlen(a->auth_hdr)); free(a->auth_hdr); }
+    a->jwt = nj;
+    a->auth_hdr = nh;
+    a->signer = signer;
+    if (sxp_jwt_exp(jwt, &a->jwt_exp_s) != 0) a->jwt_exp_s = 0;
+    if (a->conn) wsmgr_reconnect_now(a->ws, a->conn, "new credentials");
+    if (a->api.conn) wsmgr_reconnect_now(a->ws, a->api.conn, "new credentials");
+    return 0;
 }
 
 void sx_account_free(struct sx_account *a)
@@ -205,6 +251,8 @@ void sx_account_free(struct sx_account *a)
 static void account_destroy(struct sx_account *a)
 {
     if (a->conn) wsmgr_close(a->ws, a->conn);
+    sx_api_free(a);
+    if (a->queue_ev) event_free(a->queue_ev);
     while (a->ops) {
         rest_cancel(a->rest, a->ops->rid);
         sx_op_free(a->ops);

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "rest.h"
+#include "sx_bucket.h"
 #include "sign.h"
 #include "venue.h"
 #include "ws.h"
@@ -35,8 +36,23 @@ struct sx_knobs {
     long timeout_ms;            /* REST request timeout */
 };
 
+/* The venue's per-IP limit (50 requests/s across accounts) as one
+ * process-wide budget the daemon owns and every account draws from:
+ * requests, not credits.  Burst SX_IP_BURST, refill per_s. */
+struct sx_ipbudget {
+    struct sx_bucket b;
+    uint64_t taken, refused;
+};
+#define SX_IP_BURST 50.0
+#define SX_IP_REFILL 44.0        /* any 10 s window stays under 50/s */
+void sx_ipbudget_init(struct sx_ipbudget *ip, double per_s, int64_t now_us);
+json_t *sx_ipbudget_json(const struct sx_ipbudget *ip);
+
 struct sx_account_params {
     const char *rest_url, *stream_url;   /* stream_url: sx_stream_url(), NULL: no stream */
+    const char *api_url;                 /* sx_api_url(): the ws-api session, NULL: none */
+    bool ws_orders;                      /* order entry over the ws-api session */
+    struct sx_ipbudget *ip;              /* shared per-IP budget, NULL: none */
     const char *account_id, *jwt;
     const struct signer *signer;
     venue_sink_fn sink;
@@ -66,6 +82,10 @@ void sx_reaction_decide(struct sx_reaction *r, int64_t now_us);   /* first decis
 bool sx_reaction_take(struct sx_reaction *r, struct rest_marks *m);   /* first request only */
 void sx_account_react(struct sx_account *a, struct sx_reaction *r);   /* stream state, rate bucket, counters */
 void sx_account_free(struct sx_account *a);   /* also allowed from inside the sink */
+/* New credentials (a reload): later requests use them; the stream and the
+ * order session log in again with them at once.  Orders, maps and pending
+ * work are kept.  0, or -1 out of memory (nothing changed). */
+int sx_account_set_credentials(struct sx_account *a, const char *jwt, const struct signer *signer);
 
 typedef void (*sx_symbols_cb)(void *ud, int ok, const struct sym_info *infos, size_t n,
                               const char *err);
@@ -79,6 +99,10 @@ int sx_jwt_exp(const char *jwt, int64_t *exp_s);   /* decode the middle segment 
 #define SX_CREDIT_COST 45.0
 #define SX_CREDIT_BURST 900.0
 #define SX_CREDIT_REFILL 1000.0
+/* Our mirror refills slower than the venue (880/s = 19.6 requests/s), so
+ * that any 10 s window stays under the venue's 22 requests/s. */
+#define SX_CREDIT_SAFE_REFILL 880.0
 #define SX_PLACE_RESERVE 135.0   /* new orders leave this much for cancels */
+#define SX_QUERY_RESERVE 90.0    /* GETs leave this much for cancels */
 
 #endif

@@ -31,6 +31,8 @@ char *sx_join_url(const char *base, const char *path)
 
 char *sx_stream_url(const char *base) { return sx_join_url(base, sx_stream_path); }
 
+char *sx_api_url(const char *base) { return sx_join_url(base, "/ws-api/v1"); }
+
 int sxm_sub_msg(bool on, const char *symbol, int i, char *buf, size_t cap)
 {
     if (!id_ok(symbol, SYM_MAX)) return -1;   /* goes into JSON unescaped */

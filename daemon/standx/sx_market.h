@@ -15,6 +15,8 @@
 char *sx_join_url(const char *base, const char *path);
 /* The stream URL of a ws base URL: sx_join_url(base, "/ws-stream/v1"). */
 char *sx_stream_url(const char *ws_base_url);
+/* The order-response / order-entry session URL: base + /ws-api/v1 (malloc'd). */
+char *sx_api_url(const char *ws_base_url);
 
 /* The i-th (0-based) message that subscribes (on) or unsubscribes symbol:
  * its length, 0 when there is no i-th message, -1 when symbol cannot be

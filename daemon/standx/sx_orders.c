@@ -34,6 +34,7 @@ void sx_op_free(struct sx_op *o)
     else a->ops = o->next;
     if (o->next) o->next->prev = o->prev;
     free(o->cloids);
+    free(o->queued);
     free(o);
 }
 
@@ -84,13 +85,118 @@ static struct rest_opts sx_opts(struct sx_account *a)
     return o;
 }
 
+/* ---- request budget ------------------------------------------------------------ */
+
+void sx_ipbudget_init(struct sx_ipbudget *ip, double per_s, int64_t now_us)
+{
+    memset(ip, 0, sizeof *ip);
+    sx_bucket_init(&ip->b, SX_IP_BURST, per_s > 0 ? per_s : SX_IP_REFILL, now_us);
+}
+
+json_t *sx_ipbudget_json(const struct sx_ipbudget *ip)
+{
+    if (!ip) return json_null();
+    struct sx_bucket b = ip->b;
+    sx_bucket_take(&b, 0, 0, clock_mono_us());   /* refill to now, take nothing */
+    return json_pack("{s:f,s:f,s:f,s:I,s:I}", "requests", b.level, "capacity", b.cap, "per_s", b.refill_per_s,
+                     "taken", (json_int_t)ip->taken, "refused", (json_int_t)ip->refused);
+}
+
+/* What each class leaves for cancels: in the account's credits and in the
+ * per-IP requests. */
+static const struct { double credits, ip; } reserve[] = {
+    [SXR_PLACE] = {SX_PLACE_RESERVE, 6}, [SXR_CANCEL] = {0, 0}, [SXR_QUERY] = {SX_QUERY_RESERVE, 4},
+};
+
+bool sx_budget_take(struct sx_account *a, enum sx_req_class c)
+{
+    int64_t now = clock_mono_us();
+    if (!sx_bucket_take(&a->bucket, SX_CREDIT_COST, reserve[c].credits, now)) return false;
+    if (a->ip && !sx_bucket_take(&a->ip->b, 1, reserve[c].ip, now)) {
+        a->bucket.level += SX_CREDIT_COST;   /* give the account's credits back */
+        a->ip->refused++;
+        return false;
+    }
+    if (a->ip) a->ip->taken++;
+    return true;
+}
+
+static bool budget_exempt(enum sx_op_kind k) { return k == OPK_CHECK_BALANCE || k == OPK_ORDER_BY_ID; }
+static int get_now(struct sx_account *a, struct sx_op *o, const char *path_query);
+
+/* The oldest GET waiting for the budget. */
+static struct sx_op *queue_head(struct sx_account *a)
+{
+    struct sx_op *h = NULL;
+    for (struct sx_op *o = a->ops; o; o = o->next)
+        if (o->queued && (!h || o->queued_us < h->queued_us)) h = o;
+    return h;
+}
+
+static void queue_arm(struct sx_account *a, int64_t wait_us)
+{
+    if (wait_us < 1000) wait_us = 1000;
+    struct timeval tv = clock_tv_us(wait_us);
+    if (a->queue_ev) evtimer_add(a->queue_ev, &tv);
+}
+
+/* Queued GETs go out oldest first as the budget refills; one that waited
+ * SX_QUEUE_MAX_US fails as not sent. */
+static void on_queue(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd; (void)what;
+    struct sx_account *a = arg;
+    static const char why[] = "local request budget exhausted: not sent";
+    const struct rest_resp late = {.curl_code = CURLE_OK, .body = why, .body_len = sizeof why - 1};
+    struct sx_op *o;
+    while ((o = queue_head(a))) {
+        int64_t now = clock_mono_us();
+        if (now - o->queued_us > SX_QUEUE_MAX_US) {
+            a->expired_gets++;
+            free(o->queued);
+            o->queued = NULL;
+            on_rest(o, &late);
+            continue;
+        }
+        if (!sx_budget_take(a, SXR_QUERY)) {
+            queue_arm(a, a->ip && a->ip->b.level < 5 ? sx_bucket_wait_us(&a->ip->b, 1, 4, now)
+                                                      : sx_bucket_wait_us(&a->bucket, SX_CREDIT_COST,
+                                                                          SX_QUERY_RESERVE, now));
+            return;
+        }
+        char *pq = o->queued;
+        o->queued = NULL;
+        if (get_now(a, o, pq) != 0) LOGW("standx", "%s: cannot send a queued request", a->id);   /* o freed */
+        free(pq);
+    }
+}
+
+/* A GET goes out when the budget allows, in order; until then it waits in
+ * the queue (and answers identical queries: see merged()). */
 int sx_get(struct sx_account *a, struct sx_op *o, const char *path_query)
+{
+    if (!sx_budget_take(a, SXR_QUERY)) {
+        if (budget_exempt(o->kind)) {   /* start-up checks and held fills: send anyway */
+            sx_bucket_take(&a->bucket, SX_CREDIT_COST, 0, clock_mono_us());
+        } else {
+            if (!a->queue_ev) a->queue_ev = evtimer_new(a->base, on_queue, a);
+            o->queued = strdup(path_query);
+            if (!a->queue_ev || !o->queued) { sx_op_free(o); return -1; }
+            o->queued_us = clock_mono_us();
+            a->queued_gets++;
+            if (!evtimer_pending(a->queue_ev, NULL)) queue_arm(a, 50000);
+            return 0;
+        }
+    }
+    return get_now(a, o, path_query);
+}
+
+static int get_now(struct sx_account *a, struct sx_op *o, const char *path_query)
 {
     char url[1024];
     snprintf(url, sizeof url, "%s%s", a->rest_url, path_query);
     const char *hdrs[] = {a->auth_hdr, NULL};
     a->n.queries++;
-    sx_bucket_take(&a->bucket, SX_CREDIT_COST, 0, clock_mono_us());
     struct rest_opts opts = sx_opts(a);
     o->rid = rest_submit(a->rest, "GET", url, hdrs, NULL, 0, &opts, on_rest, o);
     if (!o->rid) { sx_op_free(o); return -1; }
@@ -114,13 +220,18 @@ static int sx_post(struct sx_account *a, struct sx_op *o, const char *path, cons
     snprintf(h_id, sizeof h_id, "x-request-id: %s", rid);
     snprintf(h_ts, sizeof h_ts, "x-request-timestamp: %s", ts);
     snprintf(h_sig, sizeof h_sig, "x-request-signature: %s", sig);
+    /* with the order-response session up, its frames tell this request's fate too */
+    const char *sid = o->kind == OPK_CANCEL_MANY ? NULL : sx_api_session(a);
+    char h_sid[64];
+    snprintf(h_sid, sizeof h_sid, "x-session-id: %s", sid ? sid : "");
     const char *hdrs[] = {"x-request-sign-version: v1", h_id, h_ts, h_sig, a->auth_hdr,
-                          "Content-Type: application/json", NULL};
+                          "Content-Type: application/json", sid ? h_sid : NULL, NULL};
     struct rest_opts opts = sx_opts(a);
     o->rid = rest_submit(a->rest, "POST", url, hdrs, body, len, &opts, on_rest, o);
     sodium_memzero(h_sig, sizeof h_sig);
     sodium_memzero(sig, sizeof sig);
     if (!o->rid) { sx_op_free(o); return -1; }
+    if (sid) sx_api_expect(a, rid, o->kind, o->cl_ord_id, o->symbol, o->order_id);
     return 0;
 }
 
@@ -177,7 +288,7 @@ static struct sx_resolve *resolve_find(struct sx_account *a, const char *cl)
     return NULL;
 }
 
-static void resolve_start(struct sx_account *a, const char *cl, const char *symbol)
+void sx_resolve_start(struct sx_account *a, const char *cl, const char *symbol)
 {
     if (resolve_find(a, cl)) return;
     struct sx_resolve *r = calloc(1, sizeof *r);
@@ -324,11 +435,11 @@ static void on_place(struct sx_account *a, struct sx_op *o, const struct rest_re
     sx_emit_result(a, VEV_PLACE_RESULT, o->symbol, o->cl_ord_id, 0, out, (int)r->status, msg);
     if (amb) {
         a->n.ambiguous++;
-        resolve_start(a, o->cl_ord_id, o->symbol);
+        sx_resolve_start(a, o->cl_ord_id, o->symbol);
     }
 }
 
-static bool already_closed(const char *msg)
+bool sx_cancel_gone(const char *msg)
 {
     return strstr(msg, "already closed") || strstr(msg, "not open") || strstr(msg, "already canceled") ||
            strstr(msg, "already cancelled");
@@ -339,7 +450,7 @@ static void on_cancel(struct sx_account *a, struct sx_op *o, const struct rest_r
     char msg[128];
     bool amb;
     enum venue_result out = post_outcome(r, msg, sizeof msg, &amb);
-    if (out == VR_REJECTED && already_closed(msg)) out = VR_OK;
+    if (out == VR_REJECTED && sx_cancel_gone(msg)) out = VR_OK;
     if (out != VR_OK) LOGI("standx", "%s: cancel: http %ld %s", a->id, r->status, msg);
     if (o->kind == OPK_CANCEL) {
         sx_emit_result(a, VEV_CANCEL_RESULT, o->symbol, o->cl_ord_id, o->order_id, out, (int)r->status, msg);
@@ -458,11 +569,17 @@ static void on_rest(void *ud, const struct rest_resp *r)
                  r->status == 401 ? "token invalid or expired" : "signature refused");
         }
     }
+    if (r->status == 401) sx_auth_news(a, false, 401, "HTTP 401 on a request");
+    else if (r->status >= 200 && r->status < 300 && a->auth_refused) sx_auth_news(a, true, (int)r->status, "");
     /* The exchange's bucket is the truth: after a 429 ours is empty too (our
      * mirror can drift when requests queue up in curl and arrive together). */
     if (r->status == 429) {
         a->bucket.level = 0;
         a->bucket.last_us = clock_mono_us();
+        if (a->ip) {   /* the per-IP limit answers 429 as well: we cannot tell them apart */
+            a->ip->b.level = 0;
+            a->ip->b.last_us = a->bucket.last_us;
+        }
     }
     switch (o->kind) {
     case OPK_PLACE: on_place(a, o, r); break;
@@ -480,6 +597,33 @@ static void on_rest(void *ud, const struct rest_resp *r)
 }
 
 /* ---- venue ops ---------------------------------------------------------------- */
+
+void sx_place_outcome(struct sx_account *a, const char *cl, const char *symbol, enum venue_result out,
+                      int http, const char *msg)
+{
+    sx_emit_result(a, VEV_PLACE_RESULT, symbol, cl, 0, out, http, msg);
+}
+
+/* A command went out over the ws-api session: the reaction's latency sample
+ * (if this is its first request) is taken as written now. */
+static void ws_sent(struct sx_account *a)
+{
+    struct rest_marks m;
+    if (a->react && sx_reaction_take(a->react, &m) && a->react->written)
+        a->react->written(a->react->written_ud, &m, clock_mono_us());
+}
+
+/* A query of the same kind and key already in flight answers this one too. */
+static bool merged(struct sx_account *a, enum sx_op_kind k, const char *cl, const char *symbol)
+{
+    for (const struct sx_op *o = a->ops; o; o = o->next)
+        if (o->kind == k && !strcmp(o->cl_ord_id, cl ? cl : "") &&
+            !strcmp(o->symbol, symbol ? symbol : "")) {
+            a->merged++;
+            return true;
+        }
+    return false;
+}
 
 static int build_order_body(const struct order_req *q, char *out, size_t cap)
 {
@@ -512,10 +656,14 @@ static int sx_place(void *ctx, const struct order_req *q)
         build_order_body(q, body, sizeof body) != 0)
         return -1;
     a->n.places++;
-    if (!sx_bucket_take(&a->bucket, SX_CREDIT_COST, SX_PLACE_RESERVE, clock_mono_us())) {
+    if (!sx_budget_take(a, SXR_PLACE)) {
         a->n.rate_limited++;
         sx_emit_result(a, VEV_PLACE_RESULT, q->symbol, q->cl_ord_id, 0, VR_RATE_LIMITED, 0,
                     "local rate limit: not sent");
+        return 0;
+    }
+    if (sx_api_send(a, OPK_PLACE, body, q->cl_ord_id, q->symbol, 0) == 0) {
+        ws_sent(a);
         return 0;
     }
     struct sx_op *o = sx_op_new(a, OPK_PLACE);
@@ -544,10 +692,14 @@ static int sx_cancel(void *ctx, const char *symbol, const char *cl_ord_id, int64
     a->n.cancels++;
     /* Cancels need no reserve, but one sent into an empty bucket would only
      * earn a 429: refuse it here (the task retries shortly). */
-    if (!sx_bucket_take(&a->bucket, SX_CREDIT_COST, 0, clock_mono_us())) {
+    if (!sx_budget_take(a, SXR_CANCEL)) {
         a->n.rate_limited++;
         sx_emit_result(a, VEV_CANCEL_RESULT, symbol, by_cl ? cl_ord_id : "", order_id, VR_RATE_LIMITED, 0,
                     "local rate limit: not sent");
+        return 0;
+    }
+    if (sx_api_send(a, OPK_CANCEL, body, by_cl ? cl_ord_id : "", symbol, order_id) == 0) {
+        ws_sent(a);
         return 0;
     }
     struct sx_op *o = sx_op_new(a, OPK_CANCEL);
@@ -564,7 +716,7 @@ static int sx_cancel_many(void *ctx, const char *symbol, const char *const *ids,
     if (!ids || n == 0 || n > 1000) return -1;
     for (size_t i = 0; i < n; i++)
         if (!id_ok(ids[i], CLOID_MAX)) return -1;
-    if (!sx_bucket_take(&a->bucket, SX_CREDIT_COST, 0, clock_mono_us())) {
+    if (!sx_budget_take(a, SXR_CANCEL)) {
         a->n.rate_limited++;
         for (size_t i = 0; i < n; i++)
             sx_emit_result(a, VEV_CANCEL_RESULT, symbol, ids[i], 0, VR_RATE_LIMITED, 0,
@@ -596,6 +748,7 @@ static int sx_cancel_many(void *ctx, const char *symbol, const char *const *ids,
 /* GET path?symbol= (no parameter for "" / NULL: every symbol). */
 static int sx_symbol_query(struct sx_account *a, enum sx_op_kind k, const char *path, const char *symbol)
 {
+    if (k == OPK_OPEN_ORDERS && merged(a, k, NULL, symbol)) return 0;
     struct sx_op *o = sx_op_new(a, k);
     if (!o) return -1;
     snprintf(o->symbol, sizeof o->symbol, "%s", symbol ? symbol : "");
@@ -613,6 +766,7 @@ static int sx_query_order(void *ctx, const char *cl_ord_id)
 {
     struct sx_account *a = ctx;
     if (!cl_ord_id || !*cl_ord_id || strlen(cl_ord_id) >= CLOID_MAX) return -1;
+    if (merged(a, OPK_QUERY_ORDER, cl_ord_id, "")) return 0;
     struct sx_op *o = sx_op_new(a, OPK_QUERY_ORDER);
     if (!o) return -1;
     snprintf(o->cl_ord_id, sizeof o->cl_ord_id, "%s", cl_ord_id);

@@ -133,12 +133,14 @@ static void st_auth(struct sx_account *a, const struct sx_msg *m)
 {
     if (m->u.auth.code == 0 || m->u.auth.code == 200) {
         LOGI("standx", "%s: account stream authenticated", a->id);
+        sx_auth_news(a, true, 0, "");
         stream_set(a, true);
         sx_balance_refresh(a);
         return;
     }
     a->n.auth_failures++;
     LOGE("standx", "%s: account stream auth refused: code %d %s", a->id, m->u.auth.code, m->u.auth.msg);
+    if (m->u.auth.code == 401 || m->u.auth.code == 403) sx_auth_news(a, false, m->u.auth.code, "stream login refused");
     wsmgr_reconnect(a->ws, a->conn, "auth refused");
 }
 
@@ -219,6 +221,7 @@ static const struct ws_handlers st_handlers = {st_up, st_msg, st_down};
 
 void sx_account_start(struct sx_account *a)
 {
+    if (a) sx_api_start(a);
     if (!a || a->conn || !a->ws || !a->ws_url) return;
     char name[96];
     snprintf(name, sizeof name, "account:%s", a->id);

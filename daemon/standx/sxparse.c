@@ -436,6 +436,27 @@ int sxp_api_result(const char *body, size_t len, int *code, char *msg, size_t ca
     return SXP_OK;
 }
 
+int sxp_api_frame(const char *txt, size_t len, int *code, char *msg, size_t cap, char *rid,
+                  size_t rcap)
+{
+    *code = 0;
+    if (cap) msg[0] = 0;
+    if (rcap) rid[0] = 0;
+    json_t *root = txt ? json_loadb(txt, len, 0, NULL) : NULL;
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return SXP_EJSON;
+    }
+    const json_t *c = json_object_get(root, "code");
+    const char *r = json_string_value(json_object_get(root, "request_id"));
+    int rc = json_is_integer(c) && r && *r && strlen(r) < rcap ? SXP_OK : SXP_ESHAPE;
+    if (json_is_integer(c)) *code = (int)json_integer_value(c);
+    if (r && rcap) snprintf(rid, rcap, "%s", r);
+    opt_str(root, "message", msg, cap);
+    json_decref(root);
+    return rc;
+}
+
 static json_t *load_list(const char *body, size_t len, json_t **root)
 {
     json_error_t e;

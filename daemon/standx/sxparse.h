@@ -107,6 +107,11 @@ int sxp_auth_ack(const json_t *d, int *code, char *msg, size_t cap);
 /* {code, message} object: code (0 if absent) and message ("" if absent).
  * SXP_EJSON if the body is not a JSON object (message gets a text excerpt). */
 int sxp_api_result(const char *body, size_t len, int *code, char *msg, size_t cap);
+/* A ws-api (order-response stream) frame {code, message, request_id}: SXP_OK
+ * with all three (message may be ""), SXP_ESHAPE when code or request_id is
+ * missing, SXP_EJSON when not a JSON object. */
+int sxp_api_frame(const char *txt, size_t len, int *code, char *msg, size_t cap, char *rid,
+                  size_t rcap);
 /* Order list: {result:[…]} wrapper or a bare array.  *out malloc'd (free()). */
 int sxp_order_list(const char *body, size_t len, struct venue_order **out, size_t *n);
 int sxp_position_list(const char *body, size_t len, struct venue_position **out, size_t *n);

@@ -4,14 +4,22 @@
 Figures (printed as a table and written to build/bench.json):
   reaction_latency  sim writes a `price` frame moving mark past the drift
                     threshold -> sim reads the first order request it causes
-                    (sim --log timestamps, microseconds)
+                    (sim --log timestamps, microseconds); once with orders
+                    over the ws-api session (the default) and once over
+                    REST, with mmd's CPU per 1000 order requests for each
+  live_soak         tests/e2e/test_live_soak.py for BENCH_SOAK_S (120) s:
+                    two accounts, three tasks, lively market, the sim's live
+                    profile, injected ALO rejections; its figures
   throughput        price / 20-level depth_book frames per second consumed
                     by mmd (POST /_sim/flood), CPU ms per 1000 frames
   scale             peak RSS and CPU% with 1, 10, 50 quoting tasks (calm)
   rpc               `status` round trip with 50 tasks and 10 subscribers
 
 Env: BENCH_MOVES (default 1000), BENCH_SCALE_S (default 60), BENCH_PRICE_FRAMES
-(200000), BENCH_DEPTH_FRAMES (50000), BENCH_RPC_CALLS (1000).
+(200000), BENCH_DEPTH_FRAMES (50000), BENCH_RPC_CALLS (1000), BENCH_SOAK_S (120).
+Except the live soak, the parts run the simulator's ideal profile with no
+per-IP limits: they measure mmd's own speed with 10-17 accounts, more than
+one IP may connect live (exchange.max_ws_connections is raised to match).
 Standard library only; every loop is bounded; every process is stopped.
 """
 import http.client
@@ -32,6 +40,10 @@ SCALE_S = float(os.environ.get("BENCH_SCALE_S", "60"))
 PRICE_FRAMES = int(os.environ.get("BENCH_PRICE_FRAMES", "200000"))
 DEPTH_FRAMES = int(os.environ.get("BENCH_DEPTH_FRAMES", "50000"))
 RPC_CALLS = int(os.environ.get("BENCH_RPC_CALLS", "1000"))
+SOAK_S = float(os.environ.get("BENCH_SOAK_S", "120"))
+IDEAL = ["--log-lean", "--profile", "ideal"]   # see the top comment
+MANY_WS = {"max_ws_connections": 100, "ip_requests_per_s": 1000}
+os.environ["MMD_WS_NEW_PER_MIN"] = "100000"   # many accounts: as if on many IPs
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # 16 symbols (the sim's maximum) that stand still unless POST /_sim/mark moves them.
@@ -113,8 +125,13 @@ class LogTail:
 
 
 def is_order_req(e):
+    if e.get("dir") != "in":
+        return False
+    if e.get("kind") == "ws-api":
+        b = e.get("body", "")
+        return '"order:new"' in b or '"order:cancel"' in b
     p = e.get("path", "")
-    return e.get("dir") == "in" and (p.startswith("POST /api/new_order") or p.startswith("POST /api/cancel_order"))
+    return p.startswith("POST /api/new_order") or p.startswith("POST /api/cancel_order")
 
 
 def price_frame_mark(e):
@@ -129,18 +146,20 @@ def price_frame_mark(e):
     return b.get("symbol"), b.get("data", {}).get("mark_price")
 
 
-def run_reaction(tmp):
+def run_reaction(tmp, order_entry="websocket"):
     scen = os.path.join(tmp, "flat.yaml")
     flat_scenario(scen)
-    samples, misses = [], 0
-    with sim.Sim(scenario=scen, args=["--log-lean"]) as s:
+    samples, misses, orders = [], 0, 0
+    with sim.Sim(scenario=scen, args=IDEAL) as s:
         accts = {"r%02d" % i: s.mint("bench-r%02d" % i) for i in range(len(FLAT_SYMS))}
         tasks = [bench_task("t%02d" % i, sym, "r%02d" % i) for i, sym in enumerate(FLAT_SYMS)]
-        d = mmdrun.Mmd(s, tasks, accts, log_level="warn")
+        ex = dict(MANY_WS, order_entry=order_entry)
+        d = mmdrun.Mmd(s, tasks, accts, log_level="warn", exchange=ex)
         d.start()
         try:
             wait_quoting(d, len(tasks))
             time.sleep(1.0)
+            cpu0 = cpu_ticks(d.proc.pid)
             conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=5)
             tail = LogTail(s.log_path)
             tail.lines()
@@ -166,8 +185,10 @@ def run_reaction(tmp):
                             fs, fm = price_frame_mark(e)
                             if fs == sym and fm is not None and abs(float(fm) - float(mstr)) < 0.005:
                                 frame_ts = e["ts_us"]
-                        elif got is None and is_order_req(e) and e["ts_us"] >= frame_ts:
-                            got = e["ts_us"] - frame_ts
+                        elif is_order_req(e) and e["ts_us"] >= frame_ts:
+                            orders += 1
+                            if got is None:
+                                got = e["ts_us"] - frame_ts
                     if got is None:
                         time.sleep(0.002)
                 if got is None:
@@ -175,14 +196,16 @@ def run_reaction(tmp):
                 else:
                     samples.append(got)
                 time.sleep(0.015)           # let the rest of the re-quote settle
-                tail.lines()
+                orders += sum(1 for e in tail.lines() if is_order_req(e))
+            cpu_ms = (cpu_ticks(d.proc.pid) - cpu0) * 1000.0 / CLK_TCK
             conn.close()
             tail.close()
             lat = d.rpc("status").get("latency")
         finally:
             d.stop()
             d.cleanup()
-    return samples, misses, lat
+    per_1000 = round(cpu_ms * 1000.0 / orders, 1) if orders else None
+    return samples, misses, lat, {"orders": orders, "cpu_ms_per_1000_orders": per_1000}
 
 
 def status_frames(d):
@@ -220,10 +243,10 @@ def flood(s, d, channel, count):
 
 
 def run_throughput():
-    with sim.Sim(args=["--log-lean"]) as s:
+    with sim.Sim(args=IDEAL) as s:
         accts = {"f%02d" % i: s.mint("bench-f%02d" % i) for i in range(10)}
         tasks = [mmdrun.task("f%02d" % i, "BTC-USD", "f%02d" % i, base_qty="0.01") for i in range(10)]
-        d = mmdrun.Mmd(s, tasks, accts, log_level="warn")
+        d = mmdrun.Mmd(s, tasks, accts, log_level="warn", exchange=MANY_WS)
         d.start()
         try:
             wait_quoting(d, 10)
@@ -302,11 +325,11 @@ req_rate = {}   # orders + cancels per second during each scale window (printed 
 
 def run_scale():
     out, rts = {}, []
-    with sim.Sim(args=["--log-lean"]) as s:
+    with sim.Sim(args=IDEAL) as s:
         creds = {"a%02d" % i: s.mint("bench-a%02d" % i) for i in range(17)}
         for n in (1, 10, 50):
             tasks, accts = scale_tasks(n, creds)
-            d = mmdrun.Mmd(s, tasks, accts, log_level="warn")
+            d = mmdrun.Mmd(s, tasks, accts, log_level="warn", exchange=MANY_WS)
             d.start()
             try:
                 wait_quoting(d, n)
@@ -326,6 +349,21 @@ def run_scale():
     return out, rts
 
 
+def run_soak(tmp):
+    """The live-venue soak e2e test, longer; its figures from SOAK_JSON."""
+    import subprocess
+    out = os.path.join(tmp, "soak.json")
+    env = dict(os.environ, SOAK_S=str(SOAK_S), SOAK_JSON=out)
+    p = subprocess.run([sys.executable, os.path.join(sim.REPO, "tests", "e2e", "test_live_soak.py")], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=SOAK_S + 180)
+    res = {}
+    if os.path.exists(out):
+        with open(out) as f:
+            res = json.load(f)
+    res["result"] = "pass" if p.returncode == 0 else "FAIL: " + p.stdout.decode(errors="replace")[-400:]
+    return res
+
+
 def fmt_lat(lat):
     if not isinstance(lat, dict):
         return "n/a"
@@ -343,16 +381,26 @@ def main():
           (SCALE_S, "" if SCALE_S == 60 else ", shortened via BENCH_SCALE_S"), flush=True)
     print("  reaction latency: %d moves of %g bps ..." % (MOVES, MOVE_BPS), flush=True)
     only = os.environ.get("BENCH_ONLY", "")     # debugging: run one part
-    samples, misses, lat = run_reaction(tmp) if only in ("", "reaction") else ([], 0, None)
+    none = ([], 0, None, {"orders": 0, "cpu_ms_per_1000_orders": None})
+    samples, misses, lat, wsx = run_reaction(tmp, "websocket") if only in ("", "reaction") else none
+    print("  reaction latency, orders over REST: %d moves ..." % MOVES, flush=True)
+    r_samples, r_misses, _, rsx = run_reaction(tmp, "rest") if only in ("", "reaction") else none
     print("  throughput: %d price / %d depth frames ..." % (PRICE_FRAMES, DEPTH_FRAMES), flush=True)
     zero = {"frames": 0, "per_s": 0, "cpu_ms": 0, "dropped": 0, "wall_s": 0}
     pr, dp = run_throughput() if only in ("", "throughput") else (zero, zero)
     print("  scale: 1, 10, 50 tasks x %g s, then rpc ..." % SCALE_S, flush=True)
     scale, rts = run_scale() if only in ("", "scale") else ({}, [])
+    print("  live soak: %g s, live profile ..." % SOAK_S, flush=True)
+    soak = run_soak(tmp) if only in ("", "soak") else {}
     frames = pr["frames"] + dp["frames"]
     res = {
         "reaction_latency": {"p50_us": pct(samples, 50), "p99_us": pct(samples, 99),
-                             "max_us": max(samples) if samples else None, "samples": len(samples)},
+                             "max_us": max(samples) if samples else None, "samples": len(samples),
+                             "order_path": "ws-api", **wsx},
+        "reaction_latency_rest": {"p50_us": pct(r_samples, 50), "p99_us": pct(r_samples, 99),
+                                  "max_us": max(r_samples) if r_samples else None, "samples": len(r_samples),
+                                  "order_path": "rest", **rsx},
+        "live_soak": soak,
         "throughput": {"price_frames_per_s": round(pr["per_s"]), "depth_frames_per_s": round(dp["per_s"]),
                        "cpu_ms_per_1000_frames": round((pr["cpu_ms"] + dp["cpu_ms"]) * 1000.0 / frames, 3)
                        if frames else None},
@@ -373,6 +421,13 @@ def main():
     row("reaction latency p50 / p99 / max (us)", "%s / %s / %s" % (rl["p50_us"], rl["p99_us"], rl["max_us"]),
         "p50 <= 200, p99 <= 1000")
     row("  samples (moves without a request in 50 ms)", "%d (%d)" % (rl["samples"], misses))
+    rr = res["reaction_latency_rest"]
+    row("  orders over ws-api: mmd CPU ms per 1000 orders", "%s (%d orders)" % (wsx["cpu_ms_per_1000_orders"],
+                                                                           wsx["orders"]))
+    row("reaction latency over REST p50 / p99 / max (us)", "%s / %s / %s" % (rr["p50_us"], rr["p99_us"],
+                                                                            rr["max_us"]))
+    row("  samples (misses); CPU ms per 1000 orders", "%d (%d); %s (%d orders)" % (
+        rr["samples"], r_misses, rsx["cpu_ms_per_1000_orders"], rsx["orders"]))
     row("price frames/s consumed", th["price_frames_per_s"], ">= 50000")
     row("  (frames, dropped by ws inbox, wall s)", "%d, %d, %.3f" % (pr["frames"], pr["dropped"], pr["wall_s"]))
     row("depth_book (20 levels) frames/s consumed", th["depth_frames_per_s"], ">= 20000")
@@ -385,6 +440,13 @@ def main():
             "50: <= 64 MB, <= 5 %" if n == "50" else "")
     row("status RPC p50 / p99 (us), 50 tasks, 10 subs", "%s / %s" % (res["rpc"]["p50_us"], res["rpc"]["p99_us"]))
     print("  mmd per-stage latency (status.latency): %s" % fmt_lat(lat))
+    if soak:
+        print("  live soak (%g s, 2 accounts, 3 tasks, lively, live profile, ALO rejects injected), at the sim:"
+              % SOAK_S)
+        for k in ("orders", "cancels", "via_ws_api", "late_cancels", "duplicate_ids", "max_rps_10s_per_account",
+                  "max_rps_10s_ip", "http_429", "alo_rejections", "alo_replacement_ms_p50",
+                  "alo_replacement_ms_max", "exit", "open_orders_after", "flat_after", "result"):
+            row("    " + k, json.dumps(soak.get(k)))
     print("\n  wrote %s (%.0f s)" % (os.path.join(sim.build_dir(), "bench.json"), time.time() - t_start))
     return 0
 

@@ -734,7 +734,10 @@ def main():
         run(test_market_sharing_and_reconnect, s)
         run(test_stale_feed, s)
         run(test_rotation, s)
-    with sim.Sim(seed=12, args=["--unfunded", "probe-unf"]) as s:
+    # ideal profile: these check the adapter's requests and parsing one step at
+    # a time (place, then list, then cancel); the live venue's list lag is
+    # covered by tests/e2e/test_lagging_list.py and test_live_soak.py
+    with sim.Sim(seed=12, args=["--unfunded", "probe-unf", "--profile", "ideal"]) as s:
         run(test_account, s)
         run(test_bad_token, s)
         run(test_unfunded, s)

@@ -50,7 +50,11 @@ def fills():
 
 
 def uptime():
-    with sim.scenario("calm", seed=42, speed=60) as s:
+    # --market-hz 0: every model step is published.  The live profile's 2 Hz
+    # is in market time; at speed 60 each frame is then half a second of
+    # market movement old, which measures the feed, not mmd's re-quoting;
+    # the live cadence at speed 1 is covered by test_live_soak.
+    with sim.scenario("calm", seed=42, speed=60, args=["--market-hz", "0"]) as s:
         c = s.mint("uptime")
         # Speed 60 compresses the market's time, not mmd's timers nor the
         # exchange's rate limit (22 requests/s): the cooldown is scaled like

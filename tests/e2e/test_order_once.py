@@ -40,7 +40,9 @@ def test_order_sent_once():
     with sim.scenario("calm", seed=33) as s:
         c = s.mint("once")
         t = mmdrun.task("f", "BTC-USD", "once", tiers=1, level="moderate", risk=mmdrun.guards_off())
-        with mmdrun.Mmd(s, [t], {"once": c}, env=ENV) as d:
+        # order_entry: rest -- this is about the REST path (libcurl's re-send);
+        # an order over the ws-api session is never re-sent either (sx_api.c)
+        with mmdrun.Mmd(s, [t], {"once": c}, env=ENV, exchange={"order_entry": "rest"}) as d:
             d.wait_quoting("f", timeout=15)
             rejects0 = d.task_status("f")["rejects"]
             for i in range(6):        # warm the connection pool: the next POST reuses one
@@ -77,6 +79,40 @@ def test_order_sent_once():
             assert not left, "orders left at the venue: %s" % left
 
 
+def test_ws_order_sent_once():
+    """The same over the ws-api session: the venue places the order and the
+    session dies before even "accepted".  mmd must not re-send it (neither on
+    the new session nor over REST), must resolve it by query_order and track
+    it as the venue does."""
+    with sim.scenario("calm", seed=34) as s:
+        c = s.mint("once-ws")
+        t = mmdrun.task("w", "BTC-USD", "once-ws", tiers=1, level="moderate", risk=mmdrun.guards_off())
+        env = dict(ENV, MMD_WS_BACKOFF_MIN_S="0.2", MMD_WS_BACKOFF_MAX_S="1")
+        with mmdrun.Mmd(s, [t], {"once-ws": c}, env=env) as d:
+            d.wait_quoting("w", timeout=15)
+            st, j = s.fault(type="drop_after_process", count=1)
+            assert st == 200, (st, j)
+            for i in range(40):
+                if dropped_ids(s):
+                    break
+                nudge(s, i)
+                time.sleep(0.3)
+            dropped = dropped_ids(s)
+            assert len(dropped) == 1, "fault did not fire: %s\n%s" % (dropped, d.log_tail())
+            time.sleep(2)
+            sent = mmdrun.sent_order_ids(s)
+            assert sent[dropped[0]] == 1, "re-sent: %s\n%s" % (sent[dropped[0]], d.log_tail())
+            assert not {k: v for k, v in sent.items() if v > 1}
+            wait_for(lambda: books_agree(s, d, "w"), 15, what="mmd's book = the venue's open orders",
+                     until=lambda b: b[0] == b[1] and mmdrun.two_sided(d.orders("w")), detail=d.log_tail)
+            log = d.log()
+            assert "order:new %s: order-response session lost before an answer" % dropped[0] in log, d.log_tail()
+            assert "ambiguous order %s resolved" % dropped[0] in log, d.log_tail()
+            print("ws-api session dropped after placing %s: sent once, resolved, books agree" % dropped[0])
+            assert d.stop() == 0, d.log_tail()
+            assert not mmdrun.account_orders(s, c, "BTC-USD", "w-")[0]
+
+
 def test_duplicate_is_already_placed():
     """The venue refuses a second new_order with a live cl_ord_id (one order
     stays), with the message mmd takes as "already placed" (sxparse unit test)."""
@@ -91,4 +127,4 @@ def test_duplicate_is_already_placed():
 
 
 if __name__ == "__main__":
-    main(test_order_sent_once, test_duplicate_is_already_placed)
+    main(test_order_sent_once, test_ws_order_sent_once, test_duplicate_is_already_placed)

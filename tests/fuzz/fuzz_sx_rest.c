@@ -1,6 +1,6 @@
 /* fuzz_sx_rest — libFuzzer target for the REST response parsers of
  * daemon/standx/sxparse.h: the same body is given to every body-level helper
- * (api_result / error bodies, order list, position list, symbol list, single
+ * (api_result / error bodies, ws-api frames, order list, position list, symbol list, single
  * order, balance), then, if it is JSON, every payload parser (symbol info,
  * order, trade, position, balance, price, depth, public trade, auth ack and
  * the field helpers) runs on it and on each element of an array / each
@@ -16,6 +16,9 @@ static void bodies(const char *b, size_t n)
     char msg[128];
     sxp_api_result(b, n, &code, msg, sizeof msg);
     FZ_CHECK(fz_terminated(msg, sizeof msg));
+    char rid[40];   /* a ws-api order-response frame */
+    if (sxp_api_frame(b, n, &code, msg, sizeof msg, rid, sizeof rid) == SXP_OK) FZ_CHECK(rid[0] != 0);
+    FZ_CHECK(fz_terminated(msg, sizeof msg) && fz_terminated(rid, sizeof rid));
 
     struct venue_order *ol = NULL;
     size_t on = 0;

@@ -80,9 +80,10 @@ def _yaml_map(d, indent):
     return out
 
 
-def config_text(sim, tasks, accounts, socket_path, log_level="info", state_dir=None):
-    lines = ["exchange:", '  rest_url: "%s"' % sim.base_url, '  ws_url: "ws://127.0.0.1:%d"' % sim.port,
-             "control:", '  socket: "%s"' % socket_path, "log:", '  level: "%s"' % log_level]
+def config_text(sim, tasks, accounts, socket_path, log_level="info", state_dir=None, exchange=None):
+    lines = ["exchange:", '  rest_url: "%s"' % sim.base_url, '  ws_url: "ws://127.0.0.1:%d"' % sim.port]
+    lines += ["  %s: %s" % (k, _yaml_scalar(v)) for k, v in (exchange or {}).items()]
+    lines += ["control:", '  socket: "%s"' % socket_path, "log:", '  level: "%s"' % log_level]
     if state_dir:
         lines += ["state:", '  dir: "%s"' % state_dir]
     lines.append("accounts:")
@@ -101,13 +102,14 @@ RpcError = rpclib.RpcError
 
 class Mmd:
     def __init__(self, sim, tasks, accounts, log_level="info", env=None, args=(), output=None,
-                 shell=None, state_dir=None):
+                 shell=None, state_dir=None, exchange=None):
         """output: a file descriptor for the daemon's stdout and stderr instead of
         the log file (then log() is empty); shell: a /bin/sh snippet that starts
         the daemon as "$@" (e.g. 'exec "$@" 2>&-' to start it with stderr closed);
         state_dir: the daemon's state directory (account locks), by default
-        one of its own in its temp dir."""
-        self.sim, self.tasks, self.accounts = sim, tasks, accounts
+        one of its own in its temp dir; exchange: more keys of the exchange
+        section (e.g. {"order_entry": "rest"})."""
+        self.sim, self.tasks, self.accounts, self.exchange = sim, tasks, accounts, exchange
         self.output, self.shell = output, shell
         self.dir = tempfile.mkdtemp(prefix="mmd-e2e-")
         os.chmod(self.dir, 0o700)
@@ -123,7 +125,8 @@ class Mmd:
     def write_config(self):
         fd = os.open(self.cfg, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
-            f.write(config_text(self.sim, self.tasks, self.accounts, self.sock, self.log_level, self.state_dir))
+            f.write(config_text(self.sim, self.tasks, self.accounts, self.sock, self.log_level, self.state_dir,
+                                self.exchange))
 
     def start(self, wait=True):
         self.write_config()
@@ -265,14 +268,42 @@ def account_position(st, creds, symbol):
     return 0.0
 
 
+_REST_OPS = {"POST /api/new_order": "new", "POST /api/cancel_order": "cancel",
+             "POST /api/cancel_orders": "cancel_many"}
+_WS_OPS = {"order:new": "new", "order:cancel": "cancel"}
+
+
+def order_requests(sim, lines=None):
+    """Every order and cancel request that reached the simulator (its --log
+    file), over REST or the ws-api session, in arrival order: dicts with
+    ts_us, via ("rest" | "ws-api"), op ("new" | "cancel" | "cancel_many"),
+    conn, rid (x-request-id / request_id when known), params (the order or
+    cancel body as a dict) and cl_ord_id ("" when cancelled by order id)."""
+    out = []
+    for line in lines if lines is not None else sim.log_lines():
+        if line.get("dir") != "in":
+            continue
+        try:
+            if line.get("kind") == "ws-api":
+                frame = json.loads(line.get("body") or "")
+                op = _WS_OPS.get(frame.get("method"))
+                if not op:
+                    continue
+                params, via, rid = json.loads(frame.get("params") or "{}"), "ws-api", frame.get("request_id")
+            else:
+                op = _REST_OPS.get(line.get("path"))
+                if not op:
+                    continue
+                params, via, rid = json.loads(line.get("body") or "{}"), "rest", None
+        except (ValueError, AttributeError, TypeError):
+            continue
+        out.append({"ts_us": line.get("ts_us", 0), "via": via, "op": op, "conn": line.get("conn"),
+                    "rid": rid, "params": params, "cl_ord_id": params.get("cl_ord_id") or ""})
+    return out
+
+
 def sent_order_ids(sim):
-    """How many times each cl_ord_id reached the simulator in a new_order
-    request (from its --log file): a value above 1 is a duplicate order."""
-    ids = collections.Counter()
-    for line in sim.log_lines():
-        if line.get("dir") == "in" and line.get("path") == "POST /api/new_order":
-            try:
-                ids[json.loads(line["body"]).get("cl_ord_id")] += 1
-            except (ValueError, KeyError):
-                pass
-    return ids
+    """How many times each cl_ord_id reached the simulator in a new order
+    request, REST or ws-api (from its --log file): a value above 1 is a
+    duplicate order."""
+    return collections.Counter(r["cl_ord_id"] for r in order_requests(sim) if r["op"] == "new")

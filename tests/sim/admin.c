@@ -299,6 +299,23 @@ static void post_flood(struct sim_conn *c, struct sim_req *r, json_t *j)
                                        (json_int_t)n, "connections", subs));
 }
 
+/* {"account": NAME}: an account started with --unfunded is funded now
+ * (query_balance answers 200 from here on). */
+static void post_fund(struct sim_conn *c, struct sim_req *r, json_t *j)
+{
+    struct sim_srv *s = c->srv;
+    const char *name = json_string_value(json_object_get(j, "account"));
+    if (!name) { sim_http_error(c, r, 400, "need {\"account\":NAME}"); return; }
+    int k = 0, n = 0;
+    for (int i = 0; i < s->o.nunfunded; i++) {
+        if (!strcmp(s->o.unfunded[i], name)) { n++; continue; }
+        s->o.unfunded[k++] = s->o.unfunded[i];
+    }
+    s->o.nunfunded = k;
+    if (!n) { sim_http_error(c, r, 404, "account is not unfunded"); return; }
+    sim_http_json(c, r, 200, json_pack("{s:s}", "funded", name));
+}
+
 void sim_admin_handle(struct sim_conn *c, struct sim_req *r)
 {
     const char *p = r->path + 6;
@@ -309,7 +326,7 @@ void sim_admin_handle(struct sim_conn *c, struct sim_req *r)
     }
     bool known = !strcmp(p, "mark") || !strcmp(p, "fill") || !strcmp(p, "fault") ||
                  !strcmp(p, "advance") || !strcmp(p, "flood") || !strcmp(p, "revoke") ||
-                 !strcmp(p, "switches");
+                 !strcmp(p, "switches") || !strcmp(p, "fund");
     if (!known) { sim_http_error(c, r, 404, "not found"); return; }
     if (strcmp(r->method, "POST")) { sim_http_error(c, r, 405, "use POST"); return; }
     json_t *j = json_loadb(r->body, r->body_len, 0, NULL);
@@ -320,6 +337,7 @@ void sim_admin_handle(struct sim_conn *c, struct sim_req *r)
     else if (!strcmp(p, "flood")) post_flood(c, r, j);
     else if (!strcmp(p, "revoke")) post_revoke(c, r, j);
     else if (!strcmp(p, "switches")) post_switches(c, r, j);
+    else if (!strcmp(p, "fund")) post_fund(c, r, j);
     else post_fault(c, r, j);
     json_decref(j);
 }

@@ -722,6 +722,7 @@ void sim_rest_handle(struct sim_conn *c, struct sim_req *r)
     char addr[SIM_ACCT_MAX];
     uint8_t pk[32];
     if (sim_rest_auth(c, r, addr, sizeof addr, pk) != 0) return;
+    sim_srv_log_acct(s, c, addr, sim_req_header(r, "x-request-id"));
     if (sim_now_ms() < s->f.rate_limit_until_ms || !sim_rate_take(s->eng, addr, sim_eng_us(s))) {
         s->cnt.rate_limited++;
         sim_http_error(c, r, 429, "rate limited");

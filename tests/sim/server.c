@@ -89,6 +89,20 @@ void sim_srv_log(struct sim_srv *s, const char *dir, const struct sim_conn *c, c
     free(txt);
 }
 
+void sim_srv_log_acct(struct sim_srv *s, const struct sim_conn *c, const char *addr, const char *rid)
+{
+    if (!s->log) return;
+    json_t *j = json_pack("{s:I,s:s,s:I,s:s,s:s}", "ts_us", (json_int_t)clock_wall_us(), "dir", "acct", "conn",
+                          (json_int_t)(c ? c->id : 0), "kind",
+                          c && c->kind == SIM_CONN_WS_API ? "ws-api" : "http", "account", addr ? addr : "");
+    if (!j) return;
+    if (rid) json_object_set_new(j, "rid", json_string(rid));
+    char *txt = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(j);
+    if (txt) { fprintf(s->log, "%s\n", txt); fflush(s->log); }
+    free(txt);
+}
+
 /* ---- ws-api push queue ------------------------------------------------- */
 
 void sim_srv_push(struct sim_srv *s, uint64_t conn_id, const char *session_id, json_t *j)

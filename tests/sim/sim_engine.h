@@ -504,8 +504,8 @@ void sim_stats_get(const sim_engine *e, sim_stats *out);
  * benchmarks); `profile: live` turns on what clients observed on the real
  * venue (shared/standx-protocol.md §12).  The default is this one constant. */
 typedef enum { SIM_PROFILE_IDEAL = 0, SIM_PROFILE_LIVE = 1 } sim_profile;
-#ifndef SIM_PROFILE_DEFAULT   /* try the flip with -DSIM_PROFILE_DEFAULT=SIM_PROFILE_LIVE */
-#define SIM_PROFILE_DEFAULT SIM_PROFILE_IDEAL
+#ifndef SIM_PROFILE_DEFAULT   /* live: the simulator is as hard as the venue unless told otherwise */
+#define SIM_PROFILE_DEFAULT SIM_PROFILE_LIVE
 #endif
 
 /* What query_symbol_info says about trading state. */

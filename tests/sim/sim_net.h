@@ -194,6 +194,10 @@ void sim_ws_send_close(struct sim_conn *c, int code, const char *reason);
 void sim_sha1(const uint8_t *d, size_t n, uint8_t out[20]);
 
 /* ---- server.c -------------------------------------------------------- */
+/* {"dir":"acct","account":ADDR,"rid":X-REQUEST-ID}: whose the request just
+ * logged on c is (REST, after authentication) or whose the ws-api session on
+ * c is (at login), so that a log reader can count per account. */
+void sim_srv_log_acct(struct sim_srv *s, const struct sim_conn *c, const char *addr, const char *rid);
 void sim_srv_log(struct sim_srv *s, const char *dir, const struct sim_conn *c, const char *path,
                  const char *body, size_t len);
 void sim_srv_on_request(struct sim_conn *c, struct sim_req *r);   /* owns r */

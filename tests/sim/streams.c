@@ -216,6 +216,7 @@ static void api_login(struct sim_conn *c, json_t *params, const char *rid, const
     snprintf(c->account, sizeof c->account, "%s", addr);
     sim_conn_note_token(c, tok);
     if (sid) snprintf(c->session_id, sizeof c->session_id, "%s", sid);
+    sim_srv_log_acct(c->srv, c, addr, rid);
     sim_ws_send_json(c, api_reply(0, "success", rid));
 }
 
@@ -231,8 +232,15 @@ static void api_order(struct sim_conn *c, json_t *req, const char *params, const
                            json_string_value(json_object_get(h, "x-request-signature")), params,
                            strlen(params), msg, sizeof msg);
     if (st) { sim_ws_send_json(c, api_reply(st, msg, rid)); return; }
-    sim_ws_send_json(c, api_reply(0, "accepted", rid));
     sim_order o;
+    if (!cancel && c->srv->f.drop_after_process > 0) {   /* fault: processed, then the session dies unanswered */
+        c->srv->f.drop_after_process--;
+        sim_cmd_new(c->srv, c->account, params, &o, msg, sizeof msg);
+        sim_srv_log(c->srv, "close", c, "fault drop_after_process", params, strlen(params));
+        sim_conn_kill(c);
+        return;
+    }
+    sim_ws_send_json(c, api_reply(0, "accepted", rid));
     int rc = cancel ? sim_cmd_cancel(c->srv, c->account, params, &o, msg, sizeof msg)
                     : sim_cmd_new(c->srv, c->account, params, &o, msg, sizeof msg);
     int code = rc ? rc : (!cancel && o.status == SIM_REJECTED) ? 400 : 0;

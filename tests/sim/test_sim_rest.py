@@ -218,7 +218,10 @@ def test_unfunded():
 
 
 def main():
-    with sim.Sim(seed=3) as s:
+    # ideal profile: these check the wire protocol one step at a time (a new
+    # order listed at once, an ALO rejection also on the order channel); the
+    # live profile's switches are tested in test_sim_live.py
+    with sim.Sim(args=["--profile", "ideal"], seed=3) as s:
         s.retry_429 = True
         creds = run(test_vectors, s)
         run(test_sig_errors, s, creds)

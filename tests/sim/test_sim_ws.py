@@ -197,7 +197,10 @@ def test_timers():
 
 
 def main():
-    with sim.Sim(seed=5) as s:
+    # ideal profile: these check the wire protocol one step at a time (a new
+    # order listed at once, an ALO rejection also on the order channel); the
+    # live profile's switches are tested in test_sim_live.py
+    with sim.Sim(args=["--profile", "ideal"], seed=5) as s:
         s.retry_429 = True
         run(test_market, s)
         run(test_private, s)

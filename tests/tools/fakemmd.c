@@ -7,13 +7,16 @@
  * (--halt-delay-ms, default 300); resume flips it back at once (-1003 for a
  * named task not halted); shutdown (RPC, SIGTERM, SIGINT) exits after
  * 100 ms, refusing further shutdown/resume requests with -1101.
- *   fakemmd -s SOCKET [--halt-delay-ms N] */
+ * --caution TASK puts that task in risk Caution (still quoting, one reason);
+ * --tasks N adds SOL-USD clones t-04.. up to N tasks (paging in mmtop).
+ *   fakemmd -s SOCKET [--halt-delay-ms N] [--caution TASK] [--tasks N] */
 #include <event2/event.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <time.h>
 
 #include "clock.h"
@@ -25,17 +28,23 @@ struct fake_task {
     const char *id, *symbol, *account;
     int price_dec, qty_dec;
     dec_t mark, pos, entry, qty;
-    int halted;
+    int halted, caution;
     char reason[128];
     int fills;
+    const char *max_usd;
 };
 
-static struct fake_task tasks[] = {
-    {.id = "btc-1", .symbol = "BTC-USD", .account = "main", .price_dec = 2, .qty_dec = 4, .fills = 3},
-    {.id = "eth-1", .symbol = "ETH-USD", .account = "main", .price_dec = 2, .qty_dec = 3, .fills = 1},
-    {.id = "sol-1", .symbol = "SOL-USD", .account = "alt", .price_dec = 3, .qty_dec = 2, .fills = 0},
+#define FAKE_MAX_TASKS 60
+static struct fake_task tasks[FAKE_MAX_TASKS] = {
+    {.id = "btc-1", .symbol = "BTC-USD", .account = "main", .price_dec = 2, .qty_dec = 4, .fills = 3,
+     .max_usd = "5000.00"},
+    {.id = "eth-1", .symbol = "ETH-USD", .account = "main", .price_dec = 2, .qty_dec = 3, .fills = 1,
+     .max_usd = "2000.00"},
+    {.id = "sol-1", .symbol = "SOL-USD", .account = "alt", .price_dec = 3, .qty_dec = 2, .fills = 0,
+     .max_usd = "1000.00"},
 };
-#define NTASKS (sizeof tasks / sizeof tasks[0])
+static size_t ntasks = 3;
+#define NTASKS ntasks
 
 static struct event_base *base;
 static int64_t start_ms;
@@ -57,6 +66,18 @@ static void init_tasks(void)
     dec_parse("0", &tasks[2].pos);
     dec_parse("0", &tasks[2].entry);
     dec_parse("2.00", &tasks[2].qty);
+}
+
+/* SOL-USD clones t-04 .. t-N, for paging. */
+static void add_tasks(int n)
+{
+    static char ids[FAKE_MAX_TASKS][16];
+    for (; (int)ntasks < n && ntasks < FAKE_MAX_TASKS; ntasks++) {
+        snprintf(ids[ntasks], sizeof ids[ntasks], "t-%02zu", ntasks + 1);
+        tasks[ntasks] = tasks[2];
+        tasks[ntasks].id = ids[ntasks];
+        tasks[ntasks].account = "alt";
+    }
 }
 
 static struct fake_task *find(const char *id)
@@ -81,7 +102,7 @@ static json_t *quote_side(const struct fake_task *t, int tier, int ask)
                          ask ? DEC_CEIL : DEC_FLOOR);
     dec_t qty = t->qty * (tier + 1);
     return json_pack("{s:o, s:o, s:f, s:s}", "price", money(px, t->price_dec), "qty",
-                     money(qty, t->qty_dec), "dist_bps", dec_bps(px, t->mark) * (ask ? 1 : -1),
+                     money(qty, t->qty_dec), "dist_bps", round(dec_bps(px, t->mark) * (ask ? 1 : -1) * 100) / 100,
                      "status", "open");
 }
 
@@ -101,7 +122,7 @@ static dec_t upnl(const struct fake_task *t) { return dec_mul(t->mark - t->entry
 static double hour_minutes(void)
 {
     int64_t s = clock_wall_ms() / 1000;
-    return (double)(s % 3600) / 60.0 * 0.8;
+    return round((double)(s % 3600) / 60.0 * 0.8 * 10) / 10;   /* to 0.1, as mmd */
 }
 
 static const char *tier_name(double m)
@@ -109,19 +130,22 @@ static const char *tier_name(double m)
     return m >= 42 ? "boosted" : m >= 30 ? "standard" : "none";
 }
 
+static void cockpit_extras(const struct fake_task *t, json_t *j);
+
 static json_t *task_status(const struct fake_task *t)
 {
     double hm = hour_minutes();
     json_t *reasons = json_array();
     if (t->halted) json_array_append_new(reasons, json_string(t->reason));
+    else if (t->caution) json_array_append_new(reasons, json_string("spread 38.5 bps > 30 (caution)"));
     char spread[2][40];
     dec_t half = dec_mul_f(t->mark, 0.0001);
-    return json_pack(
+    json_t *j = json_pack(
         "{s:s, s:s, s:s, s:s, s:{s:s, s:o, s:b}, s:o, s:s, s:s, s:o, s:o, s:o, s:o,"
         " s:{s:f, s:s, s:s, s:b}, s:i, s:i, s:i, s:i, s:s}",
         "id", t->id, "symbol", t->symbol, "state", t->halted ? "halted" : "quoting", "state_reason", "",
         "risk",
-        "state", t->halted ? "halt" : "safe", "reasons", reasons, "operator_halt", t->halted,
+        "state", t->halted ? "halt" : t->caution ? "caution" : "safe", "reasons", reasons, "operator_halt", t->halted,
         "mark", money(t->mark, t->price_dec), "best_bid",
         dec_fmt(dec_round(t->mark - half, dec_step(t->price_dec), DEC_FLOOR), t->price_dec,
                 spread[0], 40),
@@ -134,6 +158,46 @@ static json_t *task_status(const struct fake_task *t)
         tier_name(hm), "both_sides_now", !t->halted, "fills_today", t->fills, "orders_open",
         t->halted ? 0 : 4,
         "rejects", 0, "alo_rejects", 1, "last_reason", t->halted ? t->reason : "requote: drift");
+    cockpit_extras(t, j);
+    return j;
+}
+
+/* The cockpit's extras of a task (position in USD vs its limit, PnL today,
+ * uptime history, recent fills and events), as task_json.c adds them. */
+static void cockpit_extras(const struct fake_task *t, json_t *j)
+{
+    dec_t usd = dec_mul(t->pos, t->mark), lim;
+    dec_parse(t->max_usd, &lim);
+    double share = lim > 0 ? (double)(usd < 0 ? -usd : usd) / (double)lim : 0;
+    json_object_set_new(j, "position_usd", money(dec_round(usd, dec_step(2), DEC_FLOOR), 2));
+    json_object_set_new(j, "max_position_usd", json_string(t->max_usd));
+    json_object_set_new(j, "position_share", json_real(round(share * 1000) / 1000));
+    json_object_set_new(j, "pnl_today", money(dec_round(upnl(t), dec_step(2), DEC_FLOOR) + t->fills * 125000000LL, 2));
+    json_t *up = json_object_get(j, "uptime"), *last = json_array();
+    for (int i = 23; i >= 1; i--)
+        json_array_append_new(last, json_real((double)((i * 7 + (int)strlen(t->symbol)) % 61)));
+    json_array_append_new(last, json_real(round(hour_minutes() * 10) / 10));
+    json_object_set_new(up, "hour_seconds", json_integer((int)(hour_minutes() * 60)));
+    json_object_set_new(up, "hour_tier_on_track", json_string(tier_name(hour_minutes())));
+    json_object_set_new(up, "month_to_date_mh", json_real(12.5));
+    json_object_set_new(up, "month_mh_projected", json_real(380.2));
+    json_object_set_new(up, "fee_tier_on_track", json_string("MM1"));
+    json_object_set_new(up, "last_24h_minutes", last);
+    char ts[40];
+    clock_fmt_rfc3339(clock_wall_us() - 90 * INT64_C(1000000), ts, sizeof ts);
+    json_t *fills = json_array(), *events = json_array();
+    for (int i = 0; i < t->fills; i++)
+        json_array_append_new(fills, json_pack("{s:s, s:s, s:o, s:o, s:f}", "time", ts, "side",
+                                               i % 2 ? "sell" : "buy", "qty", money(t->qty, t->qty_dec),
+                                               "price", money(t->mark, t->price_dec), "markout_bps",
+                                               i % 2 ? -1.25 : 2.5));
+    if (t->halted)
+        json_array_append_new(events, json_pack("{s:s, s:s+}", "time", ts, "text", "halt by ", t->reason));
+    if (t->caution)
+        json_array_append_new(events, json_pack("{s:s, s:s}", "time", ts, "text",
+                                                "risk safe -> caution: spread 38.5 bps > 30"));
+    json_array_append_new(events, json_pack("{s:s, s:s}", "time", ts, "text", "market stream reconnected"));
+    json_object_set_new(j, "recent", json_pack("{s:o, s:o}", "fills", fills, "events", events));
 }
 
 static void wiggle(void)
@@ -244,6 +308,9 @@ static json_t *orders_of(const struct fake_task *t)
                                 json_object_get(q, "price"), "qty", json_object_get(q, "qty"),
                                 "fill_qty", "0", "status", "open", "reduce_only", 0, "reason", "",
                                 "tier", tier + 1));
+            json_t *o = json_array_get(list, json_array_size(list) - 1);
+            json_object_set(o, "dist_bps", json_object_get(q, "dist_bps"));
+            json_object_set_new(o, "age_s", json_real(12.5 + tier * 30 + ask));
             json_decref(q);
         }
     return json_pack("{s:s, s:s, s:o}", "id", t->id, "symbol", t->symbol, "orders", list);
@@ -349,6 +416,14 @@ static void fb_halt(void *ud, const char *task, const char *reason, backend_done
 }
 
 /* As the daemon: -1003 for a named task not halted; all = the halted ones. */
+/* A reload that applies and changes nothing (the fake has no file). */
+static json_t *fb_reload(void *ud)
+{
+    (void)ud;
+    return json_pack("{s:b, s:s, s:[], s:[], s:[], s:[], s:[]}", "applied", 1, "config", "fakemmd.yaml", "added",
+                     "removed", "changed", "refused", "credentials");
+}
+
 static void fb_resume(void *ud, const char *task, backend_done_fn done, void *arg)
 {
     (void)ud;
@@ -404,11 +479,16 @@ int main(int argc, char **argv)
     static const struct option opts[] = {{.name = "socket", .has_arg = required_argument, .val = 's'},
                                          {.name = "halt-delay-ms", .has_arg = required_argument, .val = 'd'},
                                          {.name = "idle-timeout-ms", .has_arg = required_argument, .val = 'i'},
+                                         {.name = "caution", .has_arg = required_argument, .val = 'c'},
+                                         {.name = "tasks", .has_arg = required_argument, .val = 'n'},
                                          {.name = NULL}};
     const char *path = NULL;
-    int c, idle_ms = 0;
-    while ((c = getopt_long(argc, argv, "s:d:i:", opts, NULL)) != -1) {
+    int c, idle_ms = 0, n = 0;
+    const char *caution = NULL;
+    while ((c = getopt_long(argc, argv, "s:d:i:c:n:", opts, NULL)) != -1) {
         if (c == 's') path = optarg;
+        else if (c == 'c') caution = optarg;
+        else if (c == 'n') n = atoi(optarg);
         else if (c == 'd') halt_delay_ms = atoi(optarg);
         else if (c == 'i') idle_ms = atoi(optarg);
         else return 3;
@@ -418,6 +498,8 @@ int main(int argc, char **argv)
         return 3;
     }
     init_tasks();
+    add_tasks(n);
+    if (caution && find(caution)) find(caution)->caution = 1;
     start_ms = clock_mono_ms();
     base = event_base_new();
     static const struct backend be = {
@@ -430,6 +512,7 @@ int main(int argc, char **argv)
         .resume = fb_resume,
         .shutdown = fb_shutdown,
         .shutting_down = fb_shutting_down,
+        .reload = fb_reload,
     };
     /* signals first: a SIGTERM right after the socket appears must still clean up */
     struct event *sigterm = evsignal_new(base, SIGTERM, on_signal, NULL);

@@ -94,7 +94,7 @@ static void on_md(void *ud, const struct md_snapshot *s)
 static const char *ev_name(enum venue_ev_type t)
 {
     static const char *const n[] = {"?", "order", "fill", "position", "balance", "place_result",
-                                    "cancel_result", "open_orders", "query_order", "stream"};
+                                    "cancel_result", "open_orders", "query_order", "stream", "auth"};
     return (unsigned)t < sizeof n / sizeof n[0] ? n[t] : "?";
 }
 
@@ -153,6 +153,10 @@ static void on_event(void *ud, const struct venue_event *ev)
         break;
     }
     case VEV_STREAM: json_object_set_new(j, "up", json_boolean(ev->u.stream_up)); break;
+    case VEV_AUTH:
+        json_object_set_new(j, "ok", json_boolean(ev->u.auth.ok));
+        json_object_set_new(j, "http", json_integer(ev->u.auth.http_status));
+        break;
     }
     out(j);
 }

@@ -163,6 +163,15 @@ static inline struct venue_event fv_ev_open_orders(const char *sym, const struct
     snprintf(e.symbol, sizeof e.symbol, "%s", sym);
     e.u.list.orders = l;
     e.u.list.n = n;
+    e.found = true;
+    return e;
+}
+
+/* The list query failed (network, budget): the list is unknown, not empty. */
+static inline struct venue_event fv_ev_open_orders_failed(const char *sym)
+{
+    struct venue_event e = fv_ev_open_orders(sym, NULL, 0);
+    e.found = false;
     return e;
 }
 

@@ -706,6 +706,60 @@ static void t_urls_socket(void **st)
     cfg_free(c);
 }
 
+/* exchange.order_entry / order_session / max_ws_connections /
+ * ip_requests_per_s, and the WebSocket cap per IP. */
+static char *n_tasks_yaml(const char *exchange, int n)
+{
+    static char buf[8192];
+    size_t p = (size_t)snprintf(buf, sizeof buf, "%stasks:\n", exchange);
+    for (int i = 0; i < n; i++)
+        p += (size_t)snprintf(buf + p, sizeof buf - p, "  - id: \"t%d\"\n    symbol: \"BTC-USD\"\n" CREDS SIZING, i);
+    return buf;
+}
+
+static void t_order_entry(void **st)
+{
+    (void)st;
+    struct cfg *c = load(TASK_HEAD CREDS SIZING);
+    if (!c) fail_msg("%s", g_errs);
+    assert_true(c->ws_orders && c->order_session);
+    assert_int_equal(c->max_ws_connections, 10);
+    assert_true(c->ip_requests_per_s == 44);
+    assert_int_equal(cfg_ws_connections(c), 3);   /* market + stream + session */
+    cfg_free(c);
+    c = load("exchange:\n  order_entry: rest\n  ip_requests_per_s: 20\n" TASK_HEAD CREDS SIZING);
+    if (!c) fail_msg("%s", g_errs);
+    assert_false(c->ws_orders);
+    assert_true(c->order_session && c->ip_requests_per_s == 20);
+    cfg_free(c);
+    expect_error("exchange:\n  order_entry: fix\n" TASK_HEAD CREDS SIZING,
+                 "exchange.order_entry: expected websocket (orders over the ws-api session, REST while it is "
+                 "down) or rest, got \"fix\"", 2, 16);
+    expect_error("exchange:\n  order_session: false\n" TASK_HEAD CREDS SIZING,
+                 "exchange.order_session: is false, but order_entry is websocket (the default), which needs "
+                 "the session; set order_entry: rest as well", 2, 18);
+    expect_error("exchange:\n  ip_requests_per_s: 0\n" TASK_HEAD CREDS SIZING, "exchange.ip_requests_per_s", 2, 22);
+    /* 5 accounts: 1 + 5 x 2 = 11 connections > 10 */
+    c = load(n_tasks_yaml("", 5));
+    if (c) fail_msg("5 accounts with order sessions loaded");
+    assert_non_null(strstr(g_errs, "this configuration needs 11 WebSocket connections (the market feed, and 2 per "
+                                   "account used by a task), but the venue allows 10 per IP"));
+    assert_non_null(strstr(g_errs, "set exchange.order_session: false and order_entry: rest"));
+    c = load(n_tasks_yaml("", 4));
+    if (!c) fail_msg("%s", g_errs);
+    assert_int_equal(cfg_ws_connections(c), 9);
+    cfg_free(c);
+    c = load(n_tasks_yaml("exchange:\n  order_entry: rest\n  order_session: false\n", 9));
+    if (!c) fail_msg("%s", g_errs);
+    assert_int_equal(cfg_ws_connections(c), 10);
+    assert_false(c->order_session);
+    cfg_free(c);
+    c = load(n_tasks_yaml("exchange:\n  max_ws_connections: 20\n", 9));
+    if (!c) fail_msg("%s", g_errs);
+    assert_int_equal(cfg_ws_connections(c), 19);
+    cfg_free(c);
+}
+
 static void t_default_socket(void **st)
 {
     (void)st;
@@ -831,6 +885,7 @@ int main(void)
         cmocka_unit_test(t_placeholders),
         cmocka_unit_test(t_urls_socket),
         cmocka_unit_test(t_default_socket),
+        cmocka_unit_test(t_order_entry),
         cmocka_unit_test(t_examples),
         cmocka_unit_test(t_jwt_margin),
         cmocka_unit_test(t_env_scrub),

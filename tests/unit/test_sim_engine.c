@@ -268,8 +268,11 @@ static void test_partial_then_fill(void **st)
     assert_true(x.fill_qty == P("1"));
     assert_true(x.fill_avg_price == P("101"));
     assert_int_equal(sim_open_orders(e, "A", NULL, NULL, 0), 0);
-    /* cancel after fill / unknown */
+    /* cancel after fill / unknown: within the live profile's 3 s race
+     * window the venue answers "order is not open", later "already closed" */
     assert_int_equal(sim_order_cancel(e, "A", a.id, NULL, T0, NULL, err, sizeof err), -1);
+    assert_string_equal(err, "order is not open");
+    assert_int_equal(sim_order_cancel(e, "A", a.id, NULL, T0 + 4000000, NULL, err, sizeof err), -1);
     assert_string_equal(err, "order already closed");
     assert_int_equal(sim_order_cancel(e, "A", 0, "nope", T0, NULL, err, sizeof err), -1);
     assert_string_equal(err, "order not found");

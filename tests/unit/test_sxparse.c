@@ -511,6 +511,57 @@ static void test_backoff(void **st)
     for (int f = 1; f < 6; f++) assert_true(ws_backoff_s(0.5, 30, f, 1.0) < ws_backoff_s(0.5, 30, f + 1, 0.0));
 }
 
+/* ws-api frames: {code, message, request_id}; both frames of a command */
+static void test_api_frame(void **st)
+{
+    (void)st;
+    int code;
+    char msg[64], rid[40];
+    const char *acc = "{\"code\":0,\"message\":\"accepted\",\"request_id\":\"c9d5\"}";
+    assert_int_equal(sxp_api_frame(acc, strlen(acc), &code, msg, sizeof msg, rid, sizeof rid), SXP_OK);
+    assert_int_equal(code, 0);
+    assert_string_equal(msg, "accepted");
+    assert_string_equal(rid, "c9d5");
+    const char *rej = "{\"code\":400,\"message\":\"alo order rejected\",\"request_id\":\"1187\"}";
+    assert_int_equal(sxp_api_frame(rej, strlen(rej), &code, msg, sizeof msg, rid, sizeof rid), SXP_OK);
+    assert_int_equal(code, 400);
+    assert_string_equal(msg, "alo order rejected");
+    const char *norid = "{\"code\":0,\"message\":\"success\"}";
+    assert_int_equal(sxp_api_frame(norid, strlen(norid), &code, msg, sizeof msg, rid, sizeof rid), SXP_ESHAPE);
+    const char *nocode = "{\"message\":\"x\",\"request_id\":\"a\"}";
+    assert_int_equal(sxp_api_frame(nocode, strlen(nocode), &code, msg, sizeof msg, rid, sizeof rid), SXP_ESHAPE);
+    char longrid[128];
+    snprintf(longrid, sizeof longrid, "{\"code\":0,\"request_id\":\"%060d\"}", 7);
+    assert_int_equal(sxp_api_frame(longrid, strlen(longrid), &code, msg, sizeof msg, rid, sizeof rid), SXP_ESHAPE);
+    assert_int_equal(sxp_api_frame("[1]", 3, &code, msg, sizeof msg, rid, sizeof rid), SXP_EJSON);
+    assert_int_equal(sxp_api_frame("", 0, &code, msg, sizeof msg, rid, sizeof rid), SXP_EJSON);
+}
+
+/* New WebSocket connections: a burst of 10, then 20 a minute; any 60 s
+ * window stays within the venue's 30 per IP. */
+static void test_new_conn_rate(void **st)
+{
+    (void)st;
+    struct ws_newrate r;
+    ws_newrate_init(&r, WS_NEW_PER_MIN, 0);
+    for (int i = 0; i < 10; i++) assert_true(ws_new_conn_wait(&r, 0) == 0);
+    double w = ws_new_conn_wait(&r, 0);
+    assert_true(w > 2.9 && w < 3.1);   /* one token per 3 s */
+    assert_true(ws_new_conn_wait(&r, 3100000) == 0);
+    /* a storm of attempts every 100 ms for 5 minutes: count per sliding minute */
+    ws_newrate_init(&r, WS_NEW_PER_MIN, 0);
+    int64_t starts[2000];
+    int n = 0;
+    for (int64_t t = 0; t < 300 * INT64_C(1000000) && n < 2000; t += 100000)
+        if (ws_new_conn_wait(&r, t) == 0) starts[n++] = t;
+    for (int i = 0; i < n; i++) {
+        int in = 0;
+        for (int j = i; j < n && starts[j] < starts[i] + 60 * INT64_C(1000000); j++) in++;
+        assert_true(in <= 30);
+    }
+    assert_true(n >= 100);   /* ~20 a minute after the burst */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -524,6 +575,7 @@ int main(void)
         cmocka_unit_test(test_stream_url),   cmocka_unit_test(test_market_sub_msgs),
         cmocka_unit_test(test_market_parse),
         cmocka_unit_test(test_backoff),
+        cmocka_unit_test(test_api_frame),    cmocka_unit_test(test_new_conn_rate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

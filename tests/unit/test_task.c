@@ -42,7 +42,7 @@ static int setup(void **st)
     memset(&M, 0, sizeof M);
     strcpy(M.symbol, "BTC-USD");
     NOW = 1000000000;
-    WALL = 1764000000000LL;
+    WALL = 1764000000000LL - 2100;   /* start() takes 2 s: quoting begins on the hour */
     return 0;
 }
 
@@ -91,6 +91,9 @@ static void start(const char *pos)
     task_start(T, NOW, WALL);
     ev(fv_ev_open_orders("BTC-USD", NULL, 0));
     ev(fv_ev_position("BTC-USD", P(pos), P("100000")));
+    assert_string_equal(task_state_name(T), "starting");   /* the list asked at start may lack new orders */
+    advance(2000, false);
+    ev(fv_ev_open_orders("BTC-USD", NULL, 0));              /* the settled list */
     assert_string_equal(task_state_name(T), "quoting");
 }
 
@@ -144,6 +147,22 @@ static void test_startup_reconciliation(void **st)
     assert_int_equal(fv_count(&FV, FV_PLACE), 0);           /* position not known yet */
     assert_string_equal(task_state_name(T), "starting");
     ev(fv_ev_position("BTC-USD", P("0.02"), P("99000")));
+    /* the venue lists a new order up to ~1.5 s late: a list asked for at
+     * start-up may miss the last orders of a crashed run; ask again 2 s on */
+    assert_string_equal(task_state_name(T), "starting");
+    advance(1800, false);
+    assert_int_equal(fv_count(&FV, FV_QOO), 1);
+    advance(300, false);
+    assert_int_equal(fv_count(&FV, FV_QOO), 2);
+    const char *ids2[6] = {"t1-abc-5", "t1x-abc-1", "manual-1", "t1-b-abc-3", "t1-zz-77", "t1-abc-6"};
+    struct venue_order l2[6];
+    for (int i = 0; i < 6; i++) {
+        struct venue_event e = fv_ev_order("BTC-USD", ids2[i], 100 + i, SIDE_SELL, P("101000"), P("0.01"),
+                                           0, OS_OPEN, NULL);
+        l2[i] = e.u.order;
+    }
+    ev(fv_ev_open_orders("BTC-USD", l2, 6));                 /* t1-abc-6 was listed late */
+    assert_true(fv_cancelled(&FV, "t1-abc-6") >= 0);
     assert_string_equal(task_state_name(T), "quoting");
     md(NULL);
     assert_int_equal(fv_count(&FV, FV_PLACE), 2);
@@ -860,12 +879,44 @@ static void test_stop_clean_after_list_empties(void **st)
     task_stop(T, NOW);
     canceled(&a, "0");
     canceled(&b, "0");
-    struct venue_order l[1];                                 /* a lagging list: still shows b */
+    struct venue_order l[2];   /* a lagging list: still shows b, which the venue reported cancelled, */
     l[0] = fv_ev_order("BTC-USD", b.cl_ord_id, 0, SIDE_BUY, b.price, b.qty, 0, OS_OPEN, NULL).u.order;
-    ev(fv_ev_open_orders("BTC-USD", l, 1));
+    l[1] = fv_ev_order("BTC-USD", "t1-zz-9", 0, SIDE_BUY, b.price, b.qty, 0, OS_OPEN, NULL).u.order;
+    ev(fv_ev_open_orders("BTC-USD", l, 2));                  /* ... and an order of ours we never knew */
+    advance(200, true);
+    assert_false(task_stop_done(T));                         /* the unknown one holds the stop */
+    ev(fv_ev_order("BTC-USD", "t1-zz-9", 0, SIDE_BUY, b.price, b.qty, 0, OS_CANCELED, NULL));
+    ev(fv_ev_open_orders("BTC-USD", l, 1));                  /* b alone: the venue's own word wins */
+    advance(200, true);
+    assert_true(task_stop_done(T));
+    assert_string_equal(task_stop_summary(T), "");
+}
+
+/* A failed open-orders query says nothing: it neither completes the
+ * start-up reconciliation nor confirms a stop. */
+static void test_failed_list_is_not_empty(void **st)
+{
+    (void)st;
+    create();
+    task_start(T, NOW, WALL);
+    ev(fv_ev_position("BTC-USD", 0, P("100000")));
+    ev(fv_ev_open_orders("BTC-USD", NULL, 0));
+    advance(2100, false);                                    /* the settling list query is sent */
+    ev(fv_ev_open_orders_failed("BTC-USD"));                 /* ... and fails */
+    assert_string_equal(task_state_name(T), "starting");
+    ev(fv_ev_open_orders("BTC-USD", NULL, 0));
+    assert_string_equal(task_state_name(T), "quoting");
+    C.close_positions = false;
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
+    ack(&a);
+    ack(&b);
+    task_stop(T, NOW);
+    canceled(&a, "0");
+    canceled(&b, "0");
+    ev(fv_ev_open_orders_failed("BTC-USD"));
     advance(200, true);
     assert_false(task_stop_done(T));
-    advance(1000, true);
     ev(fv_ev_open_orders("BTC-USD", NULL, 0));
     advance(200, true);
     assert_true(task_stop_done(T));
@@ -941,7 +992,7 @@ static void test_status_json_and_uptime(void **st)
     md("100000");
     ack(fv_last_place(&FV, SIDE_BUY));
     ack(fv_last_place(&FV, SIDE_SELL));
-    advance(5000, true);      /* both sides live, 7.5 bps from mark: qualifies */
+    advance(5100, true);      /* both sides live, 7.5 bps from mark: qualifies */
     json_t *s = status();
     const char *keys[] = {"id", "symbol", "state", "risk", "mark", "best_bid", "best_ask", "tiers",
                           "position", "entry_price", "upnl", "uptime", "fills_today", "orders_open",
@@ -992,6 +1043,9 @@ static void test_two_tasks_isolated(void **st)
     task_on_event(t2, &e, NOW, WALL);
     e = fv_ev_position("BTC-USD", 0, 0);
     task_on_event(t2, &e, NOW, WALL);
+    task_on_timer(t2, NOW + 2100000, WALL + 2100);          /* the settling list query */
+    e = fv_ev_open_orders("BTC-USD", NULL, 0);
+    task_on_event(t2, &e, NOW, WALL);
     md("100000");
     task_on_md(t2, &M, NOW, WALL);
     assert_int_equal(fv_count(&FV, FV_PLACE), 4);
@@ -1038,6 +1092,7 @@ int main(void)
     log_set_level(LOG_WARN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_startup_reconciliation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_list_is_not_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quotes_and_make_before_break, setup, teardown),
         cmocka_unit_test_setup_teardown(test_three_tiers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_min_rest, setup, teardown),
