@@ -88,7 +88,7 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 MANPAGES  := $(sort $(wildcard man/*.[1-8]))
 EXAMPLES  := $(sort $(wildcard examples/*.yaml))
 
-.PHONY: all check unit e2e deps install clean asan demo bench fuzz fuzz-build lint check-deps
+.PHONY: all check unit e2e deps install clean asan demo bench bench-rewards fuzz fuzz-build lint check-deps
 .SECONDARY:
 all: check-deps $(PROGS)
 
@@ -196,6 +196,12 @@ demo: deps-if-missing
 # throughput, RSS/CPU at 1/10/50 tasks, status RPC; writes build/bench.json.
 bench: all
 	@MMD_BUILD=$(abspath $(BUILD)) PYTHONPATH=tests/lib python3 tests/bench/bench.py
+
+# The reward benchmark (tests/bench/rewards.py): each shipped level on calm,
+# lively and volatile at speed 1, measured at the simulator; BENCH_REWARD_S
+# seconds per pair (default 120, all pairs at once); build/bench-rewards.json.
+bench-rewards: all
+	@MMD_BUILD=$(abspath $(BUILD)) PYTHONPATH=tests/lib python3 tests/bench/rewards.py
 
 # ---- fuzzing (tests/fuzz/fuzz_*.c, clang libFuzzer + ASan/UBSan) ----------
 # Library objects are rebuilt with clang under $(BUILD)/fuzz; each target runs

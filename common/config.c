@@ -685,14 +685,16 @@ static const char *const TASK_MOVED[] = {
     "price_jump_threshold_bps", "risk", "min_depth_usd", "risk", "max_fills_per_minute", "risk",
     "max_spread_bps", "risk", "stale_data_ms", "risk", "halt_cooldown_s", "risk",
     "tiers_bps", "strategy", "requote_drift_bps", "strategy", "fill_cooldown_s", "strategy",
-    "tier_qty_multipliers", "strategy", "close_positions", "shutdown", "timeout_s", "shutdown",
+    "tier_qty_multipliers", "strategy", "min_rest_s", "strategy", "inventory_skew_bps", "strategy",
+    "resume_calm_s", "risk", "close_positions", "shutdown", "timeout_s", "shutdown",
     "jwt_token", "credentials", "signing_key", "credentials", NULL};
 static const char *const SIZING_KEYS[] = {"base_qty", "tiers", NULL};
 static const char *const STRATEGY_KEYS[] = {"tiers_bps", "requote_drift_bps", "fill_cooldown_s",
-                                            "tier_qty_multipliers", NULL};
+                                            "tier_qty_multipliers", "min_rest_s", "inventory_skew_bps",
+                                            NULL};
 static const char *const RISK_KEYS[] = {"level", "max_position_usd", "price_jump_threshold_bps",
                                         "min_depth_usd", "max_fills_per_minute", "max_spread_bps",
-                                        "stale_data_ms", "halt_cooldown_s", NULL};
+                                        "stale_data_ms", "halt_cooldown_s", "resume_calm_s", NULL};
 static const char *const SHUTDOWN_KEYS[] = {"close_positions", "timeout_s", NULL};
 
 /* Optional sub-mapping `key` of m: its node if present and a mapping. */
@@ -1022,6 +1024,9 @@ static void load_strategy(struct ld *L, const yaml_node_t *m, const char *p, str
     if ((v = mfield(L, s, "requote_drift_bps", sp, fp)))
         rd_num(L, v, fp, &t->requote_drift_bps, 0, true, 10000);
     if ((v = mfield(L, s, "fill_cooldown_s", sp, fp))) rd_num(L, v, fp, &t->fill_cooldown_s, 0, false, 86400);
+    if ((v = mfield(L, s, "min_rest_s", sp, fp))) rd_num(L, v, fp, &t->min_rest_s, 0, false, 3600);
+    if ((v = mfield(L, s, "inventory_skew_bps", sp, fp)))
+        rd_num(L, v, fp, &t->inventory_skew_bps, 0, false, 100);
     /* counts are checked against sizing.tiers once both are known */
     int k;
     if ((v = mfield(L, s, "tiers_bps", sp, fp)) && (k = load_bands(L, v, fp, t)) >= 0 && k < t->tiers)
@@ -1044,6 +1049,7 @@ static void load_risk(struct ld *L, const yaml_node_t *m, const char *p, struct 
     if ((v = mfield(L, s, "max_spread_bps", sp, fp))) rd_num(L, v, fp, &t->max_spread_bps, 0, true, 10000);
     if ((v = mfield(L, s, "stale_data_ms", sp, fp))) rd_int(L, v, fp, &t->stale_data_ms, 1, 3600000);
     if ((v = mfield(L, s, "halt_cooldown_s", sp, fp))) rd_num(L, v, fp, &t->halt_cooldown_s, 0, false, 86400);
+    if ((v = mfield(L, s, "resume_calm_s", sp, fp))) rd_num(L, v, fp, &t->resume_calm_s, 0, false, 86400);
 }
 
 static void load_shutdown(struct ld *L, const yaml_node_t *m, const char *p, struct cfg_task *t)
@@ -1381,10 +1387,11 @@ static const struct level_defaults {
     int64_t max_position_usd, min_depth_usd;
     double jump_bps, spread_bps, halt_cooldown_s;
     int fills_per_min, stale_ms;
+    double resume_calm_s;
 } LEVELS[] = {
-    [RISK_CONSERVATIVE] = {{{5, 10}, {10, 15}, {15, 20}}, 10000, 10000, 5, 20, 60, 3, 3000},
-    [RISK_MODERATE] = {{{3, 8}, {8, 12}, {12, 20}}, 25000, 5000, 10, 40, 30, 6, 5000},
-    [RISK_AGGRESSIVE] = {{{0, 5}, {5, 10}, {10, 20}}, 50000, 2000, 20, 80, 15, 12, 10000},
+    [RISK_CONSERVATIVE] = {{{5, 10}, {10, 15}, {15, 20}}, 10000, 10000, 5, 20, 60, 3, 3000, 10},
+    [RISK_MODERATE] = {{{3, 8}, {8, 12}, {12, 20}}, 25000, 5000, 10, 40, 30, 6, 5000, 5},
+    [RISK_AGGRESSIVE] = {{{0, 5}, {5, 10}, {10, 20}}, 50000, 2000, 20, 80, 15, 12, 10000, 3},
 };
 
 void cfg_task_defaults(struct cfg_task *t, enum risk_level l)
@@ -1400,6 +1407,7 @@ void cfg_task_defaults(struct cfg_task *t, enum risk_level l)
     t->max_spread_bps = d->spread_bps;
     t->stale_data_ms = d->stale_ms;
     t->halt_cooldown_s = d->halt_cooldown_s;
+    t->resume_calm_s = d->resume_calm_s;
 }
 
 void cfg_task_init(struct cfg_task *t, enum risk_level l)
@@ -1410,8 +1418,9 @@ void cfg_task_init(struct cfg_task *t, enum risk_level l)
     t->tier_qty_mult[0] = 1;
     t->tier_qty_mult[1] = 1.5;
     t->tier_qty_mult[2] = 2;
-    t->requote_drift_bps = 1;
+    t->requote_drift_bps = 3;
     t->fill_cooldown_s = 10;
+    t->min_rest_s = 3;
     t->close_positions = true;
     t->shutdown_timeout_s = 30;
 }
@@ -1447,5 +1456,7 @@ bool cfg_task_same(const struct cfg_task *a, const struct cfg_task *b)
            a->price_jump_threshold_bps == b->price_jump_threshold_bps && a->min_depth_usd == b->min_depth_usd &&
            a->max_fills_per_minute == b->max_fills_per_minute && a->max_spread_bps == b->max_spread_bps &&
            a->stale_data_ms == b->stale_data_ms && a->halt_cooldown_s == b->halt_cooldown_s &&
+           a->min_rest_s == b->min_rest_s && a->inventory_skew_bps == b->inventory_skew_bps &&
+           a->resume_calm_s == b->resume_calm_s &&
            a->close_positions == b->close_positions && a->shutdown_timeout_s == b->shutdown_timeout_s;
 }

@@ -52,6 +52,8 @@ struct cfg_task {
     struct cfg_band bands[CFG_MAX_TIERS];
     double requote_drift_bps;
     double fill_cooldown_s;
+    double min_rest_s;              /* an in-band quote rests this long before a drift re-quote */
+    double inventory_skew_bps;      /* shift at a full position (0: off), see mmd.yaml(5) */
     /* risk */
     dec_t max_position_usd;
     double price_jump_threshold_bps;   /* per second */
@@ -60,6 +62,7 @@ struct cfg_task {
     double max_spread_bps;
     int stale_data_ms;
     double halt_cooldown_s;
+    double resume_calm_s;              /* hysteresis: calm this long lifts an automatic halt (0: off) */
     /* shutdown */
     bool close_positions;
     double shutdown_timeout_s;
@@ -109,8 +112,8 @@ const char *cfg_risk_level_name(enum risk_level l);
 /* Fills the level-dependent defaults (bands, guard thresholds) into t. */
 void cfg_task_defaults(struct cfg_task *t, enum risk_level l);
 /* Zeroes t and fills EVERY default: the level's (cfg_task_defaults) plus
- * tiers 2, multipliers 1/1.5/2, drift 1 bps, fill cooldown 10 s, shutdown
- * closing positions with a 30 s timeout.  id, symbol, account, base_qty are
+ * tiers 2, multipliers 1/1.5/2, drift 3 bps, fill cooldown 10 s, min rest
+ * 3 s, no inventory skew, shutdown closing positions with a 30 s timeout.  id, symbol, account, base_qty are
  * left empty. */
 void cfg_task_init(struct cfg_task *t, enum risk_level l);
 /* True when two tasks have the same parameters: where they stand in their

@@ -35,12 +35,16 @@ static void print_task(const struct cfg *c, const struct cfg_task *t, FILE *out)
                 dec_str(t->base_qty, u1, sizeof u1), t->tier_qty_mult[i]);
     fprintf(out, "  quoting          requote drift %g bps, fill cooldown %g s\n", t->requote_drift_bps,
             t->fill_cooldown_s);
+    fprintf(out, "                   min rest %g s, inventory skew %g bps%s\n", t->min_rest_s,
+            t->inventory_skew_bps, t->inventory_skew_bps > 0 ? "" : " (off)");
     fprintf(out, "  guards           max position %s USD, price jump %g bps/s, min depth %s USD\n",
             dec_str(t->max_position_usd, u1, sizeof u1), t->price_jump_threshold_bps,
             dec_str(t->min_depth_usd, u2, sizeof u2));
     fprintf(out, "                   max %d fills/min, max spread %g bps, stale data %d ms, "
             "halt cooldown %g s\n", t->max_fills_per_minute, t->max_spread_bps, t->stale_data_ms,
             t->halt_cooldown_s);
+    fprintf(out, "                   resume after %g s calm (hysteresis)%s\n", t->resume_calm_s,
+            t->resume_calm_s > 0 ? "" : ": off, fixed cooldown");
     fprintf(out, "  shutdown         %s, timeout %g s\n",
             t->close_positions ? "cancel orders and close positions" : "cancel orders, keep positions",
             t->shutdown_timeout_s);

@@ -214,7 +214,8 @@ static struct slot *slot_of(struct task *t, const char *cl)
     if (!cl || !*cl) return NULL;
     for (int i = 0; i < CFG_MAX_TIERS; i++)
         for (int s = 0; s < 2; s++)
-            if (strcmp(t->slots[i][s].cur, cl) == 0 || strcmp(t->slots[i][s].repl, cl) == 0)
+            if (strcmp(t->slots[i][s].cur, cl) == 0 || strcmp(t->slots[i][s].repl, cl) == 0 ||
+                strcmp(t->slots[i][s].held, cl) == 0)
                 return &t->slots[i][s];
     return NULL;
 }
@@ -257,7 +258,9 @@ static void on_reject(struct task *t, const struct ord *o, int64_t now_us)
     if (n >= TASK_CB_REJECTS && t->st == TS_QUOTING) pause_task(t, n, now_us);
 }
 
-static void count_fill(struct task *t, int64_t now_us)
+/* first: the order's first fill -- the fill-rate guard counts orders hit,
+ * not the partial fills of one sweep through an order. */
+static void count_fill(struct task *t, bool first, int64_t now_us)
 {
     int64_t day = t->wall_ms / 86400000;
     if (day != t->fills_day) {
@@ -265,13 +268,13 @@ static void count_fill(struct task *t, int64_t now_us)
         t->fills_today = 0;
     }
     t->fills_today++;
-    risk_on_fill(&t->risk, now_us);
+    if (first) risk_on_fill(&t->risk, now_us);
 }
 
 static void on_slot_fill(struct task *t, const struct ord *o, dec_t filled, int64_t now_us)
 {
     struct slot *s = slot_of(t, o->cl_ord_id);
-    if (!s) return;
+    if (!s || strcmp(s->held, o->cl_ord_id) == 0) return;   /* a held old quote: not the chain */
     s->remaining -= filled;
     if (strat_fit_qty(&t->si, s->remaining) > 0) return;
     s->remaining = 0;   /* chain complete: cool down, then a fresh full-size quote */
@@ -297,7 +300,7 @@ static void after_change(struct task *t, const struct ord_change *ch, int64_t no
         TLOG(t, "fill %s %s %s @ %s (order %s, filled %s of %s)", side_name(o->side),
              dec_str(ch->filled, q, sizeof q), t->cfg.symbol, dec_str(o->fill_avg, p, sizeof p),
              o->cl_ord_id, dec_str(o->fill_qty, f, sizeof f), dec_str(o->qty, n, sizeof n));
-        count_fill(t, now_us);
+        count_fill(t, o->fill_qty == ch->filled, now_us);
         task_note_fill(t, o->side, ch->filled, o->fill_avg);
         on_slot_fill(t, o, ch->filled, now_us);
     }
@@ -337,7 +340,7 @@ static void on_fill(struct task *t, const struct venue_fill *f, int64_t now_us)
     if (ch.duplicate) return;
     task_lg_fill(t, f, ch.o);
     if (!ch.o) {
-        count_fill(t, now_us);   /* an order we no longer remember: count it, the */
+        count_fill(t, true, now_us);   /* an order we no longer remember: count it, the */
         return;                  /* position report will carry it */
     }
     after_change(t, &ch, now_us);
@@ -601,7 +604,26 @@ static bool settle_replacement(struct task *t, struct slot *s, int64_t now_us)
     const struct ord *rep = ord_find(&t->book, s->repl);
     if (rep && ord_is_acked(rep)) {
         const struct ord *cur = ord_find(&t->book, s->cur);
-        if (cur) send_cancel(t, cur, false, now_us);
+        const struct ord *held = ord_find(&t->book, s->held);
+        /* one held quote per slot: an older one that still counts beats the
+         * quote replaced now if that one has not rested min_rest_s yet */
+        bool cur_young = cur && ord_is_acked(cur) &&
+                         (double)(now_us - cur->ack_us) / 1e6 < t->cfg.min_rest_s;
+        struct rq_quote hq = {0};
+        if (held) hq = (struct rq_quote){held->tier, held->side, held->price, held->mark_at_place, held->ack_us};
+        if (held && ord_is_live(held) && held->tier >= 0 && cur_young &&
+            rq_hold_old(&t->cfg, &hq, s->held_rule, t->mark, now_us, now_us)) {
+            send_cancel(t, cur, false, now_us);
+        } else {
+            if (held) send_cancel(t, held, false, now_us);
+            s->held[0] = 0;
+            if (cur && ord_is_acked(cur) && s->repl_rule && t->cfg.min_rest_s > 0) {
+                memcpy(s->held, s->cur, sizeof s->held);     /* handover: step_held decides */
+                s->held_rule = s->repl_rule;
+            } else if (cur) {
+                send_cancel(t, cur, false, now_us);
+            }
+        }
         memcpy(s->cur, s->repl, sizeof s->cur);
         s->repl[0] = 0;
         return true;
@@ -630,14 +652,17 @@ static void place_new(struct task *t, struct slot *s, int tier, enum side side,
 static void requote(struct task *t, struct slot *s, const struct ord *cur, int tier, enum side side,
                     const struct strat_quote *q, int64_t now_us)
 {
-    char why[160];
-    if (!strat_needs_requote(&t->cfg, tier, side, cur->price, cur->mark_at_place, t->mark, why,
-                             sizeof why) || q->price == cur->price)
-        return;
+    /* the rest-aware decision table (engine/requote.c, mmd.yaml(5)) */
+    struct rq_quote rq = {tier, side, cur->price, cur->mark_at_place, cur->ack_us};
+    struct rq_decision dec;
+    rq_decide(&t->cfg, &rq, t->mark, now_us, &dec);
+    if (!dec.replace || q->price == cur->price) return;
+    const char *why = dec.why;
     dec_t qty = strat_fit_qty(&t->si, ord_open_qty(cur));
     if (qty > 0 && side_allows(t, side, qty)) {
         const struct ord *o = task_send_order(t, side, tier, q->price, qty, false, now_us);
         if (o) memcpy(s->repl, o->cl_ord_id, sizeof s->repl);
+        s->repl_rule = dec.rule;
         LOGD("task", "%s: requote %s (%s): %s placed first", t->cfg.id, cur->cl_ord_id, why,
              o ? o->cl_ord_id : "-");
         return;
@@ -645,6 +670,23 @@ static void requote(struct task *t, struct slot *s, const struct ord *cur, int t
     /* make-before-break would exceed the limit counting both: break first */
     send_cancel(t, cur, false, now_us);
     LOGD("task", "%s: requote %s (%s): cancel first (position limit)", t->cfg.id, cur->cl_ord_id, why);
+}
+
+/* The replaced quote of a handover: cancelled once rq_hold_old says it is
+ * no longer worth keeping (its replacement rested min_rest_s, or it turned
+ * adverse or left the reward band). */
+static void step_held(struct task *t, struct slot *s, int tier, enum side side, int64_t now_us)
+{
+    if (!s->held[0]) return;
+    const struct ord *h = ord_find(&t->book, s->held), *cur = ord_find(&t->book, s->cur);
+    if (!ord_is_live(h)) {
+        s->held[0] = 0;
+        return;
+    }
+    struct rq_quote old = {tier, side, h->price, h->mark_at_place, h->ack_us};
+    if (cur && rq_hold_old(&t->cfg, &old, s->held_rule, t->mark, cur->ack_us, now_us)) return;
+    send_cancel(t, h, false, now_us);
+    if (!ord_is_live(h) || h->status == OS_PENDING_CANCEL) s->held[0] = 0;
 }
 
 static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
@@ -655,13 +697,19 @@ static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
         s->cur[0] = 0;
         cur = NULL;
     }
-    if (!settle_replacement(t, s, now_us)) return;
+    bool settled = settle_replacement(t, s, now_us);
+    step_held(t, s, tier, side, now_us);
+    if (!settled) return;
     cur = ord_find(&t->book, s->cur);
     if (cur && !ord_is_acked(cur)) return;    /* pending new / cancel / unknown */
     if (now_us < s->cooldown_until_us || now_us < s->retry_us) return;
     if (t->risk.verdict.no_quote) return;
     struct strat_quote q;
-    strat_quote(&t->cfg, &t->si, tier, side, t->mark, t->best_bid, t->best_ask, &q);
+    /* Caution widens new quotes; the optional inventory skew shifts them */
+    double shift = (t->risk.verdict.widen ? strat_widen_bps(&t->cfg, tier)
+                                          : strat_rest_bias_bps(&t->cfg, tier)) +
+                   strat_skew_bps(&t->cfg, side, ord_position(&t->book), t->mark);
+    strat_quote_shift(&t->cfg, &t->si, tier, side, t->mark, t->best_bid, t->best_ask, shift, &q);
     if (!q.ok) {
         slot_note(t, s, q.why);
         return;
@@ -770,7 +818,7 @@ static void reconcile(struct task *t, int64_t now_us)
     }
 }
 
-static void sample_uptime(struct task *t)
+static void sample_uptime(struct task *t, int64_t now_us)
 {
     struct up_quote q[ORD_MAX];
     int n = 0;
@@ -781,6 +829,7 @@ static void sample_uptime(struct task *t)
         q[n].side = o->side;
         q[n].price = o->price;
         q[n].qty = ord_open_qty(o);
+        q[n].rested_ms = o->ack_us > 0 && now_us > o->ack_us ? (now_us - o->ack_us) / 1000 : 0;
         n++;
     }
     up_sample(&t->up, t->wall_ms, t->mark, q, n);
@@ -805,7 +854,7 @@ void task_on_timer(struct task *t, int64_t now_us, int64_t wall_ms)
     }
     if (t->st == TS_QUOTING || t->st == TS_PAUSED || t->st == TS_STOPPING) reconcile(t, now_us);
     step(t, now_us);
-    sample_uptime(t);
+    sample_uptime(t, now_us);
     task_day_roll(t);
     task_lg_tick(t);
 }

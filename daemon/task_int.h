@@ -5,6 +5,7 @@
 #define MMD_TASK_INT_H
 #include "log.h"
 #include "orders.h"
+#include "requote.h"
 #include "risk.h"
 #include "strategy.h"
 #include "task.h"
@@ -28,6 +29,9 @@ struct task_recent {
 /* One side of one tier: the resting quote and its in-flight replacement. */
 struct slot {
     char cur[CLOID_MAX], repl[CLOID_MAX];
+    char held[CLOID_MAX];       /* the replaced quote, kept while rq_hold_old says so */
+    enum rq_rule repl_rule;     /* why repl was placed (rq_decide's row) */
+    enum rq_rule held_rule;     /* why held was replaced */
     dec_t remaining;            /* qty still to quote in this chain (0: start a new one) */
     int64_t cooldown_until_us;
     int64_t retry_us;           /* a place refused unsent (rate limit): not before then */

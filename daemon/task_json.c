@@ -121,6 +121,7 @@ json_t *task_status_json(const struct task *t, int64_t now_us, int64_t wall_ms)
     json_object_set_new(j, "position", jdec(ord_position(&t->book), t->si.qty_decimals));
     json_object_set_new(j, "entry_price", jdec(t->book.entry_price, -1));
     json_object_set_new(j, "upnl", jdec(t->book.upnl, -1));
+    json_object_set_new(up, "maker_points_hour", json_real(t->up.mp_hour));
     json_object_set_new(j, "uptime", up);
     json_object_set_new(j, "fills_today", json_integer(t->fills_today));
     json_object_set_new(j, "orders_open", json_integer(ord_live_count(&t->book)));
@@ -178,9 +179,14 @@ static json_t *hour_json(int64_t hour, const struct up_hour *h)
     char ts[40];
     clock_fmt_rfc3339(hour * 3600000000LL, ts, sizeof ts);
     int q = h ? h->qual_s : 0;
-    return json_pack("{s:s, s:f, s:i, s:s, s:o, s:o, s:f}", "hour", ts, "minutes", round_to(q / 60.0, 0.1),
-                     "seconds", q, "tier", up_tier_name(q), "x70", jdec(h ? h->x70 : 0, -1),
-                     "x50", jdec(h ? h->x50 : 0, -1), "maker_hours", round_to(h ? h->mh : 0.0, 0.001));
+    json_t *j = json_pack("{s:s, s:f, s:i, s:s, s:o, s:o, s:f}", "hour", ts, "minutes", round_to(q / 60.0, 0.1),
+                          "seconds", q, "tier", up_tier_name(q), "x70", jdec(h ? h->x70 : 0, -1),
+                          "x50", jdec(h ? h->x50 : 0, -1), "maker_hours", round_to(h ? h->mh : 0.0, 0.001));
+    /* the 3 s rule and the Maker Points estimate (engine/uptime.h) */
+    json_object_set_new(j, "seconds_3s", json_integer(h ? h->qual3_s : 0));
+    json_object_set_new(j, "samples", json_integer(h ? h->samples : 0));
+    json_object_set_new(j, "maker_points", json_real(h ? h->maker_points : 0.0));
+    return j;
 }
 
 json_t *task_uptime_json(const struct task *t, int64_t wall_ms)
@@ -205,5 +211,6 @@ json_t *task_uptime_json(const struct task *t, int64_t wall_ms)
     proj = up_month_mh(&t->up, wall_ms) * total / elapsed;
     json_object_set_new(j, "month_mh_projected", json_real(round_to(proj, 0.1)));
     json_object_set_new(j, "fee_tier_on_track", json_string(fee_tier(proj)));
+    json_object_set_new(j, "maker_points_total", json_real(t->up.mp_total));
     return j;
 }

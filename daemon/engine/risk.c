@@ -178,13 +178,17 @@ static int halt_guards(struct risk *r, const struct cfg_task *c, int64_t now_us)
 {
     int before = r->nreasons;
     double j = jump_bps(r, now_us);
-    if (c->price_jump_threshold_bps > 0 && j > c->price_jump_threshold_bps)
+    if (c->price_jump_threshold_bps > 0 && j > c->price_jump_threshold_bps) {
         reason(r, "price jump: mark moved %.1f bps within 1 s (limit %g)", j,
                c->price_jump_threshold_bps);
+        r->halt_causes |= RISK_CAUSE_JUMP;
+    }
     depth_guard(r, c, now_us);
     int f = fills_last_minute(r, now_us);
-    if (c->max_fills_per_minute > 0 && f > c->max_fills_per_minute)
+    if (c->max_fills_per_minute > 0 && f > c->max_fills_per_minute) {
         reason(r, "fill rate: %d fills in the last 60 s (limit %d)", f, c->max_fills_per_minute);
+        r->halt_causes |= RISK_CAUSE_FILLS;
+    }
     stale_guard(r, c, now_us);
     return r->nreasons - before;
 }
@@ -214,6 +218,13 @@ static void caution_guards(struct risk *r, const struct cfg_task *c, const struc
         v->no_quote = true;
         reason(r, "waiting for market data");
     }
+    double j = jump_bps(r, r->eval_us);
+    if (c->price_jump_threshold_bps > 0 && j >= RISK_REARM * c->price_jump_threshold_bps &&
+        j <= c->price_jump_threshold_bps) {
+        v->widen = true;
+        reason(r, "price moving: %.1f bps within 1 s (caution from %g): new quotes wider", j,
+               RISK_REARM * c->price_jump_threshold_bps);
+    }
     if (c->max_spread_bps > 0 && r->spread_bps > c->max_spread_bps) {
         v->no_quote = true;
         reason(r, "spread: %.1f bps > %g, not quoting", r->spread_bps, c->max_spread_bps);
@@ -229,9 +240,26 @@ static void caution_guards(struct risk *r, const struct cfg_task *c, const struc
     v->block_sell = side_blocked(r, c, p, SIDE_SELL, a, sizeof a);
 }
 
+/* Hysteresis: every metric that triggered the current halt under RISK_REARM
+ * of its limit (the others, and the depth and stale guards, are calm when
+ * they do not fire). */
+static bool metrics_quiet(const struct risk *r, const struct cfg_task *c, int64_t now_us)
+{
+    if ((r->halt_causes & RISK_CAUSE_JUMP) && c->price_jump_threshold_bps > 0 &&
+        jump_bps(r, now_us) >= RISK_REARM * c->price_jump_threshold_bps)
+        return false;
+    if ((r->halt_causes & RISK_CAUSE_FILLS) && c->max_fills_per_minute > 0 &&
+        fills_last_minute(r, now_us) > (int)(RISK_REARM * c->max_fills_per_minute))
+        return false;
+    return true;
+}
+
 /* The automatic halt: set by any halt guard, lifted by calm (see risk.h). */
 static void update_auto_halt(struct risk *r, const struct cfg_task *c, int fired, int64_t now_us)
 {
+    bool quiet = fired == 0 && metrics_quiet(r, c, now_us);
+    if (!quiet) r->quiet_since_us = 0;
+    else if (!r->quiet_since_us) r->quiet_since_us = now_us;
     if (fired > 0) {
         /* A halt caused by stale data alone lifts as soon as fresh data
          * flows again (the jump guard still compares against the marks seen
@@ -242,11 +270,20 @@ static void update_auto_halt(struct risk *r, const struct cfg_task *c, int fired
         r->calm_since_us = 0;
     } else if (r->auto_halt && r->halt_stale_only) {
         r->auto_halt = false;
+        r->halt_causes = 0;
     } else if (r->auto_halt) {
         if (r->calm_since_us == 0) r->calm_since_us = now_us;
         double calm = (double)(now_us - r->calm_since_us) / 1e6;
-        if (calm >= c->halt_cooldown_s) r->auto_halt = false;
-        else reason(r, "halt cooldown: %.1f s of calm left", c->halt_cooldown_s - calm);
+        double left = c->halt_cooldown_s - calm;
+        if (c->resume_calm_s > 0 && r->quiet_since_us) {
+            double q = c->resume_calm_s - (double)(now_us - r->quiet_since_us) / 1e6;
+            if (q < left) left = q;
+        }
+        if (left <= 0) {
+            r->auto_halt = false;
+            r->halt_causes = 0;
+        }
+        else reason(r, "halt cooldown: %.1f s of calm left", left);
     }
 }
 
@@ -256,6 +293,7 @@ const struct risk_verdict *risk_eval(struct risk *r, const struct cfg_task *c,
     struct risk_verdict *v = &r->verdict;
     memset(v, 0, sizeof *v);
     r->nreasons = 0;
+    r->eval_us = now_us;
     update_auto_halt(r, c, halt_guards(r, c, now_us), now_us);
     if (r->op_halt) reason(r, "operator halt: %s", r->op_reason[0] ? r->op_reason : "(no reason)");
     if (r->venue_halt) reason(r, "%s", r->venue_reason);

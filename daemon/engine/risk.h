@@ -4,7 +4,13 @@
  * per minute, spread, stale data.  Each active guard contributes a reason
  * string; the state is Safe / Caution (keep quoting where allowed) / Halt
  * (cancel everything, quote nothing).  An automatic halt lifts after
- * halt_cooldown_s of calm; an operator halt only on resume.  Every risk
+ * resume_calm_s of calm by hysteresis -- the metrics that triggered it
+ * below RISK_REARM of their thresholds all that time (the jump under half
+ * its limit, the fill count at most half its limit), no guard firing
+ * -- or at the latest after halt_cooldown_s with no guard firing; an
+ * operator halt only on resume.  Before a halt, a mark moving more than
+ * RISK_REARM of the jump limit within 1 s is Caution with `widen` set:
+ * new quotes go to the outer part of their band.  Every risk
  * decision comes out of here: risk_eval's verdict (state, no_quote, the
  * sides the position limit blocks, the first reason) and risk_order_allowed,
  * the one position-limit rule.  The thresholds are read from the task's
@@ -24,12 +30,16 @@ enum risk_state { RISK_SAFE = 0, RISK_CAUTION, RISK_HALT };
 #define RISK_MARKS 256
 #define RISK_FILLS 1024
 #define RISK_DEPTH_BPS 10.0
+#define RISK_REARM 0.5          /* hysteresis: a metric is calm below this share of its limit */
+#define RISK_CAUSE_JUMP 1u
+#define RISK_CAUSE_FILLS 2u
 
 /* What risk_eval decided. */
 struct risk_verdict {
     enum risk_state state;
     bool no_quote;              /* quote nothing (no data yet, spread too wide) */
     bool block_buy, block_sell; /* the position limit refuses the next order on that side */
+    bool widen;                 /* Caution: the mark moves fast; new quotes go wider in band */
     char reason[128];           /* the first reason, "" when safe */
 };
 
@@ -52,6 +62,9 @@ struct risk {
     bool venue_halt;            /* the venue refuses the account (risk_venue_halt) */
     char venue_reason[112];
     int64_t calm_since_us;
+    int64_t quiet_since_us;     /* the triggering metrics under RISK_REARM of their limits since (0: not) */
+    unsigned halt_causes;       /* RISK_CAUSE_* that fired during the current automatic halt */
+    int64_t eval_us;            /* time of the current risk_eval */
     char op_reason[96];
     struct risk_verdict verdict;    /* of the last risk_eval */
     char reasons[RISK_MAX_REASONS][128];

@@ -34,10 +34,52 @@ dec_t strat_tier_qty(const struct cfg_task *c, const struct sym_info *si, int ti
     return q;
 }
 
+double strat_shifted_bps(const struct cfg_task *c, int tier, double shift_bps)
+{
+    double lo = c->bands[tier].min_bps, hi = c->bands[tier].max_bps, q = (hi - lo) / 4.0;
+    double d = (lo + hi) / 2.0 + shift_bps;
+    if (d < lo + q) d = lo + q;
+    if (d > hi - q) d = hi - q;
+    return d;
+}
+
+double strat_widen_bps(const struct cfg_task *c, int tier)
+{
+    return (c->bands[tier].max_bps - c->bands[tier].min_bps) / 4.0;
+}
+
+double strat_rest_bias_bps(const struct cfg_task *c, int tier)
+{
+    double w = c->bands[tier].max_bps - c->bands[tier].min_bps, room = 10.0 - c->bands[tier].max_bps;
+    if (room <= 0) return 0;
+    return room / 2 < w / 4 ? room / 2 : w / 4;
+}
+
+double strat_skew_bps(const struct cfg_task *c, enum side side, dec_t position, dec_t mark)
+{
+    if (c->inventory_skew_bps <= 0 || c->max_position_usd <= 0 || position == 0 || mark <= 0) return 0;
+    dec_t abs_pos = position < 0 ? -position : position;
+    double f = dec_to_double(dec_mul(abs_pos, mark)) / dec_to_double(c->max_position_usd);
+    if (f > 1) f = 1;
+    bool grows = (position > 0) == (side == SIDE_BUY);
+    return (grows ? 1 : -1) * c->inventory_skew_bps * f;
+}
+
+static dec_t tier_price_at(const struct sym_info *si, double dist_bps, enum side side, dec_t mark,
+                           dec_t best_bid, dec_t best_ask);
+
 dec_t strat_tier_price(const struct cfg_task *c, const struct sym_info *si, int tier,
                        enum side side, dec_t mark, dec_t best_bid, dec_t best_ask)
 {
     double mid_bps = (c->bands[tier].min_bps + c->bands[tier].max_bps) / 2.0;
+    return tier_price_at(si, mid_bps, side, mark, best_bid, best_ask);
+}
+
+/* dist_bps from mark, rounded away from the touch, never crossing the
+ * opposite best. */
+static dec_t tier_price_at(const struct sym_info *si, double mid_bps, enum side side, dec_t mark,
+                           dec_t best_bid, dec_t best_ask)
+{
     dec_t tick = si->tick > 0 ? si->tick : 1;
     if (side == SIDE_BUY) {
         dec_t p = dec_round(dec_mul_f(mark, 1.0 - mid_bps / 1e4), tick, DEC_FLOOR);
@@ -52,6 +94,13 @@ dec_t strat_tier_price(const struct cfg_task *c, const struct sym_info *si, int 
 void strat_quote(const struct cfg_task *c, const struct sym_info *si, int tier, enum side side,
                  dec_t mark, dec_t best_bid, dec_t best_ask, struct strat_quote *q)
 {
+    strat_quote_shift(c, si, tier, side, mark, best_bid, best_ask, 0.0, q);
+}
+
+void strat_quote_shift(const struct cfg_task *c, const struct sym_info *si, int tier, enum side side,
+                       dec_t mark, dec_t best_bid, dec_t best_ask, double shift_bps,
+                       struct strat_quote *q)
+{
     memset(q, 0, sizeof *q);
     if (mark <= 0) {
         snprintf(q->why, sizeof q->why, "no mark price");
@@ -59,7 +108,9 @@ void strat_quote(const struct cfg_task *c, const struct sym_info *si, int tier, 
     }
     q->qty = strat_tier_qty(c, si, tier, q->why, sizeof q->why);
     if (q->qty == 0) return;
-    q->price = strat_tier_price(c, si, tier, side, mark, best_bid, best_ask);
+    q->price = shift_bps == 0.0
+                   ? strat_tier_price(c, si, tier, side, mark, best_bid, best_ask)
+                   : tier_price_at(si, strat_shifted_bps(c, tier, shift_bps), side, mark, best_bid, best_ask);
     if (q->price <= 0) {
         snprintf(q->why, sizeof q->why, "tier %d %s: price not positive", tier + 1,
                  side_name(side));

@@ -1,6 +1,7 @@
 /* strategy — pure quote pricing for one task: where each tier's bid and ask
  * sit (middle of the tier's band around the MARK, rounded to the tick away
- * from the touch, never touching the opposite best), how big they are (base
+ * from the touch, never touching the opposite best; shifted by Caution's
+ * widening or the inventory skew, inside the band), how big they are (base
  * qty x tier multiplier, floored to the lot, >= min qty), when a resting quote
  * must be re-quoted (band exit or mark drift), and the task's cl_ord_id
  * scheme "<task-id>-<base36 seed>-<n>".  No I/O, no clock, no globals. */
@@ -33,6 +34,27 @@ dec_t strat_tier_price(const struct cfg_task *c, const struct sym_info *si, int 
 /* Full target (price + full tier size) for one side of one tier. */
 void strat_quote(const struct cfg_task *c, const struct sym_info *si, int tier, enum side side,
                  dec_t mark, dec_t best_bid, dec_t best_ask, struct strat_quote *q);
+/* The same shift_bps farther from the mark than the band's middle (< 0:
+ * closer), the distance kept at least a quarter of the band's width inside
+ * each edge (strat_shifted_bps). */
+void strat_quote_shift(const struct cfg_task *c, const struct sym_info *si, int tier, enum side side,
+                       dec_t mark, dec_t best_bid, dec_t best_ask, double shift_bps,
+                       struct strat_quote *q);
+double strat_shifted_bps(const struct cfg_task *c, int tier, double shift_bps);
+/* Caution's widening: the shift that puts a quote a quarter of the band's
+ * width inside its outer edge. */
+double strat_widen_bps(const struct cfg_task *c, int tier);
+/* The outward bias of a tier whose band ends inside the 10 bps reward band:
+ * min(a quarter of the band's width, half the room between its outer edge
+ * and 10 bps).  A quote that later leaves the band outward still counts in
+ * that room (the handover keeps it while its replacement rests); one that
+ * leaves inward is adverse and goes at once -- so the quote starts farther
+ * from the inner edge.  0 for bands reaching 10 bps. */
+double strat_rest_bias_bps(const struct cfg_task *c, int tier);
+/* Inventory skew for side: c->inventory_skew_bps x min(1, |position| x mark
+ * / max_position_usd), positive (farther) on the side that would grow the
+ * position, negative (closer) on the other; 0 when off, flat or no limit. */
+double strat_skew_bps(const struct cfg_task *c, enum side side, dec_t position, dec_t mark);
 bool strat_in_band(const struct cfg_task *c, int tier, enum side side, dec_t price, dec_t mark);
 /* True (and why) when a quote at `price`, placed when the mark was
  * mark_at_place, must be replaced now that the mark is `mark`. */

@@ -63,6 +63,11 @@ double up_mh(dec_t x70, dec_t x50, dec_t cap)
     return m > 1.0 ? 1.0 : m;
 }
 
+double up_points_weight(double d)
+{
+    return d <= 10 + 1e-9 ? 1.0 : d <= 30 + 1e-9 ? 0.5 : d <= 100 + 1e-9 ? 0.1 : 0.0;
+}
+
 const char *up_tier_name(int q)
 {
     return q >= 42 * 60 ? "boosted" : q >= 30 * 60 ? "standard" : "none";
@@ -84,6 +89,8 @@ void up_current(const struct uptime *u, struct up_hour *h)
     h->qual_s = u->qual_s;
     h->samples = u->samples;
     h->cap = u->cap;
+    h->qual3_s = u->qual3_s;
+    h->maker_points = u->mp_hour;
     if (u->cur_hour < 0) return;
     up_x70_x50(u->sizes, UP_HOUR_S, &h->x70, &h->x50);
     h->mh = up_mh(h->x70, h->x50, h->cap);
@@ -129,6 +136,23 @@ static dec_t side_qty(const struct up_quote *q, int n, enum side side, dec_t mar
     return s;
 }
 
+/* Maker Points of this second's rested quotes; whether both sides have a
+ * rested quote within 10 bps. */
+static double points_second(const struct up_quote *q, int n, dec_t mark, bool *both3)
+{
+    double pts = 0;
+    bool bid = false, ask = false;
+    for (int i = 0; i < n && mark > 0; i++) {
+        if (q[i].qty <= 0 || q[i].rested_ms < UP_REST_MS) continue;
+        double d = dec_to_double(q[i].price - mark) / dec_to_double(mark) * 1e4;
+        if (d < 0) d = -d;
+        pts += dec_to_double(q[i].price) * dec_to_double(q[i].qty) * up_points_weight(d) / 3600.0;
+        if (within_band(q[i].price, mark)) *(q[i].side == SIDE_BUY ? &bid : &ask) = true;
+    }
+    *both3 = bid && ask;
+    return pts;
+}
+
 void up_sample(struct uptime *u, int64_t wall_ms, dec_t mark, const struct up_quote *q, int n)
 {
     int64_t sec = wall_ms / 1000, hour = wall_ms / 3600000;
@@ -139,8 +163,15 @@ void up_sample(struct uptime *u, int64_t wall_ms, dec_t mark, const struct up_qu
         u->cur_hour = hour;
         memset(u->sizes, 0, sizeof u->sizes);
         u->qual_s = u->samples = 0;
+        u->qual3_s = 0;
+        u->mp_hour = 0;
     }
     u->samples++;
+    bool both3 = false;
+    double pts = points_second(q, n, mark, &both3);
+    u->mp_hour += pts;
+    u->mp_total += pts;
+    u->qual3_s += both3;
     u->bid_now = mark > 0 ? side_qty(q, n, SIDE_BUY, mark) : 0;
     u->ask_now = mark > 0 ? side_qty(q, n, SIDE_SELL, mark) : 0;
     u->both_now = u->bid_now > 0 && u->ask_now > 0;

@@ -8,6 +8,10 @@
  * Maker Hours = max(X70/cap, 0.5 x X50/cap).
  * Cap: 2 for BTC-USD, 60 for ETH-USD; any other symbol: the quantity worth
  * 200,000 USD at the sample's mark (2 BTC at 100k), i.e. a notional cap.
+ * Maker Points estimate (protocol §9): per sampled second, each quote that
+ * has rested >= UP_REST_MS adds notional (price x qty, USD) x distance
+ * weight (0-10 bps 1, 10-30 bps 0.5, 30-100 bps 0.1, beyond 0) x 1/3600 h,
+ * i.e. USD-hours; qual3_s counts the seconds two-sided with such quotes.
  * Memory is bounded: only the current hour keeps its 3600 samples; the last
  * 24 closed hours are kept as numbers; the month as one running sum.
  * Pure: no I/O, no clock, no globals. */
@@ -22,14 +26,18 @@
 #define UP_KEEP_HOURS 24
 #define UP_BAND_BPS_INT 10   /* inclusive: a quote exactly 10 bps away counts */
 #define UP_OTHER_CAP_USD 200000
+#define UP_REST_MS 3000      /* Maker Points and the 3 s rule count an order after this */
 
-struct up_quote { enum side side; dec_t price, qty; };
+/* rested_ms: how long it has been on the book (acknowledged); 0 = just now */
+struct up_quote { enum side side; dec_t price, qty; int64_t rested_ms; };
 
 struct up_hour {
     int64_t hour;               /* epoch hour index (wall_ms / 3600000) */
     int qual_s, samples;
     dec_t x70, x50, cap;
     double mh;
+    int qual3_s;                /* two-sided with quotes rested >= UP_REST_MS */
+    double maker_points;        /* estimate, USD-hours (see above) */
 };
 
 struct uptime {
@@ -43,6 +51,8 @@ struct uptime {
     dec_t bid_now, ask_now;
     struct up_hour past[UP_KEEP_HOURS];
     int past_next, npast;
+    int qual3_s;                /* this hour: two-sided with rested quotes */
+    double mp_hour, mp_total;   /* Maker Points estimate: this hour, since start */
     int month_key;              /* year*12 + month of month_mh */
     double month_mh;            /* closed hours of month_key */
 };
@@ -56,6 +66,8 @@ void up_sample(struct uptime *u, int64_t wall_ms, dec_t mark, const struct up_qu
 /* X70/X50 of n sizes (treated as the whole hour: the caller pads with 0). */
 void up_x70_x50(const dec_t *sizes, int n, dec_t *x70, dec_t *x50);
 double up_mh(dec_t x70, dec_t x50, dec_t cap);
+/* The Maker Points distance weight of a quote dist_bps from the mark. */
+double up_points_weight(double dist_bps);
 int up_hour_seconds(const struct uptime *u);
 /* The qualifying seconds this hour would end with if the present state
  * (both sides quoted or not) held until the end of the hour. */

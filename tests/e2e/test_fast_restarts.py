@@ -18,9 +18,9 @@ def test_three_quick_starts():
         t = mmdrun.task("fr", "BTC-USD", "x", tiers=2, risk=mmdrun.guards_off())
         t0 = time.time()
         for i in range(3):
-            d = mmdrun.Mmd(s, [t], {"x": c}).start()
+            before = sum(mmdrun.sent_order_ids(s).values())   # before the start: its first orders
+            d = mmdrun.Mmd(s, [t], {"x": c}).start()         # may arrive before start() returns
             try:
-                before = sum(mmdrun.sent_order_ids(s).values())
                 wait_for(lambda: sum(mmdrun.sent_order_ids(s).values()), 15, 0.01,
                          what="start %d's first orders at the simulator" % (i + 1),
                          until=lambda n: n > before, detail=d.log_tail)

@@ -164,6 +164,32 @@ static void t_band_order(void **st)
                  "tasks[0].strategy.tiers_bps[0]: expected a [min, max] pair of bps", 11, 19);
 }
 
+/* The keys of issue 15: min_rest_s, inventory_skew_bps, resume_calm_s --
+ * each range-checked with the place and the field; values reach the task. */
+static void t_rest_skew_resume(void **st)
+{
+    (void)st;
+    expect_error(TASK_HEAD CREDS SIZING "    strategy:\n      min_rest_s: -1\n",
+                 "tasks[0].strategy.min_rest_s: must be at least 0, got -1", 11, 19);
+    expect_error(TASK_HEAD CREDS SIZING "    strategy:\n      min_rest_s: 3601\n",
+                 "tasks[0].strategy.min_rest_s: must be at most 3600, got 3601", 11, 19);
+    expect_error(TASK_HEAD CREDS SIZING "    strategy:\n      inventory_skew_bps: 101\n",
+                 "tasks[0].strategy.inventory_skew_bps: must be at most 100, got 101", 11, 27);
+    expect_error(TASK_HEAD CREDS SIZING "    risk:\n      resume_calm_s: \"soon\"\n",
+                 "tasks[0].risk.resume_calm_s: expected a number", 11, 22);
+    struct cfg *c = load(TASK_HEAD CREDS SIZING "    strategy:\n      min_rest_s: 0\n      inventory_skew_bps: 2\n"
+                         "    risk:\n      level: moderate\n      resume_calm_s: 7\n");
+    assert_non_null(c);
+    assert_true(c->tasks[0].min_rest_s == 0 && c->tasks[0].inventory_skew_bps == 2);
+    assert_true(c->tasks[0].resume_calm_s == 7);
+    cfg_free(c);
+    c = load(TASK_HEAD CREDS SIZING "    risk:\n      level: aggressive\n");
+    assert_non_null(c);
+    assert_true(c->tasks[0].min_rest_s == 3 && c->tasks[0].inventory_skew_bps == 0);
+    assert_true(c->tasks[0].resume_calm_s == 3);
+    cfg_free(c);
+}
+
 static void t_bad_qty(void **st)
 {
     (void)st;
@@ -488,7 +514,7 @@ static void t_seed_shape(void **st)
     assert_true(t->max_spread_bps == 20);
     assert_int_equal(t->stale_data_ms, 3000);
     assert_true(t->halt_cooldown_s == 60);
-    assert_true(t->requote_drift_bps == 1 && t->fill_cooldown_s == 10);
+    assert_true(t->requote_drift_bps == 3 && t->fill_cooldown_s == 10);
     assert_true(t->tier_qty_mult[0] == 1 && t->tier_qty_mult[1] == 1.5 && t->tier_qty_mult[2] == 2);
     assert_true(t->close_positions);
     assert_true(t->shutdown_timeout_s == 30);
@@ -830,6 +856,7 @@ int main(void)
         cmocka_unit_test(t_bad_level),
         cmocka_unit_test(t_tiers_range),
         cmocka_unit_test(t_band_order),
+        cmocka_unit_test(t_rest_skew_resume),
         cmocka_unit_test(t_bad_qty),
         cmocka_unit_test(t_id_number),
         cmocka_unit_test(t_duplicate_task),

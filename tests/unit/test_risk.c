@@ -13,11 +13,13 @@ static struct risk R;
 static const struct risk_pos FLAT = {.position = 0, .resting_buy = 0, .resting_sell = 0, .next_qty = 0};
 
 /* conservative: jump 5 bps, depth 10000 USD, 3 fills/min, spread 20 bps,
- * stale 3000 ms, cooldown 60 s, position 10000 USD */
+ * stale 3000 ms, cooldown 60 s, position 10000 USD; resume_calm_s 0 (the
+ * fixed cooldown; test_resume_hysteresis covers resume_calm_s) */
 static int setup(void **st)
 {
     (void)st;
     cfg_task_init(&C, RISK_CONSERVATIVE);
+    C.resume_calm_s = 0;
     strcpy(C.symbol, "BTC-USD");
     memset(&M, 0, sizeof M);
     strcpy(M.symbol, "BTC-USD");
@@ -74,9 +76,15 @@ static void test_price_jump(void **st)
 {
     (void)st;
     md(10 * S);
-    M.mark = P("100040");      /* 4 bps: fine */
+    M.mark = P("100020");      /* 2 bps: fine */
+    md(10 * S + 300000);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 10 * S + 300000)->state, RISK_SAFE);
+    assert_false(R.verdict.widen);
+    M.mark = P("100040");      /* 4 bps: more than half the limit: Caution, quotes wider */
     md(10 * S + 500000);
-    assert_int_equal(risk_eval(&R, &C, &FLAT, 10 * S + 500000)->state, RISK_SAFE);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 10 * S + 500000)->state, RISK_CAUTION);
+    assert_true(R.verdict.widen);
+    assert_true(has_reason("price moving"));
     M.mark = P("100060");      /* 6 bps within one second: halt */
     md(10 * S + 900000);
     assert_int_equal(risk_eval(&R, &C, &FLAT, 10 * S + 900000)->state, RISK_HALT);
@@ -99,6 +107,52 @@ static void test_price_jump_at_1hz(void **st)
     md(11 * S + 50000);
     assert_int_equal(risk_eval(&R, &C, &FLAT, 11 * S + 50000)->state, RISK_HALT);
     assert_true(has_reason("price jump"));
+}
+
+/* resume_calm_s: after a jump halt, quoting resumes once the jump metric (the
+ * one that triggered it) has stayed under half its limit for resume_calm_s
+ * -- not after the fixed 60 s cooldown -- and a move of more than half the
+ * limit restarts the count (hysteresis: under the limit is not calm enough). */
+static void test_resume_hysteresis(void **st)
+{
+    (void)st;
+    C.resume_calm_s = 10;
+    C.min_depth_usd = 0;       /* the book does not follow the mark here */
+    md(10 * S);
+    /* 2 fills: within the limit (3) but over half of it -- not the metric
+     * that triggers this halt, so it does not hold the resume back */
+    risk_on_fill(&R, 10 * S);
+    risk_on_fill(&R, 10 * S);
+    M.mark = P("100060");      /* 6 bps: halt */
+    md(10 * S + 500000);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 10 * S + 500000)->state, RISK_HALT);
+    /* marks keep moving 3 bps a second: under the limit (5), over half (2.5) */
+    const char *walk[] = {"100090", "100120", "100150", "100180"};
+    for (int i = 0; i < 4; i++) {
+        M.mark = P(walk[i]);
+        md((12 + i) * S);
+        assert_int_equal(risk_eval(&R, &C, &FLAT, (12 + i) * S)->state, RISK_HALT);
+    }
+    /* then quiet (the mark stays): 10 s of calm from the first quiet eval */
+    md(17 * S);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 17 * S)->state, RISK_HALT);
+    md(26 * S);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 26 * S)->state, RISK_HALT);
+    assert_true(has_reason("cooldown"));
+    md(27 * S);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 27 * S)->state, RISK_SAFE);
+    /* the fixed cooldown still bounds it: a metric hovering over half the
+     * limit lifts after halt_cooldown_s of no guard firing */
+    C.resume_calm_s = 1000;
+    M.mark = P("100300");      /* 6.7 bps: halt again */
+    md(28 * S);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 28 * S)->state, RISK_HALT);
+    md(29 * S + 500000);
+    risk_eval(&R, &C, &FLAT, 29 * S + 500000);   /* calm (no guard) from here */
+    md(89 * S);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 89 * S)->state, RISK_HALT);
+    md(90 * S);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 90 * S)->state, RISK_SAFE);
 }
 
 static void test_depth(void **st)
@@ -315,6 +369,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_safe, setup),
         cmocka_unit_test_setup(test_price_jump, setup),
+        cmocka_unit_test_setup(test_resume_hysteresis, setup),
         cmocka_unit_test_setup(test_price_jump_at_1hz, setup),
         cmocka_unit_test_setup(test_depth, setup),
         cmocka_unit_test_setup(test_fill_rate, setup),

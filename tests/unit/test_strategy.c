@@ -1,6 +1,8 @@
 /* Unit tests: quote pricing, sizing, re-quote rules and cl_ord_ids (daemon/engine/strategy.c). */
 #include "testutil.h"
 
+#include <math.h>
+
 #include "config.h"
 #include "strategy.h"
 
@@ -115,6 +117,37 @@ static void test_sizes(void **st)
     assert_true(q.ok);
 }
 
+/* Shifted targets stay a quarter of the band inside each edge; the skew is
+ * proportional to position / limit, capped at the limit, off by default. */
+static void test_shift_widen_skew(void **st)
+{
+    (void)st;
+    struct cfg_task c;
+    cfg(&c, RISK_MODERATE);       /* tier 1 [3, 8], limit 25000 USD */
+    assert_true(fabs(strat_shifted_bps(&c, 0, 0) - 5.5) < 1e-9);
+    assert_true(fabs(strat_shifted_bps(&c, 0, 1) - 6.5) < 1e-9);
+    assert_true(fabs(strat_shifted_bps(&c, 0, 5) - 6.75) < 1e-9);    /* 8 - 5/4 */
+    assert_true(fabs(strat_shifted_bps(&c, 0, -5) - 4.25) < 1e-9);   /* 3 + 5/4 */
+    assert_true(fabs(strat_widen_bps(&c, 0) - 1.25) < 1e-9);
+    assert_true(strat_skew_bps(&c, SIDE_BUY, P("0.1"), P("100000")) == 0);   /* off */
+    c.inventory_skew_bps = 2;
+    assert_true(fabs(strat_skew_bps(&c, SIDE_BUY, P("0.125"), P("100000")) - 1.0) < 1e-9);
+    assert_true(fabs(strat_skew_bps(&c, SIDE_SELL, P("0.125"), P("100000")) + 1.0) < 1e-9);
+    assert_true(fabs(strat_skew_bps(&c, SIDE_SELL, P("-1"), P("100000")) - 2.0) < 1e-9);   /* capped */
+    assert_true(strat_skew_bps(&c, SIDE_SELL, 0, P("100000")) == 0);
+    c.max_position_usd = 0;
+    assert_true(strat_skew_bps(&c, SIDE_SELL, P("-1"), P("100000")) == 0);
+    /* the rest bias: moderate tier 1 [3, 8] has 2 bps of room to 10: 1 bps
+     * out (6.5); tier 2 [8, 12] none; aggressive [0, 5]: a quarter, 1.25;
+     * conservative [5, 10]: none */
+    assert_true(fabs(strat_rest_bias_bps(&c, 0) - 1.0) < 1e-9);
+    assert_true(strat_rest_bias_bps(&c, 1) == 0);
+    cfg(&c, RISK_AGGRESSIVE);
+    assert_true(fabs(strat_rest_bias_bps(&c, 0) - 1.25) < 1e-9);
+    cfg(&c, RISK_CONSERVATIVE);
+    assert_true(strat_rest_bias_bps(&c, 0) == 0);
+}
+
 static void test_requote_drift_and_band(void **st)
 {
     (void)st;
@@ -204,6 +237,7 @@ int main(void)
         cmocka_unit_test(test_never_touch_opposite),
         cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_requote_drift_and_band),
+        cmocka_unit_test(test_shift_widen_skew),
         cmocka_unit_test(test_cloid),
         cmocka_unit_test(test_cloid_short_and_unique),
     };

@@ -27,6 +27,7 @@ static int setup(void **st)
     C.tiers = 1;
     C.fill_cooldown_s = 10;
     C.requote_drift_bps = 1;
+    C.min_rest_s = 0;       /* these tests re-quote right after the ack; test_min_rest covers it */
     C.shutdown_timeout_s = 30;
     C.close_positions = true;
     memset(&SI, 0, sizeof SI);
@@ -219,6 +220,139 @@ static void test_quotes_and_make_before_break(void **st)
     json_decref(s);
 }
 
+/* Rest-aware re-quoting through the task: with min_rest_s 3 a drift past
+ * requote_drift_bps waits until the quote rested 3 s since its ack; a mark
+ * moving toward a quote past its band's inner edge replaces it at once;
+ * make-before-break either way (engine/requote.c). */
+static void test_min_rest(void **st)
+{
+    (void)st;
+    C.min_rest_s = 3;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
+    ack(&b);
+    ack(&a);
+    md("100015");                 /* drift 1.5 bps, both in [5, 10]: young, kept */
+    assert_int_equal(fv_count(&FV, FV_PLACE), 2);
+    advance(2900, true);          /* 2.9 s: still kept */
+    assert_int_equal(fv_count(&FV, FV_PLACE), 2);
+    advance(200, true);           /* 3.1 s: both replaced, old ones still stand */
+    assert_int_equal(fv_count(&FV, FV_PLACE), 4);
+    assert_int_equal(fv_cancelled(&FV, b.cl_ord_id), -1);
+    struct order_req b2 = *fv_last_place(&FV, SIDE_BUY), a2 = *fv_last_place(&FV, SIDE_SELL);
+    ack(&b2);
+    ack(&a2);
+    /* handover: the old quotes (in band, drift-replaced) stay until the new
+     * ones rested 3 s, so each side keeps an order that counts */
+    assert_int_equal(fv_cancelled(&FV, b.cl_ord_id), -1);
+    assert_int_equal(fv_cancelled(&FV, a.cl_ord_id), -1);
+    advance(2900, true);
+    assert_int_equal(fv_cancelled(&FV, b.cl_ord_id), -1);
+    advance(200, true);
+    assert_true(fv_cancelled(&FV, b.cl_ord_id) >= 0);
+    assert_true(fv_cancelled(&FV, a.cl_ord_id) >= 0);
+    assert_int_equal(fv_count(&FV, FV_PLACE), 4);
+}
+
+/* A quote just acknowledged is replaced at once when the mark runs toward it
+ * past its band's inner edge (or away past the outer edge): min_rest_s
+ * holds back only drift re-quotes; make-before-break still. */
+static void test_min_rest_adverse(void **st)
+{
+    (void)st;
+    C.min_rest_s = 3;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
+    ack(&b);
+    ack(&a);
+    md("100030");                 /* ask 7.5 -> 4.5 bps (< 5), bid 7.5 -> 10.5 bps (> 10) */
+    assert_int_equal(fv_count(&FV, FV_PLACE), 4);
+    assert_int_equal(fv_cancelled(&FV, a.cl_ord_id), -1);
+    struct order_req a2 = *fv_last_place(&FV, SIDE_SELL);
+    ack(&a2);                     /* the adverse old ask is not held: cancelled now */
+    assert_true(fv_cancelled(&FV, a.cl_ord_id) >= 0);
+}
+
+/* Caution before Halt: a 3 bps move within a second (over half the 5 bps
+ * jump limit) widens new quotes to a quarter of the band inside its outer
+ * edge; the inventory skew (off by default) moves the side that would grow
+ * the position out and the other in, inside the band. */
+static void test_caution_widen_and_skew(void **st)
+{
+    (void)st;
+    C.requote_drift_bps = 1000;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
+    ack(&b);
+    ack(&a);
+    md("99970");                  /* 3 bps: Caution; both quotes left [5, 10] */
+    json_t *s = status();
+    assert_string_equal(json_string_value(json_object_get(json_object_get(s, "risk"), "state")), "caution");
+    json_decref(s);
+    assert_string_equal(fmt(fv_last_place(&FV, SIDE_BUY)->price, 2), "99882.52");    /* 8.75 bps */
+    assert_string_equal(fmt(fv_last_place(&FV, SIDE_SELL)->price, 2), "100057.48");  /* 8.75 bps */
+    task_free(T);
+    T = NULL;
+    memset(&FV, 0, sizeof FV);
+    /* skew 2 bps at the limit; long 0.05 at 100000 = half of 10000 USD: 1 bps */
+    C.inventory_skew_bps = 2;
+    start("0.05");
+    md("100000");
+    assert_string_equal(fmt(fv_last_place(&FV, SIDE_BUY)->price, 2), "99915.00");    /* 8.5 bps */
+    assert_string_equal(fmt(fv_last_place(&FV, SIDE_SELL)->price, 2), "100065.00");  /* 6.5 bps */
+}
+
+/* Handover with a young current quote: when the quote replaced now has not
+ * rested min_rest_s yet and the older held one still counts, the older one
+ * stays and the young one goes. */
+static void test_handover_keeps_older(void **st)
+{
+    (void)st;
+    C.min_rest_s = 3;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
+    ack(&b);
+    ack(&a);
+    advance(3100, true);
+    md("100015");                 /* drift 1.5 bps after 3.1 s: both replaced */
+    struct order_req b2 = *fv_last_place(&FV, SIDE_BUY), a2 = *fv_last_place(&FV, SIDE_SELL);
+    ack(&b2);
+    ack(&a2);
+    assert_int_equal(fv_cancelled(&FV, b.cl_ord_id), -1);    /* held */
+    advance(1000, true);
+    md("99985");                  /* b2 (99940) now 4.5 bps: inside [5, 10]; b (99925) 6.0 bps */
+    struct order_req b3 = *fv_last_place(&FV, SIDE_BUY);
+    assert_string_not_equal(b3.cl_ord_id, b2.cl_ord_id);
+    ack(&b3);
+    assert_true(fv_cancelled(&FV, b2.cl_ord_id) >= 0);      /* the young one goes */
+    assert_int_equal(fv_cancelled(&FV, b.cl_ord_id), -1);    /* the rested one stays */
+    advance(3100, true);
+    assert_true(fv_cancelled(&FV, b.cl_ord_id) >= 0);       /* until b3 rested 3 s */
+}
+
+/* The fill-rate guard (conservative: 3 a minute) counts orders hit, not the
+ * partial fills of one sweep through an order: five partial fills of one
+ * bid leave the task quoting; fills_today still counts each. */
+static void test_fill_rate_counts_orders(void **st)
+{
+    (void)st;
+    start("0");
+    md("100000");
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY);
+    ack(&b);
+    ack(fv_last_place(&FV, SIDE_SELL));
+    for (int i = 0; i < 5; i++)
+        ev(fv_ev_fill("BTC-USD", b.cl_ord_id, 7000 + i, SIDE_BUY, b.price, P("0.001")));
+    json_t *s = status();
+    assert_int_equal(json_integer_value(json_object_get(s, "fills_today")), 5);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(s, "risk"), "state")), "safe");
+    json_decref(s);
+}
+
 static void test_three_tiers(void **st)
 {
     (void)st;
@@ -258,6 +392,7 @@ static void test_band_exit(void **st)
 {
     (void)st;
     C.requote_drift_bps = 1000;   /* only the band rule */
+    C.price_jump_threshold_bps = 10;   /* 3 bps in a second: no Caution widening here */
     start("0");
     md("100000");
     struct order_req b = *fv_last_place(&FV, SIDE_BUY);
@@ -960,6 +1095,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failed_list_is_not_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quotes_and_make_before_break, setup, teardown),
         cmocka_unit_test_setup_teardown(test_three_tiers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_min_rest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_min_rest_adverse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fill_rate_counts_orders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_handover_keeps_older, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_caution_widen_and_skew, setup, teardown),
         cmocka_unit_test_setup_teardown(test_band_exit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_then_full_fill_and_cooldown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_operator_halt_and_resume, setup, teardown),

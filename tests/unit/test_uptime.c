@@ -1,6 +1,8 @@
 /* Unit tests: maker uptime per UTC hour and X70/X50 Maker Hours (daemon/engine/uptime.c). */
 #include "testutil.h"
 
+#include <math.h>
+
 #include "uptime.h"
 
 #define H0 1764000000000LL   /* 2025-11-24T16:00:00Z, an hour boundary */
@@ -22,8 +24,8 @@ static void run(int64_t from, int64_t to, const struct up_quote *q, int n)
     for (int64_t s = from; s < to; s++) up_sample(&U, H0 + s * 1000 + 123, MARK, q, n);
 }
 
-static const struct up_quote BOTH[2] = {{SIDE_BUY, 99950 * DEC_ONE, DEC_ONE / 2},
-                                        {SIDE_SELL, 100050 * DEC_ONE, DEC_ONE}};
+static const struct up_quote BOTH[2] = {{SIDE_BUY, 99950 * DEC_ONE, DEC_ONE / 2, 10000},
+                                        {SIDE_SELL, 100050 * DEC_ONE, DEC_ONE, 10000}};
 
 static void test_both_sides_tiers(void **st)
 {
@@ -55,10 +57,10 @@ static void test_one_side_missing_or_far(void **st)
     run(0, 100, BOTH, 1);     /* bid only */
     assert_int_equal(up_hour_seconds(&U), 0);
     assert_false(U.both_now);
-    struct up_quote far[2] = {BOTH[0], {SIDE_SELL, P("100110"), DEC_ONE}};   /* 11 bps */
+    struct up_quote far[2] = {BOTH[0], {SIDE_SELL, P("100110"), DEC_ONE, 10000}};   /* 11 bps */
     run(100, 200, far, 2);
     assert_int_equal(up_hour_seconds(&U), 0);
-    struct up_quote edge[2] = {BOTH[0], {SIDE_SELL, P("100100"), DEC_ONE}};  /* exactly 10 bps */
+    struct up_quote edge[2] = {BOTH[0], {SIDE_SELL, P("100100"), DEC_ONE, 10000}};  /* exactly 10 bps */
     run(200, 300, edge, 2);
     assert_int_equal(up_hour_seconds(&U), 100);
     /* the mark moving makes a quote leave the band */
@@ -118,7 +120,7 @@ static void test_maker_hours_and_cap(void **st)
 {
     (void)st;
     /* 3 BTC both sides (capped at 2) for 2520 s = 70 %: a full Maker Hour */
-    struct up_quote big[2] = {{SIDE_BUY, P("99990"), P("3")}, {SIDE_SELL, P("100010"), P("3")}};
+    struct up_quote big[2] = {{SIDE_BUY, P("99990"), P("3"), 10000}, {SIDE_SELL, P("100010"), P("3"), 10000}};
     run(0, 2520, big, 2);
     struct up_hour h;
     up_current(&U, &h);
@@ -142,6 +144,36 @@ static void test_maker_hours_and_cap(void **st)
     assert_true(up_month_key(dec1) == up_month_key(H0) + 1);
 }
 
+/* Maker Points estimate: notional x distance weight x time, an order
+ * counting only once it rested 3 s; the 3 s rule's two-sided seconds. */
+static void test_maker_points(void **st)
+{
+    (void)st;
+    assert_true(up_points_weight(0) == 1.0 && up_points_weight(10) == 1.0);
+    assert_true(up_points_weight(10.5) == 0.5 && up_points_weight(30) == 0.5);
+    assert_true(up_points_weight(31) == 0.1 && up_points_weight(100) == 0.1);
+    assert_true(up_points_weight(101) == 0.0);
+    /* bid 5 bps 0.5 BTC (~50 kUSD, weight 1), ask 20 bps 1 BTC (~100 kUSD, 0.5) */
+    struct up_quote q[2] = {{SIDE_BUY, P("99950"), P("0.5"), 2999}, {SIDE_SELL, P("100200"), DEC_ONE, 3000}};
+    up_sample(&U, H0 + 1000, MARK, q, 2);
+    struct up_hour h;
+    up_current(&U, &h);
+    /* only the ask rested 3 s: 100200 x 0.5 / 3600 */
+    assert_true(fabs(h.maker_points - 100200.0 * 0.5 / 3600) < 1e-6);
+    assert_int_equal(h.qual3_s, 0);
+    q[0].rested_ms = 3000;
+    up_sample(&U, H0 + 2000, MARK, q, 2);
+    up_current(&U, &h);
+    assert_true(fabs(h.maker_points - (2 * 100200.0 * 0.5 + 99950.0 * 0.5) / 3600) < 1e-6);
+    assert_int_equal(h.qual3_s, 0);     /* the ask is 20 bps away: not within 10 */
+    q[1].price = P("100050");
+    up_sample(&U, H0 + 3000, MARK, q, 2);
+    up_current(&U, &h);
+    assert_int_equal(h.qual3_s, 1);
+    assert_int_equal(h.qual_s, 1);
+    assert_true(U.mp_total == U.mp_hour);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -150,6 +182,7 @@ int main(void)
         cmocka_unit_test_setup(test_hour_boundary_and_gap, setup),
         cmocka_unit_test_setup(test_x70_x50, setup),
         cmocka_unit_test_setup(test_maker_hours_and_cap, setup),
+        cmocka_unit_test_setup(test_maker_points, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
