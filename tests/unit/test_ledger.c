@@ -111,7 +111,7 @@ static void test_hours_restore(void **st)
     up_init(&u, "BTC-USD");
     up_restore(&u, H0 + 900 * 1000, hour, got.qual_s, got.samples, got.size, 1.0);
     assert_int_equal(up_hour_seconds(&u), 600);
-    const struct up_quote q[2] = {{SIDE_BUY, 99990 * DEC_ONE, DEC_ONE / 2}, {SIDE_SELL, 100010 * DEC_ONE, DEC_ONE / 2}};
+    const struct up_quote q[2] = {{SIDE_BUY, 99990 * DEC_ONE, DEC_ONE / 2, 10000}, {SIDE_SELL, 100010 * DEC_ONE, DEC_ONE / 2, 10000}};
     up_sample(&u, H0 + 900 * 1000, 100000 * DEC_ONE, q, 2);
     assert_int_equal(up_hour_seconds(&u), 601);
     assert_true(up_month_mh(&u, H0 + 901 * 1000) >= 1.0);
