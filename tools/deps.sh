@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential pkg-config libevent-dev libcurl4-openssl-dev libwebsockets-dev
 libsodium-dev libyaml-dev libjansson-dev libncurses-dev libcmocka-dev
 python3 python3-jsonschema curl mandoc tmux valgrind clang libclang-rt-14-dev procps
-libsystemd-dev libsqlite3-dev"
+libsystemd-dev libsqlite3-dev jq"
 
 missing=""
 for p in $PKGS; do
