@@ -7,6 +7,8 @@
  * refused daemon can name it. */
 #include "locks.h"
 
+#include "fsutil.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,20 +17,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* mkdir -p with mode 0700 for the directories it creates. */
-static int make_dirs(const char *dir)
-{
-    char p[512];
-    snprintf(p, sizeof p, "%s", dir);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = 0;
-        if (mkdir(p, 0700) != 0 && errno != EEXIST) return -1;
-        *s = '/';
-    }
-    return mkdir(p, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
 
 static long holder_pid(int fd)
 {
@@ -40,7 +28,7 @@ static long holder_pid(int fd)
 int lock_account(const char *dir, const char *pubkey, char *err, size_t errlen)
 {
     char path[768];
-    if (make_dirs(dir) != 0) {
+    if (mkdir_p(dir, 0700) != 0) {
         snprintf(err, errlen, "cannot create the state directory %s: %s", dir, strerror(errno));
         return -1;
     }

@@ -25,6 +25,8 @@
 #define _GNU_SOURCE
 #include "control.h"
 
+#include "fsutil.h"
+
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -499,15 +501,7 @@ static int mkdirs(const char *path, mode_t mode, char *err, size_t errlen)
     char *slash = strrchr(dir, '/');
     if (!slash || slash == dir) return 0;
     *slash = 0;
-    for (char *p = dir + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(dir, mode) != 0 && errno != EEXIST) goto fail;
-        *p = '/';
-    }
-    if (mkdir(dir, mode) != 0 && errno != EEXIST) goto fail;
-    return 0;
-fail:
+    if (mkdir_p(dir, mode) == 0) return 0;
     snprintf(err, errlen, "cannot create directory %s: %s", dir, strerror(errno));
     return -1;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fsutil.h"
 #include "ledger_int.h"
 #include "log.h"
 
@@ -79,19 +80,6 @@ static const char *const STMT_SQL[S_COUNT] = {
 };
 
 /* ---------- opening ---------- */
-
-static int make_dirs(const char *dir)
-{
-    char p[512];
-    snprintf(p, sizeof p, "%s", dir);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = 0;
-        if (mkdir(p, 0700) != 0 && errno != EEXIST) return -1;
-        *s = '/';
-    }
-    return mkdir(p, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
 
 static int exec_sql(struct ledger *lg, const char *sql)
 {
@@ -188,7 +176,7 @@ struct ledger *ledger_open(struct event_base *base, const char *dir, const struc
                               "(mmd.yaml(5)), or state.ledger: false to run without one");
         return NULL;
     }
-    if (make_dirs(dir) != 0) {
+    if (mkdir_p(dir, 0700) != 0) {
         snprintf(err, errlen, "cannot create the state directory %s: %s: set state.dir to a writable "
                               "directory (mmd.yaml(5))", dir, strerror(errno));
         return NULL;

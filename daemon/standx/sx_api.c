@@ -93,24 +93,24 @@ static void place_frame(struct sx_account *a, struct sx_pend *p, int code, const
     bool first = !p->accepted;
     p->accepted = true;
     if (code == 0) {
-        if (first && p->via_ws) sx_place_outcome(a, p->cl_ord_id, p->symbol, VR_OK, 200, msg);
+        if (first && p->via_ws) sx_emit_result(a, VEV_PLACE_RESULT, p->symbol, p->cl_ord_id, 0, VR_OK, 200, msg);
         return;
     }
     if (p->via_ws && first) {
         if (sx_already_placed(msg)) {
             LOGW("standx", "%s: order:new %s: the venue already holds this cl_ord_id (%s): resolving it",
                  a->id, p->cl_ord_id, msg);
-            sx_place_outcome(a, p->cl_ord_id, p->symbol, VR_AMBIGUOUS, code, msg);
+            sx_emit_result(a, VEV_PLACE_RESULT, p->symbol, p->cl_ord_id, 0, VR_AMBIGUOUS, code, msg);
             a->n.ambiguous++;
             sx_resolve_start(a, p->cl_ord_id, p->symbol);
             return;
         }
         if (code == 429) {
             a->n.rate_limited++;
-            sx_place_outcome(a, p->cl_ord_id, p->symbol, VR_RATE_LIMITED, code, msg);
+            sx_emit_result(a, VEV_PLACE_RESULT, p->symbol, p->cl_ord_id, 0, VR_RATE_LIMITED, code, msg);
             return;
         }
-        sx_place_outcome(a, p->cl_ord_id, p->symbol, VR_REJECTED, code, msg);
+        sx_emit_result(a, VEV_PLACE_RESULT, p->symbol, p->cl_ord_id, 0, VR_REJECTED, code, msg);
     }
     a->n.rejects++;
     a->api.n.rejects++;
@@ -183,7 +183,7 @@ static void lost(struct sx_account *a, struct sx_pend *p, const char *why)
     LOGW("standx", "%s: %s %s: %s: outcome unknown", a->id, kind_name(p->kind), p->cl_ord_id, why);
     if (p->kind == OPK_PLACE) {
         a->n.ambiguous++;
-        sx_place_outcome(a, p->cl_ord_id, p->symbol, VR_AMBIGUOUS, 0, why);
+        sx_emit_result(a, VEV_PLACE_RESULT, p->symbol, p->cl_ord_id, 0, VR_AMBIGUOUS, 0, why);
         sx_resolve_start(a, p->cl_ord_id, p->symbol);
     } else {
         sx_emit_result(a, VEV_CANCEL_RESULT, p->symbol, p->cl_ord_id, p->order_id, VR_AMBIGUOUS, 0, why);

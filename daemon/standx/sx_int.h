@@ -165,8 +165,6 @@ void sx_auth_news(struct sx_account *a, bool ok, int http, const char *msg);
 /* sx_orders.c: the request budget (account bucket + per-IP bucket) */
 enum sx_req_class { SXR_PLACE, SXR_CANCEL, SXR_QUERY };
 bool sx_budget_take(struct sx_account *a, enum sx_req_class c);
-void sx_place_outcome(struct sx_account *a, const char *cl, const char *symbol, enum venue_result out,
-                      int http, const char *msg);
 bool sx_cancel_gone(const char *msg);   /* "already closed" & co: the order is gone */
 void sx_resolve_start(struct sx_account *a, const char *cl, const char *symbol);
 

@@ -598,12 +598,6 @@ static void on_rest(void *ud, const struct rest_resp *r)
 
 /* ---- venue ops ---------------------------------------------------------------- */
 
-void sx_place_outcome(struct sx_account *a, const char *cl, const char *symbol, enum venue_result out,
-                      int http, const char *msg)
-{
-    sx_emit_result(a, VEV_PLACE_RESULT, symbol, cl, 0, out, http, msg);
-}
-
 /* A command went out over the ws-api session: the reaction's latency sample
  * (if this is its first request) is taken as written now. */
 static void ws_sent(struct sx_account *a)

@@ -19,50 +19,10 @@ import time
 
 import mmdrun
 import sim
+import venuelog
 from harness import main, wait_for
 
 N_REJECTS = 6
-
-
-def rejections(lines):
-    """(ts_us, request_id) of every order refused on the ws-api stream."""
-    out = []
-    for line in lines:
-        if line.get("dir") == "out" and line.get("kind") == "ws-api":
-            try:
-                f = json.loads(line.get("body") or "")
-            except ValueError:
-                continue
-            if f.get("code") == 400 and "alo" in (f.get("message") or ""):
-                out.append((line["ts_us"], f.get("request_id")))
-    return out
-
-
-def reaction_ms(s):
-    """Rejection frame -> next new order on the same side, per rejection."""
-    lines = s.log_lines()
-    reqs = mmdrun.order_requests(s, lines)
-    by_rid = {}
-    for r in reqs:
-        rid = r["rid"]
-        if rid is None:   # REST: the frame's request_id is the x-request-id header, not logged; match by order
-            continue
-        by_rid[rid] = r
-    news = [r for r in reqs if r["op"] == "new"]
-    out, rejected = [], []
-    for ts, rid in rejections(lines):
-        req = by_rid.get(rid)
-        if req is None:   # REST entry: the rejected order is the last new order before the frame
-            prior = [r for r in news if r["ts_us"] <= ts]
-            req = prior[-1] if prior else None
-        if req is None:
-            continue
-        rejected.append(req["cl_ord_id"])
-        side = req["params"].get("side")
-        nxt = [r for r in news if r["ts_us"] > ts and r["params"].get("side") == side]
-        if nxt:
-            out.append((nxt[0]["ts_us"] - ts) / 1000.0)
-    return out, rejected
 
 
 def queried(s, cls):
@@ -88,10 +48,10 @@ def run(order_entry):
             assert sess["order_entry"] == want, sess
             st, j = s.fault(type="reject_next", count=N_REJECTS, message="alo order rejected")
             assert st == 200, (st, j)
-            wait_for(lambda: len(rejections(s.log_lines())) >= N_REJECTS, timeout=20,
+            wait_for(lambda: len(venuelog.Log(s.log_lines()).rejections()) >= N_REJECTS, timeout=20,
                      what="%d rejections" % N_REJECTS, detail=d.log_tail)
             time.sleep(1.0)
-            lat, rejected = reaction_ms(s)
+            lat, rejected = venuelog.Log(s.log_lines()).alo_reactions_ms()
             task = d.task_status("al")
             vias = {r["via"] for r in mmdrun.order_requests(s) if r["op"] == "new"}
             print("%s: %d rejections, replacement after %s ms (p50 %.1f ms); task alo_rejects %d; "
