@@ -704,6 +704,11 @@ static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
     if (cur && !ord_is_acked(cur)) return;    /* pending new / cancel / unknown */
     if (now_us < s->cooldown_until_us || now_us < s->retry_us) return;
     if (t->risk.verdict.no_quote) return;
+    if (t->risk.verdict.thin && tier > 0) {   /* Caution thins: tier 1 only */
+        if (cur) send_cancel(t, cur, false, now_us);
+        slot_note(t, s, "fill rate caution: outer tier withdrawn");
+        return;
+    }
     struct strat_quote q;
     /* Caution widens new quotes; the optional inventory skew shifts them */
     double shift = (t->risk.verdict.widen ? strat_widen_bps(&t->cfg, tier)
@@ -719,7 +724,12 @@ static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
         return;
     }
     if (strat_fit_qty(&t->si, s->remaining) == 0) s->remaining = q.qty;
-    place_new(t, s, tier, side, &q, strat_fit_qty(&t->si, s->remaining), now_us);
+    dec_t qty = strat_fit_qty(&t->si, s->remaining);
+    if (t->risk.verdict.thin) {               /* ... and new quotes at half size, where the lot allows */
+        dec_t half = strat_fit_qty(&t->si, dec_mul_f(q.qty, 0.5));
+        if (half > 0 && half < qty) qty = s->remaining = half;
+    }
+    place_new(t, s, tier, side, &q, qty, now_us);
 }
 
 /* Cancels live orders no slot owns any more (a replaced quote whose cancel
@@ -820,12 +830,15 @@ static void reconcile(struct task *t, int64_t now_us)
 
 static void sample_uptime(struct task *t, int64_t now_us)
 {
+    /* The venue scores what rests on its book: an acknowledged order counts
+     * until the venue confirms its cancel, whatever the task's state (a
+     * halted task's orders count until their cancels land). */
     struct up_quote q[ORD_MAX];
     int n = 0;
-    bool quoting = t->st == TS_QUOTING && t->risk.verdict.state != RISK_HALT;
-    for (int i = 0; quoting && i < t->book.n; i++) {
+    for (int i = 0; i < t->book.n; i++) {
         const struct ord *o = ord_at(&t->book, i);
-        if (!ord_is_acked(o) || o->reduce_only) continue;
+        bool rests = ord_is_acked(o) || (o->status == OS_PENDING_CANCEL && o->ack_us > 0);
+        if (!rests || o->reduce_only) continue;
         q[n].side = o->side;
         q[n].price = o->price;
         q[n].qty = ord_open_qty(o);

@@ -225,6 +225,13 @@ static void caution_guards(struct risk *r, const struct cfg_task *c, const struc
         reason(r, "price moving: %.1f bps within 1 s (caution from %g): new quotes wider", j,
                RISK_REARM * c->price_jump_threshold_bps);
     }
+    int f = fills_last_minute(r, r->eval_us);
+    if (c->max_fills_per_minute > 0 && f > (int)(RISK_REARM * c->max_fills_per_minute) &&
+        f <= c->max_fills_per_minute) {
+        v->thin = true;
+        reason(r, "fill rate: %d fills in the last 60 s (caution above %d): tier 1 only, half size", f,
+               (int)(RISK_REARM * c->max_fills_per_minute));
+    }
     if (c->max_spread_bps > 0 && r->spread_bps > c->max_spread_bps) {
         v->no_quote = true;
         reason(r, "spread: %.1f bps > %g, not quoting", r->spread_bps, c->max_spread_bps);

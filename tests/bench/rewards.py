@@ -24,6 +24,11 @@ and at the end:
                 self_share_3s the same for the 3 s rule (seconds_3s)
   maker_points  mmd's Maker Points estimate for the window (USD-hours)
 
+The window opens BENCH_REWARD_WARMUP_S (default 10) seconds after the pair
+first quotes both sides (the sampler runs from the start, so an order's age
+is its real age): a window opening with the first quotes would count their
+first 3 s against the 3 s rule, a start-up cost, not a steady-state one.
+
 Env: BENCH_REWARD_S (window seconds per pair, default 120),
 BENCH_REWARD_LEVELS, BENCH_REWARD_SCENARIOS (comma lists; any scenario of
 tests/sim/scenarios, e.g. faulty to compare mmd's own report under faults),
@@ -47,6 +52,7 @@ import sim
 from harness import build_dir, wait_for
 
 DUR = float(os.environ.get("BENCH_REWARD_S", "120"))
+WARMUP_S = float(os.environ.get("BENCH_REWARD_WARMUP_S", "10"))
 LEVELS = os.environ.get("BENCH_REWARD_LEVELS", "conservative,moderate,aggressive").split(",")
 SCENARIOS = os.environ.get("BENCH_REWARD_SCENARIOS", "calm,lively,volatile").split(",")
 PROFILE = os.environ.get("BENCH_REWARD_PROFILE", "live")
@@ -240,6 +246,10 @@ def run_pair(p, barrier):
     if p.err:
         return
     try:
+        end = time.time() + WARMUP_S   # steady state: the start-up's first quotes have not rested yet
+        while time.time() < end:
+            p.sample(time.time())
+            time.sleep(POLL_S)
         c0 = p.state()["counters"]
         up0, u30 = p.uptime_seconds(), p.uptime_seconds("seconds_3s")
         t0 = time.time()

@@ -8,7 +8,9 @@ import mmdrun
 import sim
 from harness import main, wait_for
 
-BANDS = [(3, 8), (8, 12)]          # moderate level, tiers 1 and 2
+# moderate level, tiers 1 and 2: its bands are 2.5-8.5 and 7.5-12.5 since
+# issue 15; the check keeps the older, narrower 3-8 and 8-12 (stricter)
+BANDS = [(3, 8), (8, 12)]
 SLACK_BPS = 1.6                    # requote_drift_bps (1) + tick rounding + mark moves between samples
 
 

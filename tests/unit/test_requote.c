@@ -11,13 +11,15 @@ static struct rq_quote Q;
 static struct rq_decision D;
 static const int64_t NOW = 100 * S;
 
-/* moderate: tier 1 [3, 8] bps, tier 2 [8, 12] (middle 10: not meant to
+/* moderate with tier 1 [3, 8] bps, tier 2 [8, 12] (middle 10: not meant to
  * count for the reward band), drift 1 bps, min rest 3 s.  The quote: a bid
  * of tier 1 placed at 5.5 bps from a mark of 100000, acked 10 s ago. */
 static int setup(void **st)
 {
     (void)st;
     cfg_task_init(&C, RISK_MODERATE);
+    C.bands[0] = (struct cfg_band){3, 8};
+    C.bands[1] = (struct cfg_band){8, 12};
     C.requote_drift_bps = 1;
     C.min_rest_s = 3;
     Q = (struct rq_quote){0, SIDE_BUY, P("99945.00"), P("100000"), NOW - 10 * S};

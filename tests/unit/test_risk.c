@@ -140,7 +140,9 @@ static void test_resume_hysteresis(void **st)
     assert_int_equal(risk_eval(&R, &C, &FLAT, 26 * S)->state, RISK_HALT);
     assert_true(has_reason("cooldown"));
     md(27 * S);
-    assert_int_equal(risk_eval(&R, &C, &FLAT, 27 * S)->state, RISK_SAFE);
+    /* lifted; the two fills of 17 s ago still thin the quotes (Caution) */
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 27 * S)->state, RISK_CAUTION);
+    assert_true(R.verdict.thin);
     /* the fixed cooldown still bounds it: a metric hovering over half the
      * limit lifts after halt_cooldown_s of no guard firing */
     C.resume_calm_s = 1000;
@@ -177,8 +179,15 @@ static void test_fill_rate(void **st)
 {
     (void)st;
     md(1 * S);
-    for (int i = 0; i < 3; i++) risk_on_fill(&R, 1 * S + i);
-    assert_int_equal(risk_eval(&R, &C, &FLAT, 2 * S)->state, RISK_SAFE);   /* 3 = limit: fine */
+    risk_on_fill(&R, 1 * S);
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 1 * S)->state, RISK_SAFE);   /* 1 <= half the limit */
+    assert_false(R.verdict.thin);
+    for (int i = 1; i < 3; i++) risk_on_fill(&R, 1 * S + i);
+    /* 3 = the limit: not halted, but over half of it: Caution thins the quotes */
+    assert_int_equal(risk_eval(&R, &C, &FLAT, 2 * S)->state, RISK_CAUTION);
+    assert_true(R.verdict.thin);
+    assert_false(R.verdict.no_quote);
+    assert_true(has_reason("fill rate: 3 fills in the last 60 s (caution above 1): tier 1 only, half size"));
     risk_on_fill(&R, 3 * S);
     assert_int_equal(risk_eval(&R, &C, &FLAT, 3 * S)->state, RISK_HALT);
     assert_true(has_reason("fill rate: 4 fills"));

@@ -45,7 +45,7 @@ static void expect_px(enum risk_level l, int tier, const char *mark, const char 
 }
 
 /* Bands by level (mmd.yaml(5)): conservative 5-10/10-15/15-20, moderate
- * 3-8/8-12/12-20, aggressive 0-5/5-10/10-20 bps; quotes at the middle,
+ * 2.5-8.5/7.5-12.5/12-20, aggressive 0-5/5-10/10-20 bps; quotes at the middle,
  * bids floored, asks ceiled. */
 static void test_tier_prices_each_level(void **st)
 {
@@ -123,12 +123,12 @@ static void test_shift_widen_skew(void **st)
 {
     (void)st;
     struct cfg_task c;
-    cfg(&c, RISK_MODERATE);       /* tier 1 [3, 8], limit 25000 USD */
+    cfg(&c, RISK_MODERATE);       /* tier 1 [2.5, 8.5], limit 25000 USD */
     assert_true(fabs(strat_shifted_bps(&c, 0, 0) - 5.5) < 1e-9);
     assert_true(fabs(strat_shifted_bps(&c, 0, 1) - 6.5) < 1e-9);
-    assert_true(fabs(strat_shifted_bps(&c, 0, 5) - 6.75) < 1e-9);    /* 8 - 5/4 */
-    assert_true(fabs(strat_shifted_bps(&c, 0, -5) - 4.25) < 1e-9);   /* 3 + 5/4 */
-    assert_true(fabs(strat_widen_bps(&c, 0) - 1.25) < 1e-9);
+    assert_true(fabs(strat_shifted_bps(&c, 0, 5) - 7.0) < 1e-9);     /* 8.5 - 6/4 */
+    assert_true(fabs(strat_shifted_bps(&c, 0, -5) - 4.0) < 1e-9);    /* 2.5 + 6/4 */
+    assert_true(fabs(strat_widen_bps(&c, 0) - 1.5) < 1e-9);
     assert_true(strat_skew_bps(&c, SIDE_BUY, P("0.1"), P("100000")) == 0);   /* off */
     c.inventory_skew_bps = 2;
     assert_true(fabs(strat_skew_bps(&c, SIDE_BUY, P("0.125"), P("100000")) - 1.0) < 1e-9);
@@ -137,10 +137,10 @@ static void test_shift_widen_skew(void **st)
     assert_true(strat_skew_bps(&c, SIDE_SELL, 0, P("100000")) == 0);
     c.max_position_usd = 0;
     assert_true(strat_skew_bps(&c, SIDE_SELL, P("-1"), P("100000")) == 0);
-    /* the rest bias: moderate tier 1 [3, 8] has 2 bps of room to 10: 1 bps
-     * out (6.5); tier 2 [8, 12] none; aggressive [0, 5]: a quarter, 1.25;
+    /* the rest bias: moderate tier 1 [2.5, 8.5] has 1.5 bps of room to 10:
+     * 0.75 bps out (6.25); tier 2 [7.5, 12.5] none; aggressive [0, 5]: a quarter, 1.25;
      * conservative [5, 10]: none */
-    assert_true(fabs(strat_rest_bias_bps(&c, 0) - 1.0) < 1e-9);
+    assert_true(fabs(strat_rest_bias_bps(&c, 0) - 0.75) < 1e-9);
     assert_true(strat_rest_bias_bps(&c, 1) == 0);
     cfg(&c, RISK_AGGRESSIVE);
     assert_true(fabs(strat_rest_bias_bps(&c, 0) - 1.25) < 1e-9);

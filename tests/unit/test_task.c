@@ -305,6 +305,54 @@ static void test_caution_widen_and_skew(void **st)
     assert_string_equal(fmt(fv_last_place(&FV, SIDE_SELL)->price, 2), "100065.00");  /* 6.5 bps */
 }
 
+/* Caution thins before Halt pulls: fills of more orders in a minute than
+ * half the fill-rate limit (conservative: 3, so 2) withdraw the outer tiers
+ * and put new tier-1 quotes at half size; the fourth fill halts. */
+static void test_caution_thin(void **st)
+{
+    (void)st;
+    C.tiers = 2;
+    start("0");
+    md("100000");
+    struct order_req b1 = *place_at(fv_nth_place(&FV, SIDE_BUY, 0)), a1 = *place_at(fv_nth_place(&FV, SIDE_SELL, 0));
+    struct order_req b2 = *place_at(fv_nth_place(&FV, SIDE_BUY, 1)), a2 = *place_at(fv_nth_place(&FV, SIDE_SELL, 1));
+    assert_string_equal(fmt(b2.qty, 4), "0.0150");
+    ack(&b1);
+    ack(&a1);
+    ack(&b2);
+    ack(&a2);
+    ev(fv_ev_fill("BTC-USD", b1.cl_ord_id, 8001, SIDE_BUY, b1.price, P("0.002")));
+    assert_int_equal(fv_cancelled(&FV, b2.cl_ord_id), -1);       /* one order filled: safe */
+    ev(fv_ev_fill("BTC-USD", a1.cl_ord_id, 8002, SIDE_SELL, a1.price, P("0.002")));
+    json_t *s = status();
+    json_t *r = json_object_get(s, "risk");
+    assert_string_equal(json_string_value(json_object_get(r, "state")), "caution");
+    assert_non_null(strstr(json_string_value(json_array_get(json_object_get(r, "reasons"), 0)),
+                           "tier 1 only, half size"));
+    json_decref(s);
+    advance(100, true);
+    assert_true(fv_cancelled(&FV, b2.cl_ord_id) >= 0);            /* tier 2 withdrawn */
+    assert_true(fv_cancelled(&FV, a2.cl_ord_id) >= 0);
+    assert_int_equal(fv_cancelled(&FV, b1.cl_ord_id), -1);       /* tier 1 stays */
+    canceled(&b2, "0");
+    canceled(&a2, "0");
+    /* tier 1's bid filled in full: after the fill cooldown a half-size bid, and still no tier 2 */
+    ev(fv_ev_order("BTC-USD", b1.cl_ord_id, 0, SIDE_BUY, b1.price, b1.qty, b1.qty, OS_FILLED, NULL));
+    int places = fv_count(&FV, FV_PLACE);
+    advance(10100, true);
+    assert_int_equal(fv_count(&FV, FV_PLACE), places + 1);
+    const struct order_req *nb = fv_last_place(&FV, SIDE_BUY);
+    assert_string_equal(fmt(nb->qty, 4), "0.0050");
+    assert_string_equal(fmt(nb->price, 2), "99925.00");           /* tier 1's 7.5 bps */
+    /* a minute after the fills: Safe, tier 2 back at full size */
+    advance(50000, true);
+    s = status();
+    assert_string_equal(json_string_value(json_object_get(json_object_get(s, "risk"), "state")), "safe");
+    json_decref(s);
+    assert_string_equal(fmt(fv_last_place(&FV, SIDE_BUY)->qty, 4), "0.0150");
+    assert_string_equal(fmt(fv_last_place(&FV, SIDE_SELL)->qty, 4), "0.0150");
+}
+
 /* Handover with a young current quote: when the quote replaced now has not
  * rested min_rest_s yet and the older held one still counts, the older one
  * stays and the young one goes. */
@@ -409,6 +457,7 @@ static void test_band_exit(void **st)
 static void test_partial_then_full_fill_and_cooldown(void **st)
 {
     (void)st;
+    C.max_fills_per_minute = 10;   /* the chain's sizes, not the fill-rate Caution (test_caution_thin) */
     start("0");
     md("100000");
     struct order_req b = *fv_last_place(&FV, SIDE_BUY);
@@ -990,8 +1039,9 @@ static void test_status_json_and_uptime(void **st)
     (void)st;
     start("0");
     md("100000");
-    ack(fv_last_place(&FV, SIDE_BUY));
-    ack(fv_last_place(&FV, SIDE_SELL));
+    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
+    ack(&b);
+    ack(&a);
     advance(5100, true);      /* both sides live, 7.5 bps from mark: qualifies */
     json_t *s = status();
     const char *keys[] = {"id", "symbol", "state", "risk", "mark", "best_bid", "best_ask", "tiers",
@@ -1021,11 +1071,18 @@ static void test_status_json_and_uptime(void **st)
     json_t *o = task_orders_json(T);
     assert_int_equal(json_array_size(json_object_get(o, "orders")), 2);
     json_decref(o);
-    /* halted time counts as not quoting */
+    /* halted: the cancels are sent, but the venue scores what rests on its
+     * book -- until it confirms the cancels the orders still count */
     task_halt(T, "x", NOW);
-    advance(3000, true);
+    advance(1000, true);
     up = task_uptime_json(T, WALL);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(up, "this_hour"), "seconds")), 6);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(up, "this_hour"), "seconds")), 7);
+    json_decref(up);
+    canceled(&b, "0");
+    canceled(&a, "0");
+    advance(3000, true);      /* gone from the book: halted time counts as not quoting */
+    up = task_uptime_json(T, WALL);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(up, "this_hour"), "seconds")), 7);
     json_decref(up);
 }
 
@@ -1100,6 +1157,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fill_rate_counts_orders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_handover_keeps_older, setup, teardown),
         cmocka_unit_test_setup_teardown(test_caution_widen_and_skew, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_caution_thin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_band_exit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_then_full_fill_and_cooldown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_operator_halt_and_resume, setup, teardown),
