@@ -1,8 +1,8 @@
 /* uptime — maker uptime of one task, measured the way StandX scores it
  * (protocol §9.2): per UTC clock hour, the seconds during which the task has
- * BOTH a bid and an ask resting (venue-acknowledged and not yet confirmed
- * cancelled: the caller passes what rests on the venue's book, halted or
- * not) within 10 bps of the current mark.  One sample per wall-clock second;
+ * BOTH a bid and an ask resting (venue-acknowledged, not being cancelled:
+ * the caller passes what rests on the venue's book, halted or not) within
+ * 10 bps of the current mark.  One sample per wall-clock second;
  * a second without a sample (gap) counts as not quoting.  Per hour the samples'
  * size = min(bid size, ask size) capped at the symbol cap; X70/X50 = the size
  * met or exceeded in 70 % / 50 % of the hour's 3600 seconds;

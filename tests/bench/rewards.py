@@ -7,8 +7,10 @@ level (conservative, moderate, aggressive) against each scenario (calm,
 lively, volatile), speed 1, every pair on its own standx-sim (so fills and
 counters are that task's alone), all pairs at once.  A sampler polls each
 simulator's GET /_sim/state four times a second -- the venue's own book --
-noting when each of the account's orders was first seen resting; once per
-second of the window it scores:
+noting when each of the account's orders was first seen resting; each
+wall-clock second of the window it scores its first poll (0.15 s past the
+second, just after mmd samples its own uptime, so both look at the same
+moment):
 
   two_sided     a bid AND an ask resting within 10 bps of the mark (inclusive)
   two_sided_3s  the same counting only orders seen resting >= 3 s (first
@@ -66,6 +68,7 @@ SYMBOL = "BTC-USD"
 BAND_BPS = 10.0
 REST_S = 3.0
 POLL_S = 0.25
+POLL_PHASE_S = 0.15
 MARKOUT_S = 5.0
 # the issue's targets (moderate level)
 TARGETS = {("moderate", "calm"): {"two_sided": 99.0, "two_sided_3s": 95.0, "ops_per_min_max": 20.0},
@@ -150,15 +153,24 @@ class Pair:
                                "orders": [(o["side"], round(abs(float(o["price"]) - mark) / mark * 1e4, 2),
                                            round(now - self.first_seen[o["id"]], 1)) for o in orders]})
 
-    def uptime_seconds(self, key="seconds"):
-        """(hour, qualifying seconds so far, hours, maker points total) from
-        mmd's `uptime` RPC; key "seconds_3s" for the 3 s rule (None when
-        this mmd does not report it)."""
+    def uptime_seconds(self):
+        """mmd's `uptime` RPC, once, as two tuples (hour, qualifying seconds
+        so far, hours, maker points total, samples): the plain count and the
+        3 s rule's "seconds_3s" (None when this mmd does not report it)."""
         u = self.d.rpc("uptime")["mm"]
-        if key not in u["this_hour"]:
-            return None
-        return (u["this_hour"]["hour"], u["this_hour"][key], u["hours"], u.get("maker_points_total"),
-                u["this_hour"].get("samples"))
+        h = u["this_hour"]
+        return tuple(None if key not in h else
+                     (h["hour"], h[key], u["hours"], u.get("maker_points_total"), h.get("samples"))
+                     for key in ("seconds", "seconds_3s"))
+
+
+def next_poll(now):
+    """The next poll time: POLL_S apart, aligned to the wall clock (POLL_PHASE_S
+    past each whole second), so the first poll of each second comes just
+    after mmd sampled its own uptime (its 100 ms tick)."""
+    base = int(now) + POLL_PHASE_S
+    k = int((now - base) // POLL_S) + 1
+    return base + k * POLL_S
 
 
 def wait_two_sided(p, timeout=60.0):
@@ -251,21 +263,28 @@ def run_pair(p, barrier):
             p.sample(time.time())
             time.sleep(POLL_S)
         c0 = p.state()["counters"]
-        up0, u30 = p.uptime_seconds(), p.uptime_seconds("seconds_3s")
-        t0 = time.time()
-        nxt = t0 + 1.0
-        while time.time() < t0 + DUR:
+        # The first poll of each wall-clock second scores it, as mmd samples
+        # its own.  mmd's report is read right after the opening second (not
+        # scored: mmd has counted it already) and right after the last one
+        # is scored, so both count the same seconds.
+        t0 = sec = up0 = u30 = None
+        while True:
             now = time.time()
             _, mark, orders = p.sample(now)
-            if now >= nxt and mark is not None:   # a second the simulator did not answer is not scored
-                p.score(now, mark, orders)
-                nxt += 1.0
-            elif now >= nxt + 1.0:
-                p.unscored += 1
-                nxt += 1.0
-            time.sleep(max(0.0, min(POLL_S, t0 + DUR - time.time())))
+            if sec is None or int(now) > sec:
+                if sec is None:
+                    up0, u30 = p.uptime_seconds()
+                    t0 = now
+                elif mark is not None:   # a second the simulator did not answer is not scored
+                    p.score(now, mark, orders)
+                else:
+                    p.unscored += 1
+                sec = int(now)
+                if now >= t0 + DUR:
+                    break
+            time.sleep(max(0.0, next_poll(time.time()) - time.time()))
+        up1, u31 = p.uptime_seconds()
         t1 = time.time()
-        up1, u31 = p.uptime_seconds(), p.uptime_seconds("seconds_3s")
         c1 = p.state()["counters"]
         end = t1 + MARKOUT_S
         while time.time() < end:       # marks for the last fills' markouts

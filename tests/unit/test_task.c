@@ -1071,19 +1071,23 @@ static void test_status_json_and_uptime(void **st)
     json_t *o = task_orders_json(T);
     assert_int_equal(json_array_size(json_object_get(o, "orders")), 2);
     json_decref(o);
-    /* halted: the cancels are sent, but the venue scores what rests on its
-     * book -- until it confirms the cancels the orders still count */
-    task_halt(T, "x", NOW);
-    advance(1000, true);
+    /* no market data: the quotes rest on and count (seconds 6 to 8) until
+     * the stale-data guard (3 s) halts the task and sends the cancels */
+    advance(3900, false);
     up = task_uptime_json(T, WALL);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(up, "this_hour"), "seconds")), 7);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(up, "this_hour"), "seconds")), 9);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(up, "this_hour"), "samples")), 9);
+    json_decref(up);
+    /* an order being cancelled no longer counts (the exchange usually has
+     * it gone before it says so), nor does halted time with nothing left */
+    assert_true(fv_cancelled(&FV, b.cl_ord_id) >= 0 && fv_cancelled(&FV, a.cl_ord_id) >= 0);
+    task_halt(T, "x", NOW);
+    advance(3000, true);
+    up = task_uptime_json(T, WALL);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(up, "this_hour"), "seconds")), 9);
     json_decref(up);
     canceled(&b, "0");
     canceled(&a, "0");
-    advance(3000, true);      /* gone from the book: halted time counts as not quoting */
-    up = task_uptime_json(T, WALL);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(up, "this_hour"), "seconds")), 7);
-    json_decref(up);
 }
 
 /* Two tasks on one account and symbol ("t1" and "t1-b"): each sees every
