@@ -199,7 +199,7 @@ bench: all
 
 # The reward benchmark (tests/bench/rewards.py): each shipped level on calm,
 # lively and volatile at speed 1, measured at the simulator; BENCH_REWARD_S
-# seconds per pair (default 120, all pairs at once); build/bench-rewards.json.
+# seconds per pair (default 300, all pairs at once); build/bench-rewards.json.
 bench-rewards: all
 	@MMD_BUILD=$(abspath $(BUILD)) PYTHONPATH=tests/lib python3 tests/bench/rewards.py
 

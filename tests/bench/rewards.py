@@ -31,7 +31,8 @@ first quotes both sides (the sampler runs from the start, so an order's age
 is its real age): a window opening with the first quotes would count their
 first 3 s against the 3 s rule, a start-up cost, not a steady-state one.
 
-Env: BENCH_REWARD_S (window seconds per pair, default 120),
+Env: BENCH_REWARD_S (window seconds per pair, default 300: one second is
+a third of a point, so mmd's report can be held to half a point),
 BENCH_REWARD_LEVELS, BENCH_REWARD_SCENARIOS (comma lists; any scenario of
 tests/sim/scenarios, e.g. faulty to compare mmd's own report under faults),
 BENCH_REWARD_PROFILE (sim --profile, default live: 2 Hz market data, 15 s
@@ -53,7 +54,7 @@ import mmdrun  # make bench-rewards sets PYTHONPATH=tests/lib
 import sim
 from harness import build_dir, wait_for
 
-DUR = float(os.environ.get("BENCH_REWARD_S", "120"))
+DUR = float(os.environ.get("BENCH_REWARD_S", "300"))
 WARMUP_S = float(os.environ.get("BENCH_REWARD_WARMUP_S", "10"))
 LEVELS = os.environ.get("BENCH_REWARD_LEVELS", "conservative,moderate,aggressive").split(",")
 SCENARIOS = os.environ.get("BENCH_REWARD_SCENARIOS", "calm,lively,volatile").split(",")

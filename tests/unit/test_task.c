@@ -306,8 +306,9 @@ static void test_caution_widen_and_skew(void **st)
 }
 
 /* Caution thins before Halt pulls: fills of more orders in a minute than
- * half the fill-rate limit (conservative: 3, so 2) withdraw the outer tiers
- * and put new tier-1 quotes at half size; the fourth fill halts. */
+ * half the fill-rate limit (conservative: 3, so 2) put new quotes at half
+ * size and in the outer part of their band; resting quotes stay; the
+ * fourth fill would halt. */
 static void test_caution_thin(void **st)
 {
     (void)st;
@@ -322,35 +323,39 @@ static void test_caution_thin(void **st)
     ack(&b2);
     ack(&a2);
     ev(fv_ev_fill("BTC-USD", b1.cl_ord_id, 8001, SIDE_BUY, b1.price, P("0.002")));
-    assert_int_equal(fv_cancelled(&FV, b2.cl_ord_id), -1);       /* one order filled: safe */
-    ev(fv_ev_fill("BTC-USD", a1.cl_ord_id, 8002, SIDE_SELL, a1.price, P("0.002")));
     json_t *s = status();
+    assert_string_equal(json_string_value(json_object_get(json_object_get(s, "risk"), "state")), "safe");
+    json_decref(s);
+    ev(fv_ev_fill("BTC-USD", a1.cl_ord_id, 8002, SIDE_SELL, a1.price, P("0.002")));
+    s = status();
     json_t *r = json_object_get(s, "risk");
     assert_string_equal(json_string_value(json_object_get(r, "state")), "caution");
     assert_non_null(strstr(json_string_value(json_array_get(json_object_get(r, "reasons"), 0)),
-                           "tier 1 only, half size"));
+                           "new quotes half size, wider"));
     json_decref(s);
-    advance(100, true);
-    assert_true(fv_cancelled(&FV, b2.cl_ord_id) >= 0);            /* tier 2 withdrawn */
-    assert_true(fv_cancelled(&FV, a2.cl_ord_id) >= 0);
-    assert_int_equal(fv_cancelled(&FV, b1.cl_ord_id), -1);       /* tier 1 stays */
-    canceled(&b2, "0");
-    canceled(&a2, "0");
-    /* tier 1's bid filled in full: after the fill cooldown a half-size bid, and still no tier 2 */
-    ev(fv_ev_order("BTC-USD", b1.cl_ord_id, 0, SIDE_BUY, b1.price, b1.qty, b1.qty, OS_FILLED, NULL));
     int places = fv_count(&FV, FV_PLACE);
+    advance(100, true);
+    assert_int_equal(fv_count(&FV, FV_PLACE), places);             /* resting quotes stay */
+    assert_int_equal(fv_cancelled(&FV, b2.cl_ord_id), -1);
+    /* tier 1's bid filled in full: after the fill cooldown a half-size bid
+     * at 8.75 bps (a quarter of [5, 10] inside its outer edge) */
+    ev(fv_ev_order("BTC-USD", b1.cl_ord_id, 0, SIDE_BUY, b1.price, b1.qty, b1.qty, OS_FILLED, NULL));
     advance(10100, true);
     assert_int_equal(fv_count(&FV, FV_PLACE), places + 1);
     const struct order_req *nb = fv_last_place(&FV, SIDE_BUY);
     assert_string_equal(fmt(nb->qty, 4), "0.0050");
-    assert_string_equal(fmt(nb->price, 2), "99925.00");           /* tier 1's 7.5 bps */
-    /* a minute after the fills: Safe, tier 2 back at full size */
+    assert_string_equal(fmt(nb->price, 2), "99912.50");
+    ack(nb);
+    /* a minute after the fills: Safe; a new chain is full size again */
     advance(50000, true);
     s = status();
     assert_string_equal(json_string_value(json_object_get(json_object_get(s, "risk"), "state")), "safe");
     json_decref(s);
-    assert_string_equal(fmt(fv_last_place(&FV, SIDE_BUY)->qty, 4), "0.0150");
-    assert_string_equal(fmt(fv_last_place(&FV, SIDE_SELL)->qty, 4), "0.0150");
+    struct order_req hb = *fv_last_place(&FV, SIDE_BUY);
+    ev(fv_ev_order("BTC-USD", hb.cl_ord_id, 0, SIDE_BUY, hb.price, hb.qty, hb.qty, OS_FILLED, NULL));
+    advance(10100, true);
+    assert_string_equal(fmt(fv_last_place(&FV, SIDE_BUY)->qty, 4), "0.0100");
+    assert_string_equal(fmt(fv_last_place(&FV, SIDE_BUY)->price, 2), "99925.00");
 }
 
 /* Handover with a young current quote: when the quote replaced now has not
