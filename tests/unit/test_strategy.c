@@ -45,7 +45,7 @@ static void expect_px(enum risk_level l, int tier, const char *mark, const char 
 }
 
 /* Bands by level (mmd.yaml(5)): conservative 5-10/10-15/15-20, moderate
- * 2.5-8.5/7.5-12.5/12-20, aggressive 0-5/5-10/10-20 bps; quotes at the middle,
+ * 2.5-8.5/6-14/12-20, aggressive 0-5/5-10/10-20 bps; quotes at the middle,
  * bids floored, asks ceiled. */
 static void test_tier_prices_each_level(void **st)
 {
@@ -138,7 +138,7 @@ static void test_shift_widen_skew(void **st)
     c.max_position_usd = 0;
     assert_true(strat_skew_bps(&c, SIDE_SELL, P("-1"), P("100000")) == 0);
     /* the rest bias: moderate tier 1 [2.5, 8.5] has 1.5 bps of room to 10:
-     * 0.75 bps out (6.25); tier 2 [7.5, 12.5] none; aggressive [0, 5]: a quarter, 1.25;
+     * 0.75 bps out (6.25); tier 2 [6, 14] none; aggressive [0, 5]: a quarter, 1.25;
      * conservative [5, 10]: none */
     assert_true(fabs(strat_rest_bias_bps(&c, 0) - 0.75) < 1e-9);
     assert_true(strat_rest_bias_bps(&c, 1) == 0);
