@@ -705,10 +705,9 @@ static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
     if (now_us < s->cooldown_until_us || now_us < s->retry_us) return;
     if (t->risk.verdict.no_quote) return;
     struct strat_quote q;
-    /* Caution widens new quotes (and thins them, below); the optional
-     * inventory skew shifts them */
-    bool wider = t->risk.verdict.widen || t->risk.verdict.thin;
-    double shift = (wider ? strat_widen_bps(&t->cfg, tier)
+    /* Caution widens new quotes (a fast mark) or thins them (fast fills,
+     * below); the optional inventory skew shifts them */
+    double shift = (t->risk.verdict.widen ? strat_widen_bps(&t->cfg, tier)
                                           : strat_rest_bias_bps(&t->cfg, tier)) +
                    strat_skew_bps(&t->cfg, side, ord_position(&t->book), t->mark);
     strat_quote_shift(&t->cfg, &t->si, tier, side, t->mark, t->best_bid, t->best_ask, shift, &q);

@@ -229,7 +229,7 @@ static void caution_guards(struct risk *r, const struct cfg_task *c, const struc
     if (c->max_fills_per_minute > 0 && f > (int)(RISK_REARM * c->max_fills_per_minute) &&
         f <= c->max_fills_per_minute) {
         v->thin = true;
-        reason(r, "fill rate: %d fills in the last 60 s (caution above %d): new quotes half size, wider", f,
+        reason(r, "fill rate: %d fills in the last 60 s (caution above %d): new quotes half size", f,
                (int)(RISK_REARM * c->max_fills_per_minute));
     }
     if (c->max_spread_bps > 0 && r->spread_bps > c->max_spread_bps) {

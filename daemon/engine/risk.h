@@ -12,7 +12,7 @@
  * RISK_REARM of the jump limit within 1 s is Caution with `widen` set:
  * new quotes go to the outer part of their band; more fills in the last
  * minute than RISK_REARM of the fill-rate limit (but not over it) is
- * Caution with `thin` set: new quotes at half size, wider.  Every risk
+ * Caution with `thin` set: new quotes at half size.  Every risk
  * decision comes out of here: risk_eval's verdict (state, no_quote, the
  * sides the position limit blocks, the first reason) and risk_order_allowed,
  * the one position-limit rule.  The thresholds are read from the task's
@@ -42,7 +42,7 @@ struct risk_verdict {
     bool no_quote;              /* quote nothing (no data yet, spread too wide) */
     bool block_buy, block_sell; /* the position limit refuses the next order on that side */
     bool widen;                 /* Caution: the mark moves fast; new quotes go wider in band */
-    bool thin;                  /* Caution: fills come fast; new quotes half size, wider */
+    bool thin;                  /* Caution: fills come fast; new quotes half size */
     char reason[128];           /* the first reason, "" when safe */
 };
 

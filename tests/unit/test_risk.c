@@ -187,7 +187,7 @@ static void test_fill_rate(void **st)
     assert_int_equal(risk_eval(&R, &C, &FLAT, 2 * S)->state, RISK_CAUTION);
     assert_true(R.verdict.thin);
     assert_false(R.verdict.no_quote);
-    assert_true(has_reason("fill rate: 3 fills in the last 60 s (caution above 1): new quotes half size, wider"));
+    assert_true(has_reason("fill rate: 3 fills in the last 60 s (caution above 1): new quotes half size"));
     risk_on_fill(&R, 3 * S);
     assert_int_equal(risk_eval(&R, &C, &FLAT, 3 * S)->state, RISK_HALT);
     assert_true(has_reason("fill rate: 4 fills"));

@@ -307,8 +307,8 @@ static void test_caution_widen_and_skew(void **st)
 
 /* Caution thins before Halt pulls: fills of more orders in a minute than
  * half the fill-rate limit (conservative: 3, so 2) put new quotes at half
- * size and in the outer part of their band; resting quotes stay; the
- * fourth fill would halt. */
+ * size, at their usual price; resting quotes stay; the fourth fill would
+ * halt. */
 static void test_caution_thin(void **st)
 {
     (void)st;
@@ -331,20 +331,20 @@ static void test_caution_thin(void **st)
     json_t *r = json_object_get(s, "risk");
     assert_string_equal(json_string_value(json_object_get(r, "state")), "caution");
     assert_non_null(strstr(json_string_value(json_array_get(json_object_get(r, "reasons"), 0)),
-                           "new quotes half size, wider"));
+                           "new quotes half size"));
     json_decref(s);
     int places = fv_count(&FV, FV_PLACE);
     advance(100, true);
     assert_int_equal(fv_count(&FV, FV_PLACE), places);             /* resting quotes stay */
     assert_int_equal(fv_cancelled(&FV, b2.cl_ord_id), -1);
     /* tier 1's bid filled in full: after the fill cooldown a half-size bid
-     * at 8.75 bps (a quarter of [5, 10] inside its outer edge) */
+     * at tier 1's 7.5 bps */
     ev(fv_ev_order("BTC-USD", b1.cl_ord_id, 0, SIDE_BUY, b1.price, b1.qty, b1.qty, OS_FILLED, NULL));
     advance(10100, true);
     assert_int_equal(fv_count(&FV, FV_PLACE), places + 1);
     const struct order_req *nb = fv_last_place(&FV, SIDE_BUY);
     assert_string_equal(fmt(nb->qty, 4), "0.0050");
-    assert_string_equal(fmt(nb->price, 2), "99912.50");
+    assert_string_equal(fmt(nb->price, 2), "99925.00");
     ack(nb);
     /* a minute after the fills: Safe; a new chain is full size again */
     advance(50000, true);
