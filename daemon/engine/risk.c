@@ -177,14 +177,14 @@ static void stale_guard(struct risk *r, const struct cfg_task *c, int64_t now_us
 static int halt_guards(struct risk *r, const struct cfg_task *c, int64_t now_us)
 {
     int before = r->nreasons;
-    double j = jump_bps(r, now_us);
+    double j = r->jump_now;
     if (c->price_jump_threshold_bps > 0 && j > c->price_jump_threshold_bps) {
         reason(r, "price jump: mark moved %.1f bps within 1 s (limit %g)", j,
                c->price_jump_threshold_bps);
         r->halt_causes |= RISK_CAUSE_JUMP;
     }
     depth_guard(r, c, now_us);
-    int f = fills_last_minute(r, now_us);
+    int f = r->fills_now;
     if (c->max_fills_per_minute > 0 && f > c->max_fills_per_minute) {
         reason(r, "fill rate: %d fills in the last 60 s (limit %d)", f, c->max_fills_per_minute);
         r->halt_causes |= RISK_CAUSE_FILLS;
@@ -218,14 +218,14 @@ static void caution_guards(struct risk *r, const struct cfg_task *c, const struc
         v->no_quote = true;
         reason(r, "waiting for market data");
     }
-    double j = jump_bps(r, r->eval_us);
+    double j = r->jump_now;
     if (c->price_jump_threshold_bps > 0 && j >= RISK_REARM * c->price_jump_threshold_bps &&
         j <= c->price_jump_threshold_bps) {
         v->widen = true;
         reason(r, "price moving: %.1f bps within 1 s (caution from %g): new quotes wider", j,
                RISK_REARM * c->price_jump_threshold_bps);
     }
-    int f = fills_last_minute(r, r->eval_us);
+    int f = r->fills_now;
     if (c->max_fills_per_minute > 0 && f > (int)(RISK_REARM * c->max_fills_per_minute) &&
         f <= c->max_fills_per_minute) {
         v->thin = true;
@@ -250,13 +250,13 @@ static void caution_guards(struct risk *r, const struct cfg_task *c, const struc
 /* Hysteresis: every metric that triggered the current halt under RISK_REARM
  * of its limit (the others, and the depth and stale guards, are calm when
  * they do not fire). */
-static bool metrics_quiet(const struct risk *r, const struct cfg_task *c, int64_t now_us)
+static bool metrics_quiet(const struct risk *r, const struct cfg_task *c)
 {
     if ((r->halt_causes & RISK_CAUSE_JUMP) && c->price_jump_threshold_bps > 0 &&
-        jump_bps(r, now_us) >= RISK_REARM * c->price_jump_threshold_bps)
+        r->jump_now >= RISK_REARM * c->price_jump_threshold_bps)
         return false;
     if ((r->halt_causes & RISK_CAUSE_FILLS) && c->max_fills_per_minute > 0 &&
-        fills_last_minute(r, now_us) > (int)(RISK_REARM * c->max_fills_per_minute))
+        r->fills_now > (int)(RISK_REARM * c->max_fills_per_minute))
         return false;
     return true;
 }
@@ -264,7 +264,7 @@ static bool metrics_quiet(const struct risk *r, const struct cfg_task *c, int64_
 /* The automatic halt: set by any halt guard, lifted by calm (see risk.h). */
 static void update_auto_halt(struct risk *r, const struct cfg_task *c, int fired, int64_t now_us)
 {
-    bool quiet = fired == 0 && metrics_quiet(r, c, now_us);
+    bool quiet = fired == 0 && metrics_quiet(r, c);
     if (!quiet) r->quiet_since_us = 0;
     else if (!r->quiet_since_us) r->quiet_since_us = now_us;
     if (fired > 0) {
@@ -300,7 +300,8 @@ const struct risk_verdict *risk_eval(struct risk *r, const struct cfg_task *c,
     struct risk_verdict *v = &r->verdict;
     memset(v, 0, sizeof *v);
     r->nreasons = 0;
-    r->eval_us = now_us;
+    r->jump_now = jump_bps(r, now_us);           /* once per evaluation: every guard reads these */
+    r->fills_now = fills_last_minute(r, now_us);
     update_auto_halt(r, c, halt_guards(r, c, now_us), now_us);
     if (r->op_halt) reason(r, "operator halt: %s", r->op_reason[0] ? r->op_reason : "(no reason)");
     if (r->venue_halt) reason(r, "%s", r->venue_reason);

@@ -67,7 +67,8 @@ struct risk {
     int64_t calm_since_us;
     int64_t quiet_since_us;     /* the triggering metrics under RISK_REARM of their limits since (0: not) */
     unsigned halt_causes;       /* RISK_CAUSE_* that fired during the current automatic halt */
-    int64_t eval_us;            /* time of the current risk_eval */
+    double jump_now;            /* the current risk_eval's largest move within 1 s, bps */
+    int fills_now;              /* ... and orders filled in the last minute */
     char op_reason[96];
     struct risk_verdict verdict;    /* of the last risk_eval */
     char reasons[RISK_MAX_REASONS][128];
