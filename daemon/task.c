@@ -596,8 +596,15 @@ static void slot_note(struct task *t, struct slot *s, const char *why)
     if (*why) TLOG(t, "%s", why);
 }
 
+/* A slot's order as the re-quote table sees it (engine/requote.h). */
+static struct rq_quote rq_of(const struct ord *o)
+{
+    return (struct rq_quote){o->tier, o->side, o->price, o->mark_at_place, o->ack_us};
+}
+
 /* Settles the slot's replacement: once acknowledged it becomes the current
- * quote and the old one is cancelled.  Returns false while one is in flight. */
+ * quote and the old one is cancelled, or held (the handover, rq_hold_old).
+ * Returns false while one is in flight. */
 static bool settle_replacement(struct task *t, struct slot *s, int64_t now_us)
 {
     if (!s->repl[0]) return true;
@@ -609,10 +616,12 @@ static bool settle_replacement(struct task *t, struct slot *s, int64_t now_us)
          * quote replaced now if that one has not rested min_rest_s yet */
         bool cur_young = cur && ord_is_acked(cur) &&
                          (double)(now_us - cur->ack_us) / 1e6 < t->cfg.min_rest_s;
-        struct rq_quote hq = {0};
-        if (held) hq = (struct rq_quote){held->tier, held->side, held->price, held->mark_at_place, held->ack_us};
-        if (held && ord_is_live(held) && held->tier >= 0 && cur_young &&
-            rq_hold_old(&t->cfg, &hq, s->held_rule, t->mark, now_us, now_us)) {
+        bool keep_held = false;
+        if (held && ord_is_live(held) && held->tier >= 0 && cur_young) {
+            struct rq_quote hq = rq_of(held);
+            keep_held = rq_hold_old(&t->cfg, &hq, s->held_rule, t->mark, now_us, now_us);
+        }
+        if (keep_held) {
             send_cancel(t, cur, false, now_us);
         } else {
             if (held) send_cancel(t, held, false, now_us);
@@ -653,7 +662,7 @@ static void requote(struct task *t, struct slot *s, const struct ord *cur, int t
                     const struct strat_quote *q, int64_t now_us)
 {
     /* the rest-aware decision table (engine/requote.c, mmd.yaml(5)) */
-    struct rq_quote rq = {tier, side, cur->price, cur->mark_at_place, cur->ack_us};
+    struct rq_quote rq = rq_of(cur);
     struct rq_decision dec;
     rq_decide(&t->cfg, &rq, t->mark, now_us, &dec);
     if (!dec.replace || q->price == cur->price) return;
@@ -675,7 +684,7 @@ static void requote(struct task *t, struct slot *s, const struct ord *cur, int t
 /* The replaced quote of a handover: cancelled once rq_hold_old says it is
  * no longer worth keeping (its replacement rested min_rest_s, or it turned
  * adverse or left the reward band). */
-static void step_held(struct task *t, struct slot *s, int tier, enum side side, int64_t now_us)
+static void step_held(struct task *t, struct slot *s, int64_t now_us)
 {
     if (!s->held[0]) return;
     const struct ord *h = ord_find(&t->book, s->held), *cur = ord_find(&t->book, s->cur);
@@ -683,7 +692,7 @@ static void step_held(struct task *t, struct slot *s, int tier, enum side side, 
         s->held[0] = 0;
         return;
     }
-    struct rq_quote old = {tier, side, h->price, h->mark_at_place, h->ack_us};
+    struct rq_quote old = rq_of(h);
     if (cur && rq_hold_old(&t->cfg, &old, s->held_rule, t->mark, cur->ack_us, now_us)) return;
     send_cancel(t, h, false, now_us);
     if (!ord_is_live(h) || h->status == OS_PENDING_CANCEL) s->held[0] = 0;
@@ -698,7 +707,7 @@ static void slot_step(struct task *t, int tier, enum side side, int64_t now_us)
         cur = NULL;
     }
     bool settled = settle_replacement(t, s, now_us);
-    step_held(t, s, tier, side, now_us);
+    step_held(t, s, now_us);
     if (!settled) return;
     cur = ord_find(&t->book, s->cur);
     if (cur && !ord_is_acked(cur)) return;    /* pending new / cancel / unknown */

@@ -36,6 +36,11 @@ bool rq_tier_counts(const struct cfg_task *c, int tier)
     return (c->bands[tier].min_bps + c->bands[tier].max_bps) / 2.0 < RQ_REWARD_BAND_BPS - RQ_EPS;
 }
 
+static bool wrong_side(enum side side, dec_t price, dec_t mark)
+{
+    return (side == SIDE_BUY && price > mark) || (side == SIDE_SELL && price < mark);
+}
+
 static void set(struct rq_decision *d, bool replace, enum rq_rule rule, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -56,7 +61,7 @@ void rq_decide(const struct cfg_task *c, const struct rq_quote *q, dec_t mark, i
     int t = q->tier + 1;
     double dist = strat_dist_bps(q->price, mark);
     memset(d, 0, sizeof *d);
-    if ((q->side == SIDE_BUY && q->price > mark) || (q->side == SIDE_SELL && q->price < mark)) {
+    if (wrong_side(q->side, q->price, mark)) {
         set(d, true, RQ_WRONG_SIDE, "tier %d: %s on the wrong side of the mark", t,
             q->side == SIDE_BUY ? "bid" : "ask");
         return;
@@ -98,8 +103,7 @@ bool rq_hold_old(const struct cfg_task *c, const struct rq_quote *old, enum rq_r
     if (rule != RQ_OUTER_EDGE && rule != RQ_DRIFT) return false;
     if (c->min_rest_s <= 0 || repl_ack_us <= 0 || mark <= 0) return false;
     if ((double)(now_us - repl_ack_us) / 1e6 >= c->min_rest_s) return false;
-    if ((old->side == SIDE_BUY && old->price > mark) || (old->side == SIDE_SELL && old->price < mark))
-        return false;
+    if (wrong_side(old->side, old->price, mark)) return false;
     if (strat_dist_bps(old->price, mark) < c->bands[old->tier].min_bps - RQ_EPS) return false;
     return rq_within_reward_band(old->price, mark);
 }
