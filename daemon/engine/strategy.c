@@ -1,4 +1,4 @@
-/* strategy — pure quote pricing, sizing, re-quote rules and cl_ord_id
+/* strategy — pure quote pricing, sizing and the cl_ord_id
  * scheme for one task (see strategy.h). */
 #include "strategy.h"
 
@@ -117,34 +117,6 @@ void strat_quote_shift(const struct cfg_task *c, const struct sym_info *si, int 
         return;
     }
     q->ok = true;
-}
-
-bool strat_in_band(const struct cfg_task *c, int tier, enum side side, dec_t price, dec_t mark)
-{
-    double d = strat_dist_bps(price, mark);
-    /* a bid above the mark or an ask below it is on the wrong side: out */
-    if ((side == SIDE_BUY && price > mark) || (side == SIDE_SELL && price < mark)) return false;
-    return d >= c->bands[tier].min_bps - 1e-9 && d <= c->bands[tier].max_bps + 1e-9;
-}
-
-bool strat_needs_requote(const struct cfg_task *c, int tier, enum side side, dec_t price,
-                         dec_t mark_at_place, dec_t mark, char *why, size_t whylen)
-{
-    if (!strat_in_band(c, tier, side, price, mark)) {
-        if (why)
-            snprintf(why, whylen, "tier %d: quote %.2f bps from mark, outside band [%g, %g]",
-                     tier + 1, strat_dist_bps(price, mark), c->bands[tier].min_bps,
-                     c->bands[tier].max_bps);
-        return true;
-    }
-    double drift = strat_dist_bps(mark, mark_at_place);
-    if (mark_at_place > 0 && drift > c->requote_drift_bps) {
-        if (why)
-            snprintf(why, whylen, "tier %d: mark drifted %.2f bps (> %g) since quoting",
-                     tier + 1, drift, c->requote_drift_bps);
-        return true;
-    }
-    return false;
 }
 
 static const char b36[] = "0123456789abcdefghijklmnopqrstuvwxyz";

@@ -2,9 +2,9 @@
  * sit (middle of the tier's band around the MARK, rounded to the tick away
  * from the touch, never touching the opposite best; shifted by Caution's
  * widening or the inventory skew, inside the band), how big they are (base
- * qty x tier multiplier, floored to the lot, >= min qty), when a resting quote
- * must be re-quoted (band exit or mark drift), and the task's cl_ord_id
- * scheme "<task-id>-<base36 seed>-<n>".  No I/O, no clock, no globals. */
+ * qty x tier multiplier, floored to the lot, >= min qty), and the task's
+ * cl_ord_id scheme "<task-id>-<base36 seed>-<n>" (whether a resting quote must
+ * be re-quoted is engine/requote.h's table).  No I/O, no clock, no globals. */
 #ifndef MMD_STRATEGY_H
 #define MMD_STRATEGY_H
 #include <stdbool.h>
@@ -55,11 +55,6 @@ double strat_rest_bias_bps(const struct cfg_task *c, int tier);
  * / max_position_usd), positive (farther) on the side that would grow the
  * position, negative (closer) on the other; 0 when off, flat or no limit. */
 double strat_skew_bps(const struct cfg_task *c, enum side side, dec_t position, dec_t mark);
-bool strat_in_band(const struct cfg_task *c, int tier, enum side side, dec_t price, dec_t mark);
-/* True (and why) when a quote at `price`, placed when the mark was
- * mark_at_place, must be replaced now that the mark is `mark`. */
-bool strat_needs_requote(const struct cfg_task *c, int tier, enum side side, dec_t price,
-                         dec_t mark_at_place, dec_t mark, char *why, size_t whylen);
 /* Client order ids.  "<tag>-<session>-<n>", at most CLOID_LIMIT characters
  * of [A-Za-z0-9._-] for every valid task id:
  *   tag      the task id itself when it has at most CLOID_TAG_MAX characters

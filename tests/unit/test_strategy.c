@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "config.h"
+#include "requote.h"
 #include "strategy.h"
 
 static void btc(struct sym_info *si)
@@ -148,33 +149,49 @@ static void test_shift_widen_skew(void **st)
     assert_true(strat_rest_bias_bps(&c, 0) == 0);
 }
 
+/* What the strategy's old re-quote check (strat_needs_requote, replaced by
+ * the table) asserted, through the table with min_rest_s 0. */
+static bool needs_requote(const struct cfg_task *c, enum side side, dec_t price, dec_t placed, dec_t mark,
+                          char *why, size_t len)
+{
+    struct rq_quote q = {0, side, price, placed, 0};
+    struct rq_decision d;
+    rq_decide(c, &q, mark, 0, &d);
+    snprintf(why, len, "%s", d.why);
+    return d.replace;
+}
+
 static void test_requote_drift_and_band(void **st)
 {
     (void)st;
     struct cfg_task c;
     cfg(&c, RISK_CONSERVATIVE);
+    c.min_rest_s = 0;
     c.requote_drift_bps = 5;
     c.bands[0].min_bps = 0;   /* wide band: only the drift rule can fire */
     c.bands[0].max_bps = 30;
     char why[160];
     dec_t placed = P("100000"), bid = P("99850.00"), ask = P("100150.00");
     /* 4.9 bps drift: stays; 5.1 bps: re-quote */
-    assert_false(strat_needs_requote(&c, 0, SIDE_BUY, bid, placed, P("100049"), why, sizeof why));
-    assert_true(strat_needs_requote(&c, 0, SIDE_BUY, bid, placed, P("100051"), why, sizeof why));
+    assert_false(needs_requote(&c, SIDE_BUY, bid, placed, P("100049"), why, sizeof why));
+    assert_true(needs_requote(&c, SIDE_BUY, bid, placed, P("100051"), why, sizeof why));
     assert_non_null(strstr(why, "drift"));
-    assert_false(strat_needs_requote(&c, 0, SIDE_SELL, ask, placed, P("99951"), why, sizeof why));
-    assert_true(strat_needs_requote(&c, 0, SIDE_SELL, ask, placed, P("99949"), why, sizeof why));
+    assert_false(needs_requote(&c, SIDE_SELL, ask, placed, P("99951"), why, sizeof why));
+    assert_true(needs_requote(&c, SIDE_SELL, ask, placed, P("99949"), why, sizeof why));
     /* band exit without drift rule: a huge drift threshold, quote drifts out of [5,10] */
     cfg(&c, RISK_CONSERVATIVE);
+    c.min_rest_s = 0;
     c.requote_drift_bps = 1000;
     bid = P("99925.00");
-    assert_false(strat_needs_requote(&c, 0, SIDE_BUY, bid, placed, P("99980"), why, sizeof why));
-    assert_true(strat_needs_requote(&c, 0, SIDE_BUY, bid, placed, P("99970"), why, sizeof why));
+    assert_false(needs_requote(&c, SIDE_BUY, bid, placed, P("99980"), why, sizeof why));
+    assert_true(needs_requote(&c, SIDE_BUY, bid, placed, P("99970"), why, sizeof why));
+    assert_non_null(strstr(why, "inner edge"));
+    assert_true(needs_requote(&c, SIDE_BUY, bid, placed, P("100101"), why, sizeof why));
     assert_non_null(strstr(why, "outside band"));
-    assert_true(strat_needs_requote(&c, 0, SIDE_BUY, bid, placed, P("100101"), why, sizeof why));
-    /* a bid above the mark is on the wrong side */
-    assert_false(strat_in_band(&c, 0, SIDE_BUY, P("100075"), P("100000")));
-    assert_true(strat_in_band(&c, 0, SIDE_SELL, P("100075"), P("100000")));
+    /* a bid above the mark is on the wrong side; the same price as an ask is in band */
+    assert_true(needs_requote(&c, SIDE_BUY, P("100075"), placed, P("100000"), why, sizeof why));
+    assert_non_null(strstr(why, "wrong side"));
+    assert_false(needs_requote(&c, SIDE_SELL, P("100075"), placed, P("100000"), why, sizeof why));
 }
 
 static void test_cloid(void **st)
