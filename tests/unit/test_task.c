@@ -102,6 +102,15 @@ static void ack(const struct order_req *r)
     ev(fv_ev_order("BTC-USD", r->cl_ord_id, 0, r->side, r->price, r->qty, 0, OS_OPEN, NULL));
 }
 
+/* The last bid and ask placed (tier 1 of a fresh start), copied, both acknowledged. */
+static void ack_both(struct order_req *b, struct order_req *a)
+{
+    *b = *fv_last_place(&FV, SIDE_BUY);
+    *a = *fv_last_place(&FV, SIDE_SELL);
+    ack(b);
+    ack(a);
+}
+
 static void canceled(const struct order_req *r, const char *fill)
 {
     ev(fv_ev_order("BTC-USD", r->cl_ord_id, 0, r->side, r->price, r->qty, P(fill), OS_CANCELED, NULL));
@@ -230,9 +239,8 @@ static void test_min_rest(void **st)
     C.min_rest_s = 3;
     start("0");
     md("100000");
-    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
-    ack(&b);
-    ack(&a);
+    struct order_req b, a;
+    ack_both(&b, &a);
     md("100015");                 /* drift 1.5 bps, both in [5, 10]: young, kept */
     assert_int_equal(fv_count(&FV, FV_PLACE), 2);
     advance(2900, true);          /* 2.9 s: still kept */
@@ -264,9 +272,8 @@ static void test_min_rest_adverse(void **st)
     C.min_rest_s = 3;
     start("0");
     md("100000");
-    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
-    ack(&b);
-    ack(&a);
+    struct order_req b, a;
+    ack_both(&b, &a);
     md("100030");                 /* ask 7.5 -> 4.5 bps (< 5), bid 7.5 -> 10.5 bps (> 10) */
     assert_int_equal(fv_count(&FV, FV_PLACE), 4);
     assert_int_equal(fv_cancelled(&FV, a.cl_ord_id), -1);
@@ -285,9 +292,8 @@ static void test_caution_widen_and_skew(void **st)
     C.requote_drift_bps = 1000;
     start("0");
     md("100000");
-    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
-    ack(&b);
-    ack(&a);
+    struct order_req b, a;
+    ack_both(&b, &a);
     md("99970");                  /* 3 bps: Caution; both quotes left [5, 10] */
     json_t *s = status();
     assert_string_equal(json_string_value(json_object_get(json_object_get(s, "risk"), "state")), "caution");
@@ -367,9 +373,8 @@ static void test_handover_keeps_older(void **st)
     C.min_rest_s = 3;
     start("0");
     md("100000");
-    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
-    ack(&b);
-    ack(&a);
+    struct order_req b, a;
+    ack_both(&b, &a);
     advance(3100, true);
     md("100015");                 /* drift 1.5 bps after 3.1 s: both replaced */
     struct order_req b2 = *fv_last_place(&FV, SIDE_BUY), a2 = *fv_last_place(&FV, SIDE_SELL);
@@ -506,9 +511,8 @@ static void test_operator_halt_and_resume(void **st)
     (void)st;
     start("0");
     md("100000");
-    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
-    ack(&b);
-    ack(&a);
+    struct order_req b, a;
+    ack_both(&b, &a);
     task_halt(T, "maintenance", NOW);
     assert_true(fv_cancelled(&FV, b.cl_ord_id) >= 0);
     assert_true(fv_cancelled(&FV, a.cl_ord_id) >= 0);
@@ -560,9 +564,8 @@ static void test_cancel_refused_then_retried(void **st)
     (void)st;
     start("0");
     md("100000");
-    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
-    ack(&b);
-    ack(&a);
+    struct order_req b, a;
+    ack_both(&b, &a);
     task_halt(T, "maintenance", NOW);
     assert_int_equal(cancels_of(b.cl_ord_id), 1);
     assert_string_equal(order_status_of(b.cl_ord_id), "pending_cancel");
@@ -585,9 +588,8 @@ static void test_auto_halt_stale_and_cooldown(void **st)
     (void)st;
     start("0");
     md("100000");
-    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
-    ack(&b);
-    ack(&a);
+    struct order_req b, a;
+    ack_both(&b, &a);
     advance(3000, false);     /* exactly stale_data_ms: still fine */
     assert_string_equal(task_state_name(T), "quoting");
     advance(200, false);
@@ -823,9 +825,8 @@ static void test_stop_sequence(void **st)
     (void)st;
     start("0.02");
     md("100000");
-    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
-    ack(&b);
-    ack(&a);
+    struct order_req b, a;
+    ack_both(&b, &a);
     int qoo = fv_count(&FV, FV_QOO);
     task_stop(T, NOW);
     assert_string_equal(task_state_name(T), "stopping");
@@ -1044,9 +1045,8 @@ static void test_status_json_and_uptime(void **st)
     (void)st;
     start("0");
     md("100000");
-    struct order_req b = *fv_last_place(&FV, SIDE_BUY), a = *fv_last_place(&FV, SIDE_SELL);
-    ack(&b);
-    ack(&a);
+    struct order_req b, a;
+    ack_both(&b, &a);
     advance(5100, true);      /* both sides live, 7.5 bps from mark: qualifies */
     json_t *s = status();
     const char *keys[] = {"id", "symbol", "state", "risk", "mark", "best_bid", "best_ask", "tiers",
